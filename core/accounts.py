@@ -1,0 +1,91 @@
+"""Personal accounts (лицевые счета) and how a customer proves one is theirs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """Household tariff category."""
+
+    URBAN_GAS = "urban_gas"
+    URBAN_ELECTRIC = "urban_electric"
+    RURAL = "rural"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    number: str  # digits only
+    surname: str
+    first_name: str
+    patronymic: str
+    address: str
+    category: Category
+    phone: str | None  # normalised +7XXXXXXXXXX, or None
+    email: str | None
+    large_family: bool
+    balance: Decimal  # > 0 debt, < 0 overpayment
+    due_date: date | None
+
+
+ACCOUNT_DIGITS = (10, 11)
+_SEPARATORS = re.compile(r"[\s\-‐-―]+")
+
+
+_ACCOUNT = re.compile(r"\d{10,11}", re.ASCII)
+# Characters people put between the digits of a phone number.
+_PHONE_NOISE = re.compile(r"[\s\-‐-―().]+")
+_PHONE = re.compile(r"(?:\+7|7|8)(\d{10})|(9\d{9})", re.ASCII)
+_SURNAME_EDGES = re.compile(r"^[\s\-‐-―]+|[\s\-‐-―]+$")
+
+
+def normalize_account_number(text: str) -> str | None:
+    """Digits of an account number typed with spaces or dashes; None unless 10-11 digits."""
+    digits = _SEPARATORS.sub("", text)
+    return digits if _ACCOUNT.fullmatch(digits) else None
+
+
+def normalize_surname(text: str) -> str:
+    """Casefolded surname with ё→е and spaces/hyphens stripped at the ends."""
+    # NFC first so that «е» + combining diaeresis becomes «ё» and is then folded like it.
+    folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    return _SURNAME_EDGES.sub("", folded)
+
+
+def surname_matches(typed: str, on_account: str) -> bool:
+    """True when the typed surname is the holder's (case-insensitive, ё = е, trimmed)."""
+    expected = normalize_surname(on_account)
+    return bool(expected) and normalize_surname(typed) == expected
+
+
+def normalize_phone(text: str) -> str | None:
+    """+7XXXXXXXXXX from +7/8/7-prefixed Russian numbers with any spacing; None if not a phone."""
+    compact = _PHONE_NOISE.sub("", text.strip())
+    match = _PHONE.fullmatch(compact)
+    if match is None:
+        return None
+    return "+7" + (match.group(1) or match.group(2))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkLimits:
+    """Brute-force limits on linking by number + surname."""
+
+    per_customer: int = 5
+    per_customer_window_hours: int = 1
+    per_account: int = 10
+    per_account_window_hours: int = 24
+
+
+def link_locked(limits: LinkLimits, customer_failures: int, account_failures: int) -> bool:
+    """Whether a new attempt must be refused, even with the right surname.
+
+    The counts are failures inside the respective windows. Counting is by the account number
+    typed, whether or not such an account exists, so a lockout reveals nothing.
+    """
+    return customer_failures >= limits.per_customer or account_failures >= limits.per_account

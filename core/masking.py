@@ -1,0 +1,74 @@
+"""Masking personal data for chats, the console and logs."""
+
+from __future__ import annotations
+
+import re
+
+from core.accounts import normalize_phone
+
+_STARS = "*****"
+_BULLETS = "•" * 7
+
+# A flat number: «кв. 12», «кв 12а», «квартира 5», «к. 3», with the comma before it.
+_FLAT = re.compile(
+    r"\s*,?\s*(?<![^\W\d_])(?:квартира|кв\.?|к\.)\s*№?\s*\d+(?:\s*[/-]\s*\d+)?"
+    r"(?:\s*[а-яёa-z](?![^\W\d_]))?",
+    re.IGNORECASE,
+)
+# A run of digits that may be an account or a phone number: digits with single spaces, dashes
+# or brackets between them, optionally after «+» or «(».
+_DIGIT_RUN = re.compile(r"(?<![0-9])[+(]?[0-9](?:[ \u00a0\-‐-―()]{0,3}[0-9])*(?![0-9])")
+
+
+def mask_surname(surname: str) -> str:
+    """«Иванова» -> «И*****ва»: first letter, five stars, last two letters."""
+    name = surname.strip()
+    if not name:
+        return ""
+    if len(name) <= 3:
+        return name[0] + _STARS
+    return name[0] + _STARS + name[-2:]
+
+
+def mask_account(number: str) -> str:
+    """«59012341234» -> «•••••••1234»."""
+    digits = re.sub(r"[^0-9]", "", number)
+    # Too short to keep four digits and still hide something: hide everything.
+    if len(digits) <= 4:
+        return _BULLETS
+    return _BULLETS + digits[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """«+79991234567» -> «+7 *** ***-45-67»."""
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        # Not a Russian phone: keep only the last two digits.
+        digits = re.sub(r"[^0-9]", "", phone)
+        return "*" * max(len(digits) - 2, 3) + digits[-2:]
+    return f"+7 *** ***-{normalized[-4:-2]}-{normalized[-2:]}"
+
+
+def mask_address(address: str) -> str:
+    """The address without the flat number (кв./квартира/к. N)."""
+    masked = _FLAT.sub("", address)
+    # A flat number at the very start leaves a dangling separator behind.
+    return masked.strip().lstrip(",").strip()
+
+
+def mask_text(text: str) -> str:
+    """Free text for logs: account numbers and phone numbers inside it masked."""
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    digits = re.sub(r"[^0-9]", "", run)
+    if len(digits) < 10:
+        return run
+    if normalize_phone(run) is not None:
+        return mask_phone(run)
+    if len(digits) <= 11:
+        return mask_account(digits)
+    # Longer runs may hide an account among other numbers: mask every digit.
+    return re.sub(r"[0-9]", "•", run)

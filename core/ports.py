@@ -1,0 +1,232 @@
+"""What the domain and the dialogs need from storage, as Protocols.
+
+storage/ implements them with SQLAlchemy; tests may implement them in memory. Every method
+runs inside the unit of work it was obtained from; nothing is visible to others before commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from core.accounts import Account
+from core.balance import HistoryEntry
+from core.conversations import (
+    Author,
+    Conversation,
+    Customer,
+    Escalation,
+    EscalationMessage,
+)
+from core.meters import Meter
+from core.readings import Reading, ReadingStatus
+from core.tariffs import TariffRow
+from core.visits import Visit, VisitStatus, VisitStatusChange
+
+
+class InboxPort(Protocol):
+    async def add(
+        self, channel: str, event_id: str, body: dict[str, Any], received_at: datetime
+    ) -> bool:
+        """Record an inbound event; False if (channel, event_id) was seen before."""
+
+    async def attach(self, channel: str, event_id: str, conversation_id: int) -> None:
+        """Remember which conversation the event belongs to (for the transcript)."""
+
+
+class OutboxPort(Protocol):
+    async def add(
+        self,
+        conversation_id: int,
+        channel: str,
+        user_id: str,
+        body: dict[str, Any],
+        created_at: datetime,
+    ) -> int: ...
+
+    async def pending(self, channel: str, conversation_id: int | None = None) -> list[OutboxRow]:
+        """Unsent rows of a channel in creation order (optionally of one conversation)."""
+
+    async def mark_sent(
+        self, row_id: int, at: datetime, platform_id: str | None = None
+    ) -> None: ...
+
+    async def mark_failed(self, row_id: int, at: datetime, error: str, permanent: bool) -> None: ...
+
+
+class OutboxRow(Protocol):
+    id: int
+    conversation_id: int
+    channel: str
+    user_id: str
+    body: dict[str, Any]
+    created_at: datetime
+    attempts: int
+
+
+class CustomerPort(Protocol):
+    async def get_or_create(
+        self, channel: str, user_id: str, display_name: str, language: str, now: datetime
+    ) -> Customer: ...
+
+    async def get(self, customer_id: int) -> Customer | None: ...
+
+    async def update(self, customer: Customer) -> None:
+        """Save language and reminder preferences."""
+
+    async def erase(self, customer_id: int, now: datetime) -> None:
+        """Withdrawal of consent: unlink every account, forget the messenger data
+        (display name, transcripts in the inbox), keep what billing needs (submitted readings)."""
+
+
+class ConversationPort(Protocol):
+    async def get_for_update(self, customer: Customer, now: datetime) -> Conversation:
+        """The customer's conversation, created if missing, locked until commit."""
+
+    async def save(self, conversation: Conversation) -> None:
+        """Persist status, state, version, last_inbound_at and send_blocked."""
+
+    async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
+        """The latest inbound texts and bot replies, oldest first."""
+
+
+class ConsentPort(Protocol):
+    async def has(self, customer_id: int, version: str) -> bool: ...
+
+    async def record(self, customer_id: int, version: str, channel: str, at: datetime) -> None: ...
+
+
+class AccountPort(Protocol):
+    async def get(self, number: str) -> Account | None: ...
+
+    async def by_phone(self, phone: str) -> list[Account]: ...
+
+    async def linked(self, customer_id: int) -> list[Account]:
+        """Accounts the customer linked, in the order they were linked."""
+
+    async def link(self, customer_id: int, number: str, how: str, at: datetime) -> None:
+        """Idempotent; `how` is "surname" or "phone"."""
+
+    async def unlink(self, customer_id: int, number: str) -> None: ...
+
+    async def upsert(self, accounts: Sequence[Account]) -> tuple[int, int]:
+        """Insert or update by number; returns (inserted, updated)."""
+
+
+class LinkAttemptPort(Protocol):
+    async def add(self, customer_id: int, number: str, success: bool, at: datetime) -> None: ...
+
+    async def failures_by_customer(self, customer_id: int, since: datetime) -> int: ...
+
+    async def failures_by_account(self, number: str, since: datetime) -> int: ...
+
+
+class MeterPort(Protocol):
+    async def for_account(self, number: str) -> list[Meter]:
+        """Meters with their registers, ordered by serial; registers ordered T1, T2, T3."""
+
+    async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
+        """Insert or update by (account, serial) and register name."""
+
+
+class ReadingPort(Protocol):
+    async def for_meter(self, account: str, serial: str, limit: int = 50) -> list[Reading]:
+        """Newest first, every status."""
+
+    async def add(self, reading: Reading) -> Reading: ...
+
+    async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None: ...
+
+    async def export(self, period: str | None) -> list[Reading]:
+        """Regular readings (all statuses), oldest first; control readings are not billing's."""
+
+    async def flagged(self) -> list[Reading]: ...
+
+
+class HistoryPort(Protocol):
+    async def for_account(self, number: str, limit: int) -> list[HistoryEntry]:
+        """Newest period first."""
+
+    async def upsert(self, entries: Sequence[HistoryEntry]) -> tuple[int, int]: ...
+
+
+class TariffPort(Protocol):
+    async def all(self) -> list[TariffRow]: ...
+
+    async def upsert(self, rows: Sequence[TariffRow]) -> tuple[int, int]:
+        """Keyed by (category, scheme, zone, range, valid_from)."""
+
+
+class VisitPort(Protocol):
+    async def create(self, visit: Visit) -> Visit:
+        """Stores the visit and its first status entry; returns it with its id."""
+
+    async def get(self, visit_id: int) -> Visit | None: ...
+
+    async def for_accounts(self, numbers: Sequence[str]) -> list[Visit]:
+        """Newest first."""
+
+    async def change_status(
+        self,
+        visit_id: int,
+        status: VisitStatus,
+        change: VisitStatusChange,
+        scheduled_date: date | None = None,
+        scheduled_slot: str | None = None,
+    ) -> None: ...
+
+    async def history(self, visit_id: int) -> list[VisitStatusChange]: ...
+
+
+class EscalationPort(Protocol):
+    async def open(
+        self,
+        conversation_id: int,
+        reason: str,
+        at: datetime,
+        transcript: Sequence[EscalationMessage],
+    ) -> Escalation: ...
+
+    async def active(self, conversation_id: int) -> Escalation | None:
+        """The waiting or claimed escalation of a conversation, if any."""
+
+    async def add_message(
+        self,
+        escalation_id: int,
+        author: Author,
+        text: str,
+        at: datetime,
+        operator: str | None = None,
+    ) -> None: ...
+
+    async def close(self, escalation_id: int, at: datetime) -> None: ...
+
+
+class AuditPort(Protocol):
+    async def record(
+        self, actor: str, action: str, at: datetime, details: dict[str, Any] | None = None
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """One unit of work: every port, one transaction."""
+
+    inbox: InboxPort
+    outbox: OutboxPort
+    customers: CustomerPort
+    conversations: ConversationPort
+    consents: ConsentPort
+    accounts: AccountPort
+    link_attempts: LinkAttemptPort
+    meters: MeterPort
+    readings: ReadingPort
+    history: HistoryPort
+    tariffs: TariffPort
+    visits: VisitPort
+    escalations: EscalationPort
+    audit: AuditPort
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...

@@ -1,0 +1,61 @@
+import pytest
+
+from core.masking import mask_account, mask_address, mask_phone, mask_surname, mask_text
+
+
+@pytest.mark.parametrize(
+    ("surname", "masked"),
+    [
+        ("Иванова", "И*****ва"),
+        ("Петров", "П*****ов"),
+        ("Иванова-Петрова", "И*****ва"),
+        ("Ли", "Л*****"),
+        ("Ким", "К*****"),
+        ("", ""),
+    ],
+)
+def test_mask_surname(surname: str, masked: str) -> None:
+    assert mask_surname(surname) == masked
+
+
+def test_mask_account() -> None:
+    assert mask_account("59012341234") == "•••••••1234"
+    assert mask_account("5901231234") == "•••••••1234"
+
+
+def test_mask_phone() -> None:
+    assert mask_phone("+79991234567") == "+7 *** ***-45-67"
+    assert mask_phone("8 (999) 123-45-67") == "+7 *** ***-45-67"
+    assert "12345" not in mask_phone("+4412345678")
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("г. Пермь, ул. Ленина, д. 10, кв. 25", "г. Пермь, ул. Ленина, д. 10"),
+        ("г. Пермь, ул. Ленина, д. 10, кв 25", "г. Пермь, ул. Ленина, д. 10"),
+        ("г. Пермь, ул. Ленина, д. 10, квартира 7", "г. Пермь, ул. Ленина, д. 10"),
+        ("г. Пермь, ул. Ленина, д. 10, к. 3", "г. Пермь, ул. Ленина, д. 10"),
+        ("г. Пермь, ул. Ленина, д. 10, кв.25а, 614000", "г. Пермь, ул. Ленина, д. 10, 614000"),
+        ("с. Кояново, ул. Квартальная, д. 5", "с. Кояново, ул. Квартальная, д. 5"),
+        ("кв. 5, ул. Ленина, 10", "ул. Ленина, 10"),
+    ],
+)
+def test_mask_address(address: str, masked: str) -> None:
+    assert mask_address(address) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("мой счёт 5901234567, спасибо", "мой счёт •••••••4567, спасибо"),
+        ("лс 5901-234-5678", "лс •••••••5678"),
+        ("звоните 8 (912) 345-67-89 вечером", "звоните +7 *** ***-67-89 вечером"),
+        ("+79123456789", "+7 *** ***-67-89"),
+        ("день 23415 ночь 8120", "день 23415 ночь 8120"),
+        ("показания 12 345,6 на 25.03.2026", "показания 12 345,6 на 25.03.2026"),
+        ("", ""),
+    ],
+)
+def test_mask_text(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
