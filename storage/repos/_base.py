@@ -1,0 +1,87 @@
+"""What every repository shares: the connection, the dialect, keyed bulk upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# Keys per IN (...) query of an upsert; far below SQLite's and asyncpg's parameter limits.
+CHUNK = 500
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Repo:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    def _insert(self, table: Table) -> Any:
+        """INSERT with the dialect's ON CONFLICT clauses available."""
+        return pg_insert(table) if self._postgres else sqlite_insert(table)
+
+    async def _upsert_keyed(
+        self, table: Table, key: Sequence[str], rows: Iterable[dict[str, Any]]
+    ) -> tuple[int, int]:
+        """Insert rows whose key is new, update those that differ; (inserted, updated).
+
+        Rows equal to what is stored count as neither, so a re-import reports (0, 0). A key
+        repeated in `rows` counts once, the last row winning.
+        """
+        inserted, updated = await self._sync_keyed(table, key, rows)
+        return len(inserted), len(updated)
+
+    async def _sync_keyed(
+        self, table: Table, key: Sequence[str], rows: Iterable[dict[str, Any]]
+    ) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+        """_upsert_keyed, returning the keys inserted and the keys updated."""
+        by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in rows:
+            by_key[tuple(row[name] for name in key)] = row
+        items = list(by_key.items())
+        inserted: set[tuple[Any, ...]] = set()
+        updated: set[tuple[Any, ...]] = set()
+        for start in range(0, len(items), CHUNK):
+            chunk = dict(items[start : start + CHUNK])
+            stored = await self._stored_by_key(table, key, list(chunk))
+            new_rows: list[dict[str, Any]] = []
+            changed: list[dict[str, Any]] = []
+            for row_key, row in chunk.items():
+                old = stored.get(row_key)
+                if old is None:
+                    new_rows.append(row)
+                    inserted.add(row_key)
+                elif any(old[name] != value for name, value in row.items()):
+                    changed.append({**row, "_pk": old[_pk_name(table)]})
+                    updated.add(row_key)
+            if new_rows:
+                await self._conn.execute(table.insert(), new_rows)
+            if changed:
+                pk = table.c[_pk_name(table)]
+                statement = update(table).where(pk == bindparam("_pk"))
+                await self._conn.execute(statement, changed)
+        return inserted, updated
+
+    async def _stored_by_key(
+        self, table: Table, key: Sequence[str], keys: list[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
+        columns = [table.c[name] for name in key]
+        if len(columns) == 1:
+            condition = columns[0].in_([k[0] for k in keys])
+        else:
+            condition = tuple_(*columns).in_(keys)
+        result = await self._conn.execute(table.select().where(condition))
+        return {tuple(row[name] for name in key): dict(row) for row in result.mappings()}
+
+
+def _pk_name(table: Table) -> str:
+    (column,) = table.primary_key.columns
+    return column.name

@@ -1,0 +1,260 @@
+"""Customers, their conversations and their consent records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+
+from core.conversations import (
+    Author,
+    Conversation,
+    ConversationStatus,
+    Customer,
+    EscalationMessage,
+)
+from storage.repos._base import Repo, utcnow
+from storage.repos.messages import PENDING
+from storage.tables import (
+    account_links,
+    consents,
+    conversations,
+    customers,
+    escalation_messages,
+    escalations,
+    inbox,
+    outbox,
+)
+
+
+class CustomerRepo(Repo):
+    async def get_or_create(
+        self, channel: str, user_id: str, display_name: str, language: str, now: datetime
+    ) -> Customer:
+        """The customer of a messenger identity; created on first contact.
+
+        A later non-empty display name replaces the stored one. An erased customer who
+        writes again starts afresh: erased_at is cleared (consent is asked again, since the
+        old one stays withdrawn).
+        """
+        row = await self._by_identity(channel, user_id)
+        if row is None:
+            await self._conn.execute(
+                self._insert(customers)
+                .values(
+                    channel=channel,
+                    user_id=user_id,
+                    display_name=display_name,
+                    language=language,
+                    reminders=True,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["channel", "user_id"])
+            )
+            row = await self._by_identity(channel, user_id)
+            assert row is not None
+        changes: dict[str, Any] = {}
+        if display_name and display_name != row["display_name"]:
+            changes["display_name"] = display_name
+        if row["erased_at"] is not None:
+            changes["erased_at"] = None
+        if changes:
+            await self._conn.execute(
+                update(customers).where(customers.c.id == row["id"]).values(**changes)
+            )
+            row = {**row, **changes}
+        return _customer(row)
+
+    async def get(self, customer_id: int) -> Customer | None:
+        result = await self._conn.execute(select(customers).where(customers.c.id == customer_id))
+        row = result.mappings().one_or_none()
+        return None if row is None else _customer(row)
+
+    async def update(self, customer: Customer) -> None:
+        await self._conn.execute(
+            update(customers)
+            .where(customers.c.id == customer.id)
+            .values(language=customer.language, reminders=customer.reminders)
+        )
+
+    async def erase(self, customer_id: int, now: datetime) -> None:
+        """Forget the person, keep what billing needs.
+
+        Gone: account links, display name, the texts of inbound events, sent or failed replies
+        and the customer's lines in escalations, the dialog state. Kept: readings, visits,
+        link attempts, the consent records (marked withdrawn), and replies still pending (the
+        confirmation of this very erasure is usually one of them).
+        """
+        await self._conn.execute(
+            delete(account_links).where(account_links.c.customer_id == customer_id)
+        )
+        await self._conn.execute(
+            update(consents)
+            .where(consents.c.customer_id == customer_id, consents.c.withdrawn_at.is_(None))
+            .values(withdrawn_at=now)
+        )
+        await self._conn.execute(
+            update(customers)
+            .where(customers.c.id == customer_id)
+            .values(display_name="", erased_at=now)
+        )
+        conversation_ids = select(conversations.c.id).where(
+            conversations.c.customer_id == customer_id
+        )
+        events = await self._conn.execute(
+            select(inbox.c.id, inbox.c.body).where(inbox.c.conversation_id.in_(conversation_ids))
+        )
+        erased = [
+            {"_pk": event_id, "body": {"kind": (body or {}).get("kind"), "erased": True}}
+            for event_id, body in events.all()
+        ]
+        if erased:
+            await self._conn.execute(update(inbox).where(inbox.c.id == bindparam("_pk")), erased)
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.conversation_id.in_(conversation_ids), outbox.c.status != PENDING)
+            .values(body={"erased": True})
+        )
+        escalation_ids = select(escalations.c.id).where(
+            escalations.c.conversation_id.in_(conversation_ids)
+        )
+        await self._conn.execute(
+            update(escalation_messages)
+            .where(
+                escalation_messages.c.escalation_id.in_(escalation_ids),
+                escalation_messages.c.author == Author.CUSTOMER.value,
+            )
+            .values(text="")
+        )
+        await self._conn.execute(
+            update(conversations)
+            .where(conversations.c.customer_id == customer_id)
+            .values(state={}, updated_at=now)
+        )
+
+    async def _by_identity(self, channel: str, user_id: str) -> dict[str, Any] | None:
+        result = await self._conn.execute(
+            select(customers).where(customers.c.channel == channel, customers.c.user_id == user_id)
+        )
+        row = result.mappings().one_or_none()
+        return None if row is None else dict(row)
+
+
+class ConversationRepo(Repo):
+    async def get_for_update(self, customer: Customer, now: datetime) -> Conversation:
+        """Locked FOR UPDATE on PostgreSQL; SQLite's single writer serialises by itself."""
+        row = await self._locked(customer.id)
+        if row is None:
+            await self._conn.execute(
+                self._insert(conversations)
+                .values(
+                    customer_id=customer.id,
+                    status=ConversationStatus.BOT.value,
+                    state={},
+                    version=0,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["customer_id"])
+            )
+            row = await self._locked(customer.id)
+            assert row is not None
+        return Conversation(
+            id=row["id"],
+            customer_id=customer.id,
+            channel=customer.channel,
+            user_id=customer.user_id,
+            status=ConversationStatus(row["status"]),
+            state=row["state"],
+            version=row["version"],
+            last_inbound_at=row["last_inbound_at"],
+            send_blocked=row["send_blocked"],
+        )
+
+    async def save(self, conversation: Conversation) -> None:
+        await self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation.id)
+            .values(
+                status=ConversationStatus(conversation.status).value,
+                state=conversation.state,
+                version=conversation.version,
+                last_inbound_at=conversation.last_inbound_at,
+                send_blocked=conversation.send_blocked,
+                updated_at=utcnow(),
+            )
+        )
+
+    async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
+        """Inbound events and outbox replies merged by time; the latest `limit`, oldest first."""
+        if limit <= 0:
+            return []
+        events = await self._conn.execute(
+            select(inbox.c.id, inbox.c.body, inbox.c.received_at)
+            .where(inbox.c.conversation_id == conversation_id)
+            .order_by(inbox.c.received_at.desc(), inbox.c.id.desc())
+            .limit(limit)
+        )
+        replies = await self._conn.execute(
+            select(outbox.c.id, outbox.c.body, outbox.c.created_at)
+            .where(outbox.c.conversation_id == conversation_id)
+            .order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+            .limit(limit)
+        )
+        # At equal times the customer's message comes first: the reply answers it.
+        merged: list[tuple[datetime, int, int, EscalationMessage]] = []
+        for event_id, body, at in events.all():
+            text = body.get("text") or f"[{body.get('kind')}]"
+            merged.append((at, 0, event_id, EscalationMessage(Author.CUSTOMER, text, at)))
+        for reply_id, body, at in replies.all():
+            operator = body.get("operator")
+            author = Author.OPERATOR if operator else Author.BOT
+            message = EscalationMessage(author, body.get("text") or "", at, operator or None)
+            merged.append((at, 1, reply_id, message))
+        merged.sort(key=lambda item: item[:3])
+        return [item[3] for item in merged[-limit:]]
+
+    async def _locked(self, customer_id: int) -> dict[str, Any] | None:
+        query = select(conversations).where(conversations.c.customer_id == customer_id)
+        if self._postgres:
+            query = query.with_for_update()
+        result = await self._conn.execute(query)
+        row = result.mappings().one_or_none()
+        return None if row is None else dict(row)
+
+
+class ConsentRepo(Repo):
+    async def has(self, customer_id: int, version: str) -> bool:
+        """A consent to this text version that has not been withdrawn."""
+        result = await self._conn.execute(
+            select(consents.c.id)
+            .where(
+                consents.c.customer_id == customer_id,
+                consents.c.version == version,
+                consents.c.withdrawn_at.is_(None),
+            )
+            .limit(1)
+        )
+        return result.first() is not None
+
+    async def record(self, customer_id: int, version: str, channel: str, at: datetime) -> None:
+        """Idempotent while the consent stands; after a withdrawal a new record is made."""
+        if await self.has(customer_id, version):
+            return
+        await self._conn.execute(
+            consents.insert().values(
+                customer_id=customer_id, version=version, channel=channel, given_at=at
+            )
+        )
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(
+        id=row["id"],
+        channel=row["channel"],
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        language=row["language"],
+        reminders=row["reminders"],
+        created_at=row["created_at"],
+    )

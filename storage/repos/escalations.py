@@ -1,0 +1,128 @@
+"""Escalations to operators, with the messages exchanged in them, and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core.conversations import Author, Escalation, EscalationMessage, EscalationStatus
+from storage.repos._base import Repo
+from storage.tables import audit, escalation_messages, escalations
+
+_ACTIVE = (EscalationStatus.WAITING.value, EscalationStatus.CLAIMED.value)
+
+
+class EscalationRepo(Repo):
+    async def open(
+        self,
+        conversation_id: int,
+        reason: str,
+        at: datetime,
+        transcript: Sequence[EscalationMessage],
+    ) -> Escalation:
+        """A waiting escalation whose first messages are the transcript so far."""
+        result = await self._conn.execute(
+            escalations.insert()
+            .values(
+                conversation_id=conversation_id,
+                reason=reason,
+                status=EscalationStatus.WAITING.value,
+                created_at=at,
+            )
+            .returning(escalations.c.id)
+        )
+        escalation_id = int(result.scalar_one())
+        if transcript:
+            await self._conn.execute(
+                escalation_messages.insert(),
+                [_message_row(escalation_id, message) for message in transcript],
+            )
+        return Escalation(
+            id=escalation_id,
+            conversation_id=conversation_id,
+            reason=reason,
+            status=EscalationStatus.WAITING,
+            created_at=at,
+            messages=list(transcript),
+        )
+
+    async def active(self, conversation_id: int) -> Escalation | None:
+        result = await self._conn.execute(
+            select(escalations)
+            .where(
+                escalations.c.conversation_id == conversation_id,
+                escalations.c.status.in_(_ACTIVE),
+            )
+            .order_by(escalations.c.created_at.desc(), escalations.c.id.desc())
+            .limit(1)
+        )
+        row = result.mappings().one_or_none()
+        if row is None:
+            return None
+        return Escalation(
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            reason=row["reason"],
+            status=EscalationStatus(row["status"]),
+            created_at=row["created_at"],
+            operator=row["operator"],
+            messages=await self._messages(row["id"]),
+        )
+
+    async def add_message(
+        self,
+        escalation_id: int,
+        author: Author,
+        text: str,
+        at: datetime,
+        operator: str | None = None,
+    ) -> None:
+        message = EscalationMessage(author=author, text=text, at=at, operator=operator)
+        await self._conn.execute(
+            escalation_messages.insert().values(**_message_row(escalation_id, message))
+        )
+
+    async def close(self, escalation_id: int, at: datetime) -> None:
+        await self._conn.execute(
+            update(escalations)
+            .where(escalations.c.id == escalation_id)
+            .values(status=EscalationStatus.CLOSED.value, closed_at=at)
+        )
+
+    async def _messages(self, escalation_id: int) -> list[EscalationMessage]:
+        result = await self._conn.execute(
+            select(escalation_messages)
+            .where(escalation_messages.c.escalation_id == escalation_id)
+            .order_by(escalation_messages.c.at, escalation_messages.c.id)
+        )
+        return [
+            EscalationMessage(
+                author=Author(row["author"]),
+                text=row["text"],
+                at=row["at"],
+                operator=row["operator"],
+            )
+            for row in result.mappings()
+        ]
+
+
+class AuditRepo(Repo):
+    async def record(
+        self, actor: str, action: str, at: datetime, details: dict[str, Any] | None = None
+    ) -> None:
+        await self._conn.execute(
+            audit.insert().values(actor=actor, action=action, details=details, at=at)
+        )
+
+
+def _message_row(escalation_id: int, message: EscalationMessage) -> dict[str, Any]:
+    return {
+        "escalation_id": escalation_id,
+        "author": Author(message.author).value,
+        "text": message.text,
+        "operator": message.operator,
+        "at": message.at,
+    }

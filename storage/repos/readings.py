@@ -1,0 +1,147 @@
+"""Submitted meter readings (every submission kept) and the billing history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core.balance import HistoryEntry
+from core.readings import Reading, ReadingKind, ReadingStatus
+from storage.repos._base import Repo
+from storage.tables import charges, payments, readings
+
+
+class ReadingRepo(Repo):
+    async def for_meter(self, account: str, serial: str, limit: int = 50) -> list[Reading]:
+        result = await self._conn.execute(
+            select(readings)
+            .where(readings.c.account_number == account, readings.c.serial == serial)
+            .order_by(readings.c.submitted_at.desc(), readings.c.id.desc())
+            .limit(limit)
+        )
+        return [_reading(row) for row in result.mappings()]
+
+    async def add(self, reading: Reading) -> Reading:
+        result = await self._conn.execute(
+            readings.insert().values(**_reading_row(reading)).returning(readings.c.id)
+        )
+        return replace(reading, id=int(result.scalar_one()))
+
+    async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None:
+        if not reading_ids:
+            return
+        await self._conn.execute(
+            update(readings)
+            .where(readings.c.id.in_(list(reading_ids)))
+            .values(status=ReadingStatus(status).value)
+        )
+
+    async def export(self, period: str | None) -> list[Reading]:
+        """Regular readings of a period (None: all periods), oldest first."""
+        query = select(readings).where(readings.c.kind == ReadingKind.REGULAR.value)
+        if period is not None:
+            query = query.where(readings.c.period == period)
+        result = await self._conn.execute(query.order_by(readings.c.submitted_at, readings.c.id))
+        return [_reading(row) for row in result.mappings()]
+
+    async def flagged(self) -> list[Reading]:
+        """Readings waiting for an operator's check, oldest first."""
+        result = await self._conn.execute(
+            select(readings)
+            .where(readings.c.status == ReadingStatus.FLAGGED.value)
+            .order_by(readings.c.submitted_at, readings.c.id)
+        )
+        return [_reading(row) for row in result.mappings()]
+
+
+class HistoryRepo(Repo):
+    """HistoryEntry split in two: what was charged (with kWh) and what was paid."""
+
+    async def for_account(self, number: str, limit: int) -> list[HistoryEntry]:
+        """Newest period first; a period with only a charge or only a payment has 0 for the
+        other side."""
+        if limit <= 0:
+            return []
+        charged = await self._conn.execute(
+            select(charges.c.period, charges.c.kwh, charges.c.amount)
+            .where(charges.c.account_number == number)
+            .order_by(charges.c.period.desc())
+            .limit(limit)
+        )
+        paid = await self._conn.execute(
+            select(payments.c.period, payments.c.amount)
+            .where(payments.c.account_number == number)
+            .order_by(payments.c.period.desc())
+            .limit(limit)
+        )
+        charge_by_period = {period: (kwh, amount) for period, kwh, amount in charged.all()}
+        paid_by_period = dict(paid.all())
+        periods = sorted(charge_by_period.keys() | paid_by_period.keys(), reverse=True)[:limit]
+        zero = Decimal(0)
+        entries = []
+        for period in periods:
+            kwh, amount = charge_by_period.get(period, (zero, zero))
+            entries.append(
+                HistoryEntry(
+                    account=number,
+                    period=period,
+                    kwh=kwh,
+                    charged=amount,
+                    paid=paid_by_period.get(period, zero),
+                )
+            )
+        return entries
+
+    async def upsert(self, entries: Sequence[HistoryEntry]) -> tuple[int, int]:
+        """(inserted, updated) entries: an entry is inserted when either side of its period
+        was missing, updated when either side changed."""
+        latest = {(e.account, e.period): e for e in entries}
+        charge_rows = [
+            {"account_number": a, "period": p, "kwh": e.kwh, "amount": e.charged}
+            for (a, p), e in latest.items()
+        ]
+        payment_rows = [
+            {"account_number": a, "period": p, "amount": e.paid} for (a, p), e in latest.items()
+        ]
+        key = ("account_number", "period")
+        new_charges, changed_charges = await self._sync_keyed(charges, key, charge_rows)
+        new_payments, changed_payments = await self._sync_keyed(payments, key, payment_rows)
+        inserted = new_charges | new_payments
+        return len(inserted), len((changed_charges | changed_payments) - inserted)
+
+
+def _reading(row: Any) -> Reading:
+    return Reading(
+        account=row["account_number"],
+        serial=row["serial"],
+        register=row["register"],
+        value=row["value"],
+        consumption_kwh=row["consumption_kwh"],
+        period=row["period"],
+        submitted_at=row["submitted_at"],
+        channel=row["channel"],
+        status=ReadingStatus(row["status"]),
+        kind=ReadingKind(row["kind"]),
+        customer_id=row["customer_id"],
+        id=row["id"],
+    )
+
+
+def _reading_row(reading: Reading) -> dict[str, Any]:
+    return {
+        "account_number": reading.account,
+        "serial": reading.serial,
+        "register": reading.register,
+        "value": reading.value,
+        "consumption_kwh": reading.consumption_kwh,
+        "period": reading.period,
+        "submitted_at": reading.submitted_at,
+        "channel": reading.channel,
+        "status": ReadingStatus(reading.status).value,
+        "kind": ReadingKind(reading.kind).value,
+        "customer_id": reading.customer_id,
+    }

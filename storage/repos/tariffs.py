@@ -1,0 +1,61 @@
+"""Tariff rows, imported from the regional regulator's decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from core.accounts import Category
+from core.meters import Scheme, Zone
+from core.tariffs import TariffRow
+from storage.repos._base import Repo
+from storage.tables import tariffs
+
+_KEY = ("category", "scheme", "zone", "range", "valid_from")
+
+
+class TariffRepo(Repo):
+    async def all(self) -> list[TariffRow]:
+        result = await self._conn.execute(
+            select(tariffs).order_by(
+                tariffs.c.category,
+                tariffs.c.scheme,
+                tariffs.c.valid_from,
+                tariffs.c.zone,
+                tariffs.c.range,
+            )
+        )
+        return [_tariff(row) for row in result.mappings()]
+
+    async def upsert(self, rows: Sequence[TariffRow]) -> tuple[int, int]:
+        return await self._upsert_keyed(tariffs, _KEY, (_tariff_row(row) for row in rows))
+
+
+def _tariff(row: Any) -> TariffRow:
+    return TariffRow(
+        category=Category(row["category"]),
+        scheme=Scheme(row["scheme"]),
+        zone=Zone(row["zone"]),
+        range=row["range"],
+        range_from_kwh=row["range_from_kwh"],
+        range_to_kwh=row["range_to_kwh"],
+        price=row["price"],
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+    )
+
+
+def _tariff_row(row: TariffRow) -> dict[str, Any]:
+    return {
+        "category": Category(row.category).value,
+        "scheme": Scheme(row.scheme).value,
+        "zone": Zone(row.zone).value,
+        "range": row.range,
+        "range_from_kwh": row.range_from_kwh,
+        "range_to_kwh": row.range_to_kwh,
+        "price": row.price,
+        "valid_from": row.valid_from,
+        "valid_to": row.valid_to,
+    }

@@ -1,0 +1,43 @@
+"""SqlStore: every port of core.ports on one connection, i.e. one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.repos.accounts import AccountRepo, LinkAttemptRepo
+from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
+from storage.repos.escalations import AuditRepo, EscalationRepo
+from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo
+from storage.repos.meters import MeterRepo
+from storage.repos.readings import HistoryRepo, ReadingRepo
+from storage.repos.tariffs import TariffRepo
+from storage.repos.visits import VisitRepo
+
+__all__ = ["OutboxRecord", "SqlStore"]
+
+
+class SqlStore:
+    """core.ports.Store on SQLAlchemy. Obtain it from Database.unit_of_work()."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.inbox = InboxRepo(connection)
+        self.outbox = OutboxRepo(connection)
+        self.customers = CustomerRepo(connection)
+        self.conversations = ConversationRepo(connection)
+        self.consents = ConsentRepo(connection)
+        self.accounts = AccountRepo(connection)
+        self.link_attempts = LinkAttemptRepo(connection)
+        self.meters = MeterRepo(connection)
+        self.readings = ReadingRepo(connection)
+        self.history = HistoryRepo(connection)
+        self.tariffs = TariffRepo(connection)
+        self.visits = VisitRepo(connection)
+        self.escalations = EscalationRepo(connection)
+        self.audit = AuditRepo(connection)
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+
+    async def rollback(self) -> None:
+        await self.connection.rollback()

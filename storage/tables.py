@@ -1,0 +1,421 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations must produce exactly this.
+
+Enums are stored as their string values (no database enum types: adding a value must not
+need a migration). Constraint names follow NAMING so that Alembic can find them again on
+PostgreSQL and in SQLite batch mode.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from storage.types import BigId, Json, Money, Quantity, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# Lengths of the short string columns.
+CHANNEL = 32
+USER_ID = 128
+ACCOUNT = 16
+STATUS = 24
+LOGIN = 64
+
+
+def _id() -> Column[int]:
+    return Column("id", BigId, primary_key=True, autoincrement=True)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("user_id", String(USER_ID), nullable=False),
+    Column("display_name", String(256), nullable=False, default=""),
+    Column("language", String(8), nullable=False),
+    Column("reminders", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("erased_at", UTCDateTime, nullable=True),
+    UniqueConstraint("channel", "user_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    _id(),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("status", String(STATUS), nullable=False),
+    Column("state", Json, nullable=False),
+    Column("version", Integer, nullable=False, default=0),
+    Column("last_inbound_at", UTCDateTime, nullable=True),
+    Column("send_blocked", String(64), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    _id(),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column(
+        "conversation_id",
+        BigId,
+        ForeignKey("conversations.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("body", Json, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("channel", "event_id"),
+    # The transcript: one conversation's events in time order.
+    Index(None, "conversation_id", "received_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column(
+        "conversation_id",
+        BigId,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("user_id", String(USER_ID), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("status", String(STATUS), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("platform_message_id", String(255), nullable=True),
+    # Claiming: pending rows of a channel in id order.
+    Index(None, "status", "channel", "id"),
+    Index(None, "conversation_id", "created_at"),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    _id(),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", String(32), nullable=False),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("given_at", UTCDateTime, nullable=False),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Index(None, "customer_id", "version"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("number", String(ACCOUNT), primary_key=True),
+    Column("surname", String(128), nullable=False),
+    Column("first_name", String(128), nullable=False),
+    Column("patronymic", String(128), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("category", String(STATUS), nullable=False),
+    Column("phone", String(16), nullable=True, index=True),
+    Column("email", String(256), nullable=True),
+    Column("large_family", Boolean, nullable=False),
+    Column("balance", Money, nullable=False),
+    Column("due_date", Date, nullable=True),
+)
+
+account_links = Table(
+    "account_links",
+    metadata,
+    _id(),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("how", String(16), nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+    UniqueConstraint("customer_id", "account_number"),
+)
+
+link_attempts = Table(
+    "link_attempts",
+    metadata,
+    _id(),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # What was typed: not a foreign key, the account may not exist.
+    Column("account_number", String(ACCOUNT), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "customer_id", "at"),
+    Index(None, "account_number", "at"),
+)
+
+meters = Table(
+    "meters",
+    metadata,
+    _id(),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("serial", String(64), nullable=False),
+    Column("scheme", String(STATUS), nullable=False),
+    Column("digits", Integer, nullable=False),
+    Column("smart", Boolean, nullable=False),
+    Column("verification_due", Date, nullable=True),
+    UniqueConstraint("account_number", "serial"),
+)
+
+registers = Table(
+    "registers",
+    metadata,
+    _id(),
+    Column(
+        "meter_id",
+        BigId,
+        ForeignKey("meters.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(4), nullable=False),
+    Column("last_value", Quantity, nullable=True),
+    Column("last_date", Date, nullable=True),
+    Column("avg_monthly_kwh", Quantity, nullable=True),
+    UniqueConstraint("meter_id", "name"),
+)
+
+# Every submission is kept: a correction is a new row, the earlier one becomes "replaced".
+readings = Table(
+    "readings",
+    metadata,
+    _id(),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("serial", String(64), nullable=False),
+    Column("register", String(4), nullable=False),
+    Column("value", Quantity, nullable=False),
+    Column("consumption_kwh", Quantity, nullable=True),
+    Column("period", String(7), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("status", String(STATUS), nullable=False),
+    Column("kind", String(STATUS), nullable=False),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Index(None, "account_number", "serial", "submitted_at"),
+    Index(None, "period", "submitted_at"),
+    Index(None, "status"),
+    Index(None, "customer_id"),
+)
+
+charges = Table(
+    "charges",
+    metadata,
+    _id(),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("period", String(7), nullable=False),
+    Column("kwh", Quantity, nullable=False),
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("account_number", "period"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("period", String(7), nullable=False),
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("account_number", "period"),
+)
+
+tariffs = Table(
+    "tariffs",
+    metadata,
+    _id(),
+    Column("category", String(STATUS), nullable=False),
+    Column("scheme", String(STATUS), nullable=False),
+    Column("zone", String(STATUS), nullable=False),
+    Column("range", Integer, nullable=False),
+    Column("range_from_kwh", Quantity, nullable=False),
+    Column("range_to_kwh", Quantity, nullable=True),
+    Column("price", Quantity, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    UniqueConstraint("category", "scheme", "zone", "range", "valid_from"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    _id(),
+    Column(
+        "account_number",
+        String(ACCOUNT),
+        ForeignKey("accounts.number", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("type", String(STATUS), nullable=False),
+    Column("preferred_date", Date, nullable=False),
+    Column("slot", String(32), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("status", String(STATUS), nullable=False),
+    Column("scheduled_date", Date, nullable=True),
+    Column("scheduled_slot", String(32), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "account_number", "created_at"),
+    Index(None, "status", "created_at"),
+    Index(None, "customer_id"),
+)
+
+visit_status_history = Table(
+    "visit_status_history",
+    metadata,
+    _id(),
+    Column(
+        "visit_id",
+        BigId,
+        ForeignKey("visits.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("status", String(STATUS), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(LOGIN + 16), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Index(None, "visit_id", "at"),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    _id(),
+    Column(
+        "conversation_id",
+        BigId,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("reason", String(64), nullable=False),
+    Column("status", String(STATUS), nullable=False),
+    Column("operator", String(LOGIN), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index(None, "conversation_id", "status"),
+    # The operators' queue: waiting ones, oldest first.
+    Index(None, "status", "created_at"),
+)
+
+escalation_messages = Table(
+    "escalation_messages",
+    metadata,
+    _id(),
+    Column(
+        "escalation_id",
+        BigId,
+        ForeignKey("escalations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("author", String(STATUS), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("operator", String(LOGIN), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "escalation_id", "at"),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    _id(),
+    Column("login", String(LOGIN), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(STATUS), nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    _id(),
+    Column("actor", String(LOGIN + 64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("details", Json, nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "at"),
+    Index(None, "actor", "at"),
+)

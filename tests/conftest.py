@@ -1,0 +1,44 @@
+"""Fixtures shared by every test folder: a real, migrated database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database
+from storage.migrate import upgrade
+
+PG_URL_ENV = "ENERGOBOT_TEST_DATABASE_URL"
+
+
+async def fresh_database_url(tmp_path: Path) -> str:
+    """SQLite in tmp_path, or the PostgreSQL of ENERGOBOT_TEST_DATABASE_URL with a clean schema."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        return f"sqlite+aiosqlite:///{tmp_path / 'energobot.db'}"
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> str:
+    url = await fresh_database_url(tmp_path)
+    await upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    yield db
+    await db.dispose()

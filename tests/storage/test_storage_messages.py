@@ -1,0 +1,200 @@
+"""Inbox deduplication and the outbox's order, backoff and claims."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.conversations import Customer
+from storage.database import Database
+from storage.repos.messages import backoff
+from storage.tables import audit, inbox, outbox
+
+
+async def _conversation_id(db: Database, customer: Customer, now: datetime) -> int:
+    async with db.unit_of_work() as store:
+        conversation = await store.conversations.get_for_update(customer, now)
+        await store.commit()
+    return conversation.id
+
+
+async def test_duplicate_event_returns_false_and_the_transaction_still_commits(
+    db: Database, now: datetime
+) -> None:
+    body = {"kind": "text", "text": "привет"}
+    async with db.unit_of_work() as store:
+        assert await store.inbox.add("telegram", "u1", body, now) is True
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert (
+            await store.inbox.add("telegram", "u1", {"kind": "text", "text": "again"}, now) is False
+        )
+        # Same id on another channel is another event.
+        assert await store.inbox.add("viber", "u1", body, now) is True
+        await store.audit.record("system", "after duplicate", now)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        rows = (await store.connection.execute(select(inbox.c.channel, inbox.c.body))).all()
+        actions = (await store.connection.execute(select(audit.c.action))).scalars().all()
+    assert sorted(rows) == [("telegram", body), ("viber", body)]
+    assert actions == ["after duplicate"]
+
+
+async def test_duplicate_inside_one_transaction(db: Database, now: datetime) -> None:
+    async with db.unit_of_work() as store:
+        assert await store.inbox.add("webchat", "e1", {"kind": "start"}, now)
+        assert not await store.inbox.add("webchat", "e1", {"kind": "start"}, now)
+        await store.commit()
+
+
+async def test_attach(db: Database, customer: Customer, now: datetime) -> None:
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        await store.inbox.add("telegram", "e1", {"kind": "text", "text": "a"}, now)
+        await store.inbox.attach("telegram", "e1", conversation_id)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        result = await store.connection.execute(select(inbox.c.conversation_id))
+        assert result.scalar_one() == conversation_id
+
+
+async def test_pending_in_id_order_per_channel_and_conversation(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        other = await store.customers.get_or_create("telegram", "2002", "", "ru", now)
+        other_conversation = await store.conversations.get_for_update(other, now)
+        ids = [
+            await store.outbox.add(conversation_id, "telegram", "1001", {"text": "one"}, now),
+            await store.outbox.add(other_conversation.id, "telegram", "2002", {"text": "x"}, now),
+            # Created earlier but added later: order is by id, i.e. by insertion.
+            await store.outbox.add(
+                conversation_id, "telegram", "1001", {"text": "two"}, now - timedelta(1)
+            ),
+            await store.outbox.add(conversation_id, "viber", "1001", {"text": "elsewhere"}, now),
+        ]
+        await store.commit()
+    async with db.unit_of_work() as store:
+        pending = await store.outbox.pending("telegram", now=now)
+        assert [row.id for row in pending] == ids[:3]
+        assert [row.body["text"] for row in pending] == ["one", "x", "two"]
+        mine = await store.outbox.pending("telegram", conversation_id, now=now)
+        assert [row.id for row in mine] == [ids[0], ids[2]]
+        first = pending[0]
+        assert (first.conversation_id, first.channel, first.user_id, first.attempts) == (
+            conversation_id,
+            "telegram",
+            "1001",
+            0,
+        )
+        assert first.created_at == now
+        assert [row.id for row in await store.outbox.pending("telegram", limit=2, now=now)] == ids[
+            :2
+        ]
+
+
+async def test_sent_rows_leave_the_queue(db: Database, customer: Customer, now: datetime) -> None:
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        row_id = await store.outbox.add(conversation_id, "telegram", "1001", {"text": "hi"}, now)
+        await store.outbox.mark_sent(row_id, now + timedelta(seconds=1), "tg-42")
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert await store.outbox.pending("telegram", now=now + timedelta(days=1)) == []
+        result = await store.connection.execute(
+            select(outbox.c.status, outbox.c.sent_at, outbox.c.platform_message_id)
+        )
+        assert result.one() == ("sent", now + timedelta(seconds=1), "tg-42")
+
+
+def test_backoff_doubles_from_one_second_up_to_five_minutes() -> None:
+    assert [backoff(n).total_seconds() for n in range(10)] == [
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+        64,
+        128,
+        256,
+        300,
+    ]
+    assert backoff(10_000) == timedelta(seconds=300)
+
+
+async def test_failed_rows_wait_for_their_backoff(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        row_id = await store.outbox.add(conversation_id, "telegram", "1001", {"text": "a"}, now)
+        later_id = await store.outbox.add(conversation_id, "telegram", "1001", {"text": "b"}, now)
+        await store.outbox.mark_failed(row_id, now, "timeout", permanent=False)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        # Within the first second only the untouched row is due.
+        assert [r.id for r in await store.outbox.pending("telegram", now=now)] == [later_id]
+        due = await store.outbox.pending("telegram", now=now + timedelta(seconds=1))
+        assert [r.id for r in due] == [row_id, later_id]
+        assert due[0].attempts == 1
+        failed_at = now + timedelta(seconds=1)
+        await store.outbox.mark_failed(row_id, failed_at, "HTTP 502", permanent=False)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert row_id not in [
+            r.id
+            for r in await store.outbox.pending("telegram", now=failed_at + timedelta(seconds=1.9))
+        ]
+        due = await store.outbox.pending("telegram", now=failed_at + timedelta(seconds=2))
+        assert [r.id for r in due] == [row_id, later_id]
+        record = await store.outbox.get(row_id)
+        assert record is not None
+        assert (record.attempts, record.last_error) == (2, "HTTP 502")
+
+
+async def test_permanent_failure_leaves_the_queue_for_good(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        row_id = await store.outbox.add(conversation_id, "telegram", "1001", {"text": "a"}, now)
+        await store.outbox.mark_failed(row_id, now, "Forbidden: bot was blocked", permanent=True)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert await store.outbox.pending("telegram", now=now + timedelta(days=365)) == []
+        record = await store.outbox.get(row_id)
+        assert record is not None
+        assert (record.status, record.attempts, record.next_attempt_at) == ("failed", 1, None)
+
+
+async def test_concurrent_senders_claim_different_rows(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    """SKIP LOCKED on PostgreSQL; on SQLite the single connection makes the second sender
+    wait until the first has marked its rows sent."""
+    conversation_id = await _conversation_id(db, customer, now)
+    async with db.unit_of_work() as store:
+        for text in "abc":
+            await store.outbox.add(conversation_id, "telegram", "1001", {"text": text}, now)
+        await store.commit()
+    claimed: list[list[str]] = []
+    first_claimed = asyncio.Event()
+
+    async def sender(wait_for: asyncio.Event | None) -> None:
+        if wait_for is not None:
+            await wait_for.wait()
+        async with db.unit_of_work() as store:
+            rows = await store.outbox.pending("telegram", now=now)
+            claimed.append([row.body["text"] for row in rows])
+            first_claimed.set()
+            await asyncio.sleep(0.2)
+            for row in rows:
+                await store.outbox.mark_sent(row.id, now)
+            await store.commit()
+
+    await asyncio.gather(sender(None), sender(first_claimed))
+    assert claimed == [["a", "b", "c"], []]
