@@ -1,0 +1,204 @@
+"""analyze(): the intent of a message, scored from weighted lemmas, phrases and entities."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dialogs.nlu.entities import LABELLED_NUMBER, Entities, Extraction, extract
+from dialogs.nlu.labels import FILLER_TOPICS, Intent, Label, Topic
+from dialogs.nlu.text import normalize, words
+from dialogs.nlu.vocabulary import MARK, Entry, Vocabulary, resolve, vocabulary
+
+log = logging.getLogger(__name__)
+_ORDER = {intent: index for index, intent in enumerate(Intent)}
+
+NEGATIONS = frozenset({"не", "ни"})
+NEGATED_FACTOR = 0.5
+# What entities add. A message of nothing but numbers says far more than numbers among words.
+BARE_BELOW = 1.0  # hints weaker than this («счет») leave a number bare
+BARE_READING = 6.0
+READING_AMONG_WORDS = 2.5
+BARE_SMALL_NUMBER = 1.0  # «2»: a menu choice as likely as a reading
+BARE_ACCOUNT = 4.0
+ACCOUNT_AMONG_WORDS = 1.5
+BARE_PHONE = 2.0
+PHONE_AMONG_WORDS = 1.0
+KWH_BONUS = 5.0
+# A greeting or thanks decides only when nothing else scores at least this.
+FILLER_YIELDS_TO = 1.5
+# Confidence = (1 - exp(-score / SCALE)) * score / (score + RIVALRY * best rival's score).
+SCALE = 2.2  # one hint word (weight <= 1.5) stays below 0.5, one strong word (4) above 0.8
+RIVALRY = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    text: str
+    intent: Intent
+    confidence: float  # 0..1
+    topic: Topic | None  # the finer meaning of OTHER, or ESTIMATE for TARIFF_QUESTION
+    entities: Entities
+    alternatives: tuple[tuple[Intent, float], ...]  # every scored intent, best first
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    lemma: str
+    marks: tuple[str, ...]
+    negated: bool
+
+
+def analyze(text: str, language: str = "ru") -> Analysis:
+    """What a customer's message is about. Never raises.
+
+    Russian and English vocabularies are both consulted whatever `language` says: the script of
+    each word picks its table, and customers mix them («хочу pdf квитанцию»).
+    """
+    try:
+        return _analyze(text)
+    except Exception:  # a message must never break a conversation
+        log.exception("NLU failed on a message of %d characters", len(text))
+        return Analysis(text, Intent.OTHER, 0.0, None, Entities(), ((Intent.OTHER, 0.0),))
+
+
+def warm_up() -> None:
+    """Load the dictionaries and compile the tables now (~1 s) rather than on the first message."""
+    analyze("здравствуйте, показания 12345")
+
+
+def _analyze(text: str) -> Analysis:
+    normal = normalize(text)
+    extraction = extract(normal)
+    vocab = vocabulary()
+    tokens = tokenize(LABELLED_NUMBER.sub(" ", normal))
+    matched = match_entries(tokens, vocab)
+    scores = _score(matched, extraction, vocab)
+    return _decide(text, scores, matched, extraction, vocab)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    negate_next = False
+    for word in words(text):
+        form = resolve(word)
+        for lemma in form.lemmas:
+            tokens.append(Token(lemma, form.marks, negate_next))
+        negate_next = bool(form.lemmas) and form.lemmas[-1] in NEGATIONS
+    return tokens
+
+
+def match_entries(tokens: Sequence[Token], vocab: Vocabulary) -> list[tuple[Entry, float]]:
+    """Every table entry the tokens contain, with the weight it earns here."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, token in enumerate(tokens):
+        positions[token.lemma].append(index)
+        for mark in token.marks:
+            positions[token.lemma + MARK + mark].append(index)
+    matched: list[tuple[Entry, float]] = []
+    for lemma, indexes in positions.items():
+        negated = all(tokens[i].negated for i in indexes)
+        for entry in vocab.words.get(lemma, ()):
+            matched.append((entry, entry.weight * (NEGATED_FACTOR if negated else 1.0)))
+    seen: set[tuple[Label, str]] = set()
+    for lemma in positions:
+        for entry in vocab.phrases.get(lemma, ()):
+            if (entry.label, entry.key) not in seen and _near(entry.lemmas, positions):
+                seen.add((entry.label, entry.key))
+                matched.append((entry, entry.weight))
+    return matched
+
+
+def _near(lemmas: tuple[str, ...], positions: Mapping[str, list[int]]) -> bool:
+    """All the phrase's lemmas occur within a small window, in any order."""
+    window = len(lemmas) + 2
+    others = [positions.get(lemma) for lemma in lemmas[1:]]
+    if any(not found for found in others):
+        return False
+    return any(
+        all(any(p != anchor and abs(p - anchor) <= window for p in found or ()) for found in others)
+        for anchor in positions.get(lemmas[0], ())
+    )
+
+
+def _score(
+    matched: Sequence[tuple[Entry, float]], extraction: Extraction, vocab: Vocabulary
+) -> dict[Label, float]:
+    scores: dict[Label, float] = defaultdict(float)
+    entities = extraction.entities
+    for entry, weight in matched:
+        label = entry.label
+        if entities.kwh and label is Intent.BALANCE_DEBT and entry.key in vocab.amount_cues:
+            label = Intent.TARIFF_QUESTION  # «сколько платить за 250 квт» asks for a price
+        scores[label] += weight
+    # Only an intent's words make a number less bare: «лс 5901234567», «привет 12457».
+    substantive = max(
+        (score for label, score in scores.items() if isinstance(label, Intent)), default=0.0
+    )
+    bare = substantive < BARE_BELOW
+    numbers = extraction.numbers
+    if numbers.reading_like:
+        scores[Intent.SUBMIT_READING] += BARE_READING if bare else READING_AMONG_WORDS
+    elif numbers.weak and bare and not (entities.accounts or entities.phones or entities.kwh):
+        scores[Intent.SUBMIT_READING] += BARE_SMALL_NUMBER
+    if entities.accounts:
+        scores[Topic.LINK_ACCOUNT] += BARE_ACCOUNT if bare else ACCOUNT_AMONG_WORDS
+    if entities.phones:
+        scores[Intent.CHANGE_CONTACTS] += BARE_PHONE if bare else PHONE_AMONG_WORDS
+    if entities.kwh:
+        scores[Intent.TARIFF_QUESTION] += KWH_BONUS
+    return {label: score for label, score in scores.items() if score > 0}
+
+
+def _decide(
+    text: str,
+    scores: Mapping[Label, float],
+    matched: Sequence[tuple[Entry, float]],
+    extraction: Extraction,
+    vocab: Vocabulary,
+) -> Analysis:
+    entities = extraction.entities
+    substantive = {label: s for label, s in scores.items() if label not in FILLER_TOPICS}
+    if max(substantive.values(), default=0.0) < FILLER_YIELDS_TO:
+        candidates = dict(scores)
+    else:
+        candidates = substantive
+    if not candidates:
+        return Analysis(text, Intent.OTHER, 0.0, None, entities, ((Intent.OTHER, 0.0),))
+
+    by_intent: dict[Intent, float] = {}
+    topic_of_other: Topic | None = None
+    for label, score in candidates.items():
+        if isinstance(label, Intent):
+            by_intent[label] = by_intent.get(label, 0.0) + score
+        elif score > by_intent.get(Intent.OTHER, 0.0):
+            by_intent[Intent.OTHER] = score
+            topic_of_other = label
+    ranked = sorted(by_intent.items(), key=lambda item: (-item[1], _ORDER[item[0]]))
+    alternatives = tuple((intent, _confidence(score, ranked, intent)) for intent, score in ranked)
+    intent, confidence = alternatives[0]
+    topic: Topic | None = None
+    if intent is Intent.OTHER:
+        topic = topic_of_other
+    elif intent is Intent.TARIFF_QUESTION and _is_estimate(matched, entities.kwh, vocab):
+        topic = Topic.ESTIMATE
+    return Analysis(text, intent, confidence, topic, entities, alternatives)
+
+
+def _confidence(score: float, ranked: Sequence[tuple[Intent, float]], intent: Intent) -> float:
+    rival = max((s for other, s in ranked if other is not intent), default=0.0)
+    strength = 1.0 - math.exp(-score / SCALE)
+    return round(strength * score / (score + RIVALRY * rival), 3)
+
+
+def _is_estimate(
+    matched: Sequence[tuple[Entry, float]], kwh: tuple[Decimal, ...], vocab: Vocabulary
+) -> bool:
+    # «сколько стоит 1 квт» asks for the price, not an estimate.
+    if any(amount != 1 for amount in kwh):
+        return True
+    return any(entry.key in vocab.estimate_cues for entry, _ in matched)

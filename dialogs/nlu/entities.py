@@ -1,0 +1,323 @@
+"""Entities in a message: meter readings, account and phone numbers, dates, months, kWh.
+
+Numbers are claimed in a fixed order, each claim masking its span for the next: phones, then
+account numbers, then kWh amounts, money, dates and other counted things («3 дня», «кв 5»,
+«10:30»); what is left goes to core.readings.parse_readings.
+
+Phone or account? A run of 11 digits starting with 7 or 8 is a phone when it carries «+7»,
+brackets, a mobile (9…) or toll-free (800) code after the prefix, the grouping of a phone
+number («8 342 200-00-00»), or a phone word before it («тел», «сотовый»…); otherwise it is left
+to the account rule. A bare 10-digit run starting with 9 is a phone only after a phone word.
+
+Account or readings? A run of digit groups separated by single spaces or dashes, with no decimal
+separator, is an account when it has 10-11 digits in all — except exactly two groups of four or
+more digits each («23415 18120»), which read as two register values unless an account word
+(«лс», «лицевой», «счет»…) is in the message. A single group of 10-11 digits is always an
+account: no meter display has that many digits.
+
+Dates are `datetime.date` when the year is given («23.05.2026»), else `(day, month)` tuples;
+month 0 means the customer named only the day («с 23 по 25», «до 25-го», «25 числа»). Months
+named without a day («за май») go to `months` only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from core.accounts import normalize_account_number, normalize_phone
+from core.readings import ParsedValue, parse_readings
+from dialogs.nlu.lexicon import (
+    ACCOUNT_CONTEXT,
+    KWH_UNIT,
+    MAY_PREPOSITIONS,
+    MONTH_ABBREVIATIONS,
+    MONTH_STEMS,
+    PHONE_CONTEXT,
+    ZONE_LABELS,
+)
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+DateValue = date | tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    readings: tuple[ParsedValue, ...] = ()
+    accounts: tuple[str, ...] = ()  # digits only
+    phones: tuple[str, ...] = ()  # +7XXXXXXXXXX
+    months: tuple[int, ...] = ()  # 1-12, named without a day
+    dates: tuple[DateValue, ...] = ()  # see the module docstring
+    kwh: tuple[Decimal, ...] = ()
+
+
+@dataclass(slots=True)
+class NumberSignals:
+    """What the leftover numbers say about the message, for the classifier."""
+
+    reading_like: int = 0  # labelled by a zone, or 4+ integer digits
+    weak: int = 0  # other numbers (could be a reading of a young meter, or anything)
+
+
+@dataclass(slots=True)
+class Extraction:
+    entities: Entities
+    numbers: NumberSignals = field(default_factory=NumberSignals)
+
+
+_MASK = "\x1f"
+_MASKS = re.compile(_MASK + "+")
+
+_PHONE = re.compile(r"(?<![\d+])(\+\s*7|8|7)((?:[ \-()]*\d){10})(?!\d)")
+# «8 342 200-00-00», «8 342 2000000»: grouped the way phone numbers are written.
+_PHONE_SHAPE = re.compile(r"[78][ \-]\d{3}[ \-]\d{3}(?:[ \-]\d{2}[ \-]\d{2}|[ \-]?\d{4})")
+_BARE_MOBILE = re.compile(r"(?<![\d+])9(?:[ \-()]*\d){9}(?!\d)")
+_GROUPS = re.compile(r"(?<![\d.,+])\d+(?:[ \-]\d+)*(?!\d|[.,]\d)")
+_INT = r"(\d{1,3}(?:[ ]\d{3})+|\d+)"
+_KWH = re.compile(rf"(?<![\d.,]){_INT}(?:[.,](\d+))?\s*-?\s*{KWH_UNIT}")
+_MONEY = re.compile(
+    rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s*(?:руб\w*|р\b\.?|₽|rub\w*|коп\w*|тыс\w*|тр\b|т\.р\.?)"
+)
+_MONTH_WORD = "|".join(stem + r"[а-я]*" for stem, _ in MONTH_STEMS if not stem.startswith("ма"))
+_MONTH_WORD = rf"(?:{_MONTH_WORD}|ма[йяею]\b|may\b)"
+_ORD = r"(?:-?(?:го|ого|е|ое))?"
+_DAY_MONTH = re.compile(
+    rf"(?<![\d.,])(\d{{1,2}}){_ORD}(?:\s*(?:-|по|до)\s*(\d{{1,2}}){_ORD})?\s+"
+    rf"({_MONTH_WORD}|числ[аоу]\b)(?:\s+(\d{{4}})(?!\d))?"
+)
+_NUMERIC_DATE = re.compile(r"(?<![\d.,])(\d{1,2})[./](\d{2})(?:[./](\d{4}|\d{2}))?(?![\d]|[.,]\d)")
+_DAY_RANGE = re.compile(rf"\bс\s+(\d{{1,2}}){_ORD}\s+по\s+(\d{{1,2}}){_ORD}(?!\d|[.,]\d)")
+_ORDINAL_DAY = re.compile(r"(?<![\d.,])(\d{1,2})-?(?:го|ого)\b")
+_OTHER_NUMBERS = (
+    re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s*%"),
+    re.compile(r"(?<!\d)\d{1,2}:\d{2}"),
+    re.compile(r"\bс\s+\d{1,2}\s+до\s+\d{1,2}\b(?![.,]\d)"),
+    re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:г\b\.?|год\w*)"),
+    re.compile(
+        r"(?<![\d.,])\d+(?:[.,]\d+)?\s*-?\s*(?:х\s+)?(?:дн(?:я|ей)\b|сут\w*|недел\w*|месяц\w*|"
+        r"мес\b\.?|час\w*|минут\w*|лет\b|год\w*|раз\b|раза\b|человек\w*|чел\b|квартир\w*|"
+        r"комнат\w*|этаж\w*|подъезд\w*|вольт\w*|v\b|вт\b|ватт\w*|ампер\w*|шт\b|штук\w*)"
+    ),
+    re.compile(
+        r"(?:\b(?:кв|квартир\w*|дом\w*|д|корп\w*|подъезд\w*|этаж\w*|офис\w*|стр|уч|участ\w*|"
+        r"заявк\w*|комн\w*)|№)\.?\s*№?\s*\d{1,6}[а-я]?\b"
+    ),
+)
+_LABEL_ALT = "|".join(re.escape(label) for label in sorted(ZONE_LABELS, key=len, reverse=True))
+LABELLED_NUMBER = re.compile(rf"(?<![а-яa-z0-9])(?:{_LABEL_ALT})\s*[:=\-]?\s*(?=\d)")
+_LEFTOVER_NUMBER = re.compile(r"\d+(?:[ ]\d{3}(?!\d))*(?:[.,]\d+)?")
+_MONTH_TOKEN = re.compile(r"[a-zа-я]+")
+_PHONE_CONTEXT = re.compile("|".join(PHONE_CONTEXT))
+_ACCOUNT_CONTEXT = re.compile(r"(?<![а-яa-z])(?:" + "|".join(ACCOUNT_CONTEXT) + ")")
+
+
+class _Masked:
+    """The message with claimed spans blanked out, so that no number is claimed twice."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def claim(self, start: int, end: int) -> None:
+        self.text = self.text[:start] + _MASK * (end - start) + self.text[end:]
+
+    def for_readings(self) -> str:
+        return _MASKS.sub(" ; ", self.text)
+
+
+def extract(text: str) -> Extraction:
+    """Entities of an already normalised message (see dialogs.nlu.text.normalize)."""
+    masked = _Masked(text)
+    phones = _phones(masked)
+    accounts = _accounts(masked)
+    kwh = _kwh(masked)
+    for match in _MONEY.finditer(masked.text):
+        masked.claim(*match.span())
+    dates = _dates(masked)
+    for pattern in _OTHER_NUMBERS:
+        for match in pattern.finditer(masked.text):
+            masked.claim(*match.span())
+    months = _months(masked.text)
+    remainder = masked.for_readings()
+    entities = Entities(
+        readings=_readings(remainder),
+        accounts=_unique(accounts),
+        phones=_unique(phones),
+        months=_unique(months),
+        dates=_unique(dates),
+        kwh=tuple(kwh),
+    )
+    return Extraction(entities, _number_signals(remainder))
+
+
+def _unique(items: list[_T]) -> tuple[_T, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _phones(masked: _Masked) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for match in _PHONE.finditer(masked.text):
+        prefix, rest = match[1], match[2]
+        digits = re.sub(r"\D", "", rest)
+        start = match.start()
+        if (
+            prefix.startswith("+")
+            or "(" in rest
+            or ")" in rest
+            or digits.startswith(("9", "800"))
+            or _PHONE_SHAPE.fullmatch(match[0])
+            or _phone_context(masked.text, start)
+        ):
+            phone = normalize_phone(match[0])
+            if phone:
+                found.append((start, phone))
+                masked.claim(*match.span())
+    for match in _BARE_MOBILE.finditer(masked.text):
+        if _phone_context(masked.text, match.start()):
+            phone = normalize_phone(match[0])
+            if phone:
+                found.append((match.start(), phone))
+                masked.claim(*match.span())
+    return [phone for _, phone in sorted(found)]
+
+
+def _phone_context(text: str, start: int) -> bool:
+    return _PHONE_CONTEXT.search(text, max(0, start - 30), start) is not None
+
+
+def _accounts(masked: _Masked) -> list[str]:
+    found: list[str] = []
+    account_words = _ACCOUNT_CONTEXT.search(masked.text) is not None
+    for match in _GROUPS.finditer(masked.text):
+        groups = re.split(r"[ \-]", match[0])
+        offset = match.start()
+        whole = normalize_account_number(match[0])
+        if whole is not None and not (
+            len(groups) == 2 and min(map(len, groups)) >= 4 and not account_words
+        ):
+            found.append(whole)
+            masked.claim(*match.span())
+            continue
+        # A long run may hold an account next to other numbers: «5901234567 12457».
+        position = offset
+        for group in groups:
+            if len(group) in (10, 11):
+                found.append(group)
+                masked.claim(position, position + len(group))
+            position += len(group) + 1
+    return found
+
+
+def _kwh(masked: _Masked) -> list[Decimal]:
+    found: list[Decimal] = []
+    for match in _KWH.finditer(masked.text):
+        integer = match[1].replace(" ", "")
+        try:
+            found.append(Decimal(f"{integer}.{match[2]}" if match[2] else integer))
+        except InvalidOperation:  # digits only, so not expected; skip rather than fail
+            continue
+        masked.claim(*match.span())
+    return found
+
+
+def _dates(masked: _Masked) -> list[tuple[int, DateValue]]:
+    found: list[tuple[int, DateValue]] = []
+    for match in _NUMERIC_DATE.finditer(masked.text):
+        day, month = int(match[1]), int(match[2])
+        year = _year(match[3])
+        value = _date_value(day, month, year)
+        if value is not None:
+            found.append((match.start(), value))
+            masked.claim(*match.span())
+    for match in _DAY_MONTH.finditer(masked.text):
+        month = 0 if match[3].startswith("числ") else _month_of(match[3])
+        if month is None:
+            continue
+        year = _year(match[4])
+        days = [int(match[1])] + ([int(match[2])] if match[2] else [])
+        values = [_date_value(day, month, year) for day in days]
+        if all(v is not None for v in values):
+            found.extend((match.start(), v) for v in values if v is not None)
+            masked.claim(*match.span())
+    for pattern in (_DAY_RANGE, _ORDINAL_DAY):
+        for match in pattern.finditer(masked.text):
+            values = [_date_value(int(day), 0, None) for day in match.groups() if day]
+            if values and all(v is not None for v in values):
+                found.extend((match.start(), v) for v in values if v is not None)
+                masked.claim(*match.span())
+    return [value for _, value in sorted(found, key=lambda item: item[0])]
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _date_value(day: int, month: int, year: int | None) -> DateValue | None:
+    if not 1 <= day <= 31 or not 0 <= month <= 12:
+        return None
+    if year is None or month == 0:
+        if (month in (4, 6, 9, 11) and day > 30) or (month == 2 and day > 29):
+            return None
+        return (day, month)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_of(word: str) -> int | None:
+    if word in MONTH_ABBREVIATIONS:
+        return MONTH_ABBREVIATIONS[word]
+    if word == "may":
+        return 5
+    for stem, month in MONTH_STEMS:
+        if word.startswith(stem):
+            return month
+    return None
+
+
+def _months(text: str) -> list[int]:
+    found: list[int] = []
+    previous = ""
+    for match in _MONTH_TOKEN.finditer(text):
+        word = match[0]
+        if word == "may":
+            month = 5 if previous in MAY_PREPOSITIONS else None
+        elif word.startswith("ма") and not word.startswith("март"):
+            month = 5 if word in ("май", "мая", "мае", "маю") else None
+        else:
+            month = _month_of(word)
+        if month is not None:
+            found.append(month)
+        previous = word
+    return found
+
+
+def _readings(remainder: str) -> tuple[ParsedValue, ...]:
+    if not any(ch.isdigit() for ch in remainder):
+        return ()
+    try:
+        return tuple(parse_readings(remainder))
+    except Exception:  # the NLU never fails a message; a parser bug must still be seen
+        log.exception("parse_readings failed")
+        return ()
+
+
+def _number_signals(remainder: str) -> NumberSignals:
+    signals = NumberSignals()
+    labelled_at = {match.end() for match in LABELLED_NUMBER.finditer(remainder)}
+    for match in _LEFTOVER_NUMBER.finditer(remainder):
+        integer_digits = sum(ch.isdigit() for ch in re.split(r"[.,]", match[0])[0])
+        if match.start() in labelled_at or integer_digits >= 4:
+            signals.reading_like += 1
+        else:
+            signals.weak += 1
+    return signals

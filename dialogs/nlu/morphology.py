@@ -1,0 +1,70 @@
+"""Lemmas of single words: pymorphy3 for Russian, plural stripping for English.
+
+One MorphAnalyzer per process, created on first use (loading the dictionaries takes ~0.1 s).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pymorphy3
+
+from dialogs.nlu.lexicon import LEMMA_OVERRIDES, LEMMA_SYNONYMS
+from dialogs.nlu.text import is_cyrillic
+
+# «оплатил» (past) is about the balance, «оплатить» about paying; «мои счета» (plur) asks for the
+# list of accounts, «мой счет» does not.
+MARKS = ("past", "plur")
+_VERBAL = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
+
+
+@dataclass(frozen=True, slots=True)
+class WordForm:
+    lemmas: tuple[str, ...]  # usually one; an abbreviation may stand for several words
+    known: bool  # found in the dictionary or the override table
+    marks: tuple[str, ...] = ()  # grammemes tables can ask for: «past», «plur»
+
+
+@functools.cache
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.lru_cache(maxsize=65536)
+def dictionary_form(token: str) -> WordForm:
+    """The lemma of a lower-case word without any typo correction."""
+    override = LEMMA_OVERRIDES.get(token)
+    if override is not None:
+        return WordForm(override, known=True)
+    if not is_cyrillic(token):
+        return WordForm((english_stem(token),), known=False)
+    parse = analyzer().parse(token)[0]
+    lemma = parse.normal_form.replace("ё", "е")
+    if parse.tag.POS in _VERBAL and lemma.endswith(("ся", "сь")):
+        # «свет отключился» means what «отключили свет» does.
+        lemma = lemma[:-2]
+    lemma = LEMMA_SYNONYMS.get(lemma, lemma)
+    marks = tuple(mark for mark in MARKS if mark in parse.tag)
+    return WordForm((lemma,), known=parse.is_known, marks=marks)
+
+
+def english_stem(token: str) -> str:
+    """Singular of a plural noun, enough to match «readings» with «reading»."""
+    if token.endswith("'s"):
+        token = token[:-2]
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+# Participles and gerunds multiply a verb's forms tenfold and are rare in chat.
+_RARE_FORMS = frozenset({"PRTF", "PRTS", "GRND", "COMP"})
+
+
+def inflections(word: str) -> list[str]:
+    """The common forms of a Russian dictionary word (for matching misspelt forms against)."""
+    if not is_cyrillic(word):
+        return [word]
+    parse = analyzer().parse(word)[0]
+    return [form.word.replace("ё", "е") for form in parse.lexeme if form.tag.POS not in _RARE_FORMS]

@@ -1,0 +1,45 @@
+"""Text clean-up shared by the classifier, the entity extractor and the short-answer checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longer messages are letters, not chat turns: the head carries the request, and a cap keeps
+# the worst case fast.
+MAX_CHARS = 2000
+
+_LATIN_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+_CYRILLIC = re.compile(r"[а-я]")
+_LATIN = re.compile(r"[a-z]")
+_REPEATS = re.compile(r"([а-яa-z])\1{2,}")
+_WORD = re.compile(r"[а-яa-z]+")
+_DASHES = re.compile(r"[‐‑‒–—―−]")
+_DIGIT = re.compile(r"(?![0-9])\d")  # decimal digits of other scripts
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+
+
+def normalize(text: str) -> str:
+    """Casefolded, ё→е, ASCII digits, unified dashes and spaces, «нееет» → «нет»."""
+    text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold().replace("ё", "е")
+    if not text.isascii():
+        text = _DIGIT.sub(lambda match: str(unicodedata.decimal(match[0])), text)
+    text = _DASHES.sub("-", text)
+    text = _SPACES.sub(" ", text)
+    return _REPEATS.sub(r"\1", text)
+
+
+def fix_script(token: str) -> str:
+    """A Cyrillic word typed with a Latin lookalike («cчетчик») gets its Cyrillic letters back."""
+    if _LATIN.search(token) and _CYRILLIC.search(token):
+        return token.translate(_LATIN_TO_CYRILLIC)
+    return token
+
+
+def words(text: str) -> list[str]:
+    """Letter runs of normalised text; mixed-script words are repaired first."""
+    return [fix_script(w) for w in _WORD.findall(text)]
+
+
+def is_cyrillic(token: str) -> bool:
+    return _CYRILLIC.match(token) is not None

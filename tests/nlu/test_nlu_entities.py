@@ -1,0 +1,185 @@
+"""Entity extraction: every number format people type, and how ambiguous runs are resolved."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from core.meters import Zone
+from dialogs.nlu import analyze
+
+
+def entities(text: str):
+    return analyze(text).entities
+
+
+@pytest.mark.parametrize(
+    ("text", "accounts"),
+    [
+        ("5901234567", ("5901234567",)),
+        ("59012341234", ("59012341234",)),
+        ("59 01 234 567", ("5901234567",)),
+        ("590-123-4567", ("5901234567",)),
+        ("лс 5901-234-567", ("5901234567",)),
+        ("мой лицевой счет №59012341234", ("59012341234",)),
+        ("5901234567 12457", ("5901234567",)),  # an account next to a reading
+        ("лс 23415 18120", ("2341518120",)),  # two long groups, but an account word
+        ("5901234567 и 5901234567", ("5901234567",)),  # reported once
+        ("123456789", ()),  # 9 digits
+        ("123456789012", ()),  # 12 digits
+        ("23415 18120", ()),  # two register values in a row
+        ("12 345", ()),
+        ("59 01 234 567,5", ()),  # a decimal comma: not an account
+    ],
+)
+def test_accounts(text: str, accounts: tuple[str, ...]) -> None:
+    assert entities(text).accounts == accounts
+
+
+def test_two_long_groups_read_as_two_readings() -> None:
+    found = entities("23415 18120")
+    assert [r.value for r in found.readings] == [Decimal("23415"), Decimal("18120")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        ("+7 912 345-67-89", ("+79123456789",)),
+        ("+79123456789", ("+79123456789",)),
+        ("89123456789", ("+79123456789",)),
+        ("8 (912) 345 67 89", ("+79123456789",)),
+        ("8(342)200-00-00", ("+73422000000",)),
+        ("8 342 200 00 00", ("+73422000000",)),
+        ("тел 9123456789", ("+79123456789",)),
+        ("сотовый: 8 342 2 000 000", ("+73422000000",)),
+        ("8-800-220-0-220", ("+78002200220",)),
+        ("9123456789", ()),  # no prefix and no phone word: an account
+        ("83422000000", ()),  # neither mobile nor grouped like a phone: an account
+        ("+7 912 345", ()),
+    ],
+)
+def test_phones(text: str, phones: tuple[str, ...]) -> None:
+    assert entities(text).phones == phones
+
+
+def test_phone_is_not_also_an_account_or_reading() -> None:
+    found = entities("новый номер +7 (912) 345-67-89")
+    assert found.accounts == ()
+    assert found.readings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("за май", (5,)),
+        ("в мае не пришла", (5,)),
+        ("квитанция за апрель и март", (4, 3)),
+        ("показания за январь", (1,)),
+        ("декабрьская квитанция", (12,)),
+        ("за сент", (9,)),
+        ("bill for may", (5,)),
+        ("may i pay", ()),
+        ("майка", ()),
+        ("мой счет", ()),
+    ],
+)
+def test_months(text: str, months: tuple[int, ...]) -> None:
+    assert entities(text).months == months
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("с 23 по 25", ((23, 0), (25, 0))),
+        ("с 23 по 25 мая", ((23, 5), (25, 5))),
+        ("23-25 мая", ((23, 5), (25, 5))),
+        ("23 мая", ((23, 5),)),
+        ("1 июня 2026 года", (date(2026, 6, 1),)),
+        ("23.05.2026", (date(2026, 5, 23),)),
+        ("23.05.26", (date(2026, 5, 23),)),
+        ("23.05", ((23, 5),)),
+        ("до 25-го", ((25, 0),)),
+        ("25 числа", ((25, 0),)),
+        ("31.02.2026", ()),  # no such day
+        ("30 февраля", ()),
+        ("12345.6", ()),
+    ],
+)
+def test_dates(text: str, dates: tuple[object, ...]) -> None:
+    assert entities(text).dates == dates
+
+
+def test_date_numbers_are_not_readings() -> None:
+    found = entities("приходите с 23 по 25 мая")
+    assert found.readings == ()
+    assert found.months == ()  # a month with a day is a date
+
+
+@pytest.mark.parametrize(
+    ("text", "kwh"),
+    [
+        ("250 квт", ("250",)),
+        ("нагорело 180 киловатт", ("180",)),
+        ("250 кВт·ч", ("250",)),
+        ("250 квт/ч", ("250",)),
+        ("250 квт*ч", ("250",)),
+        ("250квтч", ("250",)),
+        ("250 киловатт-часов", ("250",)),
+        ("1 200 квт", ("1200",)),
+        ("12,5 kwh", ("12.5",)),
+        ("180 квт день и 70 квт ночь", ("180", "70")),
+        ("250", ()),  # no unit: a reading
+        ("250 кв", ()),
+    ],
+)
+def test_kwh(text: str, kwh: tuple[str, ...]) -> None:
+    assert entities(text).kwh == tuple(Decimal(v) for v in kwh)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("12457", [("12457", None)]),
+        ("показаня 12 345,6", [("12345.6", None)]),
+        ("день 23415 ночь 8120", [("23415", Zone.DAY), ("8120", Zone.NIGHT)]),
+        (
+            "пик 3201 полупик 2890 ночь 1502",
+            [("3201", Zone.PEAK), ("2890", Zone.SEMIPEAK), ("1502", Zone.NIGHT)],
+        ),
+        ("мой лс 5901234567 показания 12457", [("12457", None)]),
+        ("тел +7 912 345 67 89, показания 04532", [("04532", None)]),
+        ("заплатила 1500 руб, показания 8891", [("8891", None)]),
+        ("сколько будет за 250 квт", []),
+        ("кв 15 дом 3 нет света 3 дня", []),
+        ("в 10:30 отключили, 50% домов без света", []),
+    ],
+)
+def test_readings_skip_numbers_claimed_by_other_entities(
+    text: str, values: list[tuple[str, Zone | None]]
+) -> None:
+    found = entities(text).readings
+    assert [(r.value, r.zone) for r in found] == [(Decimal(v), z) for v, z in values]
+
+
+def test_register_labels_reach_the_readings() -> None:
+    found = entities("т1 4521 т2 1877").readings
+    assert [r.value for r in found] == [Decimal("4521"), Decimal("1877")]
+    assert all(r.labelled for r in found)
+
+
+def test_other_scripts_digits_are_read() -> None:
+    assert entities("показания ١٢٣٤٥").readings[0].value == Decimal("12345")
+
+
+def test_no_entities_in_plain_text() -> None:
+    found = entities("здравствуйте, нет света")
+    assert (found.readings, found.accounts, found.phones, found.months, found.dates) == (
+        (),
+        (),
+        (),
+        (),
+        (),
+    )
+    assert found.kwh == ()
