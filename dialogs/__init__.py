@@ -1,0 +1,1 @@
+"""Conversations: the neutral message model, the engine, the flows, NLU and text catalogs."""

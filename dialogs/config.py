@@ -1,0 +1,49 @@
+"""What the dialogs need to know about the company, built by energobot from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.accounts import LinkLimits
+from core.balance import PenaltyRules
+from core.calendar import BusinessHours
+from core.tariffs import ZoneSplit
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    name: str
+    phone: str
+    website: str
+    payment_url: str  # with {account}
+    grid_company: str
+    grid_hotline: str
+    grid_website: str
+    bank: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRules:
+    window_start_day: int = 23
+    cutoff_day: int = 25
+    plausibility_factor: Decimal = Decimal(3)
+    without_history_kwh: Decimal = Decimal(1000)
+    history_months: int = 6
+    rollover_margin: Decimal = Decimal("0.1")
+    verification_warn_months: int = 6
+
+
+@dataclass(frozen=True, slots=True)
+class DialogConfig:
+    company: CompanyInfo
+    hours: BusinessHours
+    readings: ReadingRules = field(default_factory=ReadingRules)
+    zone_split: ZoneSplit = ZoneSplit.PROPORTIONAL
+    penalties: PenaltyRules = field(default_factory=PenaltyRules)
+    link_limits: LinkLimits = field(default_factory=LinkLimits)
+    default_language: str = "ru"
+    consent_version: str = "2026-01"
+    transcript_messages: int = 30
+    visit_days: int = 6
+    visit_slots: tuple[str, ...] = ("08:00-12:00", "12:00-17:00")

@@ -1,0 +1,146 @@
+"""Everything a step handler sees and does during one turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from core.accounts import Account
+from core.conversations import Conversation, Customer
+from core.ports import Store
+from dialogs.config import DialogConfig
+from dialogs.i18n import Translator, translator
+from dialogs.messages import Attachment
+
+if TYPE_CHECKING:
+    from dialogs.engine import Engine
+    from dialogs.flow import Msg
+
+Option = tuple[str, str]  # (label, action)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A reply being composed; button payloads get the state version when the turn ends."""
+
+    text: str
+    options: list[Option] = field(default_factory=list)
+    request_phone: bool = False
+    attachment: Attachment | None = None
+
+
+@dataclass(slots=True)
+class DialogState:
+    """The persistent part of a conversation the engine owns (stored as JSON)."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    last: dict[str, Any] = field(default_factory=dict)  # the last prompt: text, options, input
+    unknown: int = 0  # messages not understood in a row
+    resume: str | None = None  # a flow to return to once an account is linked ...
+    resume_text: str = ""  # ... with what the customer first wrote
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> DialogState:
+        known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
+        return cls(**known)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "data": self.data,
+            "last": self.last,
+            "unknown": self.unknown,
+            "resume": self.resume,
+            "resume_text": self.resume_text,
+        }
+
+
+class Ctx:
+    """One turn: the store, who is talking, the state, and the replies so far."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        store: Store,
+        config: DialogConfig,
+        customer: Customer,
+        conversation: Conversation,
+        now: datetime,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.config = config
+        self.customer = customer
+        self.conversation = conversation
+        self.now = now
+        self.state = DialogState.load(conversation.state)
+        self.drafts: list[Draft] = []
+        self._accounts: list[Account] | None = None
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.customer.language)
+
+    @property
+    def today(self) -> date:
+        return self.config.hours.local_date(self.now)
+
+    # -- replies ---------------------------------------------------------------------------
+
+    def say(
+        self,
+        text: str,
+        options: Sequence[Option] = (),
+        *,
+        request_phone: bool = False,
+        attachment: Attachment | None = None,
+    ) -> None:
+        self.drafts.append(Draft(text, list(options), request_phone, attachment))
+
+    def option(self, key: str, action: str, **params: Any) -> Option:
+        """A button labelled from the catalog."""
+        return (self.t(key, **params), action)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def goto(self, flow: str, step: str, **data: Any) -> None:
+        """Move to a step; data given here is merged into the flow's data."""
+        if self.state.flow is not None and flow != self.state.flow:
+            self.state.data = {}
+        self.state.flow, self.state.step = flow, step
+        self.state.data.update(data)
+
+    def end(self) -> None:
+        """Leave the current flow (the next free text goes through NLU)."""
+        self.state.flow = self.state.step = None
+        self.state.data = {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    # -- what many flows need ----------------------------------------------------------------
+
+    async def accounts(self) -> list[Account]:
+        if self._accounts is None:
+            self._accounts = await self.store.accounts.linked(self.customer.id)
+        return self._accounts
+
+    def forget_accounts(self) -> None:
+        self._accounts = None
+
+    async def start(self, flow: str, msg: Msg) -> None:
+        await self.engine.start_flow(self, flow, msg)
+
+    async def menu(self, key: str = "menu.prompt", **params: Any) -> None:
+        await self.engine.main_menu(self, key, **params)
+
+    async def not_understood(self, msg: Msg) -> None:
+        """Free text the current step cannot use: let NLU route it or explain."""
+        await self.engine.route_free_text(self, msg)

@@ -1,0 +1,281 @@
+"""The dialog engine: one inbound event + the conversation's state → replies + new state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from core.conversations import Author, ConversationStatus
+from dialogs.context import Ctx, DialogState, Draft
+from dialogs.flow import Flow, Msg
+from dialogs.messages import Button, Inbound, InboundKind, Reply
+from dialogs.nlu import Command, Intent, Topic, command
+
+# Main-menu actions start a flow from anywhere; their buttons never go stale.
+GO = "go:"
+
+INTENT_FLOWS: dict[Intent, str] = {
+    Intent.SUBMIT_READING: "readings",
+    Intent.BALANCE_DEBT: "balance",
+    Intent.PAYMENT: "payment",
+    Intent.RECEIPT: "receipt",
+    Intent.TARIFF_QUESTION: "tariffs",
+    Intent.TECHNICIAN_CALL: "visits",
+    Intent.OPERATOR_REQUEST: "operator",
+    Intent.CHANGE_CONTACTS: "contacts",
+    Intent.OUTAGE_REPORT: "outage",
+}
+TOPIC_FLOWS: dict[Topic, str] = {
+    Topic.LINK_ACCOUNT: "link",
+    Topic.UNLINK_ACCOUNT: "accounts",
+    Topic.REMINDERS: "settings",
+    Topic.LANGUAGE: "settings",
+    Topic.DELETE_DATA: "settings",
+    Topic.MY_VISITS: "my_visits",
+    Topic.ESTIMATE: "tariffs",
+    Topic.OFFICE_HOURS: "hours",
+    Topic.GREETING: "greeting",
+    Topic.THANKS: "thanks",
+}
+MAIN_MENU: tuple[tuple[str, str], ...] = (
+    ("menu.readings", "readings"),
+    ("menu.balance", "balance"),
+    ("menu.receipt", "receipt"),
+    ("menu.tariffs", "tariffs"),
+    ("menu.visit", "visits"),
+    ("menu.accounts", "accounts"),
+    ("menu.outage", "outage"),
+    ("menu.operator", "operator"),
+    ("menu.settings", "settings"),
+)
+CONFIDENT = 0.5
+_PAYLOAD = re.compile(r"^(\d+):(.+)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_LABEL_NOISE = re.compile(r"[^\w\s]+")
+
+
+def normalize_label(text: str) -> str:
+    return " ".join(_LABEL_NOISE.sub(" ", text.casefold().replace("ё", "е")).split())
+
+
+class Engine:
+    def __init__(self, flows: Mapping[str, Flow]) -> None:
+        self.flows = dict(flows)
+
+    # -- one turn ----------------------------------------------------------------------------
+
+    async def run(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
+        msg = Msg(inbound, language=ctx.customer.language)
+        await self._dispatch(ctx, msg)
+        return self._finish(ctx)
+
+    async def _dispatch(self, ctx: Ctx, msg: Msg) -> None:
+        inbound = msg.inbound
+        cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
+        if inbound.kind is InboundKind.START or cmd is Command.START:
+            ctx.end()
+            await self.start_flow(ctx, "start", msg)
+            return
+        if ctx.conversation.status is ConversationStatus.OPERATOR:
+            await self._to_operator(ctx, msg)
+            return
+        if inbound.kind is InboundKind.BUTTON:
+            if not await self._resolve_button(ctx, msg):
+                return
+        elif inbound.kind is InboundKind.TEXT and cmd is None:
+            msg.action = self._typed_option(ctx, msg.text)
+
+        if cmd is not None:
+            await self._command(ctx, cmd, msg)
+        elif msg.action and msg.action.startswith(GO):
+            await self.start_flow(ctx, msg.action.removeprefix(GO), msg)
+        elif ctx.state.flow and ctx.state.step:
+            flow = self.flows[ctx.state.flow]
+            await flow.steps[ctx.state.step].handler(ctx, msg)
+        elif ctx.conversation.status is ConversationStatus.WAITING_OPERATOR:
+            # Idle while an escalation waits: the operator flow adds the message to it.
+            await self.flows["operator"].steps["waiting"].handler(ctx, msg)
+        else:
+            await self.route_free_text(ctx, msg)
+
+    async def _resolve_button(self, ctx: Ctx, msg: Msg) -> bool:
+        payload = msg.inbound.payload
+        if payload.startswith(GO) and payload.removeprefix(GO) in self.flows:
+            msg.action = payload
+            return True
+        match = _PAYLOAD.match(payload)
+        if match is None:
+            await self._stale(ctx)
+            return False
+        version, action = int(match[1]), match[2]
+        if version != ctx.conversation.version:
+            await self._stale(ctx)
+            return False
+        msg.action = action
+        return True
+
+    def _typed_option(self, ctx: Ctx, text: str) -> str | None:
+        """A typed number or label presses a button of the last prompt."""
+        options = ctx.state.last.get("options") or []
+        if not options:
+            return None
+        numbered = _NUMBERED.match(text)
+        if numbered and not ctx.state.last.get("input"):
+            index = int(numbered[1]) - 1
+            return options[index][1] if 0 <= index < len(options) else None
+        typed = normalize_label(text)
+        exact = [action for label, action in options if normalize_label(label) == typed]
+        if exact:
+            return exact[0]
+        # «мои счета» presses «Мои лицевые счета»: every typed word in one label only.
+        words = set(typed.split())
+        if not words or max(len(w) for w in words) < 4:
+            return None
+        partial = [a for label, a in options if words <= set(normalize_label(label).split())]
+        return partial[0] if len(partial) == 1 else None
+
+    async def _stale(self, ctx: Ctx) -> None:
+        ctx.say(ctx.t("common.stale"))
+        last = ctx.state.last
+        if last.get("text"):
+            ctx.say(last["text"], [tuple(option) for option in last.get("options", ())])
+        else:
+            await self.main_menu(ctx)
+
+    async def _command(self, ctx: Ctx, cmd: Command, msg: Msg) -> None:
+        if cmd is Command.OPERATOR:
+            await self.start_flow(ctx, "operator", msg)
+        elif cmd is Command.HELP:
+            await self.main_menu(ctx, "menu.help")
+        elif cmd is Command.CANCEL:
+            was_busy = ctx.state.flow is not None
+            await self.main_menu(ctx, "menu.cancelled" if was_busy else "menu.prompt")
+        else:
+            await self.main_menu(ctx)
+
+    async def _to_operator(self, ctx: Ctx, msg: Msg) -> None:
+        """An operator holds the conversation: the bot stays silent and passes everything on."""
+        escalation = await ctx.store.escalations.active(ctx.conversation.id)
+        if escalation is None:  # closed meanwhile: the bot has the conversation again
+            ctx.conversation.status = ConversationStatus.BOT
+            await self.route_free_text(ctx, msg)
+            return
+        text = msg.text or f"[{msg.inbound.kind.value}]"
+        await ctx.store.escalations.add_message(escalation.id, Author.CUSTOMER, text, ctx.now)
+
+    # -- routing -----------------------------------------------------------------------------
+
+    async def start_flow(self, ctx: Ctx, name: str, msg: Msg) -> None:
+        flow = self.flows[name]
+        ctx.state.unknown = 0
+        if flow.needs_account and not await ctx.accounts():
+            ctx.end()
+            ctx.state.resume = name
+            ctx.state.resume_text = msg.text if msg.action is None else ""
+            await self._entry(ctx, self.flows["link"], msg)
+            return
+        ctx.end()
+        await self._entry(ctx, flow, msg)
+
+    async def _entry(self, ctx: Ctx, flow: Flow, msg: Msg) -> None:
+        assert flow.entry is not None, f"flow {flow.name} has no entry"
+        await flow.entry(ctx, msg)
+
+    async def resume(self, ctx: Ctx) -> bool:
+        """After linking: continue with what the customer wanted first."""
+        name, text = ctx.state.resume, ctx.state.resume_text
+        ctx.state.resume, ctx.state.resume_text = None, ""
+        if not name:
+            return False
+        ctx.forget_accounts()
+        inbound = ctx_inbound(ctx, text)
+        await self.start_flow(ctx, name, Msg(inbound, language=ctx.customer.language))
+        return True
+
+    async def route_free_text(self, ctx: Ctx, msg: Msg) -> None:
+        kind = msg.inbound.kind
+        if kind is InboundKind.CONTACT:
+            await self.start_flow(ctx, "link", msg)
+            return
+        if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
+            await self.main_menu(ctx, f"common.{kind.value}")
+            return
+        analysis = msg.analysis
+        target: str | None = None
+        if analysis.intent is not Intent.OTHER and analysis.confidence >= CONFIDENT:
+            target = INTENT_FLOWS.get(analysis.intent)
+            if analysis.topic is Topic.ESTIMATE:
+                target = "tariffs"
+        elif analysis.topic in TOPIC_FLOWS:
+            target = TOPIC_FLOWS[analysis.topic]
+        elif analysis.entities.accounts:
+            target = "link"
+        elif analysis.entities.readings and await ctx.accounts():
+            target = "readings"
+        if target is not None:
+            await self.start_flow(ctx, target, msg)
+            return
+        ctx.state.unknown += 1
+        ctx.end()
+        if ctx.state.unknown >= 2:
+            ctx.say(
+                ctx.t("menu.not_understood_again"),
+                [
+                    ctx.option("menu.operator", GO + "operator"),
+                    ctx.option("menu.menu", GO + "menu"),
+                ],
+            )
+        else:
+            ctx.say(ctx.t("menu.not_understood"), self.menu_options(ctx))
+        ctx.state.unknown = min(ctx.state.unknown, 2)
+
+    def menu_options(self, ctx: Ctx) -> list[tuple[str, str]]:
+        return [ctx.option(key, GO + flow) for key, flow in MAIN_MENU]
+
+    async def main_menu(self, ctx: Ctx, key: str = "menu.prompt", **params: Any) -> None:
+        ctx.end()
+        ctx.say(ctx.t(key, **params), self.menu_options(ctx))
+
+    # -- end of turn ---------------------------------------------------------------------------
+
+    def _finish(self, ctx: Ctx) -> list[Reply]:
+        conversation = ctx.conversation
+        conversation.version += 1
+        step = self._current_step(ctx.state)
+        if ctx.drafts:
+            last = ctx.drafts[-1]
+            ctx.state.last = {
+                "text": last.text,
+                "options": [list(option) for option in last.options],
+                "input": bool(step and step.expects_input),
+            }
+        conversation.state = ctx.state.dump()
+        return [self._render(draft, conversation.version) for draft in ctx.drafts]
+
+    def _current_step(self, state: DialogState) -> Any:
+        if state.flow and state.step:
+            return self.flows[state.flow].steps.get(state.step)
+        return None
+
+    @staticmethod
+    def _render(draft: Draft, version: int) -> Reply:
+        buttons = tuple(
+            Button(label, action if action.startswith(GO) else f"{version}:{action}")
+            for label, action in draft.options
+        )
+        return Reply(
+            draft.text, buttons, request_phone=draft.request_phone, attachment=draft.attachment
+        )
+
+
+def ctx_inbound(ctx: Ctx, text: str) -> Inbound:
+    """A synthetic text event for resuming a flow with what the customer first wrote."""
+    return Inbound(
+        channel=ctx.conversation.channel,
+        user_id=ctx.conversation.user_id,
+        event_id="resume",
+        kind=InboundKind.TEXT,
+        time=ctx.now,
+        text=text,
+    )

@@ -1,0 +1,65 @@
+"""Pieces several flows share: choosing an account, yes/no, phone input."""
+
+from __future__ import annotations
+
+from core.accounts import Account, normalize_phone
+from core.masking import mask_account, mask_address
+from dialogs.context import Ctx, Option
+from dialogs.flow import Msg
+from dialogs.messages import InboundKind
+from dialogs.nlu import is_no, is_yes
+
+ACCOUNT = "acc:"
+
+
+def account_label(account: Account) -> str:
+    return f"{mask_account(account.number)}, {mask_address(account.address)}"
+
+
+def account_options(accounts: list[Account]) -> list[Option]:
+    return [(account_label(a), f"{ACCOUNT}{a.number}") for a in accounts]
+
+
+async def ask_account(ctx: Ctx, flow: str, step: str = "account") -> Account | None:
+    """The only linked account, or None after asking which one (the answer comes to `step`)."""
+    accounts = await ctx.accounts()
+    if len(accounts) == 1:
+        return accounts[0]
+    ctx.goto(flow, step)
+    ctx.say(ctx.t("common.choose_account"), account_options(accounts))
+    return None
+
+
+async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
+    """The account a button named, or whose number (or its last digits) the customer typed."""
+    accounts = await ctx.accounts()
+    if msg.action and msg.action.startswith(ACCOUNT):
+        number = msg.action.removeprefix(ACCOUNT)
+        return next((a for a in accounts if a.number == number), None)
+    digits = "".join(ch for ch in msg.text if ch.isdigit())
+    if len(digits) >= 4:
+        matches = [a for a in accounts if a.number.endswith(digits)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def yes_no(
+    ctx: Ctx, yes_key: str = "common.answer_yes", no_key: str = "common.answer_no"
+) -> list[Option]:
+    return [ctx.option(yes_key, "yes"), ctx.option(no_key, "no")]
+
+
+def answered_yes(msg: Msg) -> bool:
+    return msg.action == "yes" or (msg.action is None and is_yes(msg.text))
+
+
+def answered_no(msg: Msg) -> bool:
+    return msg.action == "no" or (msg.action is None and is_no(msg.text))
+
+
+def phone_from(msg: Msg) -> str | None:
+    """A phone shared with the contact button or typed; None if neither."""
+    if msg.kind is InboundKind.CONTACT:
+        return normalize_phone(msg.inbound.phone)
+    return normalize_phone(msg.text) if msg.text else None

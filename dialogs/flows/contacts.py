@@ -1,0 +1,179 @@
+"""Changing the phone or e-mail on an account: taken here, applied in billing by an operator."""
+
+from __future__ import annotations
+
+import re
+
+from core.accounts import Account, normalize_phone
+from core.conversations import Author
+from core.masking import mask_account, mask_phone
+from dialogs.context import Ctx
+from dialogs.flow import Flow, Msg
+from dialogs.flows.balance import retry_account
+from dialogs.flows.common import answered_no, answered_yes, ask_account, picked_account, yes_no
+from dialogs.flows.operator import cancel_option, closed_text, for_operators, open_escalation
+from dialogs.messages import InboundKind
+
+flow = Flow("contacts", needs_account=True)
+
+FIELD = "ct:"
+PHONE = "phone"
+EMAIL = "email"
+MAX_EMAIL = 254
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^\W\d_]{2,}")
+# Words that say the customer means the e-mail (data, not texts).
+EMAIL_WORDS = ("почт", "email", "e-mail", "имейл", "емейл", "мейл", "mail")
+
+
+def mask_email(email: str) -> str:
+    """«ivanova@mail.ru» -> «i***@mail.ru»."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"
+
+
+def valid_email(text: str) -> str | None:
+    email = text.strip().strip("<>").strip()
+    if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
+        return None
+    return email
+
+
+def _masked(field: str, value: str) -> str:
+    return mask_phone(value) if field == PHONE else mask_email(value)
+
+
+async def _account(ctx: Ctx) -> Account | None:
+    number = ctx.data.get("account")
+    return next((a for a in await ctx.accounts() if a.number == number), None)
+
+
+@flow.start
+async def start(ctx: Ctx, msg: Msg) -> None:
+    # What the first message already said: «поменяйте почту на ivanova@mail.ru».
+    hint: dict[str, str] = {}
+    if msg.action is None and msg.text:
+        text = msg.text.casefold()
+        email = next((valid_email(w) for w in msg.text.split() if valid_email(w)), None)
+        phones = [p for p in map(normalize_phone, msg.analysis.entities.phones) if p]
+        if email:
+            hint = {"field": EMAIL, "value": email}
+        elif phones:
+            hint = {"field": PHONE, "value": phones[0]}
+        elif any(word in text for word in EMAIL_WORDS):
+            hint = {"field": EMAIL}
+        elif "телефон" in text or "номер" in text or "phone" in text:
+            hint = {"field": PHONE}
+    ctx.goto("contacts", "account", **hint)
+    account = await ask_account(ctx, "contacts")
+    if account is not None:
+        await _with_account(ctx, account)
+
+
+@flow.step("account")
+async def account_step(ctx: Ctx, msg: Msg) -> None:
+    account = await picked_account(ctx, msg)
+    if account is None:
+        await retry_account(ctx, msg, "contacts")
+        return
+    await _with_account(ctx, account)
+
+
+async def _with_account(ctx: Ctx, account: Account) -> None:
+    ctx.goto("contacts", "what", account=account.number)
+    field, value = ctx.data.get("field"), ctx.data.get("value")
+    if field and value:
+        await ask_confirm(ctx)
+    elif field:
+        ask_value(ctx, field)
+    else:
+        ctx.say(
+            ctx.t("contacts.ask_what", account=mask_account(account.number)),
+            [
+                ctx.option("contacts.phone", f"{FIELD}{PHONE}"),
+                ctx.option("contacts.email", f"{FIELD}{EMAIL}"),
+            ],
+        )
+
+
+@flow.step("what")
+async def what_step(ctx: Ctx, msg: Msg) -> None:
+    field = msg.action.removeprefix(FIELD) if msg.action and msg.action.startswith(FIELD) else None
+    if field not in (PHONE, EMAIL):
+        await ctx.not_understood(msg)
+        return
+    ask_value(ctx, field)
+
+
+def ask_value(ctx: Ctx, field: str, retry: bool = False) -> None:
+    ctx.goto("contacts", "value", field=field)
+    if field == PHONE:
+        key = "contacts.phone_again" if retry else "contacts.ask_phone"
+        ctx.say(ctx.t(key), request_phone=True)
+    else:
+        ctx.say(ctx.t("contacts.email_again" if retry else "contacts.ask_email"))
+
+
+@flow.step("value", expects_input=True)
+async def value_step(ctx: Ctx, msg: Msg) -> None:
+    field = ctx.data["field"]
+    value: str | None = None
+    if field == PHONE:
+        if msg.kind is InboundKind.CONTACT:
+            value = normalize_phone(msg.inbound.phone)
+        elif msg.action is None and msg.text:
+            value = normalize_phone(msg.text)
+    elif msg.action is None and msg.text:
+        value = valid_email(msg.text)
+    if value is None:
+        ask_value(ctx, field, retry=True)
+        return
+    ctx.goto("contacts", "confirm", value=value)
+    await ask_confirm(ctx)
+
+
+async def ask_confirm(ctx: Ctx) -> None:
+    ctx.goto("contacts", "confirm")
+    field, value = ctx.data["field"], ctx.data["value"]
+    ctx.say(
+        ctx.t(
+            f"contacts.confirm_{field}",
+            value=value,
+            account=mask_account(ctx.data["account"]),
+        ),
+        yes_no(ctx, "contacts.answer_yes", "contacts.answer_no"),
+    )
+
+
+@flow.step("confirm")
+async def confirm_step(ctx: Ctx, msg: Msg) -> None:
+    if answered_no(msg):
+        await ctx.menu("contacts.not_sent")
+        return
+    if not answered_yes(msg):
+        ctx.say(
+            ctx.t("contacts.yes_or_no"), yes_no(ctx, "contacts.answer_yes", "contacts.answer_no")
+        )
+        return
+    field, value, number = ctx.data["field"], ctx.data["value"], ctx.data["account"]
+    account = mask_account(number)
+    reason = for_operators(f"contacts.reason_{field}", value=_masked(field, value), account=account)
+    escalation = await open_escalation(ctx, reason)
+    # The reason is masked for the queue; the operator needs the full value to update billing.
+    note = for_operators(f"contacts.note_{field}", value=value, account=number)
+    await ctx.store.escalations.add_message(escalation.id, Author.BOT, note, ctx.now)
+    await ctx.store.audit.record(
+        f"customer:{ctx.customer.id}",
+        "contact_change_requested",
+        ctx.now,
+        {
+            "account": number,
+            "field": field,
+            "value": _masked(field, value),
+            "escalation_id": escalation.id,
+        },
+    )
+    parts = [ctx.t(f"contacts.requested_{field}", account=account)]
+    closed = closed_text(ctx)
+    if closed:
+        parts.append(closed)
+    ctx.say("\n\n".join(parts), [cancel_option(ctx)])

@@ -1,0 +1,223 @@
+"""Consent to personal-data processing and linking an account (number + surname, or phone)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from core.accounts import (
+    Account,
+    link_locked,
+    normalize_account_number,
+    normalize_phone,
+    surname_matches,
+)
+from core.masking import mask_account
+from dialogs.context import Ctx
+from dialogs.flow import Flow, Msg
+from dialogs.flows.common import account_label, answered_no, answered_yes
+from dialogs.messages import InboundKind
+from dialogs.nlu import Intent
+
+flow = Flow("link")
+
+_NUMBER_THEN_WORDS = re.compile(r"^\s*([\d\s\-]{10,20}?)\s*[,;]?\s*([^\d\s][^\d]*)$")
+# A surname, maybe followed by the first name and patronymic: «Иванова», «Смирнов-Задунайский»,
+# «Иванова Мария Ивановна».
+_SURNAME = re.compile(
+    r"^\s*[^\W\d_][^\W\d_\-]*(?:-[^\W\d_]+)*(?:\s+[^\W\d_][^\W\d_\-]*){0,2}[\s\-.]*$"
+)
+
+
+@flow.start
+async def begin(ctx: Ctx, msg: Msg) -> None:
+    typed = _NUMBER_THEN_WORDS.match(msg.text) if not msg.action else None
+    if typed and (number := normalize_account_number(typed[1])) and _SURNAME.match(typed[2]):
+        ctx.data.update(number=number, surname=typed[2].strip())
+    elif number := _number_in(msg):
+        ctx.data["number"] = number
+    if msg.kind is InboundKind.CONTACT:
+        ctx.data["contact"] = {"phone": msg.inbound.phone, "own": msg.inbound.own_contact}
+    if not await ctx.store.consents.has(ctx.customer.id, ctx.config.consent_version):
+        ctx.goto("link", "consent")
+        ctx.say(
+            ctx.t("link.consent", website=ctx.config.company.website),
+            [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
+        )
+        return
+    await _after_consent(ctx, msg)
+
+
+@flow.step("consent")
+async def consent(ctx: Ctx, msg: Msg) -> None:
+    if answered_yes(msg):
+        await ctx.store.consents.record(
+            ctx.customer.id, ctx.config.consent_version, ctx.conversation.channel, ctx.now
+        )
+        await ctx.store.audit.record(
+            f"customer:{ctx.customer.id}",
+            "consent_given",
+            ctx.now,
+            {"version": ctx.config.consent_version},
+        )
+        await _after_consent(ctx, msg)
+    elif answered_no(msg):
+        ctx.state.resume = None
+        await ctx.menu("link.consent_refused")
+    elif msg.action or msg.kind is not InboundKind.TEXT:
+        await ctx.not_understood(msg)
+    else:
+        ctx.say(
+            ctx.t("link.consent_again"),
+            [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
+        )
+
+
+async def _after_consent(ctx: Ctx, msg: Msg) -> None:
+    contact = ctx.data.pop("contact", None)
+    if contact:
+        await _link_by_phone(ctx, contact["phone"], contact["own"])
+    elif ctx.data.get("number") and ctx.data.get("surname"):
+        await _attempt(ctx, ctx.data.pop("surname"))
+    elif ctx.data.get("number"):
+        _ask_surname(ctx)
+    else:
+        _ask_number(ctx)
+
+
+def _ask_number(ctx: Ctx, key: str = "link.ask_number") -> None:
+    ctx.goto("link", "number")
+    ctx.say(ctx.t(key), [ctx.option("common.cancel", "go:menu")], request_phone=True)
+
+
+def _ask_surname(ctx: Ctx) -> None:
+    ctx.goto("link", "surname")
+    ctx.say(ctx.t("link.ask_surname"), [ctx.option("common.cancel", "go:menu")])
+
+
+@flow.step("number", expects_input=True)
+async def number_step(ctx: Ctx, msg: Msg) -> None:
+    await _take_input(ctx, msg, known_number=None, reask="link.bad_number")
+
+
+@flow.step("surname", expects_input=True)
+async def surname_step(ctx: Ctx, msg: Msg) -> None:
+    await _take_input(ctx, msg, known_number=ctx.data.get("number"), reask="link.bad_surname")
+
+
+@flow.step("retry", expects_input=True)
+async def retry_step(ctx: Ctx, msg: Msg) -> None:
+    """After a failure: a new number starts over, a word is another try at the surname."""
+    await _take_input(
+        ctx, msg, known_number=ctx.data.get("failed_number"), reask="link.ask_number_again"
+    )
+
+
+async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: str) -> None:
+    """A shared phone, «number surname», a number alone, or a surname for the known number."""
+    if msg.kind is InboundKind.CONTACT:
+        await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
+        return
+    typed = _NUMBER_THEN_WORDS.match(msg.text) if not msg.action else None
+    if typed and (number := normalize_account_number(typed[1])):
+        ctx.data["number"] = number
+        await _attempt(ctx, typed[2].strip())
+    elif number := _number_in(msg):
+        ctx.data["number"] = number
+        _ask_surname(ctx)
+    elif known_number and not msg.action and _SURNAME.match(msg.text):
+        ctx.data["number"] = known_number
+        await _attempt(ctx, msg.text)
+    elif _elsewhere(msg):
+        await ctx.not_understood(msg)
+    elif reask == "link.ask_number_again":
+        _ask_number(ctx, reask)
+    else:
+        ctx.say(ctx.t(reask), [ctx.option("common.cancel", "go:menu")])
+
+
+async def _attempt(ctx: Ctx, surname: str) -> None:
+    number: str = ctx.data["number"]
+    if any(a.number == number for a in await ctx.accounts()):
+        await _linked(ctx, [], already=True)
+        return
+    limits = ctx.config.link_limits
+    attempts = ctx.store.link_attempts
+    by_customer = await attempts.failures_by_customer(
+        ctx.customer.id, ctx.now - timedelta(hours=limits.per_customer_window_hours)
+    )
+    by_account = await attempts.failures_by_account(
+        number, ctx.now - timedelta(hours=limits.per_account_window_hours)
+    )
+    if link_locked(limits, by_customer, by_account):
+        await ctx.store.audit.record(
+            f"customer:{ctx.customer.id}", "link_refused_locked", ctx.now, {"account": number}
+        )
+        ctx.state.resume = None
+        await ctx.menu("link.locked")
+        return
+    account = await ctx.store.accounts.get(number)
+    # The whole text, or its first word when a full name was typed.
+    candidates = {surname, surname.split()[0] if surname.split() else surname}
+    success = account is not None and any(surname_matches(c, account.surname) for c in candidates)
+    await attempts.add(ctx.customer.id, number, success, ctx.now)
+    if not success or account is None:
+        # One answer whether the account is unknown or the surname wrong: nothing leaks.
+        ctx.data.pop("number", None)
+        ctx.data["failed_number"] = number
+        ctx.goto("link", "retry")
+        ctx.say(ctx.t("link.failed"), [ctx.option("common.cancel", "go:menu")])
+        return
+    await ctx.store.accounts.link(ctx.customer.id, number, "surname", ctx.now)
+    await _linked(ctx, [account])
+
+
+async def _link_by_phone(ctx: Ctx, phone: str, own: bool) -> None:
+    if not own:
+        _ask_number(ctx, "link.not_own_contact")
+        return
+    normalized = normalize_phone(phone)
+    accounts = await ctx.store.accounts.by_phone(normalized) if normalized else []
+    known = {a.number for a in await ctx.accounts()}
+    fresh = [a for a in accounts if a.number not in known]
+    for account in fresh:
+        await ctx.store.accounts.link(ctx.customer.id, account.number, "phone", ctx.now)
+    if fresh:
+        await _linked(ctx, fresh)
+    elif accounts:
+        await _linked(ctx, [], already=True)
+    else:
+        _ask_number(ctx, "link.phone_unknown")
+
+
+async def _linked(ctx: Ctx, accounts: list[Account], *, already: bool = False) -> None:
+    if already:
+        ctx.say(ctx.t("link.already"))
+    else:
+        for account in accounts:
+            await ctx.store.audit.record(
+                f"customer:{ctx.customer.id}",
+                "account_linked",
+                ctx.now,
+                {"account": mask_account(account.number)},
+            )
+        labels = "\n".join(f"• {account_label(a)}" for a in accounts)
+        ctx.say(ctx.t("link.done", count=len(accounts), accounts=labels))
+    ctx.forget_accounts()
+    ctx.end()
+    if not await ctx.engine.resume(ctx):
+        await ctx.menu("link.what_next")
+
+
+def _number_in(msg: Msg) -> str | None:
+    if msg.action or not msg.text:
+        return None
+    return normalize_account_number(msg.text) or next(iter(msg.analysis.entities.accounts), None)
+
+
+def _elsewhere(msg: Msg) -> bool:
+    """The customer clearly asked for something else (a button, or a confident intent)."""
+    if msg.action:
+        return True
+    analysis = msg.analysis
+    return analysis.intent is not Intent.OTHER and analysis.confidence >= 0.8

@@ -1,0 +1,156 @@
+"""The latest receipt (квитанция) as text; a PDF will follow the same content."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from core.accounts import Account
+from core.balance import BalanceKind, HistoryEntry
+from core.masking import mask_account, mask_address, mask_surname
+from core.meters import Meter, Scheme, Zone
+from core.readings import Reading, ReadingKind, ReadingStatus
+from core.tariffs import TariffRow, rows_valid_on
+from dialogs.context import Ctx
+from dialogs.flow import Flow, Msg
+from dialogs.flows.balance import (
+    account_summary,
+    bank_lines,
+    payment_link,
+    retry_account,
+    summary_lines,
+)
+from dialogs.flows.common import ask_account, picked_account
+
+flow = Flow("receipt", needs_account=True)
+
+
+@flow.start
+async def start(ctx: Ctx, msg: Msg) -> None:
+    account = await ask_account(ctx, "receipt")
+    if account is not None:
+        await show(ctx, account)
+
+
+@flow.step("account")
+async def choose(ctx: Ctx, msg: Msg) -> None:
+    account = await picked_account(ctx, msg)
+    if account is None:
+        await retry_account(ctx, msg, "receipt")
+        return
+    await show(ctx, account)
+
+
+def payer(account: Account) -> str:
+    initials = " ".join(f"{name[0]}." for name in (account.first_name, account.patronymic) if name)
+    return f"{mask_surname(account.surname)} {initials}".strip()
+
+
+def range_of(rows: list[TariffRow], kwh: Decimal, large_family: bool) -> int:
+    """The consumption range a month's volume ends in (large families: always I)."""
+    if large_family:
+        return 1
+    for row in sorted(rows, key=lambda r: r.range_from_kwh):
+        if row.range_to_kwh is None or kwh <= row.range_to_kwh:
+            return row.range
+    return max((row.range for row in rows), default=1)
+
+
+async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: HistoryEntry) -> str:
+    t = ctx.t
+    name = t(
+        "receipt.tariff_name",
+        category=t(f"tariffs.category.{account.category.value}"),
+        scheme=t(f"tariffs.scheme.{scheme.value}"),
+    )
+    year, month = (int(part) for part in entry.period.split("-"))
+    rows = rows_valid_on(
+        await ctx.store.tariffs.all(), account.category, scheme, date(year, month, 1)
+    )
+    if not rows:
+        return name
+    band = range_of(rows, entry.kwh, account.large_family)
+    prices = [
+        t("receipt.price_single", price=t.money(row.price))
+        if row.zone is Zone.ALL
+        else t("receipt.price", zone=t(f"tariffs.zone.{row.zone.value}"), price=t.money(row.price))
+        for row in sorted(rows, key=lambda r: list(Zone).index(r.zone))
+        if row.range == band
+    ]
+    return t(
+        "receipt.tariff", name=name, prices=", ".join(prices), range=t(f"tariffs.range.{band}")
+    )
+
+
+async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
+    """The period's readings the customer submitted (the last one per register counts)."""
+    t = ctx.t
+    readings: list[Reading] = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    latest: dict[str, Reading] = {}
+    for reading in readings:  # newest first
+        if (
+            reading.period == period
+            and reading.kind is ReadingKind.REGULAR
+            and reading.status is not ReadingStatus.REPLACED
+            and reading.register not in latest
+        ):
+            latest[reading.register] = reading
+    lines = []
+    for register in sorted(latest):
+        reading = latest[register]
+        zone = t(f"tariffs.zone.{meter.zone_of(register).value}")
+        if reading.consumption_kwh is not None:
+            lines.append(
+                t(
+                    "receipt.reading_change",
+                    zone=zone,
+                    previous=t.number(reading.value - reading.consumption_kwh),
+                    current=t.number(reading.value),
+                )
+            )
+        else:
+            lines.append(t("receipt.reading_one", zone=zone, current=t.number(reading.value)))
+    return lines
+
+
+async def show(ctx: Ctx, account: Account) -> None:
+    t = ctx.t
+    ctx.end()
+    history = await ctx.store.history.for_account(account.number, 1)
+    options = [
+        ctx.option("menu.balance", "go:balance"),
+        ctx.option("balance.readings", "go:readings"),
+        ctx.option("common.menu", "go:menu"),
+    ]
+    if not history:
+        ctx.say(t("receipt.no_history", account=mask_account(account.number)), options)
+        return
+    entry = history[0]
+    meters = await ctx.store.meters.for_account(account.number)
+    meter = meters[0] if meters else None
+    scheme = meter.scheme if meter else Scheme.SINGLE
+    summary = await account_summary(ctx, account)
+
+    head = [
+        t("receipt.title", period=t.period(entry.period)),
+        t("receipt.payer", payer=payer(account)),
+        t("receipt.address", address=mask_address(account.address)),
+        t("receipt.account", account=account.number),
+        await tariff_line(ctx, account, scheme, entry),
+    ]
+    usage = await readings_lines(ctx, meter, entry.period) if meter else []
+    usage += [
+        t("receipt.volume", kwh=t.number(entry.kwh)),
+        t("receipt.charged", amount=t.money(entry.charged)),
+        t("receipt.paid", amount=t.money(entry.paid)),
+    ]
+    due = summary_lines(ctx, summary)
+    total = summary.amount + summary.penalty if summary.kind is BalanceKind.DEBT else Decimal(0)
+    due.append(t("receipt.total", amount=t.money(total)))
+    pay = [t("balance.pay_link", url=payment_link(ctx, account.number))]
+    bank = bank_lines(ctx)
+    if bank:
+        pay += [t("balance.bank_title"), *bank]
+    parts = ["\n".join(block) for block in (head, usage, due, pay)]
+    parts.append(t("receipt.pdf_later"))
+    ctx.say("\n\n".join(parts), options)

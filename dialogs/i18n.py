@@ -1,0 +1,89 @@
+"""Text catalogs (one YAML file per flow and language) and locale-aware formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+
+LANGUAGES = ("ru", "en")
+PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+
+
+@cache
+def catalog(language: str) -> Mapping[str, Any]:
+    """All texts of a language, flattened to dotted keys («readings.prompt»)."""
+    flat: dict[str, Any] = {}
+    folder = resources.files("dialogs") / "locales" / language
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            _flatten(yaml.safe_load(entry.read_text("utf-8")) or {}, "", flat)
+    return flat
+
+
+def _flatten(node: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        # A mapping of plural forms is a leaf; any other mapping is a namespace.
+        if isinstance(value, Mapping) and not set(value) <= PLURAL_FORMS:
+            _flatten(value, f"{name}.", out)
+        else:
+            if name in out:
+                raise ValueError(f"duplicate text key {name}")
+            out[name] = value
+
+
+@cache
+def translator(language: str) -> Translator:
+    return Translator(language)
+
+
+class Translator:
+    """Texts and numbers in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else LANGUAGES[0]
+        self._texts = catalog(self.language)
+        self._locale = Locale.parse(self.language)
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        template = self._texts[key]
+        if isinstance(template, Mapping):
+            count = params.get("count")
+            if count is None:
+                raise KeyError(f"{key} needs a count")
+            form = self._locale.plural_form(count)
+            template = template.get(form, template["other"])
+            params = {**params, "count": self.number(count)}
+        return str(template).format(**params) if params else str(template)
+
+    def has(self, key: str) -> bool:
+        return key in self._texts
+
+    def number(self, value: Decimal | int) -> str:
+        return format_decimal(value, format="#,##0.###", locale=self._locale)
+
+    def money(self, value: Decimal) -> str:
+        return format_decimal(value, format="#,##0.00", locale=self._locale)
+
+    def date(self, value: date) -> str:
+        return format_date(value, "d MMMM yyyy", locale=self._locale)
+
+    def short_date(self, value: date) -> str:
+        return format_date(value, "EEE, d MMMM", locale=self._locale)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, "HH:mm", locale=self._locale)
+
+    def period(self, period: str) -> str:
+        """«2026-11» → «ноябрь 2026»."""
+        year, month = (int(part) for part in period.split("-"))
+        return format_date(date(year, month, 1), "LLLL yyyy", locale=self._locale)

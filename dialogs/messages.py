@@ -1,0 +1,96 @@
+"""The neutral message model every channel adapter speaks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    BUTTON = "button"  # a pressed button; `payload` holds what the button carried
+    CONTACT = "contact"  # a phone shared through the messenger's own contact button
+    START = "start"  # the messenger's start event (/start, Get Started, conversation opened)
+    FILE = "file"  # a photo or a document, kept for operators
+    UNSUPPORTED = "unsupported"  # stickers, locations, voice ...
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    channel: str
+    user_id: str
+    event_id: str
+    kind: InboundKind
+    time: datetime  # aware
+    text: str = ""
+    payload: str = ""
+    phone: str = ""  # with kind CONTACT
+    own_contact: bool = False  # the contact is the sender's own, not a forwarded one
+    display_name: str = ""
+    language: str = ""  # the messenger's language hint (e.g. "ru", "en")
+    file_id: str = ""  # with kind FILE: the platform's reference, for operators
+
+    def to_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["time"] = self.time.isoformat()
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    media_type: str  # application/pdf, image/png
+    data_b64: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    request_phone: bool = False  # show the messenger's own "share my phone" control
+    attachment: Attachment | None = None
+    operator: str | None = None  # set when an operator wrote it (transcripts show who)
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "text": self.text,
+            "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
+        }
+        if self.request_phone:
+            body["request_phone"] = True
+        if self.attachment is not None:
+            body["attachment"] = asdict(self.attachment)
+        if self.operator:
+            body["operator"] = self.operator
+        return body
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> Reply:
+        attachment = body.get("attachment")
+        return cls(
+            text=body["text"],
+            buttons=tuple(Button(b["label"], b["payload"]) for b in body.get("buttons", ())),
+            request_phone=bool(body.get("request_phone")),
+            attachment=Attachment(**attachment) if attachment else None,
+            operator=body.get("operator"),
+        )
+
+
+@dataclass(slots=True)
+class ChannelLimits:
+    """What a channel can show; the renderer fits every Reply into these."""
+
+    max_buttons: int = 10
+    max_label: int = 64
+    max_text: int = 4096
+    request_phone: bool = True
+    documents: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,102 @@
+"""The way of one message: inbox → lock → engine → outbox, in one unit of work."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.ports import Store
+from dialogs.config import DialogConfig
+from dialogs.context import Ctx
+from dialogs.engine import Engine
+from dialogs.messages import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+UnitOfWork = Callable[[], AbstractAsyncContextManager[Store]]
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    duplicate: bool
+    conversation_id: int | None
+    replies: tuple[Reply, ...]
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+
+class Pipeline:
+    """Handles inbound events for every channel the same way."""
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        engine: Engine,
+        config: DialogConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self._locks = KeyedLocks()
+
+    async def handle(self, inbound: Inbound) -> Handled:
+        """Run one event in one transaction; a duplicate event changes nothing."""
+        # The in-process lock keeps one conversation's events in order; the row lock
+        # (PostgreSQL) or the single writer (SQLite) does the same across processes.
+        key = f"{inbound.channel}:{inbound.user_id}"
+        async with self._locks.hold(key), self.unit_of_work() as store:
+            now = self.clock()
+            if not await store.inbox.add(inbound.channel, inbound.event_id, inbound.to_dict(), now):
+                log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
+                return Handled(True, None, ())
+            customer = await store.customers.get_or_create(
+                inbound.channel,
+                inbound.user_id,
+                inbound.display_name,
+                # Many customers run an English messenger UI: Russian first, changeable.
+                self.config.default_language,
+                now,
+            )
+            conversation = await store.conversations.get_for_update(customer, now)
+            await store.inbox.attach(inbound.channel, inbound.event_id, conversation.id)
+            conversation.last_inbound_at = now
+            ctx = Ctx(
+                engine=self.engine,
+                store=store,
+                config=self.config,
+                customer=customer,
+                conversation=conversation,
+                now=now,
+            )
+            replies = await self.engine.run(ctx, inbound)
+            for reply in replies:
+                await store.outbox.add(
+                    conversation.id, inbound.channel, inbound.user_id, reply.to_dict(), now
+                )
+            await store.conversations.save(conversation)
+            await store.commit()
+            return Handled(False, conversation.id, tuple(replies))

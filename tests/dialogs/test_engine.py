@@ -1,0 +1,116 @@
+"""The engine's own rules: buttons, numbers, labels, commands, stale buttons, duplicates."""
+
+from __future__ import annotations
+
+from dialogs.messages import Inbound, InboundKind
+from tests.dialogs.conftest import Customer, linked
+
+
+async def test_start_greets_with_the_main_menu(customer: Customer) -> None:
+    replies = await customer.start()
+    assert "Здравствуйте" in replies[0].text
+    assert "Передать показания" in customer.labels()
+    assert all(len(b.payload.encode()) <= 64 for r in replies for b in r.buttons)
+
+
+async def test_a_typed_number_presses_the_button(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("7")  # «Нет света»
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_a_typed_label_presses_the_button(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("нет света!")
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_numbers_are_input_where_a_step_takes_numbers(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("1")  # the only button is «Отмена», but here 1 is a (too low) reading
+    assert "меньше предыдущего" in customer.text()
+
+
+async def test_stale_button_gets_the_current_prompt(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("мои счета")
+    old = list(customer.last)
+    await customer.press("Отвязать")
+    current_prompt = customer.text()
+    customer.last = old
+    await customer.press("Отвязать")
+    assert "неактуальны" in customer.text()
+    assert current_prompt in customer.text()
+
+
+async def test_main_menu_buttons_never_go_stale(customer: Customer) -> None:
+    await customer.start()
+    menu = list(customer.last)
+    await customer.send("тарифы")
+    customer.last = menu
+    await customer.press("Нет света")
+    assert "неактуальны" not in customer.text()
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_global_commands_from_any_step(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("отмена")
+    assert "отменил" in customer.text()
+    await customer.send("показания")
+    await customer.send("меню")
+    assert "Передать показания" in customer.labels()
+
+
+async def test_unknown_twice_offers_an_operator(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("фывапролдж")
+    assert "не понял" in customer.text()
+    assert "Передать показания" in customer.labels()
+    await customer.send("олдлордлро")
+    assert "оператору" in customer.text()
+    assert "Связаться с оператором" in customer.labels()
+
+
+async def test_duplicate_event_changes_nothing(customer: Customer) -> None:
+    pipeline = customer.pipeline
+    event = Inbound("test", "dup", "evt-1", InboundKind.TEXT, pipeline.clock(), text="привет")
+    first = await pipeline.handle(event)
+    again = await pipeline.handle(event)
+    assert not first.duplicate and first.replies
+    assert again.duplicate and again.replies == ()
+    async with pipeline.unit_of_work() as store:
+        rows = await store.outbox.pending("test", first.conversation_id)
+    assert len(rows) == len(first.replies)
+
+
+async def test_state_survives_a_new_pipeline(customer: Customer) -> None:
+    from dialogs.engine import Engine
+    from dialogs.flows import FLOWS
+    from dialogs.pipeline import Pipeline
+
+    await linked(customer)
+    await customer.send("показания")
+    old = customer.pipeline
+    customer.pipeline = Pipeline(old.unit_of_work, Engine(FLOWS), old.config, clock=old.clock)
+    await customer.send("12480")
+    assert "приняты" in customer.text()
+
+
+async def test_one_conversation_is_handled_in_order_under_concurrency(customer: Customer) -> None:
+    import asyncio
+
+    from tests.dialogs.conftest import linked as link
+
+    await link(customer)
+    pipeline = customer.pipeline
+    events = [
+        Inbound("test", customer.user_id, f"c-{n}", InboundKind.TEXT, pipeline.clock(), text=t)
+        for n, t in enumerate(["показания", "12400", "показания", "12410"])
+    ]
+    results = await asyncio.gather(*(pipeline.handle(e) for e in events))
+    assert "приняты" in results[1].replies[0].text
+    assert "приняты" in results[3].replies[0].text
+    assert not pipeline._locks._locks  # nothing left behind

@@ -1,0 +1,140 @@
+"""Consent and linking: number + surname, phone, limits, and resuming what was asked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.dialogs.conftest import Clock, Customer, linked
+
+
+async def linked_numbers(customer: Customer) -> list[str]:
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            customer.channel, customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        return [a.number for a in await store.accounts.linked(cust.id)]
+
+
+async def test_consent_is_asked_once_and_recorded(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Мои лицевые счета")
+    await customer.press("Привязать")
+    assert "согласие" in customer.text()
+    await customer.press("Согласен")
+    assert "номер лицевого счёта" in customer.text()
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        assert await store.consents.has(cust.id, "2026-01")
+    await customer.send("меню")
+    await customer.send("привязать лицевой счёт")
+    assert "согласие" not in customer.text()
+
+
+async def test_refused_consent_links_nothing(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    await customer.press("Не согласен")
+    assert "Без согласия" in customer.text()
+    assert await linked_numbers(customer) == []
+
+
+async def test_surname_written_differently_still_links(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("59-012-345-678")  # a two-zone account of «Ёлкин»
+    await customer.send("да")
+    await customer.send("  елкин- ")
+    assert "привязан" in customer.text()
+    assert "•••••••5678" in customer.text()
+    assert await linked_numbers(customer) == ["59012345678"]
+
+
+async def test_number_and_surname_in_one_message(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("привязать счёт")
+    await customer.send("да")
+    await customer.send("5901234567 Иванова")
+    assert await linked_numbers(customer) == ["5901234567"]
+
+
+async def test_wrong_surname_and_unknown_account_answer_alike(customer: Customer) -> None:
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.send("привязать ещё счёт")
+    await customer.send("5901234567")
+    await customer.send("Петрова")
+    wrong_surname = customer.text()
+    await customer.send("5999999999")
+    await customer.send("Петрова")
+    assert customer.text() == wrong_surname
+    assert "Не удалось найти" in wrong_surname
+
+
+async def test_five_failures_lock_the_customer_even_with_the_right_surname(
+    customer: Customer, clock: Clock
+) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    await customer.send("да")
+    for _ in range(5):
+        await customer.send("Петрова")
+    await customer.send("Иванова")
+    assert "Слишком много" in customer.text()
+    assert await linked_numbers(customer) == []
+    clock.now += timedelta(hours=1, minutes=1)
+    await customer.send("5901234567 Иванова")
+    assert await linked_numbers(customer) == ["5901234567"]
+
+
+async def test_ten_failures_on_one_account_lock_it_for_everyone(pipeline, clock: Clock) -> None:
+    for n in range(5):
+        attacker = Customer(pipeline, user_id=f"attacker-{n}")
+        await attacker.start()
+        await attacker.send("5901234567")
+        await attacker.send("да")
+        await attacker.send("Сидорова")
+        await attacker.send("Петрова")
+    owner = Customer(pipeline, user_id="owner")
+    await owner.start()
+    await owner.send("5901234567")
+    await owner.send("да")
+    await owner.send("Иванова")
+    assert "Слишком много" in owner.text()
+    clock.now += timedelta(hours=24, minutes=1)
+    await owner.send("5901234567 Иванова")
+    assert "привязан" in owner.text()
+
+
+async def test_shared_phone_links_every_account_with_that_phone(customer: Customer) -> None:
+    await customer.start()
+    await customer.share_phone("+7 912 000-00-02")
+    await customer.send("да")
+    assert sorted(await linked_numbers(customer)) == ["5900000003", "59012345678"]
+
+
+async def test_someone_elses_contact_is_refused(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("привязать счёт")
+    await customer.send("да")
+    await customer.share_phone("+79120000001", own=False)
+    assert "только по своему номеру" in customer.text()
+    assert await linked_numbers(customer) == []
+
+
+async def test_reading_asked_before_linking_resumes_after_it(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("передать показания 12480")
+    await customer.send("да")
+    await customer.send("5901234567")
+    await customer.send("Иванова")
+    assert "приняты" in customer.text(), customer.text()
+    assert "134,4" in customer.text()
+
+
+async def test_unlink(customer: Customer) -> None:
+    await linked(customer)
+    await customer.press("Мои лицевые счета")
+    await customer.press("Отвязать")
+    await customer.press("Да")
+    assert "отвязан" in customer.text()
+    assert await linked_numbers(customer) == []

@@ -1,0 +1,133 @@
+"""Submitting readings through the engine, checked on what is stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.readings import Reading, ReadingStatus
+from tests.dialogs.conftest import Clock, Customer, linked, local
+
+
+async def stored(customer: Customer, account: str, serial: str) -> list[Reading]:
+    async with customer.pipeline.unit_of_work() as store:
+        return await store.readings.for_meter(account, serial)
+
+
+async def test_single_rate_reading_with_consumption_and_estimate(customer: Customer) -> None:
+    await linked(customer)
+    await customer.press("Передать показания")
+    assert "12 345,6" in customer.text()  # the previous value and its date are shown
+    assert "24 октября 2026" in customer.text()
+    await customer.send("12 480")
+    text = customer.text()
+    assert "приняты" in text and "ноябрь 2026" in text
+    assert "134,4 кВт·ч" in text
+    assert "881,66 ₽" in text  # 134.4 × 6.56
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal("12480")
+    assert reading.consumption_kwh == Decimal("134.4")
+    assert reading.status is ReadingStatus.ACCEPTED
+    assert reading.period == "2026-11"
+    assert reading.channel == "test"
+
+
+async def test_two_zone_in_one_message_and_one_by_one(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания")
+    await customer.send("день 23100 ночь 8050")
+    assert "приняты" in customer.text()
+    readings = await stored(customer, "59012345678", "B-2")
+    assert {(r.register, r.value, r.consumption_kwh) for r in readings} == {
+        ("T1", Decimal(23100), Decimal(100)),
+        ("T2", Decimal(8050), Decimal(50)),
+    }
+    assert "921,00 ₽" in customer.text()  # 100 × 7.08 + 50 × 4.26
+
+
+async def test_two_zone_values_one_at_a_time(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("сдать показания")
+    await customer.send("23100")
+    assert "ночь, T2" in customer.text()
+    await customer.send("т2 8050")
+    assert "приняты" in customer.text()
+
+
+async def test_lower_value_is_refused_and_nothing_stored(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("передать показания")
+    await customer.send("12000")
+    assert "меньше предыдущего" in customer.text()
+    assert "контрольное снятие" in customer.text()
+    assert await stored(customer, "5901234567", "A-1") == []
+    await customer.send("12400")
+    assert "приняты" in customer.text()
+
+
+async def test_correction_before_cutoff_replaces_and_keeps_history(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания 12480")
+    await customer.send("показания")
+    assert "уже переданы" in customer.text()
+    await customer.send("12470")
+    assert "заменены" in customer.text()
+    readings = await stored(customer, "5901234567", "A-1")
+    assert [(r.value, r.status) for r in readings] == [
+        (Decimal(12470), ReadingStatus.ACCEPTED),
+        (Decimal(12480), ReadingStatus.REPLACED),
+    ]
+
+
+async def test_after_cutoff_counts_for_next_period(customer: Customer, clock: Clock) -> None:
+    clock.now = local(2026, 11, 26)
+    await linked(customer)
+    await customer.send("показания")
+    assert "декабрь 2026" in customer.text()
+    await customer.send("12480")
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.period == "2026-12"
+
+
+async def test_implausible_value_only_after_confirmation_and_flagged(customer: Customer) -> None:
+    await linked(customer)  # history average 200 kWh → limit 600
+    await customer.send("показания")
+    await customer.send("13345,6")
+    assert "1 000 кВт·ч" in customer.text() and "Всё верно" in customer.text()
+    assert await stored(customer, "5901234567", "A-1") == []
+    await customer.send("нет")
+    await customer.send("13345,6")
+    await customer.press("Да")
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.status is ReadingStatus.FLAGGED
+
+
+async def test_too_many_digits_and_decimals(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("1234567")
+    assert "цифр больше" in customer.text()
+    await customer.send("12345,678")
+    assert "двух знаков" in customer.text()
+    assert await stored(customer, "5901234567", "A-1") == []
+
+
+async def test_smart_meter_needs_no_submission_but_takes_a_control_value(
+    customer: Customer,
+) -> None:
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.send("показания")
+    assert "автоматически" in customer.text()
+    await customer.press("контрольное")
+    await customer.send("000020")
+    assert "перешёл через ноль" in customer.text()  # 999 950 → 20: a rollover
+    await customer.press("Да")
+    assert "Контрольные показания" in customer.text()
+    [reading] = await stored(customer, "5900000003", "C-3")
+    assert reading.kind.value == "control" and reading.consumption_kwh == Decimal(70)
+
+
+async def test_not_a_number_gets_an_example(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("сейчас посмотрю")
+    assert "например" in customer.text()

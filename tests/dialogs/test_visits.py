@@ -1,0 +1,167 @@
+"""Technician visits: booking end to end, phone checks, listing and cancelling."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.visits import Visit, VisitStatus, VisitType
+from dialogs.messages import InboundKind
+from tests.dialogs.conftest import Clock, Customer, linked
+
+
+async def visits_of(customer: Customer, number: str = "5901234567") -> list[Visit]:
+    async with customer.pipeline.unit_of_work() as store:
+        return await store.visits.for_accounts([number])
+
+
+async def go(customer: Customer, flow: str) -> None:
+    """A main-menu style button that starts a flow."""
+    await customer._event(InboundKind.BUTTON, payload=f"go:{flow}")
+
+
+async def book_until_phone(customer: Customer, kind: str = "Контрольное снятие") -> None:
+    await linked(customer)
+    await customer.press("Вызвать мастера")
+    assert "Что нужно сделать?" in customer.text()
+    assert len(customer.labels()) == 8
+    await customer.press(kind)
+    # Friday 20 November: the next working days start on Monday.
+    assert customer.labels()[0] == "пн, 23 ноября"
+    assert len(customer.labels()) == 6
+    await customer.press("24 ноября")
+    assert "время" in customer.text()
+    await customer.press("08:00")
+
+
+async def test_booking_end_to_end_with_a_typed_phone(customer: Customer) -> None:
+    await book_until_phone(customer)
+    assert customer.last[-1].request_phone
+    assert "Телефон из лицевого счёта (+7 *** ***-00-01)" in customer.labels()
+    await customer.send("12345")
+    assert "например +7 912 345-67-89" in customer.text()  # asked again with an example
+    await customer.send("8 (912) 555-44-33")
+    assert "Без комментария" in customer.labels()
+    await customer.send("Домофон 15, третий подъезд")
+    summary = customer.text()
+    assert "Контрольное снятие показаний" in summary
+    assert "вт, 24 ноября, с 08:00 до 12:00" in summary
+    assert "+7 *** ***-44-33" in summary
+    assert "Домофон 15" in summary
+    assert await visits_of(customer) == []  # nothing before the confirmation
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert f"Заявка № {visit.number} принята. Мы сообщим, когда назначим время." in customer.text()
+    assert visit.number.startswith("2611-")
+    assert visit.type is VisitType.CONTROL_READING
+    assert visit.preferred_date == date(2026, 11, 24)
+    assert visit.slot == "08:00-12:00"
+    assert visit.phone == "+79125554433"
+    assert visit.comment == "Домофон 15, третий подъезд"
+    assert visit.status is VisitStatus.NEW
+    assert "Мои заявки" in customer.labels()
+
+
+async def test_control_reading_mentions_disputes(customer: Customer) -> None:
+    await linked(customer)
+    await customer.press("Вызвать мастера")
+    await customer.press("Контрольное снятие")
+    assert "оспорить показания" in customer.text()
+    await customer.send("25")  # neither a listed day nor its number
+    assert "Выберите день кнопкой" in customer.text()
+    assert customer.labels()[0] == "пн, 23 ноября"
+
+
+async def test_account_phone_and_no_comment(customer: Customer) -> None:
+    await book_until_phone(customer, "Замена или установка")
+    assert "оспорить" not in customer.text()
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    assert "Комментарий" not in customer.text()
+    await customer.send("да")
+    [visit] = await visits_of(customer)
+    assert visit.phone == "+79120000001"
+    assert visit.comment == ""
+    assert visit.type is VisitType.METER_REPLACEMENT
+
+
+async def test_shared_contact_and_a_long_comment_is_cut(customer: Customer) -> None:
+    await book_until_phone(customer)
+    await customer.share_phone("+7 999 111-22-33")
+    await customer.send("а" * 600)
+    assert "первые 500 символов" in customer.text()
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.phone == "+79991112233"
+    assert len(visit.comment) == 500
+
+
+async def test_declined_confirmation_stores_nothing(customer: Customer) -> None:
+    await book_until_phone(customer)
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.send("что?")
+    assert "«Да» или «Нет»" in customer.text()
+    await customer.press("Нет")
+    assert "не отправляю" in customer.text()
+    assert await visits_of(customer) == []
+
+
+async def test_a_day_typed_by_number_of_the_list(customer: Customer) -> None:
+    await linked(customer)
+    await customer.press("Вызвать мастера")
+    await customer.send("3")  # the third type: verification
+    await customer.send("1")  # the first day
+    await customer.send("2")  # the second slot
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.type is VisitType.VERIFICATION
+    assert visit.preferred_date == date(2026, 11, 23)
+    assert visit.slot == "12:00-17:00"
+
+
+async def test_my_visits_and_cancel(customer: Customer, clock: Clock) -> None:
+    await book_until_phone(customer)
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    await customer.press("Мои заявки")
+    text = customer.text()
+    assert f"№ {visit.number} — Контрольное снятие показаний" in text
+    assert "принята, ждёт назначения времени" in text
+    await customer.press(f"Отменить № {visit.number}")
+    assert f"Отменить заявку № {visit.number}" in customer.text()
+    await customer.press("Да")
+    assert f"Заявка № {visit.number} отменена" in customer.text()
+    [cancelled] = await visits_of(customer)
+    assert cancelled.status is VisitStatus.CANCELLED
+    async with customer.pipeline.unit_of_work() as store:
+        history = await store.visits.history(visit.id)
+    assert history[-1].status is VisitStatus.CANCELLED and history[-1].by == "customer"
+    await go(customer, "my_visits")
+    assert "отменена" in customer.text()
+    assert not any(label.startswith("Отменить") for label in customer.labels())
+
+
+async def test_keeping_a_visit_when_asked_to_cancel(customer: Customer) -> None:
+    await book_until_phone(customer)
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    await customer.press("Мои заявки")
+    await customer.press("Отменить №")
+    await customer.press("Нет")
+    assert "остаётся в силе" in customer.text()
+    [visit] = await visits_of(customer)
+    assert visit.status is VisitStatus.NEW
+
+
+async def test_no_visits_yet(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("мои заявки")
+    assert "нет заявок" in customer.text()
+    assert "Новая заявка" in customer.labels()
+    await customer.press("Новая заявка")
+    assert "Что нужно сделать?" in customer.text()
