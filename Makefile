@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .

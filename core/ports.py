@@ -100,6 +100,9 @@ class ConsentPort(Protocol):
 class AccountPort(Protocol):
     async def get(self, number: str) -> Account | None: ...
 
+    async def count(self) -> int:
+        """How many accounts billing has given us."""
+
     async def by_phone(self, phone: str) -> list[Account]: ...
 
     async def linked(self, customer_id: int) -> list[Account]:

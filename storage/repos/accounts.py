@@ -22,6 +22,10 @@ class AccountRepo(Repo):
         row = result.mappings().one_or_none()
         return None if row is None else _account(row)
 
+    async def count(self) -> int:
+        result = await self._conn.execute(select(func.count()).select_from(account_table))
+        return int(result.scalar_one())
+
     async def by_phone(self, phone: str) -> list[Account]:
         result = await self._conn.execute(
             select(account_table)

@@ -1,0 +1,1 @@
+"""One adapter per channel: verify and parse inbound events, render replies, send them."""

@@ -1,0 +1,5 @@
+"""`python -m energobot` is the `energobot` command."""
+
+from energobot.cli import main
+
+main()

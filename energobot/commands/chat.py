@@ -1,0 +1,112 @@
+"""`energobot chat`: the terminal channel."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import click
+
+from bots.terminal import CHANNEL, parse_line, render_json, render_text
+from bots.terminal.adapter import InputError
+from core.ports import OutboxRow
+from dialogs.i18n import translator
+from dialogs.messages import Reply
+from energobot.outbox import drain
+from energobot.runtime import CliContext, open_database, pass_cli
+from energobot.wiring import build_pipeline
+
+
+@click.command()
+@click.option("--user", "user_id", default=None, help="Who is talking (default: your login).")
+@click.option("--json", "json_mode", is_flag=True, help="One JSON line out per line in.")
+@click.option("--no-migrate", is_flag=True, help="Do not bring the database schema up to date.")
+@pass_cli
+def chat(cli: CliContext, user_id: str | None, json_mode: bool, no_migrate: bool) -> None:
+    """Talk to the bot in the terminal, through the same inbox and outbox as every messenger.
+
+    Interactive: replies are printed with numbered buttons; a number presses a button;
+    `/phone +79991234567` shares your phone; `/start` starts over.
+
+    With --json, every input line is one message — plain text, or {"payload": "..."} to press a
+    button, or {"contact": "+7..."} to share a phone — and exactly one line is printed for it:
+    {"in": <the input>, "replies": [{"text": "...", "buttons": [{"label": "...",
+    "payload": "..."}]}]}.
+    """
+    settings = cli.settings
+    user = user_id or _login()
+    migrate = settings.database.migrate_on_start and not no_migrate
+    asyncio.run(_chat(settings, user, json_mode, migrate, sys.stdin, sys.stdout))
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "local"
+
+
+async def _chat(
+    settings: Any, user: str, json_mode: bool, migrate: bool, stdin: TextIO, stdout: TextIO
+) -> None:
+    database = await open_database(settings, migrate=migrate)
+    pipeline = build_pipeline(settings, database)
+    texts = translator(settings.dialogs.default_language)
+    try:
+        if not json_mode:
+            print(texts("common.terminal_banner"), file=stdout, flush=True)
+        loop = asyncio.get_running_loop()
+        while True:
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            replies: list[Reply] = []
+            error: str | None = None
+            if line.strip():
+                try:
+                    inbound = parse_line(line, user, datetime.now(UTC), json_mode=json_mode)
+                except InputError as exc:
+                    error = str(exc)
+                else:
+                    handled = await pipeline.handle(inbound)
+                    replies = await _deliver(database.unit_of_work, handled.conversation_id)
+            _print(stdout, line, replies, error, json_mode, texts("common.terminal_phone_hint"))
+    finally:
+        await database.dispose()
+
+
+async def _deliver(unit_of_work: Any, conversation_id: int | None) -> list[Reply]:
+    """The terminal's sender: every pending row of the conversation, printed in order."""
+    delivered: list[Reply] = []
+
+    async def send(row: OutboxRow) -> None:
+        delivered.append(Reply.from_dict(row.body))
+
+    if conversation_id is not None:
+        await drain(unit_of_work, CHANNEL, send, conversation_id)
+    return delivered
+
+
+def _print(
+    out: TextIO, line: str, replies: list[Reply], error: str | None, json_mode: bool, hint: str
+) -> None:
+    if json_mode:
+        raw = line.rstrip("\r\n")
+        try:
+            echo: Any = json.loads(raw) if raw.lstrip().startswith("{") else raw
+        except json.JSONDecodeError:
+            echo = raw
+        record: dict[str, Any] = {"in": echo, "replies": [render_json(r) for r in replies]}
+        if error:
+            record["error"] = error
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        if error:
+            out.write(f"! {error}\n")
+        for reply in replies:
+            out.write(render_text(reply, hint) + "\n\n")
+    out.flush()

@@ -1,0 +1,206 @@
+"""Settings: config.yaml, overridden by ENERGOBOT_<SECTION>__<KEY> environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from core.tariffs import ZoneSplit
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class Section(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = ""
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///var/energobot.db"
+    echo: bool = False
+    pool_size: int = Field(10, ge=1)
+    migrate_on_start: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+class BankDetails(Section):
+    recipient: str = "ПАО «Энергосбыт» (demo)"
+    inn: str = "5904000000"
+    kpp: str = "590401001"
+    bank: str = "ПАО Сбербанк, г. Пермь (demo)"
+    bik: str = "045773603"
+    account: str = "40702810000000000000"
+    correspondent_account: str = "30101810900000000603"
+
+
+class CompanySettings(Section):
+    name: str = "Энергосбыт"
+    timezone: str = "Asia/Yekaterinburg"
+    phone: str = "8-800-000-00-00"
+    website: str = "https://energosbyt.example"
+    payment_url: str = "https://energosbyt.example/pay?account={account}"
+    grid_company: str = "Россети Урал — Пермэнерго"
+    grid_hotline: str = "8-800-220-0-220"
+    grid_website: str = "https://rosseti-ural.ru"
+    bank: BankDetails = BankDetails()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class BusinessHoursSettings(Section):
+    opens: time = time(8, 0)
+    closes: time = time(18, 0)
+    weekdays: list[int] = [0, 1, 2, 3, 4]
+    holidays: list[date] = []
+
+    @model_validator(mode="after")
+    def _sane(self) -> BusinessHoursSettings:
+        if self.opens >= self.closes:
+            raise ValueError("opens must be before closes")
+        if not self.weekdays or any(d < 0 or d > 6 for d in self.weekdays):
+            raise ValueError("weekdays must be numbers 0 (Monday) to 6 (Sunday)")
+        return self
+
+
+class ReadingSettings(Section):
+    window_start_day: int = Field(23, ge=1, le=28)
+    cutoff_day: int = Field(25, ge=1, le=28)
+    plausibility_factor: Decimal = Field(Decimal(3), gt=1)
+    without_history_kwh: Decimal = Field(Decimal(1000), gt=0)
+    history_months: int = Field(6, ge=1, le=24)
+    rollover_margin: Decimal = Field(Decimal("0.1"), gt=0, lt=Decimal("0.5"))
+    verification_warn_months: int = Field(6, ge=0)
+
+    @model_validator(mode="after")
+    def _window(self) -> ReadingSettings:
+        if self.window_start_day > self.cutoff_day:
+            raise ValueError("window_start_day must not be after cutoff_day")
+        return self
+
+
+class TariffSettings(Section):
+    zone_split: ZoneSplit = ZoneSplit.PROPORTIONAL
+
+
+class BillingSettings(Section):
+    key_rate_percent: Decimal = Field(Decimal("16.5"), ge=0)
+    penalty_cap_percent: Decimal | None = Decimal("9.5")
+    penalty_cap_until: date | None = date(2027, 1, 1)
+
+
+class LinkingSettings(Section):
+    per_customer: int = Field(5, ge=1)
+    per_customer_window_hours: int = Field(1, ge=1)
+    per_account: int = Field(10, ge=1)
+    per_account_window_hours: int = Field(24, ge=1)
+
+
+class DialogSettings(Section):
+    default_language: Literal["ru", "en"] = "ru"
+    consent_version: str = "2026-01"
+    transcript_messages: int = Field(30, ge=1)
+    visit_days: int = Field(6, ge=1, le=14)
+    visit_slots: list[str] = ["08:00-12:00", "12:00-17:00"]
+
+
+class OutboxSettings(Section):
+    poll_interval_seconds: float = Field(0.5, gt=0)
+    batch_size: int = Field(50, ge=1)
+    max_attempts: int = Field(10, ge=1)
+
+
+class LoggingSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_format: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ENERGOBOT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    company: CompanySettings = CompanySettings()
+    business_hours: BusinessHoursSettings = BusinessHoursSettings()
+    readings: ReadingSettings = ReadingSettings()
+    tariffs: TariffSettings = TariffSettings()
+    billing: BillingSettings = BillingSettings()
+    linking: LinkingSettings = LinkingSettings()
+    dialogs: DialogSettings = DialogSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML file is set per load by load_settings(); the environment wins over it.
+        return init_settings, env_settings, YamlConfigSettingsSource(settings_cls)
+
+
+class SettingsError(Exception):
+    """A setting is invalid; the message names it."""
+
+
+def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from the given file, ENERGOBOT_CONFIG or ./config.yaml, then the environment."""
+    explicit = config or os.environ.get("ENERGOBOT_CONFIG")
+    path = Path(explicit) if explicit else DEFAULT_CONFIG
+    if explicit and not path.exists():
+        raise SettingsError(f"config file not found: {path}")
+    config_dict = {**Settings.model_config, "yaml_file": path if path.exists() else None}
+    loader = type("Settings", (Settings,), {"model_config": config_dict})
+    try:
+        return loader()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = ["invalid settings:"]
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"])
+        env = "ENERGOBOT_" + "__".join(str(part).upper() for part in error["loc"])
+        lines.append(f"  {name} (env {env}): {error['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Concrete classes wired together: settings → dialog config, database → pipeline."""
+
+from __future__ import annotations
+
+from core.accounts import LinkLimits
+from core.balance import PenaltyRules
+from core.calendar import BusinessHours
+from dialogs.config import CompanyInfo, DialogConfig, ReadingRules
+from dialogs.engine import Engine
+from dialogs.flows import FLOWS
+from dialogs.nlu import warm_up
+from dialogs.pipeline import Pipeline
+from energobot.settings import Settings
+from storage.database import Database
+
+
+def dialog_config(settings: Settings) -> DialogConfig:
+    company, hours = settings.company, settings.business_hours
+    readings, billing, linking, dialogs = (
+        settings.readings,
+        settings.billing,
+        settings.linking,
+        settings.dialogs,
+    )
+    return DialogConfig(
+        company=CompanyInfo(
+            name=company.name,
+            phone=company.phone,
+            website=company.website,
+            payment_url=company.payment_url,
+            grid_company=company.grid_company,
+            grid_hotline=company.grid_hotline,
+            grid_website=company.grid_website,
+            bank=company.bank.model_dump(),
+        ),
+        hours=BusinessHours(
+            tz=company.tz,
+            opens=hours.opens,
+            closes=hours.closes,
+            weekdays=frozenset(hours.weekdays),
+            holidays=frozenset(hours.holidays),
+        ),
+        readings=ReadingRules(
+            window_start_day=readings.window_start_day,
+            cutoff_day=readings.cutoff_day,
+            plausibility_factor=readings.plausibility_factor,
+            without_history_kwh=readings.without_history_kwh,
+            history_months=readings.history_months,
+            rollover_margin=readings.rollover_margin,
+            verification_warn_months=readings.verification_warn_months,
+        ),
+        zone_split=settings.tariffs.zone_split,
+        penalties=PenaltyRules(
+            key_rate_percent=billing.key_rate_percent,
+            cap_percent=billing.penalty_cap_percent,
+            cap_until=billing.penalty_cap_until,
+        ),
+        link_limits=LinkLimits(
+            per_customer=linking.per_customer,
+            per_customer_window_hours=linking.per_customer_window_hours,
+            per_account=linking.per_account,
+            per_account_window_hours=linking.per_account_window_hours,
+        ),
+        default_language=dialogs.default_language,
+        consent_version=dialogs.consent_version,
+        transcript_messages=dialogs.transcript_messages,
+        visit_days=dialogs.visit_days,
+        visit_slots=tuple(dialogs.visit_slots),
+    )
+
+
+def build_pipeline(settings: Settings, database: Database) -> Pipeline:
+    # The NLU builds its tables on first use: pay that at start-up, not on a customer's message.
+    warm_up()
+    return Pipeline(database.unit_of_work, Engine(FLOWS), dialog_config(settings))

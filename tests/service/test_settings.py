@@ -1,0 +1,97 @@
+"""Settings: defaults, the YAML file, environment overrides, and errors that name the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from energobot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ENERGOBOT_"):
+            monkeypatch.delenv(name)
+
+
+def test_the_shipped_config_yaml_equals_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = load_settings(ROOT / "config.yaml")
+    monkeypatch.chdir(ROOT / "tests")  # no config.yaml here: pure defaults
+    assert shipped.model_dump() == load_settings().model_dump()
+    assert shipped.database.url == "sqlite+aiosqlite:///var/energobot.db"
+    assert shipped.server.port == 8080
+
+
+def test_every_setting_is_listed_in_config_yaml() -> None:
+    import yaml
+
+    listed = yaml.safe_load((ROOT / "config.yaml").read_text("utf-8"))
+    defaults = load_settings(ROOT / "config.yaml").model_dump()
+
+    def keys(node: dict, prefix: str = "") -> set[str]:
+        out = set()
+        for key, value in node.items():
+            if isinstance(value, dict):
+                out |= keys(value, f"{prefix}{key}.")
+            else:
+                out.add(f"{prefix}{key}")
+        return out
+
+    assert keys(listed) == keys(defaults)
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("server:\n  port: 9000\nreadings:\n  cutoff_day: 24\n", encoding="utf-8")
+    assert load_settings(config).server.port == 9000
+    monkeypatch.setenv("ENERGOBOT_SERVER__PORT", "9100")
+    monkeypatch.setenv("ENERGOBOT_DATABASE__URL", "postgresql+asyncpg://u@db/x")
+    settings = load_settings(config)
+    assert settings.server.port == 9100
+    assert settings.database.url == "postgresql+asyncpg://u@db/x"
+    assert settings.readings.cutoff_day == 24
+
+
+def test_config_comes_from_energobot_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "other.yaml"
+    config.write_text("company:\n  timezone: Europe/Moscow\n", encoding="utf-8")
+    monkeypatch.setenv("ENERGOBOT_CONFIG", str(config))
+    assert load_settings().company.timezone == "Europe/Moscow"
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "named"),
+    [
+        ("ENERGOBOT_READINGS__CUTOFF_DAY", "40", "readings.cutoff_day"),
+        ("ENERGOBOT_SERVER__PORT", "http", "server.port"),
+        ("ENERGOBOT_DATABASE__URL", "mysql://x", "database.url"),
+        ("ENERGOBOT_COMPANY__TIMEZONE", "Mars/Olympus", "company.timezone"),
+        ("ENERGOBOT_TARIFFS__ZONE_SPLIT", "random", "tariffs.zone_split"),
+    ],
+)
+def test_invalid_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(SettingsError, match=named.replace(".", r"\.")):
+        load_settings(ROOT / "config.yaml")
+
+
+def test_unknown_key_in_the_file_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("server:\n  prot: 1\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"server\.prot"):
+        load_settings(config)
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "nope.yaml")
