@@ -7,7 +7,7 @@ from core.balance import BalanceKind, BalanceSummary, summarize
 from core.masking import mask_account
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.common import account_label, account_options, ask_account, picked_account
+from dialogs.flows.common import account_label, account_step, start_with_account
 
 flow = Flow("balance", needs_account=True)
 payment_flow = Flow("payment", needs_account=True)
@@ -23,22 +23,11 @@ def payment_link(ctx: Ctx, number: str) -> str:
 
 
 def bank_lines(ctx: Ctx) -> list[str]:
-    """The supplier's bank details, one «field: value» line each (known fields translated)."""
-    lines = []
-    for field, value in ctx.config.company.bank.items():
-        key = f"balance.bank_field.{field}"
-        name = ctx.t(key) if ctx.t.has(key) else field
-        lines.append(ctx.t("balance.bank_line", field=name, value=value))
-    return lines
-
-
-async def retry_account(ctx: Ctx, msg: Msg, flow_name: str, step: str = "account") -> None:
-    """An account choice that matched nothing: ask again if it looked like a number, else route."""
-    if msg.action is None and any(ch.isdigit() for ch in msg.text):
-        ctx.goto(flow_name, step)
-        ctx.say(ctx.t("balance.account_not_found"), account_options(await ctx.accounts()))
-        return
-    await ctx.not_understood(msg)
+    """The supplier's bank details, one «field: value» line each."""
+    return [
+        ctx.t("balance.bank_line", field=ctx.t(f"balance.bank_field.{field}"), value=value)
+        for field, value in ctx.config.company.bank.items()
+    ]
 
 
 def summary_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
@@ -74,18 +63,7 @@ async def account_summary(ctx: Ctx, account: Account) -> BalanceSummary:
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
-    account = await ask_account(ctx, "balance")
-    if account is not None:
-        await show(ctx, account)
-
-
-@flow.step("account")
-async def choose(ctx: Ctx, msg: Msg) -> None:
-    account = await picked_account(ctx, msg)
-    if account is None:
-        await retry_account(ctx, msg, "balance")
-        return
-    await show(ctx, account)
+    await start_with_account(ctx, "balance", show)
 
 
 async def show(ctx: Ctx, account: Account) -> None:
@@ -150,3 +128,6 @@ async def payment_start(ctx: Ctx, msg: Msg) -> None:
             ctx.option("common.menu", "go:menu"),
         ],
     )
+
+
+account_step(flow, show)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from core.accounts import Account, normalize_phone
 from core.masking import mask_account, mask_address
 from dialogs.context import Ctx, Option
-from dialogs.flow import Msg
+from dialogs.flow import Flow, Msg
 from dialogs.messages import InboundKind
 from dialogs.nlu import is_no, is_yes
 
@@ -42,6 +44,31 @@ async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
         if len(matches) == 1:
             return matches[0]
     return None
+
+
+AccountHandler = Callable[[Ctx, Account], Awaitable[None]]
+
+
+async def start_with_account(ctx: Ctx, flow: str, then: AccountHandler) -> None:
+    """Go on with the only account, or ask which one (the flow's «account» step answers)."""
+    account = await ask_account(ctx, flow)
+    if account is not None:
+        await then(ctx, account)
+
+
+def account_step(flow: Flow, then: AccountHandler) -> None:
+    """Register the flow's «account» step: the chosen account goes on to `then`."""
+
+    @flow.step("account")
+    async def choose(ctx: Ctx, msg: Msg) -> None:
+        account = await picked_account(ctx, msg)
+        if account is not None:
+            await then(ctx, account)
+        elif msg.action is None and any(ch.isdigit() for ch in msg.text):
+            ctx.goto(flow.name, "account")
+            ctx.say(ctx.t("common.account_not_found"), account_options(await ctx.accounts()))
+        else:
+            await ctx.not_understood(msg)
 
 
 def yes_no(

@@ -9,8 +9,7 @@ from core.conversations import Author
 from core.masking import mask_account, mask_phone
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.balance import retry_account
-from dialogs.flows.common import answered_no, answered_yes, ask_account, picked_account, yes_no
+from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
 from dialogs.flows.operator import cancel_option, closed_text, for_operators, open_escalation
 from dialogs.messages import InboundKind
 
@@ -64,18 +63,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         elif "телефон" in text or "номер" in text or "phone" in text:
             hint = {"field": PHONE}
     ctx.goto("contacts", "account", **hint)
-    account = await ask_account(ctx, "contacts")
-    if account is not None:
-        await _with_account(ctx, account)
-
-
-@flow.step("account")
-async def account_step(ctx: Ctx, msg: Msg) -> None:
-    account = await picked_account(ctx, msg)
-    if account is None:
-        await retry_account(ctx, msg, "contacts")
-        return
-    await _with_account(ctx, account)
+    await start_with_account(ctx, "contacts", _with_account)
 
 
 async def _with_account(ctx: Ctx, account: Account) -> None:
@@ -177,3 +165,6 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     if closed:
         parts.append(closed)
     ctx.say("\n\n".join(parts), [cancel_option(ctx)])
+
+
+account_step(flow, _with_account)

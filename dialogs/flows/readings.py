@@ -24,7 +24,7 @@ from core.readings import (
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.common import answered_no, answered_yes, ask_account, picked_account, yes_no
+from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
 from dialogs.nlu import Intent
 
 flow = Flow("readings", needs_account=True)
@@ -42,18 +42,7 @@ ERRORS: dict[Verdict, str] = {
 async def begin(ctx: Ctx, msg: Msg) -> None:
     if msg.text and not msg.action and msg.analysis.entities.readings:
         ctx.goto("readings", "account", pending=msg.text)
-    account = await ask_account(ctx, "readings")
-    if account is not None:
-        await _with_account(ctx, account)
-
-
-@flow.step("account")
-async def account_step(ctx: Ctx, msg: Msg) -> None:
-    account = await picked_account(ctx, msg)
-    if account is None:
-        await ctx.not_understood(msg)
-        return
-    await _with_account(ctx, account)
+    await start_with_account(ctx, "readings", _with_account)
 
 
 async def _with_account(ctx: Ctx, account: Account) -> None:
@@ -417,3 +406,6 @@ def _elsewhere(msg: Msg) -> bool:
     return analysis.intent not in (Intent.OTHER, Intent.SUBMIT_READING) and (
         analysis.confidence >= 0.5
     )
+
+
+account_step(flow, _with_account)

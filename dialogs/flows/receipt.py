@@ -17,28 +17,16 @@ from dialogs.flows.balance import (
     account_summary,
     bank_lines,
     payment_link,
-    retry_account,
     summary_lines,
 )
-from dialogs.flows.common import ask_account, picked_account
+from dialogs.flows.common import account_step, start_with_account
 
 flow = Flow("receipt", needs_account=True)
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
-    account = await ask_account(ctx, "receipt")
-    if account is not None:
-        await show(ctx, account)
-
-
-@flow.step("account")
-async def choose(ctx: Ctx, msg: Msg) -> None:
-    account = await picked_account(ctx, msg)
-    if account is None:
-        await retry_account(ctx, msg, "receipt")
-        return
-    await show(ctx, account)
+    await start_with_account(ctx, "receipt", show)
 
 
 def payer(account: Account) -> str:
@@ -154,3 +142,6 @@ async def show(ctx: Ctx, account: Account) -> None:
     parts = ["\n".join(block) for block in (head, usage, due, pay)]
     parts.append(t("receipt.pdf_later"))
     ctx.say("\n\n".join(parts), options)
+
+
+account_step(flow, show)

@@ -17,8 +17,7 @@ from core.visits import (
 )
 from dialogs.context import Ctx, Option
 from dialogs.flow import Flow, Msg
-from dialogs.flows.balance import retry_account
-from dialogs.flows.common import answered_no, answered_yes, ask_account, picked_account, yes_no
+from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
 from dialogs.messages import InboundKind
 
 flow = Flow("visits", needs_account=True)
@@ -54,21 +53,10 @@ async def _account(ctx: Ctx) -> Account | None:
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
-    account = await ask_account(ctx, "visits")
-    if account is not None:
-        ask_type(ctx, account)
+    await start_with_account(ctx, "visits", ask_type)
 
 
-@flow.step("account")
-async def account_step(ctx: Ctx, msg: Msg) -> None:
-    account = await picked_account(ctx, msg)
-    if account is None:
-        await retry_account(ctx, msg, "visits")
-        return
-    ask_type(ctx, account)
-
-
-def ask_type(ctx: Ctx, account: Account) -> None:
+async def ask_type(ctx: Ctx, account: Account) -> None:
     ctx.goto("visits", "type", account=account.number)
     options = [(type_name(ctx, kind), f"{TYPE}{kind.value}") for kind in VisitType]
     ctx.say(ctx.t("visits.ask_type"), options)
@@ -350,3 +338,6 @@ async def cancel_step(ctx: Ctx, msg: Msg) -> None:
         {"visit_id": visit.id, "number": visit.number},
     )
     await ctx.menu("visits.cancelled", number=visit.number)
+
+
+account_step(flow, ask_type)

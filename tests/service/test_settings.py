@@ -95,3 +95,12 @@ def test_unknown_key_in_the_file_is_refused(tmp_path: Path) -> None:
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="not found"):
         load_settings(tmp_path / "nope.yaml")
+
+
+def test_every_bank_detail_has_a_label_in_both_languages() -> None:
+    from dialogs.i18n import catalog
+    from energobot.settings import BankDetails
+
+    for language in ("ru", "en"):
+        for field in BankDetails.model_fields:
+            assert f"balance.bank_field.{field}" in catalog(language), (language, field)
