@@ -63,6 +63,29 @@ def surname_matches(typed: str, on_account: str) -> bool:
     return bool(expected) and normalize_surname(typed) == expected
 
 
+_DASHES = re.compile(r"\s*[\-‐‑‒–—―]\s*")
+_NOT_NAME = re.compile(r"[^\w\s\-]+")
+_SURNAME_WORDS = frozenset({"фамилия", "фамилию", "фамилии", "surname"})
+
+
+def surname_candidates(text: str, max_words: int = 3) -> list[str]:
+    """The surnames worth trying in what a customer typed when asked for one.
+
+    «Власов.», «фамилия Власов», «Ёлкина О.И.», «Мария Иванова», «Иванова Мария Петровна»,
+    «Салтыкова Щедрина», «САЛТЫКОВА – ЩЕДРИНА», «-Елкина-». Empty when it cannot be a name
+    (digits, nothing but initials, more than `max_words` words), so no attempt is counted.
+    """
+    if any(ch.isdigit() for ch in text):
+        return []
+    cleaned = _NOT_NAME.sub(" ", _DASHES.sub("-", unicodedata.normalize("NFC", text)))
+    words = [word.strip("-") for word in cleaned.split()]
+    words = [w for w in words if len(w) > 1 and w.casefold() not in _SURNAME_WORDS]
+    if not words or len(words) > max_words:
+        return []
+    candidates = [*words, "-".join(words[:2])] if len(words) > 1 else words
+    return list(dict.fromkeys(candidates))
+
+
 def normalize_phone(text: str) -> str | None:
     """+7XXXXXXXXXX from +7/8/7-prefixed Russian numbers with any spacing; None if not a phone."""
     compact = _PHONE_NOISE.sub("", text.strip())

@@ -134,8 +134,8 @@ class MeterPort(Protocol):
 
 
 class ReadingPort(Protocol):
-    async def for_meter(self, account: str, serial: str, limit: int = 50) -> list[Reading]:
-        """Newest first, every status."""
+    async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:
+        """Newest first, every status; all of them unless limited (baselines need them)."""
 
     async def add(self, reading: Reading) -> Reading: ...
 

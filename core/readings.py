@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 
@@ -274,22 +274,28 @@ def previous_value(
     billing_date: date | None,
     own_readings: list[Reading],
     period: str,
-) -> tuple[Decimal, date] | None:
-    """The value a new reading for `period` is checked against.
+    tz: tzinfo = UTC,
+) -> tuple[Decimal, date | None] | None:
+    """The value a new reading for `period` is checked against, and its local date if known.
 
     The newer of billing's last value and the latest non-replaced reading of an earlier period
-    (readings of `period` itself are about to be corrected and do not count).
-    A billing value without a date counts as older than any of our readings.
+    (readings of `period` itself are about to be corrected and do not count). A billing value
+    without a date counts as older than any of our readings; a billing value equal to one of our
+    own readings of `period` is that reading re-imported, and must not become the baseline of its
+    own correction. Our readings' dates are taken in `tz`, the company's zone.
     """
     earlier = [
         r for r in own_readings if r.status is not ReadingStatus.REPLACED and r.period < period
     ]
     own = max(earlier, key=lambda r: r.submitted_at, default=None)
-    if billing_value is not None:
-        billing_day = billing_date or date.min
+    own_day = own.submitted_at.astimezone(tz).date() if own is not None else None
+    ours_now = {r.value for r in own_readings if r.period >= period}
+    if billing_value is not None and billing_value not in ours_now:
+        if own_day is None:
+            return billing_value, billing_date
         # On the same day billing's value wins: it is most likely our reading, as billed.
-        if own is None or billing_day >= own.submitted_at.date():
-            return billing_value, billing_day
+        if billing_date is not None and billing_date >= own_day:
+            return billing_value, billing_date
     if own is None:
         return None
-    return own.value, own.submitted_at.date()
+    return own.value, own_day

@@ -40,15 +40,23 @@ class NoTariff(LookupError):
 def rows_valid_on(
     rows: list[TariffRow], category: Category, scheme: Scheme, on: date
 ) -> list[TariffRow]:
-    """The rows of one category and scheme in force on a date."""
-    return [
-        row
-        for row in rows
-        if row.category == category
-        and row.scheme == scheme
-        and row.valid_from <= on
-        and (row.valid_to is None or on <= row.valid_to)
-    ]
+    """The rows of one category and scheme in force on a date.
+
+    Where rows of several periods overlap (an indexation imported without closing the old
+    open-ended rows), the newest valid_from wins for each zone and range.
+    """
+    newest: dict[tuple[Zone, int], TariffRow] = {}
+    for row in rows:
+        if (
+            row.category == category
+            and row.scheme == scheme
+            and row.valid_from <= on
+            and (row.valid_to is None or on <= row.valid_to)
+        ):
+            key = (row.zone, row.range)
+            if key not in newest or row.valid_from > newest[key].valid_from:
+                newest[key] = row
+    return sorted(newest.values(), key=lambda r: (r.zone, r.range))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +200,8 @@ def _split_proportional(
                 if upto >= total_kwh
                 else (kwh * upto / total_kwh).quantize(_KWH_STEP, ROUND_HALF_UP)
             )
+            # Rounding up must not overshoot the zone's volume (the last line would go negative).
+            share = max(done, min(share, kwh))
             pieces.append((zone, range_no, share - done))
             done = share
     return pieces

@@ -50,6 +50,9 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
     ("menu.settings", "settings"),
 )
 CONFIDENT = 0.5
+SURE = 0.8  # confident enough to take a short message as a request, even mid-conversation
+SHORT_REQUEST_WORDS = 4
+CANCEL_ESCALATION = "op:cancel"  # the operator flow's action
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
@@ -72,9 +75,17 @@ class Engine:
 
     async def _dispatch(self, ctx: Ctx, msg: Msg) -> None:
         inbound = msg.inbound
+        if self._current_step(ctx.state) is None:
+            ctx.end()  # a flow or step this version no longer has: start from the menu
+        conversation = ctx.conversation
+        if conversation.status is not ConversationStatus.BOT:
+            # An operator may have closed the escalation since: the bot has it again.
+            if await ctx.store.escalations.active(conversation.id) is None:
+                conversation.status = ConversationStatus.BOT
         cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
+            ctx.state.resume, ctx.state.resume_text = None, ""
             await self.start_flow(ctx, "start", msg)
             return
         if ctx.conversation.status is ConversationStatus.OPERATOR:
@@ -90,12 +101,15 @@ class Engine:
             await self._command(ctx, cmd, msg)
         elif msg.action and msg.action.startswith(GO):
             await self.start_flow(ctx, msg.action.removeprefix(GO), msg)
+        elif self._waiting(ctx) and not self._short_request(msg):
+            # Free text, files and contacts go to the waiting escalation: the customer is
+            # explaining the problem. Buttons, commands and short requests reach the bot.
+            await self.flows["operator"].steps["waiting"].handler(ctx, msg)
+        elif self._waiting(ctx):
+            await self.route_free_text(ctx, msg)
         elif ctx.state.flow and ctx.state.step:
             flow = self.flows[ctx.state.flow]
             await flow.steps[ctx.state.step].handler(ctx, msg)
-        elif ctx.conversation.status is ConversationStatus.WAITING_OPERATOR:
-            # Idle while an escalation waits: the operator flow adds the message to it.
-            await self.flows["operator"].steps["waiting"].handler(ctx, msg)
         else:
             await self.route_free_text(ctx, msg)
 
@@ -143,8 +157,29 @@ class Engine:
         else:
             await self.main_menu(ctx)
 
+    @staticmethod
+    def _short_request(msg: Msg) -> bool:
+        """«показания 20100», «нет света»: a few words the bot understands well."""
+        if msg.action is not None or msg.kind is not InboundKind.TEXT:
+            return False
+        if len(msg.text.split()) > SHORT_REQUEST_WORDS:
+            return False
+        analysis = msg.analysis
+        target = INTENT_FLOWS.get(analysis.intent)
+        return target not in (None, "operator") and analysis.confidence >= SURE
+
+    @staticmethod
+    def _waiting(ctx: Ctx) -> bool:
+        """An escalation waits and the customer is not in the middle of another flow."""
+        return ctx.conversation.status is ConversationStatus.WAITING_OPERATOR and (
+            ctx.state.flow in (None, "operator")
+        )
+
     async def _command(self, ctx: Ctx, cmd: Command, msg: Msg) -> None:
-        if cmd is Command.OPERATOR:
+        if cmd is Command.CANCEL and self._waiting(ctx):
+            msg.action = CANCEL_ESCALATION  # «отмена» while waiting withdraws the request
+            await self.flows["operator"].steps["waiting"].handler(ctx, msg)
+        elif cmd is Command.OPERATOR:
             await self.start_flow(ctx, "operator", msg)
         elif cmd is Command.HELP:
             await self.main_menu(ctx, "menu.help")
@@ -157,10 +192,7 @@ class Engine:
     async def _to_operator(self, ctx: Ctx, msg: Msg) -> None:
         """An operator holds the conversation: the bot stays silent and passes everything on."""
         escalation = await ctx.store.escalations.active(ctx.conversation.id)
-        if escalation is None:  # closed meanwhile: the bot has the conversation again
-            ctx.conversation.status = ConversationStatus.BOT
-            await self.route_free_text(ctx, msg)
-            return
+        assert escalation is not None  # _dispatch hands the conversation back otherwise
         text = msg.text or f"[{msg.inbound.kind.value}]"
         await ctx.store.escalations.add_message(escalation.id, Author.CUSTOMER, text, ctx.now)
 
@@ -235,7 +267,14 @@ class Engine:
 
     async def main_menu(self, ctx: Ctx, key: str = "menu.prompt", **params: Any) -> None:
         ctx.end()
+        ctx.state.resume, ctx.state.resume_text = None, ""  # whatever was pending is dropped
         ctx.say(ctx.t(key, **params), self.menu_options(ctx))
+
+    async def recover(self, ctx: Ctx) -> list[Reply]:
+        """After a failed turn: start over from the menu with an apology, nothing else."""
+        ctx.state = DialogState()
+        await self.main_menu(ctx, "common.error")
+        return self._finish(ctx)
 
     # -- end of turn ---------------------------------------------------------------------------
 

@@ -67,8 +67,17 @@ class Pipeline:
         """Run one event in one transaction; a duplicate event changes nothing."""
         # The in-process lock keeps one conversation's events in order; the row lock
         # (PostgreSQL) or the single writer (SQLite) does the same across processes.
-        key = f"{inbound.channel}:{inbound.user_id}"
-        async with self._locks.hold(key), self.unit_of_work() as store:
+        async with self._locks.hold(f"{inbound.channel}:{inbound.user_id}"):
+            try:
+                return await self._handle(inbound, recovering=False)
+            except Exception:
+                # Rolled back. Taking the event with an apology and a fresh state keeps one
+                # bad state or bug from failing (and being redelivered) forever.
+                log.exception("event %s/%s failed", inbound.channel, inbound.event_id)
+                return await self._handle(inbound, recovering=True)
+
+    async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
+        async with self.unit_of_work() as store:
             now = self.clock()
             if not await store.inbox.add(inbound.channel, inbound.event_id, inbound.to_dict(), now):
                 log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
@@ -92,7 +101,10 @@ class Pipeline:
                 conversation=conversation,
                 now=now,
             )
-            replies = await self.engine.run(ctx, inbound)
+            if recovering:
+                replies = await self.engine.recover(ctx)
+            else:
+                replies = await self.engine.run(ctx, inbound)
             for reply in replies:
                 await store.outbox.add(
                     conversation.id, inbound.channel, inbound.user_id, reply.to_dict(), now

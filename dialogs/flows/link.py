@@ -10,6 +10,7 @@ from core.accounts import (
     link_locked,
     normalize_account_number,
     normalize_phone,
+    surname_candidates,
     surname_matches,
 )
 from core.masking import mask_account
@@ -22,35 +23,60 @@ from dialogs.nlu import Intent
 flow = Flow("link")
 
 _NUMBER_THEN_WORDS = re.compile(r"^\s*([\d\s\-]{10,20}?)\s*[,;]?\s*([^\d\s][^\d]*)$")
-# A surname, maybe followed by the first name and patronymic: «Иванова», «Смирнов-Задунайский»,
-# «Иванова Мария Ивановна».
-_SURNAME = re.compile(
-    r"^\s*[^\W\d_][^\W\d_\-]*(?:-[^\W\d_]+)*(?:\s+[^\W\d_][^\W\d_\-]*){0,2}[\s\-.]*$"
-)
+_NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
+
+
+def _parts(msg: Msg) -> tuple[str | None, str | None]:
+    """The account number and the surname a message carries: «5901234567 Иванова»,
+    «лицевой счёт 59-01-234-567, фамилия Иванова», a number alone, or a surname alone."""
+    if msg.kind is InboundKind.START:  # a deep link, e.g. the QR code on a receipt
+        return normalize_account_number(msg.inbound.payload), None
+    if msg.action or not msg.text:
+        return None, None
+    text = msg.text
+    number = normalize_account_number(text) or next(iter(msg.analysis.entities.accounts), None)
+    surname: str | None = None
+    if named := _NAMED_SURNAME.search(text):
+        surname = named[1]
+    elif (typed := _NUMBER_THEN_WORDS.match(text)) and normalize_account_number(typed[1]):
+        number, surname = normalize_account_number(typed[1]), typed[2]
+    elif number is None:
+        surname = text
+    if surname is not None and not surname_candidates(surname):
+        surname = None
+    return number, surname
+
+
+def _consent_question(ctx: Ctx, key: str) -> None:
+    ctx.goto("link", "consent")
+    ctx.say(
+        ctx.t(key, website=ctx.config.company.website),
+        [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
+    )
 
 
 @flow.start
 async def begin(ctx: Ctx, msg: Msg) -> None:
-    typed = _NUMBER_THEN_WORDS.match(msg.text) if not msg.action else None
-    if typed and (number := normalize_account_number(typed[1])) and _SURNAME.match(typed[2]):
-        ctx.data.update(number=number, surname=typed[2].strip())
-    elif number := _number_in(msg):
+    number, surname = _parts(msg)
+    if number:
         ctx.data["number"] = number
+        if surname:
+            ctx.data["surname"] = surname
     if msg.kind is InboundKind.CONTACT:
         ctx.data["contact"] = {"phone": msg.inbound.phone, "own": msg.inbound.own_contact}
     if not await ctx.store.consents.has(ctx.customer.id, ctx.config.consent_version):
-        ctx.goto("link", "consent")
-        ctx.say(
-            ctx.t("link.consent", website=ctx.config.company.website),
-            [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
-        )
+        _consent_question(ctx, "link.consent")
         return
     await _after_consent(ctx, msg)
 
 
 @flow.step("consent")
 async def consent(ctx: Ctx, msg: Msg) -> None:
-    if answered_yes(msg):
+    number, surname = _parts(msg)
+    if number:  # the number came before the answer: keep it, ask again
+        ctx.data.update(number=number, surname=surname)
+        _consent_question(ctx, "link.consent_again")
+    elif answered_yes(msg):
         await ctx.store.consents.record(
             ctx.customer.id, ctx.config.consent_version, ctx.conversation.channel, ctx.now
         )
@@ -62,15 +88,11 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
         )
         await _after_consent(ctx, msg)
     elif answered_no(msg):
-        ctx.state.resume = None
         await ctx.menu("link.consent_refused")
-    elif msg.action or msg.kind is not InboundKind.TEXT:
+    elif msg.action or msg.kind is not InboundKind.TEXT or _elsewhere(msg):
         await ctx.not_understood(msg)
     else:
-        ctx.say(
-            ctx.t("link.consent_again"),
-            [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
-        )
+        _consent_question(ctx, "link.consent_again")
 
 
 async def _after_consent(ctx: Ctx, msg: Msg) -> None:
@@ -118,16 +140,16 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: st
     if msg.kind is InboundKind.CONTACT:
         await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
         return
-    typed = _NUMBER_THEN_WORDS.match(msg.text) if not msg.action else None
-    if typed and (number := normalize_account_number(typed[1])):
+    number, surname = _parts(msg)
+    if number and surname:
         ctx.data["number"] = number
-        await _attempt(ctx, typed[2].strip())
-    elif number := _number_in(msg):
+        await _attempt(ctx, surname)
+    elif number:
         ctx.data["number"] = number
         _ask_surname(ctx)
-    elif known_number and not msg.action and _SURNAME.match(msg.text):
+    elif known_number and surname:  # one to three words of letters: a surname, not a request
         ctx.data["number"] = known_number
-        await _attempt(ctx, msg.text)
+        await _attempt(ctx, surname)
     elif _elsewhere(msg):
         await ctx.not_understood(msg)
     elif reask == "link.ask_number_again":
@@ -151,18 +173,23 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
     )
     if link_locked(limits, by_customer, by_account):
         await ctx.store.audit.record(
-            f"customer:{ctx.customer.id}", "link_refused_locked", ctx.now, {"account": number}
+            f"customer:{ctx.customer.id}",
+            "link_refused_locked",
+            ctx.now,
+            {"account": mask_account(number)},
         )
-        ctx.state.resume = None
-        await ctx.menu("link.locked")
+        await _locked(ctx, by_customer, by_account)
         return
     account = await ctx.store.accounts.get(number)
-    # The whole text, or its first word when a full name was typed.
-    candidates = {surname, surname.split()[0] if surname.split() else surname}
+    candidates = surname_candidates(surname)
     success = account is not None and any(surname_matches(c, account.surname) for c in candidates)
     await attempts.add(ctx.customer.id, number, success, ctx.now)
     if not success or account is None:
-        # One answer whether the account is unknown or the surname wrong: nothing leaks.
+        # One answer whether the account is unknown or the surname wrong: nothing leaks. The
+        # count is by the number typed, so a lockout reveals nothing either.
+        if link_locked(limits, by_customer + 1, by_account + 1):
+            await _locked(ctx, by_customer + 1, by_account + 1)
+            return
         ctx.data.pop("number", None)
         ctx.data["failed_number"] = number
         ctx.goto("link", "retry")
@@ -209,10 +236,14 @@ async def _linked(ctx: Ctx, accounts: list[Account], *, already: bool = False) -
         await ctx.menu("link.what_next")
 
 
-def _number_in(msg: Msg) -> str | None:
-    if msg.action or not msg.text:
-        return None
-    return normalize_account_number(msg.text) or next(iter(msg.analysis.entities.accounts), None)
+async def _locked(ctx: Ctx, by_customer: int, by_account: int) -> None:
+    limits = ctx.config.link_limits
+    hours = (
+        limits.per_account_window_hours
+        if by_account >= limits.per_account
+        else limits.per_customer_window_hours
+    )
+    await ctx.menu("link.locked", count=hours)
 
 
 def _elsewhere(msg: Msg) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,9 +10,11 @@ from core.accounts import Account
 from core.meters import Meter, VerificationState, verification_state
 from core.readings import (
     AssignError,
+    ParsedValue,
     Reading,
     ReadingKind,
     ReadingStatus,
+    RegisterCheck,
     Verdict,
     account_average,
     assign_to_registers,
@@ -25,7 +28,7 @@ from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
-from dialogs.nlu import Intent
+from dialogs.nlu import Intent, analyze
 
 flow = Flow("readings", needs_account=True)
 
@@ -71,7 +74,7 @@ async def _with_account(ctx: Ctx, account: Account) -> None:
 
 @flow.step("meter")
 async def meter_step(ctx: Ctx, msg: Msg) -> None:
-    meters = await ctx.store.meters.for_account(ctx.data["account"])
+    meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
     serial = msg.action.removeprefix(METER) if msg.action else msg.text
     chosen = next((m for m in meters if m.serial.casefold() == serial.casefold()), None)
     if chosen is None:
@@ -97,13 +100,20 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
 
 @flow.step("smart")
 async def smart_step(ctx: Ctx, msg: Msg) -> None:
-    if msg.action != CONTROL and not answered_yes(msg):
+    typed = msg.action is None and bool(_values_in(msg.text, ctx.customer.language))
+    if msg.action != CONTROL and not answered_yes(msg) and not typed:
         await ctx.not_understood(msg)
         return
-    ctx.data[CONTROL] = True
     meter = await _meter(ctx)
+    if meter is None:
+        await _meter_gone(ctx)
+        return
+    ctx.data[CONTROL] = True
     ctx.goto("readings", "value")
-    await _prompt(ctx, meter)
+    if typed:  # values sent straight away are taken as the control values they can only be
+        await _take_values(ctx, meter, msg.text, msg)
+    else:
+        await _prompt(ctx, meter)
 
 
 async def _prompt(ctx: Ctx, meter: Meter) -> None:
@@ -111,10 +121,14 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     lines = [ctx.t("readings.meter_header", serial=meter.serial)]
     for register in meter.registers:
-        previous = previous_value(register.last_value, register.last_date, own, period)
-        label = _what(ctx, meter, register.name)
+        previous = _previous(ctx, meter, register.name, own, period)
+        label = _what(ctx, meter, register.name, "prev")
         if previous is None:
             lines.append(ctx.t("readings.previous_none", what=label))
+        elif previous[1] is None:
+            lines.append(
+                ctx.t("readings.previous_undated", what=label, value=ctx.t.number(previous[0]))
+            )
         else:
             lines.append(
                 ctx.t(
@@ -149,14 +163,23 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
 
 @flow.step("value", expects_input=True)
 async def value_step(ctx: Ctx, msg: Msg) -> None:
+    meter = await _meter(ctx)
     if msg.action:
         await ctx.not_understood(msg)
-        return
-    await _take_values(ctx, await _meter(ctx), msg.text, msg)
+    elif meter is None:
+        await _meter_gone(ctx)
+    else:
+        await _take_values(ctx, meter, msg.text, msg)
+
+
+def _values_in(text: str, language: str) -> list[ParsedValue]:
+    """Readings in a message; account numbers, phones and dates around them are not readings."""
+    found = list(analyze(text, language).entities.readings)
+    return found or parse_readings(text)  # «12480 квт» is a reading here, not an amount
 
 
 async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None) -> None:
-    values = parse_readings(text)
+    values = _values_in(text, ctx.customer.language)
     if not values:
         if msg is not None and _elsewhere(msg):
             await ctx.not_understood(msg)
@@ -177,33 +200,36 @@ async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None
         return
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
-    checked: dict[str, Any] = {}
+    refused = False
     for name, parsed in assigned.items():
-        register = meter.register(name)
-        previous = previous_value(register.last_value, register.last_date, own, period)
-        check = check_register_value(
-            parsed,
-            previous[0] if previous else None,
-            meter.digits,
-            ctx.config.readings.rollover_margin,
-        )
+        previous = _previous(ctx, meter, name, own, period)
+        check = _check(ctx, meter, parsed, previous)
         if check.verdict in ERRORS:
-            await _refuse(ctx, meter, name, check.verdict, previous)
-            return
-        checked[name] = {
+            # The other zones of the message are kept: only this one is asked again.
+            if not refused:
+                await _refuse(ctx, meter, name, check.verdict, previous)
+            refused = True
+            continue
+        got[name] = {
             "value": str(parsed.value),
+            "digits": parsed.integer_digits,
+            "decimals": parsed.decimals,
             "consumption": None if check.consumption is None else str(check.consumption),
             "rollover": check.verdict is Verdict.ROLLOVER,
         }
-    got.update(checked)
     remaining = [r.name for r in meter.registers if r.name not in got]
-    if remaining:
+    if remaining and (not refused or got):
+        zone = meter.zone_of(remaining[0])
         ctx.say(
-            ctx.t("readings.ask_next", what=_what(ctx, meter, remaining[0])),
+            ctx.t(
+                "readings.ask_next",
+                zone=ctx.t(f"readings.zone.{zone.value}"),
+                name=remaining[0],
+            ),
             [ctx.option("common.cancel", "go:menu")],
         )
-        return
-    await _review(ctx, meter)
+    elif not remaining:
+        await _review(ctx, meter)
 
 
 async def _refuse(
@@ -215,7 +241,10 @@ async def _refuse(
     }
     options = [ctx.option("common.cancel", "go:menu")]
     if previous is not None:
-        params.update(previous=ctx.t.number(previous[0]), date=ctx.t.date(previous[1]))
+        params["previous"] = ctx.t.number(previous[0])
+        params["date"] = (
+            ctx.t("readings.on_date", date=ctx.t.date(previous[1])) if previous[1] else ""
+        )
     if verdict is Verdict.BELOW_PREVIOUS:
         options.insert(0, ctx.option("readings.control_visit", "go:visits"))
     ctx.say(ctx.t(ERRORS[verdict], **params), options)
@@ -260,27 +289,41 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
 @flow.step("rollover")
 async def rollover_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
-    got: dict[str, Any] = ctx.data["got"]
+    if meter is None:
+        await _meter_gone(ctx)
+        return
+    got: dict[str, Any] = ctx.data.get("got", {})
     pending = [name for name, v in got.items() if v["rollover"] and not v.get("confirmed")]
     if answered_yes(msg) and pending:
         got[pending[0]]["confirmed"] = True
         await _review(ctx, meter)
-    elif answered_no(msg):
-        await _restart(ctx, meter)
     else:
-        await ctx.not_understood(msg)
+        await _not_confirmed(ctx, meter, msg)
 
 
 @flow.step("confirm")
 async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
-    if answered_yes(msg):
+    if meter is None:
+        await _meter_gone(ctx)
+    elif answered_yes(msg) and ctx.data.get("got"):
         ctx.data["confirmed"] = True
         await _save(ctx, meter, flagged=True)
-    elif answered_no(msg):
-        await _restart(ctx, meter)
     else:
+        await _not_confirmed(ctx, meter, msg)
+
+
+async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:
+    """«No», new values instead of an answer, or something else: never lose the flow."""
+    if answered_no(msg):
+        await _restart(ctx, meter)
+    elif msg.action is None and _values_in(msg.text, ctx.customer.language):
+        ctx.goto("readings", "value", got={}, confirmed=False)
+        await _take_values(ctx, meter, msg.text, msg)
+    elif msg.action or _elsewhere(msg):
         await ctx.not_understood(msg)
+    else:
+        ctx.say(ctx.t("readings.yes_or_no"), yes_no(ctx))
 
 
 async def _restart(ctx: Ctx, meter: Meter) -> None:
@@ -291,12 +334,32 @@ async def _restart(ctx: Ctx, meter: Meter) -> None:
     )
 
 
+async def _meter_gone(ctx: Ctx) -> None:
+    """The meter left billing's data while the customer was typing (a re-import)."""
+    await ctx.menu("readings.meter_gone")
+
+
 async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
     got: dict[str, Any] = ctx.data["got"]
     control = bool(ctx.data.get(CONTROL))
     kind = ReadingKind.CONTROL if control else ReadingKind.REGULAR
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    # The answers may have taken a while: check again against what is stored now (a family
+    # member's reading, midnight of the cut-off day) before anything is written.
+    for register in meter.registers:
+        entry = got[register.name]
+        previous = _previous(ctx, meter, register.name, own, period)
+        check = _check(ctx, meter, _parsed(entry), previous)
+        if check.verdict in ERRORS:
+            ctx.goto("readings", "value", got={}, confirmed=False)
+            await _refuse(ctx, meter, register.name, check.verdict, previous)
+            return
+        if check.verdict is Verdict.ROLLOVER and not entry.get("confirmed"):
+            entry.update(rollover=True, consumption=str(check.consumption))
+            await _review(ctx, meter)
+            return
+        entry["consumption"] = None if check.consumption is None else str(check.consumption)
     replaced = [
         r.id
         for r in own
@@ -384,17 +447,44 @@ def _total(got: dict[str, Any]) -> Decimal | None:
     return sum((Decimal(v["consumption"]) for v in got.values()), Decimal(0))
 
 
-async def _meter(ctx: Ctx) -> Meter:
-    meters = await ctx.store.meters.for_account(ctx.data["account"])
-    return next(m for m in meters if m.serial == ctx.data["serial"])
+async def _meter(ctx: Ctx) -> Meter | None:
+    number, serial = ctx.data.get("account"), ctx.data.get("serial")
+    if number is None or serial is None:
+        return None
+    meters = await ctx.store.meters.for_account(number)
+    return next((m for m in meters if m.serial == serial), None)
 
 
-def _what(ctx: Ctx, meter: Meter, register: str) -> str:
-    """«Показание» of a single-rate meter, «Показание (день, T1)» of a zone."""
+def _previous(
+    ctx: Ctx, meter: Meter, register: str, own: list[Reading], period: str
+) -> tuple[Decimal, date | None] | None:
+    billing = meter.register(register)
+    return previous_value(billing.last_value, billing.last_date, own, period, ctx.config.hours.tz)
+
+
+def _check(
+    ctx: Ctx, meter: Meter, parsed: ParsedValue, previous: tuple[Decimal, Any] | None
+) -> RegisterCheck:
+    return check_register_value(
+        parsed,
+        previous[0] if previous else None,
+        meter.digits,
+        ctx.config.readings.rollover_margin,
+    )
+
+
+def _parsed(entry: dict[str, Any]) -> ParsedValue:
+    """A value kept in the state, as the parser first saw it."""
+    return ParsedValue(None, Decimal(entry["value"]), entry["digits"], entry["decimals"])
+
+
+def _what(ctx: Ctx, meter: Meter, register: str, form: str = "what") -> str:
+    """«Показание» of a single-rate meter, «Показание (день, T1)» of a zone; form "prev" gives
+    «Предыдущее показание (день, T1)»."""
     if len(meter.registers) == 1:
-        return ctx.t("readings.what_single")
+        return ctx.t(f"readings.{form}_single")
     zone = ctx.t(f"readings.zone.{meter.zone_of(register).value}")
-    return ctx.t("readings.what_zone", zone=zone, name=register)
+    return ctx.t(f"readings.{form}_zone", zone=zone, name=register)
 
 
 def _example(ctx: Ctx, meter: Meter) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -19,6 +20,8 @@ from dialogs.messages import Reply
 from energobot.outbox import drain
 from energobot.runtime import CliContext, open_database, pass_cli
 from energobot.wiring import build_pipeline
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -60,7 +63,11 @@ async def _chat(
         if not json_mode:
             print(texts("common.terminal_banner"), file=stdout, flush=True)
         loop = asyncio.get_running_loop()
+        prompt = not json_mode and stdin.isatty()
         while True:
+            if prompt:
+                stdout.write("> ")
+                stdout.flush()
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
                 break
@@ -72,8 +79,12 @@ async def _chat(
                 except InputError as exc:
                     error = str(exc)
                 else:
-                    handled = await pipeline.handle(inbound)
-                    replies = await _deliver(database.unit_of_work, handled.conversation_id)
+                    try:
+                        handled = await pipeline.handle(inbound)
+                        replies = await _deliver(database.unit_of_work, handled.conversation_id)
+                    except Exception as exc:  # the database went away: say so, keep the session
+                        log.exception("terminal message failed")
+                        error = f"{type(exc).__name__}: {exc}"
             _print(stdout, line, replies, error, json_mode, texts("common.terminal_phone_hint"))
     finally:
         await database.dispose()

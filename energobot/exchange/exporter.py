@@ -30,8 +30,9 @@ _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def _plain(value: Decimal) -> str:
-    # Never exponent notation: billing parses "1E+3" as garbage.
-    return format(value, "f")
+    """Plain digits, no exponent, no trailing zeros: «90», «79.5», whatever scale billing used."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def reading_record(reading: Reading) -> dict[str, str | None]:

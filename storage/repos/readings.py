@@ -16,13 +16,13 @@ from storage.tables import charges, payments, readings
 
 
 class ReadingRepo(Repo):
-    async def for_meter(self, account: str, serial: str, limit: int = 50) -> list[Reading]:
-        result = await self._conn.execute(
+    async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:
+        query = (
             select(readings)
             .where(readings.c.account_number == account, readings.c.serial == serial)
             .order_by(readings.c.submitted_at.desc(), readings.c.id.desc())
-            .limit(limit)
         )
+        result = await self._conn.execute(query if limit is None else query.limit(limit))
         return [_reading(row) for row in result.mappings()]
 
     async def add(self, reading: Reading) -> Reading:

@@ -6,6 +6,7 @@ from core.accounts import (
     normalize_account_number,
     normalize_phone,
     normalize_surname,
+    surname_candidates,
     surname_matches,
 )
 
@@ -85,3 +86,31 @@ def test_link_locked_by_customer_or_account_failures() -> None:
     assert not link_locked(limits, 4, 9)
     assert link_locked(limits, 5, 0)
     assert link_locked(limits, 0, 10)
+
+
+@pytest.mark.parametrize(
+    ("typed", "holder"),
+    [
+        ("Власов.", "Власов"),
+        ("фамилия Власов", "Власов"),
+        ("Ёлкина О.И.", "Елкина"),
+        ("иванова м.п.", "Иванова"),
+        ("Мария Иванова", "Иванова"),
+        ("Иванова Мария Петровна", "Иванова"),
+        ("Салтыкова Щедрина", "Салтыкова-Щедрина"),
+        ("САЛТЫКОВА – ЩЕДРИНА", "Салтыкова-Щедрина"),
+        ("Салтыкова–Щедрина", "Салтыкова-Щедрина"),
+        ("-Елкина-", "Ёлкина"),
+    ],
+)
+def test_surname_candidates_find_the_holder(typed: str, holder: str) -> None:
+    assert any(surname_matches(c, holder) for c in surname_candidates(typed))
+
+
+@pytest.mark.parametrize("typed", ["12345", "О. И.", "раз два три четыре", "", "  "])
+def test_surname_candidates_refuse_what_is_no_name(typed: str) -> None:
+    assert surname_candidates(typed) == []
+
+
+def test_surname_candidates_are_few() -> None:
+    assert len(surname_candidates("Петрова Сидорова Иванова")) <= 4

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -403,3 +404,28 @@ def test_previous_value_none_without_anything() -> None:
     assert previous_value(None, None, [], "2026-03") is None
     own = [reading(12400, "2026-03", datetime(2026, 3, 20, tzinfo=UTC), ReadingStatus.ACCEPTED)]
     assert previous_value(None, None, own, "2026-03") is None
+
+
+def test_billing_reimporting_our_reading_is_not_the_baseline_of_its_correction() -> None:
+    own = [
+        reading(12100, "2026-02", datetime(2026, 2, 24, 9, tzinfo=UTC), ReadingStatus.ACCEPTED),
+        reading(12580, "2026-03", datetime(2026, 3, 20, 9, tzinfo=UTC), ReadingStatus.ACCEPTED),
+    ]
+    # Billing imported 12 580 (ours, of March) as its last value; a March correction to
+    # 12 480 is checked against February, not against the reading it corrects.
+    assert previous_value(D(12580), date(2026, 3, 21), own, "2026-03") == (
+        D(12100),
+        date(2026, 2, 24),
+    )
+
+
+def test_our_reading_dates_are_local() -> None:
+    perm = ZoneInfo("Asia/Yekaterinburg")
+    own = [
+        reading(12100, "2026-10", datetime(2026, 10, 31, 22, tzinfo=UTC), ReadingStatus.ACCEPTED)
+    ]
+    assert previous_value(None, None, own, "2026-11", perm) == (D(12100), date(2026, 11, 1))
+
+
+def test_undated_billing_value_has_no_date() -> None:
+    assert previous_value(D(500), None, [], "2026-11") == (D(500), None)

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from core.accounts import Category
@@ -214,6 +214,7 @@ volumes = st.decimals(min_value=0, max_value=20000, places=3, allow_nan=False)
 
 
 @given(day=volumes, night=volumes, split=st.sampled_from(ZoneSplit))
+@example(day=D("0.042"), night=D("5999.959"), split=ZoneSplit.PROPORTIONAL)
 def test_zone_lines_add_up_to_the_zone_volume(
     day: Decimal, night: Decimal, split: ZoneSplit
 ) -> None:
@@ -224,3 +225,30 @@ def test_zone_lines_add_up_to_the_zone_volume(
     range_one = sum((line.kwh for line in result.lines if line.range == 1), D(0))
     assert abs(range_one - min(day + night, D(1000))) <= D("0.01")
     assert result.total == sum((line.amount for line in result.lines), D(0))
+
+
+def test_overlapping_periods_take_the_newest_row() -> None:
+    old = TariffRow(
+        Category.URBAN_GAS,
+        Scheme.SINGLE,
+        Zone.ALL,
+        1,
+        D(0),
+        D(1000),
+        D("6.56"),
+        date(2026, 1, 1),
+        None,
+    )
+    new = TariffRow(
+        Category.URBAN_GAS,
+        Scheme.SINGLE,
+        Zone.ALL,
+        1,
+        D(0),
+        D(1000),
+        D("7.06"),
+        date(2026, 10, 1),
+        None,
+    )
+    assert rows_valid_on([old, new], Category.URBAN_GAS, Scheme.SINGLE, date(2026, 11, 1)) == [new]
+    assert rows_valid_on([old, new], Category.URBAN_GAS, Scheme.SINGLE, date(2026, 9, 1)) == [old]

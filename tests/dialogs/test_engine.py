@@ -114,3 +114,89 @@ async def test_one_conversation_is_handled_in_order_under_concurrency(customer: 
     assert "приняты" in results[1].replies[0].text
     assert "приняты" in results[3].replies[0].text
     assert not pipeline._locks._locks  # nothing left behind
+
+
+async def test_a_state_this_version_does_not_know_starts_over(customer: Customer) -> None:
+    await customer.start()
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(cust, customer.pipeline.clock())
+        conversation.state = {"flow": "readings", "step": "renamed_step", "data": {}}
+        await store.conversations.save(conversation)
+        await store.commit()
+    await customer.send("нет света")
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_a_failing_step_apologises_and_the_next_message_works(
+    customer: Customer, monkeypatch
+) -> None:
+    from dialogs.flows import FLOWS
+
+    await linked(customer)
+    await customer.send("показания")
+
+    async def broken(ctx, msg):
+        raise RuntimeError("a bug")
+
+    step = FLOWS["readings"].steps["value"]
+    monkeypatch.setitem(FLOWS["readings"].steps, "value", type(step)(broken, True))
+    await customer.send("12480")
+    assert "что-то пошло не так" in customer.text()
+    assert "Передать показания" in customer.labels()
+    monkeypatch.setitem(FLOWS["readings"].steps, "value", step)
+    await customer.send("показания")
+    await customer.send("12480")
+    assert "приняты" in customer.text()
+
+
+async def test_cancel_while_waiting_withdraws_the_request(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("позовите оператора")
+    await customer.send("отмена")
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(cust, customer.pipeline.clock())
+        assert await store.escalations.active(conversation.id) is None
+    assert conversation.status.value == "bot"
+
+
+async def test_the_bot_still_answers_what_it_can_while_a_request_waits(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("позовите оператора")
+    await customer.send("и ещё: вчера вечером моргал свет во всём подъезде")
+    assert "Добавил к обращению" in customer.text()
+    await customer.press("Главное меню")
+    await customer.press("Нет света")
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_deep_link_with_an_account_number_starts_linking(customer: Customer) -> None:
+    await customer.start(payload="5901234567")
+    await customer.send("да")
+    assert "фамилию" in customer.text()
+    await customer.send("Иванова")
+    assert "привязан" in customer.text()
+
+
+async def test_a_reading_pending_before_cancel_is_not_resumed(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("показания 12480")
+    await customer.send("отмена")
+    await customer.send("привязать счёт")
+    await customer.send("да")
+    await customer.send("5901234567 Иванова")
+    assert "приняты" not in customer.text()
+
+
+async def test_a_short_request_while_waiting_is_answered_by_the_bot(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("позовите оператора")
+    await customer.send("нет света")
+    assert "8-800-220-0-220" in customer.text()
+    await customer.send("мне кажется, что мне неправильно посчитали долг за октябрь")
+    assert "Добавил к обращению" in customer.text()

@@ -20,7 +20,7 @@ async def test_consent_is_asked_once_and_recorded(customer: Customer) -> None:
     await customer.press("Мои лицевые счета")
     await customer.press("Привязать")
     assert "согласие" in customer.text()
-    await customer.press("Согласен")
+    await customer.press("Даю согласие")
     assert "номер лицевого счёта" in customer.text()
     async with customer.pipeline.unit_of_work() as store:
         cust = await store.customers.get_or_create(
@@ -35,7 +35,7 @@ async def test_consent_is_asked_once_and_recorded(customer: Customer) -> None:
 async def test_refused_consent_links_nothing(customer: Customer) -> None:
     await customer.start()
     await customer.send("5901234567")
-    await customer.press("Не согласен")
+    await customer.press("Не даю")
     assert "Без согласия" in customer.text()
     assert await linked_numbers(customer) == []
 
@@ -76,9 +76,12 @@ async def test_five_failures_lock_the_customer_even_with_the_right_surname(
     await customer.start()
     await customer.send("5901234567")
     await customer.send("да")
-    for _ in range(5):
+    for _ in range(4):
         await customer.send("Петрова")
-    await customer.send("Иванова")
+        assert "Не удалось найти" in customer.text()
+    await customer.send("Петрова")
+    assert "Слишком много" in customer.text() and "через 1 час" in customer.text()
+    await customer.send("5901234567 Иванова")
     assert "Слишком много" in customer.text()
     assert await linked_numbers(customer) == []
     clock.now += timedelta(hours=1, minutes=1)
@@ -99,7 +102,7 @@ async def test_ten_failures_on_one_account_lock_it_for_everyone(pipeline, clock:
     await owner.send("5901234567")
     await owner.send("да")
     await owner.send("Иванова")
-    assert "Слишком много" in owner.text()
+    assert "Слишком много" in owner.text() and "через 24 часа" in owner.text()
     clock.now += timedelta(hours=24, minutes=1)
     await owner.send("5901234567 Иванова")
     assert "привязан" in owner.text()
@@ -138,3 +141,31 @@ async def test_unlink(customer: Customer) -> None:
     await customer.press("Да")
     assert "отвязан" in customer.text()
     assert await linked_numbers(customer) == []
+
+
+async def test_natural_ways_of_writing_the_surname(pipeline) -> None:
+    for n, typed in enumerate(["Иванова.", "фамилия Иванова", "Мария Иванова", "иванова м.и."]):
+        customer = Customer(pipeline, user_id=f"natural-{n}")
+        await customer.start()
+        await customer.send("5901234567")
+        await customer.send("да")
+        await customer.send(typed)
+        assert "привязан" in customer.text(), typed
+
+
+async def test_a_number_instead_of_the_consent_answer_is_kept(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("показания")
+    await customer.send("5901-234-567")
+    assert "согласие" in customer.text() or "«да» или «нет»" in customer.text()
+    await customer.send("да")
+    assert "фамилию" in customer.text()
+
+
+async def test_everything_in_one_message(customer: Customer) -> None:
+    await customer.start()
+    await customer.send(
+        "Здравствуйте, лицевой счёт 59012345678, фамилия Ёлкин, показания день 23100 ночь 8050"
+    )
+    await customer.send("да")
+    assert "приняты" in customer.text(), customer.text()

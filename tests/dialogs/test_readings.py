@@ -48,7 +48,7 @@ async def test_two_zone_values_one_at_a_time(customer: Customer) -> None:
     await linked(customer, "59012345678", "Ёлкин")
     await customer.send("сдать показания")
     await customer.send("23100")
-    assert "ночь, T2" in customer.text()
+    assert "«ночь» (T2)" in customer.text()
     await customer.send("т2 8050")
     assert "приняты" in customer.text()
 
@@ -107,7 +107,7 @@ async def test_too_many_digits_and_decimals(customer: Customer) -> None:
     await customer.send("1234567")
     assert "цифр больше" in customer.text()
     await customer.send("12345,678")
-    assert "двух знаков" in customer.text()
+    assert "не больше двух" in customer.text()
     assert await stored(customer, "5901234567", "A-1") == []
 
 
@@ -131,3 +131,47 @@ async def test_not_a_number_gets_an_example(customer: Customer) -> None:
     await customer.send("показания")
     await customer.send("сейчас посмотрю")
     assert "например" in customer.text()
+
+
+async def test_new_values_at_are_you_sure_replace_the_old_ones(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("13345,6")  # an extra digit: «are you sure?»
+    await customer.send("что?")
+    assert "«да» или «нет»" in customer.text()
+    await customer.send("12445,6")
+    assert "приняты" in customer.text()
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal("12445.6") and reading.status is ReadingStatus.ACCEPTED
+
+
+async def test_confirmed_across_the_cutoff_midnight_counts_for_the_next_period(
+    customer: Customer, clock: Clock
+) -> None:
+    clock.now = local(2026, 11, 25, 23, 58)
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("13345,6")
+    clock.now = local(2026, 11, 26, 0, 1)
+    await customer.press("Да")
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.period == "2026-12" and reading.status is ReadingStatus.FLAGGED
+
+
+async def test_one_refused_zone_keeps_the_others(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания")
+    await customer.send("день 23100 ночь 7990")  # the night is below 8 000
+    assert "меньше предыдущего" in customer.text()
+    assert "«ночь» (T2)" in customer.text()
+    await customer.send("8050")
+    assert "приняты" in customer.text()
+    readings = await stored(customer, "59012345678", "B-2")
+    assert {(r.register, r.value) for r in readings} == {("T1", 23100), ("T2", 8050)}
+
+
+async def test_values_typed_for_a_smart_meter_are_control_values(customer: Customer) -> None:
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.send("показания")
+    await customer.send("999990")
+    assert "Контрольные показания" in customer.text()

@@ -116,3 +116,13 @@ async def test_bad_period_and_format_are_refused(with_readings: Database) -> Non
         await export(with_readings, "2026-13", "csv")
     with pytest.raises(ExchangeError, match="unknown format"):
         await export(with_readings, None, "xlsx")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("150.0", "150"), ("12000.50", "12000.5"), ("1E+3", "1000"), ("0.00", "0"), ("79.5", "79.5")],
+)
+def test_numbers_are_written_the_same_whatever_scale_billing_used(value: str, written: str) -> None:
+    from energobot.exchange.exporter import _plain
+
+    assert _plain(Decimal(value)) == written
