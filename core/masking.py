@@ -49,6 +49,15 @@ def mask_phone(phone: str) -> str:
     return f"+7 *** ***-{normalized[-4:-2]}-{normalized[-2:]}"
 
 
+def mask_email(email: str) -> str:
+    """«ivanova@mail.ru» -> «i***@mail.ru»: the first letter of the name, the domain kept."""
+    name, at, domain = email.strip().partition("@")
+    if not at:
+        # Not an address at all: show nothing of it.
+        return "***"
+    return f"{name[:1]}***@{domain}"
+
+
 def mask_address(address: str) -> str:
     """The address without the flat number (кв./квартира/к. N)."""
     masked = _FLAT.sub("", address)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 Option = tuple[str, str]  # (label, action)
 
+# Actions that start a flow from anywhere (the engine never treats their buttons as stale).
+GO = "go:"
+
 
 @dataclass(slots=True)
 class Draft:
@@ -106,6 +109,14 @@ class Ctx:
     def option(self, key: str, action: str, **params: Any) -> Option:
         """A button labelled from the catalog."""
         return (self.t(key, **params), action)
+
+    def menu_option(self) -> Option:
+        """«Главное меню»."""
+        return self.option("common.menu", f"{GO}menu")
+
+    def operator_option(self) -> Option:
+        """«Связаться с оператором»."""
+        return self.option("menu.operator", f"{GO}operator")
 
     # -- state -----------------------------------------------------------------------------
 

@@ -78,10 +78,12 @@ class Engine:
         if self._current_step(ctx.state) is None:
             ctx.end()  # a flow or step this version no longer has: start from the menu
         conversation = ctx.conversation
-        if conversation.status is not ConversationStatus.BOT:
-            # An operator may have closed the escalation since: the bot has it again.
-            if await ctx.store.escalations.active(conversation.id) is None:
-                conversation.status = ConversationStatus.BOT
+        # An operator may have closed the escalation since: the bot has the conversation again.
+        if (
+            conversation.status is not ConversationStatus.BOT
+            and await ctx.store.escalations.active(conversation.id) is None
+        ):
+            conversation.status = ConversationStatus.BOT
         cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -16,6 +16,8 @@ from babel.numbers import format_decimal
 
 LANGUAGES = ("ru", "en")
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+# From this many consecutive days on, a week's days read as a range («пн–пт»), not a list.
+RUN_OF_DAYS = 3
 
 
 @cache
@@ -80,8 +82,21 @@ class Translator:
     def short_date(self, value: date) -> str:
         return format_date(value, "EEE, d MMMM", locale=self._locale)
 
-    def time(self, value: datetime) -> str:
+    def day_month(self, value: date) -> str:
+        """«23 ноября»."""
+        return format_date(value, "d MMMM", locale=self._locale)
+
+    def time(self, value: datetime | time) -> str:
+        """«08:00»."""
         return format_time(value, "HH:mm", locale=self._locale)
+
+    def weekdays(self, days: Iterable[int]) -> str:
+        """Days of the week (Monday = 0) as «пн–пт» when they run on, else «пн, ср, пт»."""
+        ordered = sorted(set(days))
+        names = self._locale.days["stand-alone"]["abbreviated"]
+        if len(ordered) >= RUN_OF_DAYS and ordered == list(range(ordered[0], ordered[-1] + 1)):
+            return f"{names[ordered[0]]}–{names[ordered[-1]]}"
+        return ", ".join(names[day] for day in ordered)
 
     def period(self, period: str) -> str:
         """«2026-11» → «ноябрь 2026»."""

@@ -18,7 +18,7 @@ async def show(ctx: Ctx, msg: Msg) -> None:
     if not accounts:
         ctx.say(
             ctx.t("accounts.none"),
-            [ctx.option("accounts.link", "go:link"), ctx.option("menu.menu", "go:menu")],
+            [ctx.option("accounts.link", "go:link"), ctx.menu_option()],
         )
         return
     listing = "\n".join(f"• {account_label(a)}" for a in accounts)
@@ -26,7 +26,7 @@ async def show(ctx: Ctx, msg: Msg) -> None:
         ctx.option("accounts.unlink", f"{UNLINK}{a.number}", account=mask_account(a.number)[-6:])
         for a in accounts
     ]
-    options += [ctx.option("accounts.link_more", "go:link"), ctx.option("menu.menu", "go:menu")]
+    options += [ctx.option("accounts.link_more", "go:link"), ctx.menu_option()]
     ctx.goto("accounts", "choose")
     ctx.say(ctx.t("accounts.list", count=len(accounts), accounts=listing), options)
 

@@ -1,4 +1,4 @@
-"""Pieces several flows share: choosing an account, yes/no, phone input."""
+"""Pieces several flows share: choosing an account, yes/no, phone input, business hours."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
     return None
 
 
+async def flow_account(ctx: Ctx) -> Account | None:
+    """The linked account the flow's data names («account»), if it is still linked."""
+    number = ctx.data.get("account")
+    return next((a for a in await ctx.accounts() if a.number == number), None)
+
+
 AccountHandler = Callable[[Ctx, Account], Awaitable[None]]
 
 
@@ -83,6 +89,16 @@ def answered_yes(msg: Msg) -> bool:
 
 def answered_no(msg: Msg) -> bool:
     return msg.action == "no" or (msg.action is None and is_no(msg.text))
+
+
+def hours_params(ctx: Ctx) -> dict[str, str]:
+    """The operators' working days and hours for a text: days «пн–пт», opens «08:00», closes."""
+    hours = ctx.config.hours
+    return {
+        "days": ctx.t.weekdays(hours.weekdays),
+        "opens": ctx.t.time(hours.opens),
+        "closes": ctx.t.time(hours.closes),
+    }
 
 
 def phone_from(msg: Msg) -> str | None:

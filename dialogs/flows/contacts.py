@@ -6,28 +6,27 @@ import re
 
 from core.accounts import Account, normalize_phone
 from core.conversations import Author
-from core.masking import mask_account, mask_phone
+from core.masking import mask_account, mask_email, mask_phone
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
+from dialogs.flows.common import (
+    account_step,
+    answered_no,
+    answered_yes,
+    phone_from,
+    start_with_account,
+    yes_no,
+)
 from dialogs.flows.operator import cancel_option, closed_text, for_operators, open_escalation
-from dialogs.messages import InboundKind
+from dialogs.nlu import ContactField, contact_field
 
 flow = Flow("contacts", needs_account=True)
 
 FIELD = "ct:"
-PHONE = "phone"
-EMAIL = "email"
+PHONE = ContactField.PHONE.value
+EMAIL = ContactField.EMAIL.value
 MAX_EMAIL = 254
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^\W\d_]{2,}")
-# Words that say the customer means the e-mail (data, not texts).
-EMAIL_WORDS = ("почт", "email", "e-mail", "имейл", "емейл", "мейл", "mail")
-
-
-def mask_email(email: str) -> str:
-    """«ivanova@mail.ru» -> «i***@mail.ru»."""
-    name, _, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}"
 
 
 def valid_email(text: str) -> str | None:
@@ -41,27 +40,20 @@ def _masked(field: str, value: str) -> str:
     return mask_phone(value) if field == PHONE else mask_email(value)
 
 
-async def _account(ctx: Ctx) -> Account | None:
-    number = ctx.data.get("account")
-    return next((a for a in await ctx.accounts() if a.number == number), None)
-
-
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     # What the first message already said: «поменяйте почту на ivanova@mail.ru».
     hint: dict[str, str] = {}
     if msg.action is None and msg.text:
-        text = msg.text.casefold()
         email = next((valid_email(w) for w in msg.text.split() if valid_email(w)), None)
         phones = [p for p in map(normalize_phone, msg.analysis.entities.phones) if p]
+        named = contact_field(msg.text)
         if email:
             hint = {"field": EMAIL, "value": email}
         elif phones:
             hint = {"field": PHONE, "value": phones[0]}
-        elif any(word in text for word in EMAIL_WORDS):
-            hint = {"field": EMAIL}
-        elif "телефон" in text or "номер" in text or "phone" in text:
-            hint = {"field": PHONE}
+        elif named is not None:
+            hint = {"field": named.value}
     ctx.goto("contacts", "account", **hint)
     await start_with_account(ctx, "contacts", _with_account)
 
@@ -95,7 +87,7 @@ async def what_step(ctx: Ctx, msg: Msg) -> None:
 def ask_value(ctx: Ctx, field: str, retry: bool = False) -> None:
     ctx.goto("contacts", "value", field=field)
     if field == PHONE:
-        key = "contacts.phone_again" if retry else "contacts.ask_phone"
+        key = "common.phone_again" if retry else "contacts.ask_phone"
         ctx.say(ctx.t(key), request_phone=True)
     else:
         ctx.say(ctx.t("contacts.email_again" if retry else "contacts.ask_email"))
@@ -106,10 +98,7 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     field = ctx.data["field"]
     value: str | None = None
     if field == PHONE:
-        if msg.kind is InboundKind.CONTACT:
-            value = normalize_phone(msg.inbound.phone)
-        elif msg.action is None and msg.text:
-            value = normalize_phone(msg.text)
+        value = phone_from(msg) if msg.action is None else None
     elif msg.action is None and msg.text:
         value = valid_email(msg.text)
     if value is None:
@@ -128,7 +117,7 @@ async def ask_confirm(ctx: Ctx) -> None:
             value=value,
             account=mask_account(ctx.data["account"]),
         ),
-        yes_no(ctx, "contacts.answer_yes", "contacts.answer_no"),
+        yes_no(ctx),
     )
 
 
@@ -138,9 +127,7 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
         await ctx.menu("contacts.not_sent")
         return
     if not answered_yes(msg):
-        ctx.say(
-            ctx.t("contacts.yes_or_no"), yes_no(ctx, "contacts.answer_yes", "contacts.answer_no")
-        )
+        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
         return
     field, value, number = ctx.data["field"], ctx.data["value"], ctx.data["account"]
     account = mask_account(number)
@@ -154,7 +141,7 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
         "contact_change_requested",
         ctx.now,
         {
-            "account": number,
+            "account": account,
             "field": field,
             "value": _masked(field, value),
             "escalation_id": escalation.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.accounts import normalize_account_number
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
+from dialogs.flows.common import hours_params
 
 start_flow = Flow("start")
 menu_flow = Flow("menu")
@@ -45,11 +46,12 @@ async def thanks(ctx: Ctx, msg: Msg) -> None:
 async def hours(ctx: Ctx, msg: Msg) -> None:
     hours = ctx.config.hours
     if hours.is_open(ctx.now):
-        await ctx.menu("start.hours_open")
+        await ctx.menu("start.hours_open", **hours_params(ctx))
         return
     opening = hours.next_opening(ctx.now)
     await ctx.menu(
         "start.hours_closed",
+        **hours_params(ctx),
         day=ctx.t.short_date(opening.date()),
         time=ctx.t.time(opening),
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from babel.dates import format_date
-
 from core.conversations import Author, ConversationStatus, Escalation
 from dialogs.context import Ctx, Option
 from dialogs.flow import Flow, Msg
+from dialogs.flows.common import hours_params
 from dialogs.i18n import translator
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, command
@@ -51,15 +50,10 @@ def closed_text(ctx: Ctx) -> str | None:
         when = ctx.t(
             "operator.when_day",
             weekday=ctx.t(f"operator.on_weekday.{WEEKDAYS[day.weekday()]}"),
-            date=format_date(day, "d MMMM", locale=ctx.t.language),
+            date=ctx.t.day_month(day),
             time=time,
         )
-    return ctx.t(
-        "operator.closed",
-        opens=f"{hours.opens.hour}:{hours.opens.minute:02d}",
-        closes=f"{hours.closes.hour}:{hours.closes.minute:02d}",
-        when=when,
-    )
+    return ctx.t("operator.closed", **hours_params(ctx), when=when)
 
 
 async def open_escalation(ctx: Ctx, reason: str) -> Escalation:
@@ -110,6 +104,15 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     ctx.say(when_operators_answer(ctx), [cancel_option(ctx)])
 
 
+def _escalation_text(msg: Msg) -> str:
+    """What the operator sees of a message: its text, or the platform's id of a file."""
+    if msg.kind is InboundKind.FILE:
+        # The console fetches the file from the platform by this id.
+        file = f"[file: {msg.inbound.file_id}]" if msg.inbound.file_id else "[file]"
+        return f"{file} {msg.text}" if msg.text else file
+    return msg.text
+
+
 @flow.step("waiting", expects_input=True)
 async def waiting(ctx: Ctx, msg: Msg) -> None:
     """Also called by the engine for any message while the conversation waits idle."""
@@ -129,9 +132,10 @@ async def waiting(ctx: Ctx, msg: Msg) -> None:
         await ctx.menu("operator.cancelled")
         return
     if msg.action is None and msg.kind in (InboundKind.TEXT, InboundKind.FILE):
-        text = msg.text or "[file]"
-        await ctx.store.escalations.add_message(escalation.id, Author.CUSTOMER, text, ctx.now)
+        await ctx.store.escalations.add_message(
+            escalation.id, Author.CUSTOMER, _escalation_text(msg), ctx.now
+        )
         ctx.goto("operator", "waiting")
-        ctx.say(ctx.t("operator.added"), [cancel_option(ctx)])
+        ctx.say(ctx.t("operator.added"), [cancel_option(ctx), ctx.menu_option()])
         return
     await ctx.not_understood(msg)

@@ -20,5 +20,5 @@ async def start(ctx: Ctx, msg: Msg) -> None:
             hotline=company.grid_hotline,
             website=company.grid_website,
         ),
-        [ctx.option("menu.operator", "go:operator"), ctx.option("common.menu", "go:menu")],
+        [ctx.operator_option(), ctx.menu_option()],
     )

@@ -13,12 +13,7 @@ from core.readings import Reading, ReadingKind, ReadingStatus
 from core.tariffs import TariffRow, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.balance import (
-    account_summary,
-    bank_lines,
-    payment_link,
-    summary_lines,
-)
+from dialogs.flows.billing import account_summary, bank_lines, payment_link, summary_lines
 from dialogs.flows.common import account_step, start_with_account
 
 flow = Flow("receipt", needs_account=True)
@@ -35,7 +30,10 @@ def payer(account: Account) -> str:
 
 
 def range_of(rows: list[TariffRow], kwh: Decimal, large_family: bool) -> int:
-    """The consumption range a month's volume ends in (large families: always I)."""
+    """The consumption range a month's volume ends in (large families: always I).
+
+    A copy of what core.tariffs knows privately; to be replaced by a public helper there.
+    """
     if large_family:
         return 1
     for row in sorted(rows, key=lambda r: r.range_from_kwh):
@@ -70,6 +68,14 @@ async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: History
     )
 
 
+def previous_value(reading: Reading, digits: int) -> Decimal:
+    """The reading before this one: after a rollover past zero it was just below 10^digits."""
+    previous = reading.value - (reading.consumption_kwh or Decimal(0))
+    if previous < 0:
+        previous += Decimal(10) ** digits
+    return previous
+
+
 async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
     """The period's readings the customer submitted (the last one per register counts)."""
     t = ctx.t
@@ -86,18 +92,24 @@ async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
     lines = []
     for register in sorted(latest):
         reading = latest[register]
-        zone = t(f"tariffs.zone.{meter.zone_of(register).value}")
+        zone = meter.zone_of(register)
+        what = (
+            t("receipt.readings_single")
+            if zone is Zone.ALL
+            else t("receipt.readings_zone", zone=t(f"tariffs.zone.{zone.value}"))
+        )
         if reading.consumption_kwh is not None:
+            previous = previous_value(reading, meter.digits)
             lines.append(
                 t(
                     "receipt.reading_change",
-                    zone=zone,
-                    previous=t.number(reading.value - reading.consumption_kwh),
+                    what=what,
+                    previous=t.number(previous),
                     current=t.number(reading.value),
                 )
             )
         else:
-            lines.append(t("receipt.reading_one", zone=zone, current=t.number(reading.value)))
+            lines.append(t("receipt.reading_one", what=what, current=t.number(reading.value)))
     return lines
 
 
@@ -108,7 +120,7 @@ async def show(ctx: Ctx, account: Account) -> None:
     options = [
         ctx.option("menu.balance", "go:balance"),
         ctx.option("balance.readings", "go:readings"),
-        ctx.option("common.menu", "go:menu"),
+        ctx.menu_option(),
     ]
     if not history:
         ctx.say(t("receipt.no_history", account=mask_account(account.number)), options)

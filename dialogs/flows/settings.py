@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core.conversations import ConversationStatus
-from dialogs.context import Ctx, Option
+from dialogs.context import Ctx, DialogState, Option
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import answered_no, answered_yes, yes_no
 from dialogs.i18n import LANGUAGES
-from dialogs.nlu import Topic
+from dialogs.nlu import Topic, settings_request
 
 flow = Flow("settings")
 
@@ -18,54 +18,32 @@ LANG = "lang:"
 REMINDERS_ON = "rem:on"
 REMINDERS_OFF = "rem:off"
 
-# Words that name a language or a wish about reminders in the request itself (data, not texts).
-LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("english", "англ"),
-    "ru": ("russian", "русск", "по-русски"),
-}
-REMINDERS_OFF_WORDS = (
-    "выключ",
-    "отключ",
-    "не присыл",
-    "не нужн",
-    "хватит",
-    "turn off",
-    "disable",
-    "stop",
-    "unsubscribe",
-)
-REMINDERS_ON_WORDS = ("включ", "turn on", "enable")
-
 
 def _menu_options(ctx: Ctx) -> list[Option]:
     return [
         ctx.option("settings.language", LANGUAGE),
         ctx.option("settings.reminders", REMINDERS),
         ctx.option("settings.delete", DELETE),
-        ctx.option("common.menu", "go:menu"),
+        ctx.menu_option(),
     ]
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     topic = msg.analysis.topic if msg.action is None and msg.text else None
-    text = msg.text.casefold()
     if topic is Topic.LANGUAGE:
-        wanted = next(
-            (lang for lang, words in LANGUAGE_WORDS.items() if any(w in text for w in words)), None
-        )
+        wanted = settings_request(msg.text).language
         if wanted is not None and wanted != ctx.customer.language:
             await set_language(ctx, wanted)
         else:
             ask_language(ctx)
         return
     if topic is Topic.REMINDERS:
-        if any(w in text for w in REMINDERS_OFF_WORDS):
-            await set_reminders(ctx, False)
-        elif any(w in text for w in REMINDERS_ON_WORDS):
-            await set_reminders(ctx, True)
-        else:
+        wish = settings_request(msg.text).reminders
+        if wish is None:
             ask_reminders(ctx)
+        else:
+            await set_reminders(ctx, wish)
         return
     if topic is Topic.DELETE_DATA:
         ask_delete(ctx)
@@ -201,6 +179,6 @@ async def delete_step(ctx: Ctx, msg: Msg) -> None:
         {"channel": ctx.customer.channel, "accounts_unlinked": linked},
     )
     ctx.forget_accounts()
-    ctx.end()
-    ctx.state.resume = None
+    # The engine saves this state over the erased one: nothing of the old may survive in it.
+    ctx.state = DialogState()
     ctx.say(ctx.t("settings.deleted"))

@@ -12,6 +12,7 @@ from core.readings import ParsedValue, parse_readings
 from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
 from dialogs.flow import Flow, Msg
+from dialogs.nlu import TariffQuestion, tariff_question_kind
 
 flow = Flow("tariffs")
 
@@ -25,13 +26,6 @@ LARGE = "tar:large"
 MAX_KWH = Decimal(100_000)
 ZONE_ORDER = list(Zone)
 THREE_ZONE_LABELS = frozenset({Zone.PEAK, Zone.SEMIPEAK})
-# What a tariff question is about, by word stems (data, not texts); the first match wins.
-SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (LARGE, ("многодет", "large famil")),
-    (RANGES, ("диапазон", "range")),
-    (ZONES, ("суток", "ночн", "пиков", "часы зон", "zone hour", "night", "peak")),
-    (MINE, ("мой тариф", "у меня тариф", "у меня за тариф", "my tariff")),
-)
 
 
 def _menu_options(ctx: Ctx) -> list[Option]:
@@ -41,7 +35,7 @@ def _menu_options(ctx: Ctx) -> list[Option]:
         ctx.option("tariffs.zone_hours", ZONES),
         ctx.option("tariffs.ranges", RANGES),
         ctx.option("tariffs.large_family", LARGE),
-        ctx.option("common.menu", "go:menu"),
+        ctx.menu_option(),
     ]
 
 
@@ -52,10 +46,9 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         if values:
             await _estimate(ctx, values)
             return
-        text = msg.text.casefold()
-        subject = next((s for s, stems in SUBJECTS if any(w in text for w in stems)), None)
-        if subject is not None:
-            await HANDLERS[subject](ctx)
+        kind = tariff_question_kind(msg.text)
+        if kind is not None:
+            await HANDLERS[QUESTIONS[kind]](ctx)
             return
     ctx.goto("tariffs", "menu")
     ctx.say(ctx.t("tariffs.intro"), _menu_options(ctx))
@@ -95,7 +88,7 @@ async def menu(ctx: Ctx, msg: Msg) -> None:
 
 async def ask_estimate(ctx: Ctx) -> None:
     ctx.goto("tariffs", "estimate")
-    ctx.say(ctx.t("tariffs.estimate_prompt"), [ctx.option("common.menu", "go:menu")])
+    ctx.say(ctx.t("tariffs.estimate_prompt"), [ctx.menu_option()])
 
 
 @flow.step("estimate", expects_input=True)
@@ -165,7 +158,7 @@ async def _estimate(ctx: Ctx, values: Sequence[ParsedValue]) -> None:
     account, meter = await _household(ctx)
     meter_scheme = meter.scheme if meter else None
     implied = zone_volumes(values, meter_scheme)
-    retry = [ctx.option("tariffs.my_tariff", MINE), ctx.option("common.menu", "go:menu")]
+    retry = [ctx.option("tariffs.my_tariff", MINE), ctx.menu_option()]
     ctx.goto("tariffs", "estimate")
     if isinstance(implied, str):
         ctx.say(t(implied), retry)
@@ -184,7 +177,7 @@ async def _estimate(ctx: Ctx, values: Sequence[ParsedValue]) -> None:
     try:
         result = estimate(rows, volumes, large_family=large, split=ctx.config.zone_split)
     except NoTariff:
-        ctx.say(t("tariffs.no_tariff"), [ctx.option("menu.operator", "go:operator"), retry[1]])
+        ctx.say(t("tariffs.no_tariff"), [ctx.operator_option(), ctx.menu_option()])
         return
     parts = [_estimate_text(ctx, result, large)]
     if meter_scheme is not None and meter_scheme is not scheme:
@@ -212,9 +205,8 @@ def _estimate_text(ctx: Ctx, result: Estimate, large_family: bool) -> str:
         if line.zone is Zone.ALL:
             lines.append(t("tariffs.estimate_line_single", **params))
         else:
-            lines.append(
-                t("tariffs.estimate_line", zone=t(f"tariffs.zone.{line.zone.value}"), **params)
-            )
+            zone = capitalized(t(f"tariffs.zone.{line.zone.value}"))
+            lines.append(t("tariffs.estimate_line", zone=zone, **params))
     blocks = [head, "\n".join(lines), t("tariffs.estimate_total", amount=t.money(result.total))]
     if large_family:
         blocks.append(t("tariffs.large_family_applied"))
@@ -240,7 +232,8 @@ def price_lines(ctx: Ctx, rows: list[TariffRow]) -> list[str]:
     zones = sorted({row.zone for row in rows}, key=ZONE_ORDER.index)
     for zone in zones:
         prices = " / ".join(t.money(row.price) for row in _by_range(rows) if row.zone is zone)
-        lines.append(t("tariffs.price_line", zone=t(f"tariffs.zone.{zone.value}"), prices=prices))
+        name = capitalized(t(f"tariffs.zone.{zone.value}"))
+        lines.append(t("tariffs.price_line", zone=name, prices=prices))
     return lines
 
 
@@ -359,9 +352,15 @@ async def ranges(ctx: Ctx) -> None:
 
 
 async def large_family(ctx: Ctx) -> None:
-    _info(ctx, ctx.t("tariffs.large_family_text"), [ctx.option("menu.operator", "go:operator")])
+    _info(ctx, ctx.t("tariffs.large_family_text"), [ctx.operator_option()])
 
 
+QUESTIONS: dict[TariffQuestion, str] = {
+    TariffQuestion.PRICES: MINE,
+    TariffQuestion.ZONE_HOURS: ZONES,
+    TariffQuestion.RANGES: RANGES,
+    TariffQuestion.LARGE_FAMILY: LARGE,
+}
 HANDLERS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     MINE: my_tariff,
     ESTIMATE: ask_estimate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from core.accounts import Account, normalize_phone
+from core.accounts import Account
 from core.masking import mask_account, mask_address, mask_phone
 from core.visits import (
     TransitionError,
@@ -17,7 +17,15 @@ from core.visits import (
 )
 from dialogs.context import Ctx, Option
 from dialogs.flow import Flow, Msg
-from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
+from dialogs.flows.common import (
+    account_step,
+    answered_no,
+    answered_yes,
+    flow_account,
+    phone_from,
+    start_with_account,
+    yes_no,
+)
 from dialogs.messages import InboundKind
 
 flow = Flow("visits", needs_account=True)
@@ -41,11 +49,6 @@ def type_name(ctx: Ctx, visit_type: VisitType | str) -> str:
 def slot_name(ctx: Ctx, slot: str) -> str:
     start, _, end = slot.partition("-")
     return ctx.t("visits.slot", start=start, end=end) if end else slot
-
-
-async def _account(ctx: Ctx) -> Account | None:
-    number = ctx.data.get("account")
-    return next((a for a in await ctx.accounts() if a.number == number), None)
 
 
 # -- booking ----------------------------------------------------------------------------------
@@ -80,8 +83,13 @@ def _days(ctx: Ctx) -> list[date]:
     return ctx.config.hours.next_working_days(ctx.today, ctx.config.visit_days)
 
 
-def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False) -> None:
-    text = ctx.t("visits.ask_date_again" if retry else "visits.ask_date")
+def _offered(ctx: Ctx, chosen: str) -> bool:
+    """The day (ISO) is still one of the working days a visit can be booked for."""
+    return chosen in {day.isoformat() for day in _days(ctx)}
+
+
+def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False, text: str | None = None) -> None:
+    text = text or ctx.t("visits.ask_date_again" if retry else "visits.ask_date")
     if kind is VisitType.CONTROL_READING and not retry:
         text = "\n\n".join([ctx.t("visits.control_reading_note"), text])
     options = [(ctx.t.short_date(day), f"{DAY}{day.isoformat()}") for day in _days(ctx)]
@@ -92,7 +100,12 @@ def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False) -> None:
 async def date_step(ctx: Ctx, msg: Msg) -> None:
     if msg.action and msg.action.startswith(DAY):
         chosen = msg.action.removeprefix(DAY)
-        if chosen in {day.isoformat() for day in _days(ctx)}:
+        if _offered(ctx, chosen):
+            if "phone" in ctx.data:
+                # A new day for a request already filled in (the old day had passed).
+                ctx.goto("visits", "confirm", date=chosen)
+                await ask_confirm(ctx)
+                return
             ctx.goto("visits", "slot", date=chosen)
             ask_slot(ctx)
             return
@@ -124,14 +137,14 @@ async def slot_step(ctx: Ctx, msg: Msg) -> None:
 
 
 async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
-    account = await _account(ctx)
+    account = await flow_account(ctx)
     options: list[Option] = []
     if account is not None and account.phone:
         options.append(
             ctx.option("visits.account_phone", ACCOUNT_PHONE, phone=mask_phone(account.phone))
         )
     ctx.say(
-        ctx.t("visits.phone_again" if retry else "visits.ask_phone"), options, request_phone=True
+        ctx.t("common.phone_again" if retry else "visits.ask_phone"), options, request_phone=True
     )
 
 
@@ -139,12 +152,10 @@ async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
 async def phone_step(ctx: Ctx, msg: Msg) -> None:
     phone: str | None = None
     if msg.action == ACCOUNT_PHONE:
-        account = await _account(ctx)
+        account = await flow_account(ctx)
         phone = account.phone if account else None
-    elif msg.kind is InboundKind.CONTACT:
-        phone = normalize_phone(msg.inbound.phone)
-    elif msg.action is None and msg.text:
-        phone = normalize_phone(msg.text)
+    elif msg.action is None:
+        phone = phone_from(msg)
     if phone is None:
         await ask_phone(ctx, retry=True)
         return
@@ -172,7 +183,7 @@ async def comment_step(ctx: Ctx, msg: Msg) -> None:
 async def ask_confirm(ctx: Ctx, notes: Sequence[str] = ()) -> None:
     t = ctx.t
     data = ctx.data
-    account = await _account(ctx)
+    account = await flow_account(ctx)
     address = mask_address(account.address) if account else ""
     lines = [
         t("visits.summary_title"),
@@ -190,7 +201,7 @@ async def ask_confirm(ctx: Ctx, notes: Sequence[str] = ()) -> None:
     text = "\n".join(lines)
     ctx.say(
         "\n\n".join([*notes, text, t("visits.confirm_question")]),
-        yes_no(ctx, "visits.answer_yes", "visits.answer_no"),
+        yes_no(ctx),
     )
 
 
@@ -200,9 +211,15 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
         await ctx.menu("visits.not_created")
         return
     if not answered_yes(msg):
-        ctx.say(ctx.t("visits.yes_or_no"), yes_no(ctx, "visits.answer_yes", "visits.answer_no"))
+        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
         return
     data = ctx.data
+    if not _offered(ctx, data["date"]):
+        # Confirmed days later: that day is gone, the rest of the request still holds.
+        ctx.goto("visits", "date")
+        day = ctx.t.day_month(date.fromisoformat(data["date"]))
+        ask_date(ctx, VisitType(data["type"]), retry=True, text=ctx.t("visits.date_gone", date=day))
+        return
     visit = await ctx.store.visits.create(
         Visit(
             account=data["account"],
@@ -223,14 +240,14 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
         {
             "visit_id": visit.id,
             "number": visit.number,
-            "account": visit.account,
+            "account": mask_account(visit.account),
             "type": visit.type.value,
         },
     )
     ctx.end()
     ctx.say(
         ctx.t("visits.created", number=visit.number),
-        [ctx.option("visits.my_visits", "go:my_visits"), ctx.option("common.menu", "go:menu")],
+        [ctx.option("visits.my_visits", "go:my_visits"), ctx.menu_option()],
     )
 
 
@@ -268,7 +285,7 @@ async def my_visits(ctx: Ctx, msg: Msg) -> None:
     numbers = [a.number for a in await ctx.accounts()]
     visits = await ctx.store.visits.for_accounts(numbers)
     new_one = ctx.option("visits.new", "go:visits")
-    menu = ctx.option("common.menu", "go:menu")
+    menu = ctx.menu_option()
     if not visits:
         ctx.end()
         ctx.say(ctx.t("visits.none"), [new_one, menu])
@@ -305,7 +322,7 @@ async def list_step(ctx: Ctx, msg: Msg) -> None:
     ctx.goto("my_visits", "cancel", visit=visit.id)
     ctx.say(
         ctx.t("visits.cancel_question", number=visit.number, type=type_name(ctx, visit.type)),
-        yes_no(ctx, "visits.answer_yes", "visits.answer_no"),
+        yes_no(ctx),
     )
 
 
@@ -315,7 +332,7 @@ async def cancel_step(ctx: Ctx, msg: Msg) -> None:
         await ctx.menu("visits.cancel_kept")
         return
     if not answered_yes(msg):
-        ctx.say(ctx.t("visits.yes_or_no"), yes_no(ctx, "visits.answer_yes", "visits.answer_no"))
+        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
         return
     visit = await _own_visit(ctx, str(ctx.data.get("visit", "")))
     if visit is None or visit.id is None:

@@ -81,10 +81,11 @@ class CustomerRepo(Repo):
     async def erase(self, customer_id: int, now: datetime) -> None:
         """Forget the person, keep what billing needs.
 
-        Gone: account links, display name, the texts of inbound events, sent or failed replies
-        and the customer's lines in escalations, the dialog state. Kept: readings, visits,
-        link attempts, the consent records (marked withdrawn), and replies still pending (the
-        confirmation of this very erasure is usually one of them).
+        Gone: account links, display name, the texts of inbound events, sent or failed replies,
+        the customer's and the bot's lines in escalations and the escalations' reasons, the
+        dialog state. Kept: readings, visits, link attempts, the consent records (marked
+        withdrawn), operators' lines, and replies still pending (the confirmation of this very
+        erasure is usually one of them).
         """
         await self._conn.execute(
             delete(account_links).where(account_links.c.customer_id == customer_id)
@@ -119,13 +120,19 @@ class CustomerRepo(Repo):
         escalation_ids = select(escalations.c.id).where(
             escalations.c.conversation_id.in_(conversation_ids)
         )
+        # The bot's lines quote the customer too: the transcript of its replies, the contacts
+        # note with the full new phone or e-mail. Operators' own lines stay as their record.
         await self._conn.execute(
             update(escalation_messages)
             .where(
                 escalation_messages.c.escalation_id.in_(escalation_ids),
-                escalation_messages.c.author == Author.CUSTOMER.value,
+                escalation_messages.c.author.in_((Author.CUSTOMER.value, Author.BOT.value)),
             )
             .values(text="")
+        )
+        # A reason is the customer's own words or a summary of their request.
+        await self._conn.execute(
+            update(escalations).where(escalations.c.id.in_(escalation_ids)).values(reason="")
         )
         await self._conn.execute(
             update(conversations)
@@ -204,7 +211,7 @@ class ConversationRepo(Repo):
         # At equal times the customer's message comes first: the reply answers it.
         merged: list[tuple[datetime, int, int, EscalationMessage]] = []
         for event_id, body, at in events.all():
-            text = body.get("text") or f"[{body.get('kind')}]"
+            text = _event_text(body)
             merged.append((at, 0, event_id, EscalationMessage(Author.CUSTOMER, text, at)))
         for reply_id, body, at in replies.all():
             operator = body.get("operator")
@@ -246,6 +253,16 @@ class ConsentRepo(Repo):
                 customer_id=customer_id, version=version, channel=channel, given_at=at
             )
         )
+
+
+def _event_text(body: dict[str, Any]) -> str:
+    """An inbound event as a transcript line: its text; a file by the platform's id."""
+    text = body.get("text") or ""
+    kind = body.get("kind")
+    if kind == "file" and body.get("file_id"):
+        # The console fetches the file from the platform by this id.
+        return f"[file: {body['file_id']}] {text}".rstrip()
+    return text or f"[{kind}]"
 
 
 def _customer(row: Any) -> Customer:

@@ -13,6 +13,8 @@ from storage.repos._base import Repo
 from storage.tables import audit, escalation_messages, escalations
 
 _ACTIVE = (EscalationStatus.WAITING.value, EscalationStatus.CLAIMED.value)
+# The reason is a queue headline; the full text is in the escalation's messages.
+_REASON_LENGTH: int = escalations.c.reason.type.length
 
 
 class EscalationRepo(Repo):
@@ -23,7 +25,11 @@ class EscalationRepo(Repo):
         at: datetime,
         transcript: Sequence[EscalationMessage],
     ) -> Escalation:
-        """A waiting escalation whose first messages are the transcript so far."""
+        """A waiting escalation whose first messages are the transcript so far.
+
+        A reason longer than the column is cut with «…».
+        """
+        reason = _headline(reason)
         result = await self._conn.execute(
             escalations.insert()
             .values(
@@ -116,6 +122,13 @@ class AuditRepo(Repo):
         await self._conn.execute(
             audit.insert().values(actor=actor, action=action, details=details, at=at)
         )
+
+
+def _headline(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) <= _REASON_LENGTH:
+        return reason
+    return reason[: _REASON_LENGTH - 1].rstrip() + "…"
 
 
 def _message_row(escalation_id: int, message: EscalationMessage) -> dict[str, Any]:

@@ -1,6 +1,13 @@
 import pytest
 
-from core.masking import mask_account, mask_address, mask_phone, mask_surname, mask_text
+from core.masking import (
+    mask_account,
+    mask_address,
+    mask_email,
+    mask_phone,
+    mask_surname,
+    mask_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +34,19 @@ def test_mask_phone() -> None:
     assert mask_phone("+79991234567") == "+7 *** ***-45-67"
     assert mask_phone("8 (999) 123-45-67") == "+7 *** ***-45-67"
     assert "12345" not in mask_phone("+4412345678")
+
+
+@pytest.mark.parametrize(
+    ("email", "masked"),
+    [
+        ("ivanova@mail.ru", "i***@mail.ru"),
+        ("a@example.com", "a***@example.com"),
+        ("  Petrov.Ivan@yandex.ru ", "P***@yandex.ru"),
+        ("not-an-address", "***"),
+    ],
+)
+def test_mask_email(email: str, masked: str) -> None:
+    assert mask_email(email) == masked
 
 
 @pytest.mark.parametrize(

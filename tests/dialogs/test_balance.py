@@ -1,4 +1,4 @@
-"""Balance and payment through the engine: debt, overpayment, overdue, several accounts."""
+"""Balance through the engine: debt, overpayment, overdue, several accounts."""
 
 from __future__ import annotations
 
@@ -72,18 +72,7 @@ async def test_several_accounts_are_chosen_and_a_wrong_number_is_asked_again(
     assert "Переплата 300,00 ₽" in plain(customer.text())
 
 
-async def test_payment_ways_links_bank_details_and_no_card_data(customer: Customer) -> None:
-    await linked(customer)
-    await customer.press("Баланс")
-    await customer.press("Способы оплаты")
-    text = customer.text()
-    assert "•••••••4567: https://energosbyt.example/pay?account=5901234567" in text
-    assert "БИК: 045773603" in text and "ИНН: 5904000000" in text
-    assert "Получатель: ПАО Энергосбыт" in text
-    assert "никогда не спрашиваю данные банковской карты" in text
-
-
-async def test_payment_question_in_english(customer: Customer) -> None:
+async def test_balance_in_english(customer: Customer) -> None:
     await linked(customer)
     await customer.press("Настройки")
     await customer.press("Language")

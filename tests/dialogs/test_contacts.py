@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
+
 from core.conversations import Author, ConversationStatus, Escalation
+from storage.tables import audit
 from tests.dialogs.conftest import Customer, linked
 
 
@@ -68,3 +73,26 @@ async def test_declined_change_opens_nothing(customer: Customer) -> None:
     assert "ничего не меняю" in customer.text()
     status, escalation = await waiting(customer)
     assert escalation is None and status is ConversationStatus.BOT
+
+
+async def test_the_field_named_and_not_negated_is_asked(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("поменять телефон, почту не трогать")
+    assert customer.last[-1].request_phone
+    await customer.send("меню")
+    await customer.send("поменять контакты: не телефон, а почту")
+    assert "адрес электронной почты" in customer.text()
+
+
+async def test_audit_holds_no_full_account_or_contact(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("поменять почту на ivanova.maria@mail.ru")
+    await customer.press("Да")
+    async with customer.pipeline.unit_of_work() as store:
+        rows = await store.connection.execute(
+            select(audit.c.details).where(audit.c.action == "contact_change_requested")
+        )
+        [details] = [details for (details,) in rows.all()]
+    assert details["account"] == "•••••••4567"
+    assert details["value"] == "i***@mail.ru"
+    assert "5901234567" not in json.dumps(details) and "maria" not in json.dumps(details)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from core.balance import HistoryEntry
 from core.readings import Reading, ReadingStatus
 from tests.dialogs.conftest import Customer, linked
 
@@ -42,7 +43,8 @@ async def test_receipt_of_the_latest_period(customer: Customer) -> None:
     assert "Адрес: г. Пермь, ул. Ленина, д. 10" in text and "кв. 5" not in text
     assert "Лицевой счёт: 5901234567" in text
     assert "однотарифный" in text and "однотарифный; 6,56 ₽ за кВт·ч (диапазон I)" in text
-    assert "12 345,6 → 12 545,6" in text  # the replaced reading does not count
+    assert "Показания: 12 345,6 → 12 545,6" in text  # the replaced one does not count
+    assert "круглосуточно" not in text.casefold()  # a single-rate meter has no zones to name
     assert "12 340" not in text
     assert "Объём: 200 кВт·ч" in text
     assert "Начислено: 1 312,00 ₽" in text and "Оплачено: 1 312,00 ₽" in text
@@ -68,3 +70,51 @@ async def test_no_history_no_receipt(customer: Customer) -> None:
     text = customer.text()
     assert "пока нет начислений" in text and "•••••••0003" in text
     assert "Итого" not in text
+
+
+async def billed_october(
+    customer: Customer, account: str, serial: str, readings: list[tuple[str, str, str]]
+) -> None:
+    """October billed for the account, and the customer's readings for it (register, value, kWh)."""
+    async with customer.pipeline.unit_of_work() as store:
+        kwh = sum((Decimal(consumption) for _, _, consumption in readings), Decimal(0))
+        await store.history.upsert(
+            [HistoryEntry(account, "2026-10", kwh, Decimal("600.00"), Decimal("600.00"))]
+        )
+        for register, value, consumption in readings:
+            await store.readings.add(
+                Reading(
+                    account,
+                    serial,
+                    register,
+                    Decimal(value),
+                    Decimal(consumption),
+                    "2026-10",
+                    datetime(2026, 10, 24, 6, tzinfo=UTC),
+                    "test",
+                    ReadingStatus.ACCEPTED,
+                )
+            )
+        await store.commit()
+
+
+async def test_two_zone_receipt_names_zones_in_lower_case(customer: Customer) -> None:
+    await billed_october(
+        customer, "59012345678", "B-2", [("T1", "23180", "180"), ("T2", "8070", "70")]
+    )
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.press("Квитанция")
+    text = plain(customer.text())
+    assert "двухзонный; день — 7,08 ₽, ночь — 4,26 ₽ за кВт·ч (диапазон I)" in text
+    assert "Показания (день): 23 000 → 23 180" in text
+    assert "Показания (ночь): 8 000 → 8 070" in text
+
+
+async def test_previous_reading_after_a_rollover(customer: Customer) -> None:
+    # Six digits: 999 950 went past zero to 30, i.e. 80 kWh.
+    await billed_october(customer, "5900000003", "C-3", [("T1", "30", "80")])
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.press("Квитанция")
+    text = plain(customer.text())
+    assert "Показания: 999 950 → 30" in text
+    assert "-50" not in text

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import select
+
 from core.conversations import Customer as Person
+from dialogs.messages import InboundKind
+from storage import tables
 from tests.dialogs.conftest import Customer, linked
 
 
@@ -89,3 +95,72 @@ async def test_delete_declined_keeps_everything(customer: Customer) -> None:
     me = await person(customer)
     async with customer.pipeline.unit_of_work() as store:
         assert [a.number for a in await store.accounts.linked(me.id)] == ["5901234567"]
+
+
+async def test_a_negated_wish_is_not_taken_for_its_opposite(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("отключите напоминания")
+    assert (await person(customer)).reminders is False
+    await customer.send("не выключайте напоминания")
+    assert "Напоминания включены" in customer.text()
+    assert (await person(customer)).reminders is True
+    await customer.send("не присылайте напоминания")
+    assert "Напоминания выключены" in customer.text()
+    assert (await person(customer)).reminders is False
+
+
+async def test_reminders_without_a_wish_asks(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("напоминания")
+    assert "Сейчас напоминания включены" in customer.text()
+    assert (await person(customer)).reminders is True
+
+
+async def test_language_named_in_russian(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("хочу общаться на английском языке")
+    assert "I will write in English" in customer.text()
+
+
+async def test_erasing_leaves_nothing_in_the_state(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("показания 12480")  # not linked: linking starts, the text waits
+    await customer._event(InboundKind.BUTTON, payload="go:settings")  # an old menu button
+    await customer.press("Удалить мои данные")
+    await customer.press("Да, удалить")
+    assert "ваши данные в этом чате удалены" in customer.text()
+    me = await person(customer)
+    async with customer.pipeline.unit_of_work() as store:
+        conversation = await store.conversations.get_for_update(me, customer.pipeline.clock())
+    state = conversation.state
+    assert (state["flow"], state["data"], state["resume"], state["resume_text"]) == (
+        None,
+        {},
+        None,
+        "",
+    )
+    assert "12480" not in json.dumps(state, ensure_ascii=False)
+
+
+async def test_erasing_blanks_what_operators_were_told(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("сменить телефон на +7 912 555 44 33")
+    await customer.press("Да")  # a waiting escalation with the full number in a note
+    await customer.send("меню")
+    await customer.press("Настройки")  # free text would go to the waiting request
+    await customer.press("Удалить мои данные")
+    await customer.press("Да, удалить")
+    assert "ваши данные в этом чате удалены" in customer.text()
+    async with customer.pipeline.unit_of_work() as store:
+        escalations = (
+            await store.connection.execute(
+                select(tables.escalations.c.reason, tables.escalations.c.status)
+            )
+        ).all()
+        lines = (
+            await store.connection.execute(
+                select(tables.escalation_messages.c.author, tables.escalation_messages.c.text)
+            )
+        ).all()
+    assert escalations == [("", "closed")]
+    assert lines and all(text == "" for _, text in lines)

@@ -133,6 +133,17 @@ async def test_zone_hours_ranges_and_large_families(customer: Customer) -> None:
     assert "Связаться с оператором" in customer.labels()
 
 
+async def test_a_price_question_about_a_zone_shows_prices(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("ночной тариф сколько стоит")
+    text = plain(customer.text())
+    assert "Ночь: 4,26 / 7,22 / 8,27 ₽" in text
+    assert "23:00–07:00" not in text
+    await customer.send("меню")
+    await customer.send("во сколько начинается ночной тариф")
+    assert "ночь 23:00–07:00" in customer.text()
+
+
 async def test_no_tariff_in_force(customer: Customer, clock: Clock) -> None:
     clock.now = local(2025, 6, 2)  # before the seeded tariffs start
     await customer.start()

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
+
+from sqlalchemy import select
 
 from core.visits import Visit, VisitStatus, VisitType
 from dialogs.messages import InboundKind
-from tests.dialogs.conftest import Clock, Customer, linked
+from storage.tables import audit
+from tests.dialogs.conftest import Clock, Customer, linked, local
 
 
 async def visits_of(customer: Customer, number: str = "5901234567") -> list[Visit]:
     async with customer.pipeline.unit_of_work() as store:
         return await store.visits.for_accounts([number])
+
+
+async def audit_details(customer: Customer) -> list[dict[str, Any]]:
+    async with customer.pipeline.unit_of_work() as store:
+        rows = await store.connection.execute(select(audit.c.details).order_by(audit.c.id))
+        return [details for (details,) in rows.all()]
 
 
 async def go(customer: Customer, flow: str) -> None:
@@ -50,7 +61,7 @@ async def test_booking_end_to_end_with_a_typed_phone(customer: Customer) -> None
     assert await visits_of(customer) == []  # nothing before the confirmation
     await customer.press("Да")
     [visit] = await visits_of(customer)
-    assert f"Заявка № {visit.number} принята. Мы сообщим, когда назначим время." in customer.text()
+    assert f"Заявка № {visit.number} принята. Когда мастеру назначат время" in customer.text()
     assert visit.number.startswith("2611-")
     assert visit.type is VisitType.CONTROL_READING
     assert visit.preferred_date == date(2026, 11, 24)
@@ -100,7 +111,7 @@ async def test_declined_confirmation_stores_nothing(customer: Customer) -> None:
     await customer.press("Телефон из лицевого счёта")
     await customer.press("Без комментария")
     await customer.send("что?")
-    assert "«Да» или «Нет»" in customer.text()
+    assert "«да» или «нет»" in customer.text()
     await customer.press("Нет")
     assert "не отправляю" in customer.text()
     assert await visits_of(customer) == []
@@ -165,3 +176,38 @@ async def test_no_visits_yet(customer: Customer) -> None:
     assert "Новая заявка" in customer.labels()
     await customer.press("Новая заявка")
     assert "Что нужно сделать?" in customer.text()
+
+
+async def test_a_day_gone_by_the_confirmation_is_chosen_again(
+    customer: Customer, clock: Clock
+) -> None:
+    await book_until_phone(customer)  # Tuesday 24 November, 08:00-12:00
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    clock.now = local(2026, 11, 25, 9, 0)  # the customer answers on Wednesday
+    await customer.send("да")
+    assert await visits_of(customer) == []
+    assert "На 24 ноября записаться уже нельзя" in customer.text()
+    assert customer.labels()[0] == "чт, 26 ноября"
+    assert "вт, 24 ноября" not in customer.labels()
+    await customer.press("27 ноября")
+    summary = customer.text()  # straight back to the summary: the rest of the request holds
+    assert "пт, 27 ноября, с 08:00 до 12:00" in summary and "Всё верно?" in summary
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.preferred_date == date(2026, 11, 27)
+    assert visit.slot == "08:00-12:00" and visit.phone == "+79120000001"
+
+
+async def test_audit_holds_no_full_account_number(customer: Customer) -> None:
+    await book_until_phone(customer)
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    await customer.press("Мои заявки")
+    await customer.press("Отменить №")
+    await customer.press("Да")
+    details = await audit_details(customer)
+    created = next(d for d in details if d.get("type") == "control_reading")
+    assert created["account"] == "•••••••4567"
+    assert "5901234567" not in json.dumps(details, ensure_ascii=False)

@@ -12,7 +12,7 @@ from core.accounts import Account
 from core.conversations import Author, ConversationStatus, Customer, EscalationMessage
 from core.readings import Reading, ReadingStatus
 from storage.database import Database
-from storage.tables import consents, customers, escalation_messages, inbox, outbox
+from storage.tables import consents, customers, escalation_messages, escalations, inbox, outbox
 
 
 async def test_get_or_create_is_idempotent(db: Database, now: datetime) -> None:
@@ -105,6 +105,8 @@ async def test_transcript_merges_inbox_and_outbox_by_time(
             ("e1", {"kind": "start", "text": ""}, t[0]),
             ("e2", {"kind": "text", "text": "хочу передать показания"}, t[2]),
             ("e3", {"kind": "contact", "text": None, "phone": "+7912"}, t[4]),
+            ("e4", {"kind": "file", "text": "", "file_id": "AgAD-42"}, t[4]),
+            ("e5", {"kind": "file", "text": "счёт", "file_id": "AgAD-43"}, t[4]),
         ]
         for event_id, body, at in events:
             await store.inbox.add("telegram", event_id, body, at)
@@ -127,6 +129,9 @@ async def test_transcript_merges_inbox_and_outbox_by_time(
         _message(Author.CUSTOMER, "хочу передать показания", t[2]),
         _message(Author.BOT, "Введите показания", t[2]),
         _message(Author.CUSTOMER, "[contact]", t[4]),
+        # A file by the platform's id: the console fetches it from there.
+        _message(Author.CUSTOMER, "[file: AgAD-42]", t[4]),
+        _message(Author.CUSTOMER, "[file: AgAD-43] счёт", t[4]),
         _message(Author.OPERATOR, "Сейчас", t[5], "olga"),
     ]
     assert latest == full[-3:]
@@ -171,7 +176,13 @@ async def test_erase(
             conversation.id, "telegram", "1001", {"text": "bye"}, later
         )
         escalation = await store.escalations.open(
-            conversation.id, "free_text", now, [_message(Author.CUSTOMER, "мой телефон 8912", now)]
+            conversation.id,
+            "мой новый телефон 89125554433",
+            now,
+            [_message(Author.CUSTOMER, "мой телефон 8912", now)],
+        )
+        await store.escalations.add_message(
+            escalation.id, Author.BOT, "Новый телефон для счёта 5900000001: +79125554433", now
         )
         await store.escalations.add_message(escalation.id, Author.OPERATOR, "Принято", now, "olga")
         reading = await store.readings.add(
@@ -235,7 +246,8 @@ async def test_erase(
                 )
             )
         ).all()
-        assert texts == [("customer", ""), ("operator", "Принято")]
+        assert texts == [("customer", ""), ("bot", ""), ("operator", "Принято")]
+        assert (await c.execute(select(escalations.c.reason))).scalar_one() == ""
         assert (await store.conversations.get_for_update(customer, later)).state == {}
         assert await store.readings.for_meter(account.number, "M1") == [reading]
         stored_other = await store.customers.get(other.id)

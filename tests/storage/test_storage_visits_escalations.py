@@ -141,6 +141,22 @@ async def test_escalation_lifecycle(db: Database, customer: Customer, now: datet
         assert active is not None and active.id == again.id and active.messages == []
 
 
+async def test_a_long_reason_is_cut_to_a_headline(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    reason = "хочу пожаловаться: " + "счёт пришёл в два раза больше обычного, " * 3
+    async with db.unit_of_work() as store:
+        conversation = await store.conversations.get_for_update(customer, now)
+        opened = await store.escalations.open(conversation.id, reason, now, [])
+        await store.commit()
+    async with db.unit_of_work() as store:
+        active = await store.escalations.active(conversation.id)
+    assert active is not None
+    assert active.reason == opened.reason
+    assert len(active.reason) == 64 and active.reason.endswith("…")
+    assert active.reason.startswith("хочу пожаловаться: счёт пришёл")
+
+
 async def test_audit(db: Database, now: datetime) -> None:
     async with db.unit_of_work() as store:
         await store.audit.record("operator:olga", "reading.accept", now, {"ids": [1, 2]})
