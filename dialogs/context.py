@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 Option = tuple[str, str]  # (label, action)
 
 # Actions that start a flow from anywhere (the engine never treats their buttons as stale).
-GO = "go:"
+GO = "go:"  # main-menu actions start a flow from anywhere; their buttons never go stale
 
 
 @dataclass(slots=True)
@@ -113,6 +113,10 @@ class Ctx:
     def menu_option(self) -> Option:
         """«Главное меню»."""
         return self.option("common.menu", f"{GO}menu")
+
+    def cancel_option(self) -> Option:
+        """«Отмена»: leaves the flow for the main menu."""
+        return self.option("common.cancel", f"{GO}menu")
 
     def operator_option(self) -> Option:
         """«Связаться с оператором»."""

@@ -7,13 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.conversations import Author, ConversationStatus
-from dialogs.context import Ctx, DialogState, Draft
-from dialogs.flow import Flow, Msg
+from dialogs.context import GO, Ctx, DialogState, Draft
+from dialogs.flow import CONFIDENT, SURE, Flow, Msg
 from dialogs.messages import Button, Inbound, InboundKind, Reply
 from dialogs.nlu import Command, Intent, Topic, command
-
-# Main-menu actions start a flow from anywhere; their buttons never go stale.
-GO = "go:"
 
 INTENT_FLOWS: dict[Intent, str] = {
     Intent.SUBMIT_READING: "readings",
@@ -49,8 +46,6 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
     ("menu.operator", "operator"),
     ("menu.settings", "settings"),
 )
-CONFIDENT = 0.5
-SURE = 0.8  # confident enough to take a short message as a request, even mid-conversation
 SHORT_REQUEST_WORDS = 4
 CANCEL_ESCALATION = "op:cancel"  # the operator flow's action
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
@@ -195,8 +190,9 @@ class Engine:
         """An operator holds the conversation: the bot stays silent and passes everything on."""
         escalation = await ctx.store.escalations.active(ctx.conversation.id)
         assert escalation is not None  # _dispatch hands the conversation back otherwise
-        text = msg.text or f"[{msg.inbound.kind.value}]"
-        await ctx.store.escalations.add_message(escalation.id, Author.CUSTOMER, text, ctx.now)
+        await ctx.store.escalations.add_message(
+            escalation.id, Author.CUSTOMER, msg.for_operator, ctx.now
+        )
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -256,8 +252,8 @@ class Engine:
             ctx.say(
                 ctx.t("menu.not_understood_again"),
                 [
-                    ctx.option("menu.operator", GO + "operator"),
-                    ctx.option("menu.menu", GO + "menu"),
+                    ctx.operator_option(),
+                    ctx.menu_option(),
                 ],
             )
         else:

@@ -8,10 +8,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dialogs.messages import Inbound, InboundKind
-from dialogs.nlu import Analysis, analyze
+from dialogs.nlu import Analysis, Intent, analyze
 
 if TYPE_CHECKING:
     from dialogs.context import Ctx
+
+# How sure the NLU must be: to route free text at a menu, and to take a message typed in the
+# middle of a step (or while an escalation waits) as a different request.
+CONFIDENT = 0.5
+SURE = 0.8
 
 
 @dataclass
@@ -29,6 +34,29 @@ class Msg:
     @property
     def kind(self) -> InboundKind:
         return self.inbound.kind
+
+    @property
+    def for_operator(self) -> str:
+        """What an operator sees of the message: its text, or the platform's id of a file."""
+        if self.kind is InboundKind.FILE:
+            # The console fetches the file from the platform by this id.
+            file = f"[file: {self.inbound.file_id}]" if self.inbound.file_id else "[file]"
+            return f"{file} {self.text}" if self.text else file
+        return self.text or f"[{self.kind.value}]"
+
+    def asks_for_something_else(
+        self, current: Intent | None = None, threshold: float = SURE
+    ) -> bool:
+        """A button, or free text the NLU confidently reads as a request other than `current`
+        (a step uses it to let the customer leave instead of repeating its question)."""
+        if self.action:
+            return True
+        analysis = self.analysis
+        if analysis.confidence < threshold:
+            return False
+        if analysis.intent is Intent.OTHER:
+            return analysis.topic is not None
+        return analysis.intent is not current
 
     @cached_property
     def analysis(self) -> Analysis:

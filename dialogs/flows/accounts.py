@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.flow import Flow, Msg
-from dialogs.flows.common import account_label, answered_yes, picked_account, yes_no
+from dialogs.flow import SURE, Flow, Msg
+from dialogs.flows.common import account_label, answered_no, answered_yes, picked_account, yes_no
 
 flow = Flow("accounts")
 
@@ -57,5 +57,9 @@ async def confirm(ctx: Ctx, msg: Msg) -> None:
         )
         ctx.forget_accounts()
         await ctx.menu("accounts.unlinked", account=mask_account(number))
-    else:
+    elif answered_no(msg):
         await ctx.menu("accounts.kept")
+    elif msg.action or msg.analysis.confidence >= SURE:
+        await ctx.not_understood(msg)  # something else entirely: nothing is unlinked
+    else:
+        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))

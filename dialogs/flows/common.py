@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from core.accounts import Account, normalize_phone
@@ -12,6 +13,7 @@ from dialogs.messages import InboundKind
 from dialogs.nlu import is_no, is_yes
 
 ACCOUNT = "acc:"
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def account_label(account: Account) -> str:
@@ -41,9 +43,14 @@ async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
     digits = "".join(ch for ch in msg.text if ch.isdigit())
     if len(digits) >= 4:
         matches = [a for a in accounts if a.number.endswith(digits)]
-        if len(matches) == 1:
-            return matches[0]
-    return None
+    else:  # «на Ленина», «дача»: words of one account's address only
+        words = [w for w in _WORD.findall(msg.text.casefold().replace("ё", "е")) if len(w) >= 4]
+        matches = [
+            a
+            for a in accounts
+            if words and all(w in a.address.casefold().replace("ё", "е") for w in words)
+        ]
+    return matches[0] if len(matches) == 1 else None
 
 
 async def flow_account(ctx: Ctx) -> Account | None:

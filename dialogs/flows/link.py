@@ -18,7 +18,6 @@ from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_label, answered_no, answered_yes
 from dialogs.messages import InboundKind
-from dialogs.nlu import Intent
 
 flow = Flow("link")
 
@@ -89,7 +88,7 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
         await _after_consent(ctx, msg)
     elif answered_no(msg):
         await ctx.menu("link.consent_refused")
-    elif msg.action or msg.kind is not InboundKind.TEXT or _elsewhere(msg):
+    elif msg.action or msg.kind is not InboundKind.TEXT or msg.asks_for_something_else():
         await ctx.not_understood(msg)
     else:
         _consent_question(ctx, "link.consent_again")
@@ -109,12 +108,12 @@ async def _after_consent(ctx: Ctx, msg: Msg) -> None:
 
 def _ask_number(ctx: Ctx, key: str = "link.ask_number") -> None:
     ctx.goto("link", "number")
-    ctx.say(ctx.t(key), [ctx.option("common.cancel", "go:menu")], request_phone=True)
+    ctx.say(ctx.t(key), [ctx.cancel_option()], request_phone=True)
 
 
 def _ask_surname(ctx: Ctx) -> None:
     ctx.goto("link", "surname")
-    ctx.say(ctx.t("link.ask_surname"), [ctx.option("common.cancel", "go:menu")])
+    ctx.say(ctx.t("link.ask_surname"), [ctx.cancel_option()])
 
 
 @flow.step("number", expects_input=True)
@@ -150,12 +149,12 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: st
     elif known_number and surname:  # one to three words of letters: a surname, not a request
         ctx.data["number"] = known_number
         await _attempt(ctx, surname)
-    elif _elsewhere(msg):
+    elif msg.asks_for_something_else():
         await ctx.not_understood(msg)
     elif reask == "link.ask_number_again":
         _ask_number(ctx, reask)
     else:
-        ctx.say(ctx.t(reask), [ctx.option("common.cancel", "go:menu")])
+        ctx.say(ctx.t(reask), [ctx.cancel_option()])
 
 
 async def _attempt(ctx: Ctx, surname: str) -> None:
@@ -193,7 +192,7 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
         ctx.data.pop("number", None)
         ctx.data["failed_number"] = number
         ctx.goto("link", "retry")
-        ctx.say(ctx.t("link.failed"), [ctx.option("common.cancel", "go:menu")])
+        ctx.say(ctx.t("link.failed"), [ctx.cancel_option()])
         return
     await ctx.store.accounts.link(ctx.customer.id, number, "surname", ctx.now)
     await _linked(ctx, [account])
@@ -244,11 +243,3 @@ async def _locked(ctx: Ctx, by_customer: int, by_account: int) -> None:
         else limits.per_customer_window_hours
     )
     await ctx.menu("link.locked", count=hours)
-
-
-def _elsewhere(msg: Msg) -> bool:
-    """The customer clearly asked for something else (a button, or a confident intent)."""
-    if msg.action:
-        return True
-    analysis = msg.analysis
-    return analysis.intent is not Intent.OTHER and analysis.confidence >= 0.8

@@ -104,15 +104,6 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     ctx.say(when_operators_answer(ctx), [cancel_option(ctx)])
 
 
-def _escalation_text(msg: Msg) -> str:
-    """What the operator sees of a message: its text, or the platform's id of a file."""
-    if msg.kind is InboundKind.FILE:
-        # The console fetches the file from the platform by this id.
-        file = f"[file: {msg.inbound.file_id}]" if msg.inbound.file_id else "[file]"
-        return f"{file} {msg.text}" if msg.text else file
-    return msg.text
-
-
 @flow.step("waiting", expects_input=True)
 async def waiting(ctx: Ctx, msg: Msg) -> None:
     """Also called by the engine for any message while the conversation waits idle."""
@@ -133,7 +124,7 @@ async def waiting(ctx: Ctx, msg: Msg) -> None:
         return
     if msg.action is None and msg.kind in (InboundKind.TEXT, InboundKind.FILE):
         await ctx.store.escalations.add_message(
-            escalation.id, Author.CUSTOMER, _escalation_text(msg), ctx.now
+            escalation.id, Author.CUSTOMER, msg.for_operator, ctx.now
         )
         ctx.goto("operator", "waiting")
         ctx.say(ctx.t("operator.added"), [cancel_option(ctx), ctx.menu_option()])

@@ -26,7 +26,7 @@ from core.readings import (
 )
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
-from dialogs.flow import Flow, Msg
+from dialogs.flow import CONFIDENT, Flow, Msg
 from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
 from dialogs.nlu import Intent, analyze
 
@@ -55,7 +55,7 @@ async def _with_account(ctx: Ctx, account: Account) -> None:
         ctx.end()
         ctx.say(
             ctx.t("readings.no_meters"),
-            [ctx.option("menu.operator", "go:operator"), ctx.option("menu.menu", "go:menu")],
+            [ctx.operator_option(), ctx.menu_option()],
         )
     elif len(meters) == 1:
         await _with_meter(ctx, meters[0])
@@ -89,7 +89,7 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
         ctx.goto("readings", "smart")
         ctx.say(
             ctx.t("readings.smart", serial=meter.serial),
-            [ctx.option("readings.send_control", CONTROL), ctx.option("menu.menu", "go:menu")],
+            [ctx.option("readings.send_control", CONTROL), ctx.menu_option()],
         )
         return
     await _prompt(ctx, meter)
@@ -158,7 +158,7 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
         )
     ask = "readings.ask_single" if len(meter.registers) == 1 else "readings.ask_zones"
     lines.append(ctx.t(ask, example=_example(ctx, meter)))
-    ctx.say("\n".join(lines), [ctx.option("common.cancel", "go:menu")])
+    ctx.say("\n".join(lines), [ctx.cancel_option()])
 
 
 @flow.step("value", expects_input=True)
@@ -181,12 +181,12 @@ def _values_in(text: str, language: str) -> list[ParsedValue]:
 async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None) -> None:
     values = _values_in(text, ctx.customer.language)
     if not values:
-        if msg is not None and _elsewhere(msg):
+        if msg is not None and msg.asks_for_something_else(Intent.SUBMIT_READING, CONFIDENT):
             await ctx.not_understood(msg)
         else:
             ctx.say(
                 ctx.t("readings.not_a_number", example=_example(ctx, meter)),
-                [ctx.option("common.cancel", "go:menu")],
+                [ctx.cancel_option()],
             )
         return
     got: dict[str, Any] = ctx.data.setdefault("got", {})
@@ -195,7 +195,7 @@ async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None
     if isinstance(assigned, AssignError):
         ctx.say(
             ctx.t(f"readings.assign_{assigned.value}", example=_example(ctx, meter)),
-            [ctx.option("common.cancel", "go:menu")],
+            [ctx.cancel_option()],
         )
         return
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
@@ -226,7 +226,7 @@ async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None
                 zone=ctx.t(f"readings.zone.{zone.value}"),
                 name=remaining[0],
             ),
-            [ctx.option("common.cancel", "go:menu")],
+            [ctx.cancel_option()],
         )
     elif not remaining:
         await _review(ctx, meter)
@@ -239,7 +239,7 @@ async def _refuse(
         "what": _what(ctx, meter, register),
         "digits": meter.digits,
     }
-    options = [ctx.option("common.cancel", "go:menu")]
+    options = [ctx.cancel_option()]
     if previous is not None:
         params["previous"] = ctx.t.number(previous[0])
         params["date"] = (
@@ -320,7 +320,7 @@ async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:
     elif msg.action is None and _values_in(msg.text, ctx.customer.language):
         ctx.goto("readings", "value", got={}, confirmed=False)
         await _take_values(ctx, meter, msg.text, msg)
-    elif msg.action or _elsewhere(msg):
+    elif msg.action or msg.asks_for_something_else(Intent.SUBMIT_READING, CONFIDENT):
         await ctx.not_understood(msg)
     else:
         ctx.say(ctx.t("readings.yes_or_no"), yes_no(ctx))
@@ -330,7 +330,7 @@ async def _restart(ctx: Ctx, meter: Meter) -> None:
     ctx.goto("readings", "value", got={}, confirmed=False)
     ctx.say(
         ctx.t("readings.enter_again", example=_example(ctx, meter)),
-        [ctx.option("common.cancel", "go:menu")],
+        [ctx.cancel_option()],
     )
 
 
@@ -417,7 +417,7 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
         [
             ctx.option("readings.more", "go:readings"),
             ctx.option("menu.balance", "go:balance"),
-            ctx.option("menu.menu", "go:menu"),
+            ctx.menu_option(),
         ],
     )
 
@@ -489,13 +489,6 @@ def _what(ctx: Ctx, meter: Meter, register: str, form: str = "what") -> str:
 
 def _example(ctx: Ctx, meter: Meter) -> str:
     return ctx.t(f"readings.example.{meter.scheme.value}")
-
-
-def _elsewhere(msg: Msg) -> bool:
-    analysis = msg.analysis
-    return analysis.intent not in (Intent.OTHER, Intent.SUBMIT_READING) and (
-        analysis.confidence >= 0.5
-    )
 
 
 account_step(flow, _with_account)

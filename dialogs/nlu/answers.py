@@ -20,6 +20,7 @@ from dialogs.nlu.text import normalize
 MAX_ANSWER_WORDS = 6
 MAX_COMMAND_WORDS = 4
 _TOKEN = re.compile(r"[a-zа-я]+|[+\-]|[^\w\s.,!?;:()\"'«»…+\-]")
+_LEADING_NO = re.compile(r"^\W*(?:(?:ой|ах|ну)\W+)?(?:нет|неа|no)\s*[,.!;:—–-]")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _VARIATION_SELECTORS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 
@@ -43,6 +44,8 @@ def is_no(text: str) -> bool:
     tokens = _tokens(text)
     if not tokens or len(tokens) > MAX_ANSWER_WORDS:
         return False
+    if any(ch.isdigit() for ch in text):  # «7702-000-119» is a number, not a «-»
+        return False
     said_no = False
     previous = ""
     for token in tokens:
@@ -50,7 +53,9 @@ def is_no(text: str) -> bool:
         if token in NO_WORDS or (negated and (token in NO_AFTER_NE or token in YES_WORDS)):
             said_no = True
         elif token not in ANSWER_FILLERS:
-            return False
+            # «нет, ошибся», «ой, нет — лишняя цифра»: a «нет» set apart by punctuation decides
+            # («нет света» does not).
+            return _LEADING_NO.match(normalize(text)) is not None
         previous = token
     return said_no
 

@@ -127,3 +127,13 @@ def test_commands(text: str, expected: Command) -> None:
 )
 def test_not_commands(text: str) -> None:
     assert command(text) is None
+
+
+@pytest.mark.parametrize("text", ["нет, ошибся", "ой, нет", "нет — там лишняя цифра", "Нет!"])
+def test_a_leading_no_decides(text: str) -> None:
+    assert is_no(text) and not is_yes(text)
+
+
+@pytest.mark.parametrize("text", ["7702-000-119", "- 5", "лишняя цифра", "не знаю, да"])
+def test_not_a_no(text: str) -> None:
+    assert not is_no(text)
