@@ -147,6 +147,14 @@ def _price_table(rows: list[TariffRow]) -> dict[tuple[Zone, int], TariffRow]:
     return table
 
 
+def consumption_range(rows: list[TariffRow], kwh: Decimal, *, large_family: bool = False) -> int:
+    """The range (1, 2, 3) a month's volume ends in; large families are always in range I."""
+    if large_family or not rows:
+        return 1
+    limits = _range_limits(rows, kwh) if kwh > 0 else []
+    return next((n for n, lo, hi in reversed(limits) if kwh > lo), 1)
+
+
 def _range_limits(rows: list[TariffRow], total_kwh: Decimal) -> _Limits:
     """The ranges in order; raises NoTariff if they do not cover the month's volume."""
     by_range: dict[int, tuple[Decimal, Decimal | None]] = {}

@@ -10,7 +10,7 @@ from core.balance import BalanceKind, HistoryEntry
 from core.masking import mask_account, mask_address, mask_surname
 from core.meters import Meter, Scheme, Zone
 from core.readings import Reading, ReadingKind, ReadingStatus
-from core.tariffs import TariffRow, rows_valid_on
+from core.tariffs import consumption_range, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, bank_lines, payment_link, summary_lines
@@ -29,19 +29,6 @@ def payer(account: Account) -> str:
     return f"{mask_surname(account.surname)} {initials}".strip()
 
 
-def range_of(rows: list[TariffRow], kwh: Decimal, large_family: bool) -> int:
-    """The consumption range a month's volume ends in (large families: always I).
-
-    A copy of what core.tariffs knows privately; to be replaced by a public helper there.
-    """
-    if large_family:
-        return 1
-    for row in sorted(rows, key=lambda r: r.range_from_kwh):
-        if row.range_to_kwh is None or kwh <= row.range_to_kwh:
-            return row.range
-    return max((row.range for row in rows), default=1)
-
-
 async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: HistoryEntry) -> str:
     t = ctx.t
     name = t(
@@ -55,7 +42,7 @@ async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: History
     )
     if not rows:
         return name
-    band = range_of(rows, entry.kwh, account.large_family)
+    band = consumption_range(rows, entry.kwh, large_family=account.large_family)
     prices = [
         t("receipt.price_single", price=t.money(row.price))
         if row.zone is Zone.ALL

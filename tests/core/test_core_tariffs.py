@@ -13,6 +13,7 @@ from core.tariffs import (
     NoTariff,
     TariffRow,
     ZoneSplit,
+    consumption_range,
     estimate,
     rows_valid_on,
 )
@@ -252,3 +253,12 @@ def test_overlapping_periods_take_the_newest_row() -> None:
     )
     assert rows_valid_on([old, new], Category.URBAN_GAS, Scheme.SINGLE, date(2026, 11, 1)) == [new]
     assert rows_valid_on([old, new], Category.URBAN_GAS, Scheme.SINGLE, date(2026, 9, 1)) == [old]
+
+
+@pytest.mark.parametrize(
+    ("kwh", "expected"),
+    [("0", 1), ("250", 1), ("1000", 1), ("1000.01", 2), ("6000", 2), ("7000", 3)],
+)
+def test_consumption_range(kwh: str, expected: int) -> None:
+    assert consumption_range(SINGLE, D(kwh)) == expected
+    assert consumption_range(SINGLE, D(kwh), large_family=True) == 1
