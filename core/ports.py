@@ -132,6 +132,10 @@ class MeterPort(Protocol):
     async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
         """Insert or update by (account, serial) and register name."""
 
+    async def lock(self, account: str, serial: str) -> None:
+        """Hold the meter until commit, so that two people submitting readings for it at once
+        (family members, in different conversations) are handled one after the other."""
+
 
 class ReadingPort(Protocol):
     async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:

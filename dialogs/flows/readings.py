@@ -344,6 +344,7 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
     control = bool(ctx.data.get(CONTROL))
     kind = ReadingKind.CONTROL if control else ReadingKind.REGULAR
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    await ctx.store.meters.lock(meter.account, meter.serial)
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     # The answers may have taken a while: check again against what is stored now (a family
     # member's reading, midnight of the cut-off day) before anything is written.

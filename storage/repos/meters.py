@@ -28,6 +28,14 @@ class MeterRepo(Repo):
         by_meter = await self._registers([row["id"] for row in rows])
         return [_meter(row, by_meter.get(row["id"], [])) for row in rows]
 
+    async def lock(self, account: str, serial: str) -> None:
+        # FOR UPDATE on PostgreSQL; SQLite's single writer already serialises transactions.
+        await self._conn.execute(
+            select(meter_table.c.id)
+            .where(meter_table.c.account_number == account, meter_table.c.serial == serial)
+            .with_for_update()
+        )
+
     async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
         """Insert or update by (account, serial); registers by name, and registers the new
         data no longer has are removed (a meter switched from two zones to one loses T2).

@@ -175,3 +175,25 @@ async def test_values_typed_for_a_smart_meter_are_control_values(customer: Custo
     await customer.send("показания")
     await customer.send("999990")
     assert "Контрольные показания" in customer.text()
+
+
+async def test_two_family_members_at_once_leave_one_counted_reading(pipeline, monkeypatch) -> None:
+    import asyncio
+
+    from storage.repos.readings import ReadingRepo
+
+    wife, husband = Customer(pipeline, user_id="wife"), Customer(pipeline, user_id="husband")
+    for person in (wife, husband):
+        await linked(person)
+        await person.send("показания")
+    fetch = ReadingRepo.for_meter
+
+    async def slow_fetch(self, *args, **kwargs):  # widen the window between read and write
+        found = await fetch(self, *args, **kwargs)
+        await asyncio.sleep(0.2)
+        return found
+
+    monkeypatch.setattr(ReadingRepo, "for_meter", slow_fetch)
+    await asyncio.gather(wife.send("12470"), husband.send("12480"))
+    readings = await stored(wife, "5901234567", "A-1")
+    assert sorted(r.status.value for r in readings) == ["accepted", "replaced"]
