@@ -6,7 +6,7 @@ from aiohttp import web
 
 from energobot.settings import Settings
 from storage.database import Database
-from storage.migrate import is_up_to_date
+from storage.migrate import is_current
 
 DATABASE = web.AppKey("database", Database)
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,7 +21,7 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready to take traffic: the database answers and its schema is current."""
     database = request.app[DATABASE]
     connected = await database.ping()
-    migrated = connected and await is_up_to_date(request.app[SETTINGS].database.url)
+    migrated = connected and await is_current(database)
     ready = connected and migrated
     body = {
         "status": "ready" if ready else "not ready",

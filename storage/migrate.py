@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.database import configure_sqlite, is_sqlite, sqlite_file
+from storage.database import Database, configure_sqlite, is_sqlite, sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,8 +29,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@cache
 def head() -> str | None:
     return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def is_current(database: Database) -> bool:
+    """Whether a running service's database is at the head revision (for /readyz: quiet and
+    cheap, on the service's own connection)."""
+    try:
+        async with database.engine.connect() as connection:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            return result.scalar_one_or_none() == head()
+    except SQLAlchemyError:
+        return False
 
 
 async def upgrade(url: str) -> None:
