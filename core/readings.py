@@ -61,10 +61,53 @@ _ZONE_LABELS: dict[str, Zone] = {
     ),
     **dict.fromkeys(("пиковый", "пиковая", "пиковое", "пик", "peak"), Zone.PEAK),
     **dict.fromkeys(
-        ("дневной", "дневная", "дневное", "день", "днём", "днем", "дн", "д", "day"), Zone.DAY
+        (
+            "дневной",
+            "дневная",
+            "дневное",
+            "дневные",
+            "день",
+            "днём",
+            "днем",
+            "дню",
+            "дн",
+            "д",
+            "day",
+        ),
+        Zone.DAY,
     ),
-    **dict.fromkeys(("ночной", "ночная", "ночное", "ночью", "ночь", "н", "night"), Zone.NIGHT),
+    **dict.fromkeys(
+        ("ночной", "ночная", "ночное", "ночные", "ночью", "ночь", "ночи", "н", "night"), Zone.NIGHT
+    ),
 }
+# Written apart or abbreviated: «полу пик», «полу-пик», «п/пик» are the semi-peak.
+_SEMIPEAK_SPELLINGS = re.compile(r"(?<![^\W\d_])(?:полу[\s\-‐–]+|п\s*[/.\-]\s*)пик", re.IGNORECASE)
+# Words that may stand between a label and its number: «ночь на самом деле 12055», «дневной
+# тариф 16100». Any other word drops the label («день рождения, показания 12345»).
+_GAP_WORDS = frozenset(
+    {
+        "тариф",
+        "тарифу",
+        "зона",
+        "зоне",
+        "на",
+        "самом",
+        "деле",
+        "по",
+        "было",
+        "стало",
+        "сейчас",
+        "теперь",
+        "примерно",
+        "около",
+        "ровно",
+        "показания",
+        "показание",
+        "счетчик",
+        "счётчик",
+    }
+)
+_MAX_GAP_WORDS = 3
 _REGISTER_LABELS: dict[str, str] = {
     "t1": "T1",
     "т1": "T1",
@@ -112,9 +155,9 @@ def parse_readings(text: str) -> list[ParsedValue]:
     zone: Zone | None = None
     register: str | None = None
     position = 0
-    source = _ascii_digits(text)
+    source = _SEMIPEAK_SPELLINGS.sub("полупик", _ascii_digits(text))
     for match in _TOKENS.finditer(source):
-        if match.start() != position:
+        if match.start() != position and not _gap_keeps_label(source[position : match.start()]):
             # Some other word stood between a label and a number: the label is lost.
             zone = register = None
         position = match.end()
@@ -130,6 +173,11 @@ def parse_readings(text: str) -> list[ParsedValue]:
         elif match.group("skip") is not None:
             zone = register = None
     return values
+
+
+def _gap_keeps_label(gap: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", gap.casefold())
+    return 0 < len(words) <= _MAX_GAP_WORDS and all(w in _GAP_WORDS for w in words)
 
 
 class AssignError(StrEnum):

@@ -149,7 +149,8 @@ class Engine:
     async def _stale(self, ctx: Ctx) -> None:
         ctx.say(ctx.t("common.stale"))
         last = ctx.state.last
-        if last.get("text"):
+        # Repeat the open question; a finished answer («показания приняты») is not repeated.
+        if last.get("text") and ctx.state.flow is not None:
             ctx.say(last["text"], [tuple(option) for option in last.get("options", ())])
         else:
             await self.main_menu(ctx)
@@ -166,6 +167,11 @@ class Engine:
         return target not in (None, "operator") and analysis.confidence >= SURE
 
     @staticmethod
+    def _last_offered(ctx: Ctx, action: str) -> bool:
+        """Whether the last prompt had a button for `action` («отмена» then means it)."""
+        return any(option[1] == action for option in ctx.state.last.get("options", ()))
+
+    @staticmethod
     def _waiting(ctx: Ctx) -> bool:
         """An escalation waits and the customer is not in the middle of another flow."""
         return ctx.conversation.status is ConversationStatus.WAITING_OPERATOR and (
@@ -173,7 +179,11 @@ class Engine:
         )
 
     async def _command(self, ctx: Ctx, cmd: Command, msg: Msg) -> None:
-        if cmd is Command.CANCEL and self._waiting(ctx):
+        if (
+            cmd is Command.CANCEL
+            and self._waiting(ctx)
+            and self._last_offered(ctx, CANCEL_ESCALATION)
+        ):
             msg.action = CANCEL_ESCALATION  # «отмена» while waiting withdraws the request
             await self.flows["operator"].steps["waiting"].handler(ctx, msg)
         elif cmd is Command.OPERATOR:

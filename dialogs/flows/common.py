@@ -14,6 +14,17 @@ from dialogs.nlu import is_no, is_yes
 
 ACCOUNT = "acc:"
 _WORD = re.compile(r"[^\W\d_]+")
+_ORDINALS = {
+    word: n
+    for n, words in enumerate(
+        (
+            ("первый", "первый счёт", "первый счет", "1-й", "first"),
+            ("второй", "второй счёт", "второй счет", "2-й", "second"),
+            ("третий", "третий счёт", "третий счет", "3-й", "third"),
+        )
+    )
+    for word in words
+}
 
 
 def account_label(account: Account) -> str:
@@ -40,6 +51,9 @@ async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
     if msg.action and msg.action.startswith(ACCOUNT):
         number = msg.action.removeprefix(ACCOUNT)
         return next((a for a in accounts if a.number == number), None)
+    ordinal = _ORDINALS.get(msg.text.casefold().strip(" .!"))
+    if ordinal is not None:  # «второй», «2-й»
+        return accounts[ordinal] if ordinal < len(accounts) else None
     digits = "".join(ch for ch in msg.text if ch.isdigit())
     if len(digits) >= 4:
         matches = [a for a in accounts if a.number.endswith(digits)]
@@ -77,11 +91,11 @@ def account_step(flow: Flow, then: AccountHandler) -> None:
         account = await picked_account(ctx, msg)
         if account is not None:
             await then(ctx, account)
-        elif msg.action is None and any(ch.isdigit() for ch in msg.text):
+        elif msg.asks_for_something_else() and not any(ch.isdigit() for ch in msg.text):
+            await ctx.not_understood(msg)
+        else:  # «Ленина» when both accounts are on Lenin street, a wrong number: ask again
             ctx.goto(flow.name, "account")
             ctx.say(ctx.t("common.account_not_found"), account_options(await ctx.accounts()))
-        else:
-            await ctx.not_understood(msg)
 
 
 def yes_no(

@@ -18,10 +18,14 @@ from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_label, answered_no, answered_yes
 from dialogs.messages import InboundKind
+from dialogs.nlu import looks_like_name
 
 flow = Flow("link")
 
-_NUMBER_THEN_WORDS = re.compile(r"^\s*([\d\s\-]{10,20}?)\s*[,;]?\s*([^\d\s][^\d]*)$")
+# «5901234567 Иванова», «л/с 59 01 234 567, Иванова Мария: показания 12480»
+_NUMBER_THEN_WORDS = re.compile(
+    r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
+)
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
 
 
@@ -37,12 +41,12 @@ def _parts(msg: Msg) -> tuple[str | None, str | None]:
     surname: str | None = None
     if named := _NAMED_SURNAME.search(text):
         surname = named[1]
-    elif (typed := _NUMBER_THEN_WORDS.match(text)) and normalize_account_number(typed[1]):
+    elif (typed := _NUMBER_THEN_WORDS.search(text)) and normalize_account_number(typed[1]):
         number, surname = normalize_account_number(typed[1]), typed[2]
     elif number is None:
         surname = text
-    if surname is not None and not surname_candidates(surname):
-        surname = None
+    if surname is not None and not (surname_candidates(surname) and looks_like_name(surname)):
+        surname = None  # «не знаю», «передать показания»: not a guess at the surname
     return number, surname
 
 
@@ -140,6 +144,8 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: st
         await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
         return
     number, surname = _parts(msg)
+    if ctx.state.resume == "readings" and msg.text and msg.analysis.entities.readings:
+        ctx.state.resume_text = msg.text  # «5901234567 Иванова 12480»: the reading comes along
     if number and surname:
         ctx.data["number"] = number
         await _attempt(ctx, surname)
@@ -182,12 +188,15 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
     account = await ctx.store.accounts.get(number)
     candidates = surname_candidates(surname)
     success = account is not None and any(surname_matches(c, account.surname) for c in candidates)
-    await attempts.add(ctx.customer.id, number, success, ctx.now)
+    # Every surname tried counts: «Петрова Сидорова Иванова» is three guesses, not one.
+    for _ in range(1 if success else len(candidates)):
+        await attempts.add(ctx.customer.id, number, success, ctx.now)
     if not success or account is None:
         # One answer whether the account is unknown or the surname wrong: nothing leaks. The
         # count is by the number typed, so a lockout reveals nothing either.
-        if link_locked(limits, by_customer + 1, by_account + 1):
-            await _locked(ctx, by_customer + 1, by_account + 1)
+        tried = len(candidates)
+        if link_locked(limits, by_customer + tried, by_account + tried):
+            await _locked(ctx, by_customer + tried, by_account + tried)
             return
         ctx.data.pop("number", None)
         ctx.data["failed_number"] = number

@@ -205,9 +205,8 @@ async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None
         previous = _previous(ctx, meter, name, own, period)
         check = _check(ctx, meter, parsed, previous)
         if check.verdict in ERRORS:
-            # The other zones of the message are kept: only this one is asked again.
-            if not refused:
-                await _refuse(ctx, meter, name, check.verdict, previous)
+            # The other zones of the message are kept: only the refused ones are asked again.
+            await _refuse(ctx, meter, name, check.verdict, previous)
             refused = True
             continue
         got[name] = {
@@ -222,9 +221,10 @@ async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None
         zone = meter.zone_of(remaining[0])
         ctx.say(
             ctx.t(
-                "readings.ask_next",
+                "readings.ask_again" if refused else "readings.ask_next",
                 zone=ctx.t(f"readings.zone.{zone.value}"),
                 name=remaining[0],
+                kept=", ".join(_what(ctx, meter, name, "kept") for name in got),
             ),
             [ctx.cancel_option()],
         )
@@ -281,7 +281,18 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
         )
         if total > limit:
             ctx.goto("readings", "confirm")
-            ctx.say(ctx.t("readings.implausible", kwh=ctx.t.number(total)), yes_no(ctx))
+            text = ctx.t("readings.implausible", kwh=ctx.t.number(total))
+            if len(meter.registers) > 1:  # which zone looks wrong: each value and its kWh
+                text += "\n" + "\n".join(
+                    ctx.t(
+                        "readings.line",
+                        what=_what(ctx, meter, name),
+                        value=ctx.t.number(Decimal(entry["value"])),
+                        kwh=ctx.t.number(Decimal(entry["consumption"])),
+                    )
+                    for name, entry in got.items()
+                )
+            ctx.say(text, yes_no(ctx))
             return
     await _save(ctx, meter)
 

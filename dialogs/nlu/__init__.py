@@ -7,6 +7,7 @@ from dialogs.nlu.details import (
     SettingsRequest,
     TariffQuestion,
     contact_field,
+    looks_like_name,
     settings_request,
     tariff_question_kind,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "contact_field",
     "is_no",
     "is_yes",
+    "looks_like_name",
     "settings_request",
     "tariff_question_kind",
     "warm_up",

@@ -20,7 +20,10 @@ from dialogs.nlu.text import normalize
 MAX_ANSWER_WORDS = 6
 MAX_COMMAND_WORDS = 4
 _TOKEN = re.compile(r"[a-zа-я]+|[+\-]|[^\w\s.,!?;:()\"'«»…+\-]")
-_LEADING_NO = re.compile(r"^\W*(?:(?:ой|ах|ну)\W+)?(?:нет|неа|no)\s*[,.!;:—–-]")
+_LEADING_NO = re.compile(r"^\W*(?:(?:ой|ах|ну)\W+)?(?:нет|неа|не|no)\s*[,.!;:—–-]")
+_LEADING_YES = re.compile(
+    r"^\W*(?:(?:ну)\W+)?(?:да|ага|угу|верно|правильно|так и есть|вс[её] верно|yes)\s*[,.!;:—–-]"
+)
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _VARIATION_SELECTORS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 
@@ -34,9 +37,12 @@ def is_yes(text: str) -> bool:
     tokens = _tokens(text)
     if not tokens or len(tokens) > MAX_ANSWER_WORDS:
         return False
-    return any(t in YES_WORDS for t in tokens) and all(
+    if any(t in YES_WORDS for t in tokens) and all(
         t in YES_WORDS or t in ANSWER_FILLERS or t in YES_COMPANIONS for t in tokens
-    )
+    ):
+        return True
+    # «да, всё верно, грели дом», «правильно, зима же»: a yes set apart by punctuation decides.
+    return _LEADING_YES.match(normalize(text)) is not None and not is_no(text)
 
 
 def is_no(text: str) -> bool:

@@ -8,11 +8,13 @@ reminders on and «мы не многодетные» is not a question about la
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dialogs.nlu.classifier import NEGATIONS
+from dialogs.nlu.classifier import NEGATIONS, analyze
+from dialogs.nlu.morphology import name_likeness
 from dialogs.nlu.text import normalize, words
 from dialogs.nlu.vocabulary import entry_lemmas, resolve
 
@@ -271,3 +273,22 @@ def _reminders(lemmas: list[str]) -> bool | None:
     if modal is not None:
         return not modal
     return None
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SURE_REQUEST = 0.8
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an answer to «your surname?» can be one: «Иванова», «Мария Иванова», «Ёлкина О.И.»
+    can; «не знаю», «передать показания», «баланс» (a request the NLU is sure of) cannot."""
+    words = [w for w in _NAME_WORD.findall(normalize(text)) if len(w) > 1]
+    if not words:
+        return False
+    kinds = [name_likeness(part) for word in words for part in word.split("-") if part]
+    if "never" in kinds:
+        return False
+    if "name" in kinds:
+        return True
+    # Only ordinary words: a name only if it is not a request the NLU understands.
+    return analyze(text).confidence < SURE_REQUEST

@@ -68,3 +68,25 @@ def inflections(word: str) -> list[str]:
         return [word]
     parse = analyzer().parse(word)[0]
     return [form.word.replace("ё", "е") for form in parse.lexeme if form.tag.POS not in _RARE_FORMS]
+
+
+# Words of these classes are never part of a name: «не знаю», «где её взять», «передать».
+_NOT_IN_NAMES = frozenset(
+    {"VERB", "INFN", "GRND", "PRCL", "ADVB", "CONJ", "PREP", "PRED", "INTJ", "NPRO", "NUMR"}
+)
+
+
+@functools.lru_cache(maxsize=16384)
+def name_likeness(word: str) -> str:
+    """«name» if a word can be a surname or first name (or is unknown, like a rare surname),
+    «never» if it cannot be part of a name, «word» for an ordinary noun or adjective."""
+    if not is_cyrillic(word):
+        return "name"
+    parses = analyzer().parse(word)
+    if any("Surn" in p.tag or "Name" in p.tag or "Patr" in p.tag for p in parses):
+        return "name"
+    if not parses[0].is_known:
+        return "name"
+    if all(p.tag.POS in _NOT_IN_NAMES for p in parses):
+        return "never"
+    return "word"

@@ -87,7 +87,8 @@ def simple(values: list[ParsedValue]) -> list[tuple[Zone | None, str | None, Dec
         ("semi-peak 5 пиковый 6", [(Zone.SEMIPEAK, None, D(5)), (Zone.PEAK, None, D(6))]),
         ("Полупиковый — 7", [(Zone.SEMIPEAK, None, D(7))]),
         # A label applies only to the number right after it.
-        ("день примерно 23415", [(None, None, D(23415))]),
+        ("день примерно 23415", [(Zone.DAY, None, D(23415))]),
+        ("день рождения 23415", [(None, None, D(23415))]),
         ("сдаю 26.11.2025: 12345", [(None, None, D(12345))]),
         ("", []),
         ("нет показаний", []),
@@ -429,3 +430,20 @@ def test_our_reading_dates_are_local() -> None:
 
 def test_undated_billing_value_has_no_date() -> None:
     assert previous_value(D(500), None, [], "2026-11") == (D(500), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("полу пик 3350", [(Zone.SEMIPEAK, "3350")]),
+        ("полу-пик 3350", [(Zone.SEMIPEAK, "3350")]),
+        ("п/пик 3340", [(Zone.SEMIPEAK, "3340")]),
+        ("ночные 6050 дневные 16100", [(Zone.NIGHT, "6050"), (Zone.DAY, "16100")]),
+        ("по ночи 6050 по дню 16100", [(Zone.NIGHT, "6050"), (Zone.DAY, "16100")]),
+        ("дневной тариф 16100", [(Zone.DAY, "16100")]),
+        ("ночь на самом деле 12055", [(Zone.NIGHT, "12055")]),
+        ("сегодня день рождения, показания 12345", [(None, "12345")]),
+    ],
+)
+def test_zone_labels_as_people_write_them(text: str, expected: list) -> None:
+    assert [(v.zone, str(v.value)) for v in parse_readings(text)] == expected

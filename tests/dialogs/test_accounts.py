@@ -25,3 +25,14 @@ async def test_something_else_at_the_unlink_question_unlinks_nothing(customer: C
     assert "Предыдущее показание" in customer.text()
     await customer.send("мои счета")
     assert "•••••••4567" in customer.text()
+
+
+async def test_ordinal_and_ambiguous_answers_when_choosing_an_account(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("привязать ещё счёт")
+    await customer.send("5900000003 Смирнов-Задунайский")
+    await customer.send("баланс")
+    await customer.send("ул")  # too vague: asked again, the flow goes on
+    assert "Выберите лицевой счёт" in customer.text() or "Не нашёл" in customer.text()
+    await customer.send("второй")
+    assert "Переплата" in customer.text()

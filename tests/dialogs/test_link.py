@@ -169,3 +169,38 @@ async def test_everything_in_one_message(customer: Customer) -> None:
     )
     await customer.send("да")
     assert "приняты" in customer.text(), customer.text()
+
+
+async def test_requests_at_the_surname_question_are_not_guesses(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    await customer.send("да")
+    for text in ("не знаю", "где её взять", "я не помню", "а зачем"):
+        await customer.send(text)
+        assert "Не удалось найти" not in customer.text(), text
+    await customer.send("передать показания")  # a clear request leaves the question
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        since = customer.pipeline.clock() - timedelta(hours=1)
+        assert await store.link_attempts.failures_by_customer(cust.id, since) == 0
+
+
+async def test_several_surnames_in_one_message_count_as_several_guesses(
+    customer: Customer,
+) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    await customer.send("да")
+    await customer.send("Петрова Сидорова")  # three candidates: both and «Петрова-Сидорова»
+    await customer.send("Кузнецова Смирнова")
+    assert "Слишком много" in customer.text()
+
+
+async def test_number_then_surname_then_reading_in_one_message(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("передать показания")
+    await customer.send("да")
+    await customer.send("5901234567 Иванова 12480")
+    assert "приняты" in customer.text(), customer.text()

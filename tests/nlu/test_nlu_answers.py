@@ -137,3 +137,14 @@ def test_a_leading_no_decides(text: str) -> None:
 @pytest.mark.parametrize("text", ["7702-000-119", "- 5", "лишняя цифра", "не знаю, да"])
 def test_not_a_no(text: str) -> None:
     assert not is_no(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["да, всё верно, грели дом", "да, так и есть", "правильно, зима же", "да, отопление"]
+)
+def test_a_leading_yes_with_an_explanation(text: str) -> None:
+    assert is_yes(text) and not is_no(text)
+
+
+def test_a_leading_short_no_with_an_explanation() -> None:
+    assert is_no("не, лишнюю цифру нажал") and not is_yes("не, лишнюю цифру нажал")
