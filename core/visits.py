@@ -36,7 +36,7 @@ TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
 
 
 class TransitionError(ValueError):
-    pass
+    """A status change the visit's current status does not allow (e.g. a done visit cancelled)."""
 
 
 def check_transition(current: VisitStatus, new: VisitStatus) -> None:
