@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -47,18 +47,22 @@ class BalanceSummary:
 
 
 def penalty(debt: Decimal, overdue_days: int, today: date, rules: PenaltyRules) -> Decimal:
-    """The penalty on a debt overdue for `overdue_days`, by the day-by-day rules."""
+    """The penalty on a debt overdue for `overdue_days` up to `today`, day by day.
+
+    Each day's rate is the one in force that day: the cap applies to the days before
+    cap_until, the key rate to the days after — a day accrued in 2026 is not re-priced in 2027.
+    """
     if debt <= 0 or overdue_days <= rules.grace_days:
         return Decimal("0.00")
-    rate = rules.key_rate_percent
-    if rules.cap_percent is not None and (rules.cap_until is None or today < rules.cap_until):
-        rate = min(rate, rules.cap_percent)
-    first_days = max(min(overdue_days, rules.first_rate_until_day) - rules.grace_days, 0)
-    later_days = max(overdue_days - max(rules.first_rate_until_day, rules.grace_days), 0)
-    # Divide last so nothing is rounded before the kopecks.
-    amount = debt * rate * first_days / (100 * rules.first_fraction) + debt * rate * later_days / (
-        100 * rules.later_fraction
-    )
+    amount = Decimal(0)
+    # Overdue day n (1-based) is today - (overdue_days - n) days.
+    for n in range(rules.grace_days + 1, overdue_days + 1):
+        day = today - timedelta(days=overdue_days - n)
+        rate = rules.key_rate_percent
+        if rules.cap_percent is not None and (rules.cap_until is None or day < rules.cap_until):
+            rate = min(rate, rules.cap_percent)
+        fraction = rules.first_fraction if n <= rules.first_rate_until_day else rules.later_fraction
+        amount += debt * rate / (100 * fraction)
     return to_rubles(amount)
 
 

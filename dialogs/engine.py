@@ -8,7 +8,7 @@ from typing import Any
 
 from core.conversations import Author, ConversationStatus
 from dialogs.context import GO, Ctx, DialogState, Draft
-from dialogs.flow import CONFIDENT, SURE, Flow, Msg
+from dialogs.flow import CONFIDENT, Flow, Msg
 from dialogs.messages import Button, Inbound, InboundKind, Reply
 from dialogs.nlu import Command, Intent, Topic, command
 
@@ -46,7 +46,7 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
     ("menu.operator", "operator"),
     ("menu.settings", "settings"),
 )
-SHORT_REQUEST_WORDS = 4
+SHORT_REQUEST_WORDS = 3
 CANCEL_ESCALATION = "op:cancel"  # the operator flow's action
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
@@ -65,6 +65,8 @@ class Engine:
 
     async def run(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         msg = Msg(inbound, language=ctx.customer.language)
+        if inbound.redacted:
+            ctx.say(ctx.t("common.card_data"))
         await self._dispatch(ctx, msg)
         return self._finish(ctx)
 
@@ -80,6 +82,9 @@ class Engine:
         ):
             conversation.status = ConversationStatus.BOT
         cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
+        step = self._current_step(ctx.state)
+        if cmd is not None and step is not None and cmd in step.handles:
+            cmd = None  # this step answers the command itself
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
             ctx.state.resume, ctx.state.resume_text = None, ""
@@ -103,6 +108,7 @@ class Engine:
             # explaining the problem. Buttons, commands and short requests reach the bot.
             await self.flows["operator"].steps["waiting"].handler(ctx, msg)
         elif self._waiting(ctx):
+            await self._to_operator(ctx, msg)  # the operator sees it too
             await self.route_free_text(ctx, msg)
         elif ctx.state.flow and ctx.state.step:
             flow = self.flows[ctx.state.flow]
@@ -161,10 +167,10 @@ class Engine:
         if msg.action is not None or msg.kind is not InboundKind.TEXT:
             return False
         if len(msg.text.split()) > SHORT_REQUEST_WORDS:
-            return False
+            return False  # longer text is the customer explaining the problem
         analysis = msg.analysis
-        target = INTENT_FLOWS.get(analysis.intent)
-        return target not in (None, "operator") and analysis.confidence >= SURE
+        target = INTENT_FLOWS.get(analysis.intent) or TOPIC_FLOWS.get(analysis.topic)
+        return target not in (None, "operator") and analysis.confidence >= CONFIDENT
 
     @staticmethod
     def _last_offered(ctx: Ctx, action: str) -> bool:
@@ -197,7 +203,8 @@ class Engine:
             await self.main_menu(ctx)
 
     async def _to_operator(self, ctx: Ctx, msg: Msg) -> None:
-        """An operator holds the conversation: the bot stays silent and passes everything on."""
+        """Add the message to the active escalation (an operator holds the conversation, or it
+        waits and the bot answers a short request as well)."""
         escalation = await ctx.store.escalations.active(ctx.conversation.id)
         assert escalation is not None  # _dispatch hands the conversation back otherwise
         await ctx.store.escalations.add_message(
@@ -236,7 +243,10 @@ class Engine:
     async def route_free_text(self, ctx: Ctx, msg: Msg) -> None:
         kind = msg.inbound.kind
         if kind is InboundKind.CONTACT:
-            await self.start_flow(ctx, "link", msg)
+            if msg.inbound.phone.strip():
+                await self.start_flow(ctx, "link", msg)
+            else:  # a contact without a phone number links nothing
+                await self.main_menu(ctx, "menu.not_understood")
             return
         if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
             await self.main_menu(ctx, f"common.{kind.value}")

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dialogs.messages import Inbound, InboundKind
-from dialogs.nlu import Analysis, Intent, analyze
+from dialogs.nlu import Analysis, Command, Intent, analyze
 
 if TYPE_CHECKING:
     from dialogs.context import Ctx
@@ -70,6 +70,8 @@ Handler = Callable[["Ctx", Msg], Awaitable[None]]
 class Step:
     handler: Handler
     expects_input: bool  # typed numbers are input here, not button numbers
+    # Global commands this step answers itself: «отмена» at «cancel the visit?» means yes.
+    handles: frozenset[Command] = frozenset()
 
 
 @dataclass(slots=True)
@@ -84,9 +86,15 @@ class Flow:
         self.entry = handler
         return handler
 
-    def step(self, name: str, *, expects_input: bool = False) -> Callable[[Handler], Handler]:
+    def step(
+        self,
+        name: str,
+        *,
+        expects_input: bool = False,
+        handles: frozenset[Command] = frozenset(),
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, expects_input)
+            self.steps[name] = Step(handler, expects_input, handles)
             return handler
 
         return register

@@ -31,6 +31,7 @@ class Inbound:
     display_name: str = ""
     language: str = ""  # the messenger's language hint (e.g. "ru", "en")
     file_id: str = ""  # with kind FILE: the platform's reference, for operators
+    redacted: bool = False  # card data was masked out of `text` before anything was stored
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)

@@ -6,9 +6,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from core.masking import hide_card_data
 from core.ports import Store
 from dialogs.config import DialogConfig
 from dialogs.context import Ctx
@@ -65,6 +66,9 @@ class Pipeline:
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Run one event in one transaction; a duplicate event changes nothing."""
+        text, redacted = hide_card_data(inbound.text)
+        if redacted:  # card data is never stored, not even in the inbox
+            inbound = replace(inbound, text=text, redacted=True)
         # The in-process lock keeps one conversation's events in order; the row lock
         # (PostgreSQL) or the single writer (SQLite) does the same across processes.
         async with self._locks.hold(f"{inbound.channel}:{inbound.user_id}"):

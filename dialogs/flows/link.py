@@ -15,7 +15,7 @@ from core.accounts import (
 )
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.flow import Flow, Msg
+from dialogs.flow import CONFIDENT, Flow, Msg
 from dialogs.flows.common import account_label, answered_no, answered_yes
 from dialogs.messages import InboundKind
 from dialogs.nlu import looks_like_name
@@ -92,7 +92,7 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
         await _after_consent(ctx, msg)
     elif answered_no(msg):
         await ctx.menu("link.consent_refused")
-    elif msg.action or msg.kind is not InboundKind.TEXT or msg.asks_for_something_else():
+    elif msg.kind is not InboundKind.TEXT or msg.asks_for_something_else(threshold=CONFIDENT):
         await ctx.not_understood(msg)
     else:
         _consent_question(ctx, "link.consent_again")

@@ -8,7 +8,7 @@ from core.balance import BalanceKind, HistoryEntry, PenaltyRules, penalty, summa
 D = Decimal
 RULES = PenaltyRules()
 CAPPED = date(2026, 6, 1)  # the 9.5 % cap applies
-UNCAPPED = date(2027, 1, 1)  # the cap has ended: 16.5 %
+UNCAPPED = date(2027, 6, 1)  # the cap ended months ago: 16.5 % on every overdue day
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,17 @@ def test_summarize_settled_without_due_date() -> None:
 def test_summarize_debt_without_due_date_is_not_overdue() -> None:
     summary = summarize(D(100), None, [], date(2026, 6, 1), RULES)
     assert (summary.overdue_days, summary.penalty) == (0, 0)
+
+
+def test_days_before_the_cap_ended_keep_the_capped_rate() -> None:
+    # Due 15 Aug 2026, seen on 10 Jan 2027: 148 days overdue. Days 31-90 (14 Sep-12 Nov) and
+    # 91-138 (13 Nov-31 Dec) at 9.5 %, days 139-148 (1-10 Jan) at 16.5 %.
+    debt = D("4321.09")
+    expected = (
+        debt * D("9.5") * 60 / (100 * 300)
+        + debt * D("9.5") * 48 / (100 * 130)
+        + debt * D("16.5") * 10 / (100 * 130)
+    ).quantize(D("0.01"))
+    assert penalty(debt, 148, date(2027, 1, 10), RULES) == expected
+    day_before = penalty(debt, 139, date(2026, 12, 31), RULES)
+    assert penalty(debt, 140, date(2027, 1, 1), RULES) - day_before < D(10)  # no jump

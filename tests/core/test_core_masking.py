@@ -79,3 +79,31 @@ def test_mask_address(address: str, masked: str) -> None:
 )
 def test_mask_text(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "номер карты 4111 1111 1111 1111 срок 12/28 cvv 123",
+        "вот моя карта 4111111111111111, спишите долг",
+        "4111-1111-1111-1111",
+    ],
+)
+def test_card_numbers_are_masked(text: str) -> None:
+    from core.masking import hide_card_data
+
+    masked, found = hide_card_data(text)
+    assert found
+    assert "1111 1111 1111" not in masked.replace("•••• •••• •••• 1111", "")
+    assert "•••• •••• •••• 1111" in masked
+    assert "cvv 123" not in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["показания 12345 67890 11111", "5901234567", "+7 912 345-67-89", "4111 1111 1111 1112"],
+)
+def test_other_numbers_are_not_cards(text: str) -> None:
+    from core.masking import hide_card_data
+
+    assert hide_card_data(text) == (text, False)

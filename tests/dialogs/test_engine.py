@@ -200,3 +200,39 @@ async def test_a_short_request_while_waiting_is_answered_by_the_bot(customer: Cu
     assert "8-800-220-0-220" in customer.text()
     await customer.send("мне кажется, что мне неправильно посчитали долг за октябрь")
     assert "Добавил к обращению" in customer.text()
+
+
+async def test_card_numbers_are_never_stored_and_the_customer_is_warned(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("позовите оператора")
+    await customer.send("вот моя карта 4111 1111 1111 1111 cvv 123, спишите долг пожалуйста")
+    assert "никогда не отправляйте данные банковской карты" in customer.text()
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(cust, customer.pipeline.clock())
+        transcript = await store.conversations.transcript(conversation.id, 50)
+        escalation = await store.escalations.active(conversation.id)
+    everything = " ".join(m.text for m in transcript + escalation.messages)
+    assert "•••• •••• •••• 1111" in everything
+    assert "4111 1111 1111 1111" not in everything and "cvv 123" not in everything
+
+
+async def test_while_waiting_complaints_go_to_the_operator_and_short_requests_to_both(
+    customer: Customer,
+) -> None:
+    await customer.start()
+    await customer.send("позовите оператора")
+    await customer.send("мне начислили пени незаконно")
+    assert "Добавил к обращению" in customer.text()
+    await customer.send("мои заявки")
+    assert "Добавил к обращению" not in customer.text()
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(cust, customer.pipeline.clock())
+        escalation = await store.escalations.active(conversation.id)
+    texts = [m.text for m in escalation.messages]
+    assert "мне начислили пени незаконно" in texts and "мои заявки" in texts

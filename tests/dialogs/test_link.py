@@ -204,3 +204,17 @@ async def test_number_then_surname_then_reading_in_one_message(customer: Custome
     await customer.send("да")
     await customer.send("5901234567 Иванова 12480")
     assert "приняты" in customer.text(), customer.text()
+
+
+async def test_a_request_at_the_consent_question_is_answered(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    await customer.send("нет света")
+    assert "8-800-220-0-220" in customer.text()
+
+
+async def test_an_empty_contact_links_nothing(customer: Customer) -> None:
+    await customer.start()
+    await customer.share_phone("")
+    assert "согласие" not in customer.text()
+    assert "не понял" in customer.text()
