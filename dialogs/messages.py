@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -83,15 +83,3 @@ class Reply:
             attachment=Attachment(**attachment) if attachment else None,
             operator=body.get("operator"),
         )
-
-
-@dataclass(slots=True)
-class ChannelLimits:
-    """What a channel can show; the renderer fits every Reply into these."""
-
-    max_buttons: int = 10
-    max_label: int = 64
-    max_text: int = 4096
-    request_phone: bool = True
-    documents: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Delivering outbox rows: claim pending rows in order, send each, record the result."""
+"""Delivering outbox rows in order: each row is marked sent in its own transaction right after
+it went out, so a failure part-way re-sends nothing that was already delivered."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ async def drain(
     unit_of_work: UnitOfWork, channel: str, send: Send, conversation_id: int | None = None
 ) -> int:
     """Send every pending row of a channel (optionally one conversation); returns how many."""
-    sent = 0
     async with unit_of_work() as store:
         rows = await store.outbox.pending(channel, conversation_id)
-        for row in rows:
-            platform_id = await send(row)
+    for row in rows:
+        platform_id = await send(row)
+        async with unit_of_work() as store:
             await store.outbox.mark_sent(row.id, datetime.now(UTC), platform_id)
-            sent += 1
-        await store.commit()
-    return sent
+            await store.commit()
+    return len(rows)

@@ -138,12 +138,6 @@ class DialogSettings(Section):
     visit_slots: list[str] = ["08:00-12:00", "12:00-17:00"]
 
 
-class OutboxSettings(Section):
-    poll_interval_seconds: float = Field(0.5, gt=0)
-    batch_size: int = Field(50, ge=1)
-    max_attempts: int = Field(10, ge=1)
-
-
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: bool = False
@@ -163,7 +157,6 @@ class Settings(BaseSettings):
     billing: BillingSettings = BillingSettings()
     linking: LinkingSettings = LinkingSettings()
     dialogs: DialogSettings = DialogSettings()
-    outbox: OutboxSettings = OutboxSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @classmethod

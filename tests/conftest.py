@@ -7,11 +7,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from storage.database import Database
 from storage.migrate import upgrade
 
 PG_URL_ENV = "ENERGOBOT_TEST_DATABASE_URL"
+
+# A shared CI machine can be slow: property tests are judged on their results, not their speed.
+settings.register_profile("energobot", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "energobot"))
 
 
 async def fresh_database_url(tmp_path: Path) -> str:

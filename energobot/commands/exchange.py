@@ -164,13 +164,13 @@ async def _export(
 def demo(cli: CliContext, no_migrate: bool) -> None:
     """Load the demo data: Perm Krai accounts, their meters and history, and tariffs.
 
-    Does nothing if the demo accounts are already in the database. The accounts are described
+    Does nothing if the database has accounts already (demo or real). The accounts are described
     in energobot/demo/README.md.
     """
     if asyncio.run(_demo(cli.settings, migrate=not no_migrate)):
         click.echo("Demo data loaded: accounts, meters, history and tariffs.")
     else:
-        click.echo("The database already has the demo accounts; nothing loaded.")
+        click.echo("The database already has accounts; the demo data was not loaded.")
 
 
 async def _demo(settings: Settings, *, migrate: bool) -> bool:

@@ -37,10 +37,7 @@ def _plain(value: Decimal) -> str:
 
 def reading_record(reading: Reading) -> dict[str, str | None]:
     """One reading as billing reads it; None where the value is unknown."""
-    submitted = reading.submitted_at
-    if submitted.tzinfo is None:
-        # Storage keeps UTC; a driver that drops the zone (SQLite) still means UTC.
-        submitted = submitted.replace(tzinfo=UTC)
+    submitted = reading.submitted_at  # always aware: storage returns UTC
     return {
         "account": reading.account,
         "serial": reading.serial,
