@@ -68,3 +68,12 @@ class Escalation:
     created_at: datetime
     operator: str | None = None
     messages: list[EscalationMessage] = field(default_factory=list)
+
+
+def transcript_line(kind: str, text: str, file_id: str = "") -> str:
+    """What an operator sees of a customer's message: its text; a file by the platform's id
+    (the console fetches it from the platform by this id); other kinds by name."""
+    if kind == "file":
+        file = f"[file: {file_id}]" if file_id else "[file]"
+        return f"{file} {text}" if text else file
+    return text or f"[{kind}]"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from core.conversations import transcript_line
 from dialogs.messages import Inbound, InboundKind
 from dialogs.nlu import Analysis, Command, Intent, analyze
 
@@ -37,12 +38,8 @@ class Msg:
 
     @property
     def for_operator(self) -> str:
-        """What an operator sees of the message: its text, or the platform's id of a file."""
-        if self.kind is InboundKind.FILE:
-            # The console fetches the file from the platform by this id.
-            file = f"[file: {self.inbound.file_id}]" if self.inbound.file_id else "[file]"
-            return f"{file} {self.text}" if self.text else file
-        return self.text or f"[{self.kind.value}]"
+        """What an operator sees of the message."""
+        return transcript_line(self.kind.value, self.text, self.inbound.file_id)
 
     def asks_for_something_else(
         self, current: Intent | None = None, threshold: float = SURE

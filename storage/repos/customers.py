@@ -13,6 +13,7 @@ from core.conversations import (
     ConversationStatus,
     Customer,
     EscalationMessage,
+    transcript_line,
 )
 from storage.repos._base import Repo, utcnow
 from storage.repos.messages import PENDING
@@ -211,7 +212,9 @@ class ConversationRepo(Repo):
         # At equal times the customer's message comes first: the reply answers it.
         merged: list[tuple[datetime, int, int, EscalationMessage]] = []
         for event_id, body, at in events.all():
-            text = _event_text(body)
+            text = transcript_line(
+                body.get("kind", ""), body.get("text") or "", body.get("file_id") or ""
+            )
             merged.append((at, 0, event_id, EscalationMessage(Author.CUSTOMER, text, at)))
         for reply_id, body, at in replies.all():
             operator = body.get("operator")
@@ -253,16 +256,6 @@ class ConsentRepo(Repo):
                 customer_id=customer_id, version=version, channel=channel, given_at=at
             )
         )
-
-
-def _event_text(body: dict[str, Any]) -> str:
-    """An inbound event as a transcript line: its text; a file by the platform's id."""
-    text = body.get("text") or ""
-    kind = body.get("kind")
-    if kind == "file" and body.get("file_id"):
-        # The console fetches the file from the platform by this id.
-        return f"[file: {body['file_id']}] {text}".rstrip()
-    return text or f"[{kind}]"
 
 
 def _customer(row: Any) -> Customer:
