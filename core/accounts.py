@@ -86,13 +86,21 @@ def surname_candidates(text: str, max_words: int = 3) -> list[str]:
     return list(dict.fromkeys(candidates))
 
 
+# Russian area and mobile codes start with 3-9; 0, 1 and 2 are never the digit after +7.
+_NO_CODE = frozenset("012")
+
+
 def normalize_phone(text: str) -> str | None:
-    """+7XXXXXXXXXX from +7/8/7-prefixed Russian numbers with any spacing; None if not a phone."""
+    """+7XXXXXXXXXX from +7/8/7-prefixed Russian numbers with any spacing; None if not a phone
+    («+7 000 000-00-00» is none: no code starts with 0, 1 or 2)."""
     compact = _PHONE_NOISE.sub("", text.strip())
     match = _PHONE.fullmatch(compact)
     if match is None:
         return None
-    return "+7" + (match.group(1) or match.group(2))
+    national = match.group(1) or match.group(2)
+    if national[0] in _NO_CODE:
+        return None
+    return "+7" + national
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ TOPIC_FLOWS: dict[Topic, str] = {
     Topic.OFFICE_HOURS: "hours",
     Topic.GREETING: "greeting",
     Topic.THANKS: "thanks",
+    Topic.SETTINGS: "settings",
 }
 MAIN_MENU: tuple[tuple[str, str], ...] = (
     ("menu.readings", "readings"),

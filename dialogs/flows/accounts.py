@@ -23,7 +23,7 @@ async def show(ctx: Ctx, msg: Msg) -> None:
         return
     listing = "\n".join(f"• {account_label(a)}" for a in accounts)
     options = [
-        ctx.option("accounts.unlink", f"{UNLINK}{a.number}", account=mask_account(a.number)[-6:])
+        ctx.option("accounts.unlink", f"{UNLINK}{a.number}", account=mask_account(a.number))
         for a in accounts
     ]
     options += [ctx.option("accounts.link_more", "go:link"), ctx.menu_option()]

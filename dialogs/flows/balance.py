@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.accounts import Account
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import account_summary, payment_link, summary_lines
+from dialogs.flows.billing import account_summary, payable, payment_link, summary_lines
 from dialogs.flows.common import account_label, account_step, start_with_account
 
 flow = Flow("balance", needs_account=True)
@@ -36,7 +36,8 @@ async def show(ctx: Ctx, account: Account) -> None:
     else:
         parts.append(t("balance.history_empty"))
     parts.append(t("balance.average_hint"))
-    parts.append(t("balance.pay_link", url=payment_link(ctx, account.number)))
+    if payable(summary):
+        parts.append(t("balance.pay_link", url=payment_link(ctx, account.number)))
     ctx.end()
     ctx.say(
         "\n\n".join(parts),

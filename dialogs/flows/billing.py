@@ -22,7 +22,7 @@ def bank_lines(ctx: Ctx) -> list[str]:
 
 
 def summary_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
-    """The debt / overpayment line, then overdue days and the penalty if any."""
+    """The debt / overpayment line; a passed payment date with the penalty instead of «до …»."""
     t = ctx.t
     amount = t.money(summary.amount)
     if summary.kind is BalanceKind.OVERPAYMENT:
@@ -30,16 +30,30 @@ def summary_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
     if summary.kind is BalanceKind.SETTLED:
         return [t("balance.summary_settled")]
     if summary.due_date is None:
-        lines = [t("balance.summary_debt_no_date", amount=amount)]
-    else:
-        lines = [t("balance.summary_debt", amount=amount, date=t.date(summary.due_date))]
-    if summary.overdue_days > 0:
-        lines.append(t("balance.overdue", count=summary.overdue_days))
-        if summary.penalty > 0:
-            lines.append(t("balance.penalty", amount=t.money(summary.penalty)))
-        else:
-            lines.append(t("balance.penalty_later", days=ctx.config.penalties.grace_days + 1))
-    return lines
+        return [t("balance.summary_debt_no_date", amount=amount)]
+    if summary.overdue_days <= 0:
+        return [t("balance.summary_debt", amount=amount, date=t.date(summary.due_date))]
+    return [
+        t(
+            "balance.summary_overdue",
+            count=summary.overdue_days,
+            amount=amount,
+            date=t.date(summary.due_date),
+        ),
+        penalty_line(ctx, summary),
+    ]
+
+
+def penalty_line(ctx: Ctx, summary: BalanceSummary) -> str:
+    """The penalty so far, or from which day of delay it starts."""
+    if summary.penalty > 0:
+        return ctx.t("balance.penalty", amount=ctx.t.money(summary.penalty))
+    return ctx.t("balance.penalty_later", days=ctx.config.penalties.grace_days + 1)
+
+
+def payable(summary: BalanceSummary) -> bool:
+    """Whether there is anything to pay: no payment link for an overpayment or a zero balance."""
+    return summary.kind is BalanceKind.DEBT
 
 
 async def account_summary(ctx: Ctx, account: Account) -> BalanceSummary:

@@ -18,7 +18,8 @@ from dialogs.flows.common import (
     yes_no,
 )
 from dialogs.flows.operator import cancel_option, closed_text, for_operators, open_escalation
-from dialogs.nlu import ContactField, contact_field
+from dialogs.messages import InboundKind
+from dialogs.nlu import ContactField, Intent, contact_field
 
 flow = Flow("contacts", needs_account=True)
 
@@ -88,12 +89,15 @@ def ask_value(ctx: Ctx, field: str, retry: bool = False) -> None:
     ctx.goto("contacts", "value", field=field)
     if field == PHONE:
         key = "common.phone_again" if retry else "contacts.ask_phone"
-        ctx.say(ctx.t(key), request_phone=True)
+        ctx.say(ctx.t(key), [ctx.cancel_option()], request_phone=True)
     else:
-        ctx.say(ctx.t("contacts.email_again" if retry else "contacts.ask_email"))
+        key = "contacts.email_again" if retry else "contacts.ask_email"
+        ctx.say(ctx.t(key), [ctx.cancel_option()])
 
 
-@flow.step("value", expects_input=True)
+# Not typed input for the numbered fallback: «1» presses «Отмена», and neither a phone number
+# nor an e-mail address is one or two digits.
+@flow.step("value")
 async def value_step(ctx: Ctx, msg: Msg) -> None:
     field = ctx.data["field"]
     value: str | None = None
@@ -102,10 +106,21 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     elif msg.action is None and msg.text:
         value = valid_email(msg.text)
     if value is None:
-        ask_value(ctx, field, retry=True)
+        if msg.action or _something_else(msg):
+            await ctx.not_understood(msg)
+        else:
+            ask_value(ctx, field, retry=True)
         return
     ctx.goto("contacts", "confirm", value=value)
     await ask_confirm(ctx)
+
+
+def _something_else(msg: Msg) -> bool:
+    """Free text clearly about another matter («покажи баланс»); anything with digits or an
+    «@» is a contact gone wrong and is asked again."""
+    if msg.kind is not InboundKind.TEXT or any(ch.isdigit() or ch == "@" for ch in msg.text):
+        return False
+    return msg.asks_for_something_else(Intent.CHANGE_CONTACTS)
 
 
 async def ask_confirm(ctx: Ctx) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
+from dialogs.nlu import OutageSubject, outage_subject
 
 flow = Flow("outage")
 
@@ -11,14 +12,26 @@ flow = Flow("outage")
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     company = ctx.config.company
-    ctx.end()
-    ctx.say(
-        ctx.t(
-            "outage.text",
-            supplier=company.name,
-            grid=company.grid_company,
-            hotline=company.grid_hotline,
-            website=company.grid_website,
-        ),
-        [ctx.operator_option(), ctx.menu_option()],
+    t = ctx.t
+    subject = outage_subject(msg.text) if msg.action is None and msg.text else None
+    intro = t(
+        "outage.intro",
+        supplier=company.name,
+        grid=company.grid_company,
+        hotline=company.grid_hotline,
+        website=company.grid_website,
     )
+    wire = t("outage.wire", hotline=company.grid_hotline)
+    voltage = t("outage.voltage", visit_type=t("visits.type.power_quality"))
+    # What the customer wrote about comes first: a broken wire is a danger before anything else.
+    if subject is OutageSubject.WIRE:
+        parts = [wire, intro, voltage, t("outage.check")]
+    elif subject is OutageSubject.VOLTAGE:
+        parts = [intro, voltage, wire]
+    else:
+        parts = [intro, voltage, t("outage.check"), wire]
+    options = [ctx.operator_option(), ctx.menu_option()]
+    if subject is OutageSubject.VOLTAGE:
+        options.insert(0, ctx.option("outage.book_visit", "go:visits"))
+    ctx.end()
+    ctx.say("\n\n".join(parts), options)

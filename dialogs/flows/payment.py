@@ -7,27 +7,34 @@ from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import bank_lines, payment_link
 
-flow = Flow("payment", needs_account=True)
+# No account needed: anyone may ask how to pay; a linked account gets its own link.
+flow = Flow("payment")
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     t = ctx.t
-    links = [
-        t("payment.link_line", account=mask_account(a.number), url=payment_link(ctx, a.number))
-        for a in await ctx.accounts()
-    ]
-    parts = ["\n".join([t("payment.intro"), *links])]
+    accounts = await ctx.accounts()
+    if accounts:
+        links = [
+            t("payment.link_line", account=mask_account(a.number), url=payment_link(ctx, a.number))
+            for a in accounts
+        ]
+        parts = ["\n".join([t("payment.intro"), *links])]
+    else:
+        parts = [t("payment.intro_unlinked", website=ctx.config.company.website)]
     bank = bank_lines(ctx)
     if bank:
         parts.append("\n".join([t("balance.bank_title"), *bank]))
+    if not accounts:
+        parts.append(t("payment.link_for_yours"))
     parts.append(t("payment.no_card_data"))
     ctx.end()
-    ctx.say(
-        "\n\n".join(parts),
-        [
+    if accounts:
+        options = [
             ctx.option("menu.balance", "go:balance"),
             ctx.option("balance.receipt", "go:receipt"),
-            ctx.menu_option(),
-        ],
-    )
+        ]
+    else:
+        options = [ctx.option("payment.link", "go:link")]
+    ctx.say("\n\n".join(parts), [*options, ctx.menu_option()])

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from core.accounts import Account
-from core.balance import BalanceKind, HistoryEntry
+from core.balance import BalanceKind, BalanceSummary, HistoryEntry
 from core.masking import mask_account, mask_address, mask_surname
 from core.meters import Meter, Scheme, Zone
 from core.readings import Reading, ReadingKind, ReadingStatus
 from core.tariffs import consumption_range, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import account_summary, bank_lines, payment_link, summary_lines
+from dialogs.flows.billing import (
+    account_summary,
+    bank_lines,
+    payable,
+    payment_link,
+    summary_lines,
+)
 from dialogs.flows.common import account_step, start_with_account
+from dialogs.flows.tariffs import zone_rank
 
 flow = Flow("receipt", needs_account=True)
 
 
+RECEIPT_MONTHS = 36  # how far back receipts are shown
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
+    # «квитанция за сентябрь»: the month (and year) asked for is kept while an account is chosen.
+    if msg.action is None and msg.text and msg.analysis.entities.months:
+        year = _YEAR.search(msg.text)
+        ctx.goto(
+            "receipt",
+            "account",
+            month=msg.analysis.entities.months[0],
+            year=int(year[1]) if year else None,
+        )
     await start_with_account(ctx, "receipt", show)
 
 
@@ -47,7 +68,7 @@ async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: History
         t("receipt.price_single", price=t.money(row.price))
         if row.zone is Zone.ALL
         else t("receipt.price", zone=t(f"tariffs.zone.{row.zone.value}"), price=t.money(row.price))
-        for row in sorted(rows, key=lambda r: list(Zone).index(r.zone))
+        for row in sorted(rows, key=lambda r: zone_rank(r.zone))
         if row.range == band
     ]
     return t(
@@ -77,7 +98,7 @@ async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
         ):
             latest[reading.register] = reading
     lines = []
-    for register in sorted(latest):
+    for register in sorted(latest, key=lambda name: zone_rank(meter.zone_of(name))):
         reading = latest[register]
         zone = meter.zone_of(register)
         what = (
@@ -100,10 +121,19 @@ async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
     return lines
 
 
+def _asked_period(ctx: Ctx, month: int, year: int | None) -> str:
+    """«сентябрь» without a year is the latest September up to this month."""
+    if year is None:
+        today = ctx.today
+        year = today.year if month <= today.month else today.year - 1
+    return f"{year:04d}-{month:02d}"
+
+
 async def show(ctx: Ctx, account: Account) -> None:
     t = ctx.t
+    month, year = ctx.data.get("month"), ctx.data.get("year")
     ctx.end()
-    history = await ctx.store.history.for_account(account.number, 1)
+    history = await ctx.store.history.for_account(account.number, RECEIPT_MONTHS)
     options = [
         ctx.option("menu.balance", "go:balance"),
         ctx.option("balance.readings", "go:readings"),
@@ -113,10 +143,27 @@ async def show(ctx: Ctx, account: Account) -> None:
         ctx.say(t("receipt.no_history", account=mask_account(account.number)), options)
         return
     entry = history[0]
+    if month is not None:
+        wanted = [
+            e for e in history if int(e.period[5:7]) == month and year in (None, int(e.period[:4]))
+        ]
+        if not wanted:
+            # Never another month instead: say which months there are.
+            ctx.say(
+                t(
+                    "receipt.month_missing",
+                    period=t.period(_asked_period(ctx, month, year)),
+                    first=t.period(history[-1].period),
+                    last=t.period(entry.period),
+                    example=t.period(entry.period),
+                ),
+                [ctx.option("receipt.latest", "go:receipt"), *options],
+            )
+            return
+        entry = wanted[0]
     meters = await ctx.store.meters.for_account(account.number)
     meter = meters[0] if meters else None
     scheme = meter.scheme if meter else Scheme.SINGLE
-    summary = await account_summary(ctx, account)
 
     head = [
         t("receipt.title", period=t.period(entry.period)),
@@ -131,16 +178,35 @@ async def show(ctx: Ctx, account: Account) -> None:
         t("receipt.charged", amount=t.money(entry.charged)),
         t("receipt.paid", amount=t.money(entry.paid)),
     ]
-    due = summary_lines(ctx, summary)
-    total = summary.amount + summary.penalty if summary.kind is BalanceKind.DEBT else Decimal(0)
-    due.append(t("receipt.total", amount=t.money(total)))
-    pay = [t("balance.pay_link", url=payment_link(ctx, account.number))]
+    latest = entry is history[0]
+    summary = await account_summary(ctx, account)
+    due = due_lines(ctx, summary) if latest else [t("receipt.past_period")]
+    pay = []
+    if latest and payable(summary):
+        pay.append(t("balance.pay_link", url=payment_link(ctx, account.number)))
     bank = bank_lines(ctx)
     if bank:
         pay += [t("balance.bank_title"), *bank]
-    parts = ["\n".join(block) for block in (head, usage, due, pay)]
+    parts = ["\n".join(block) for block in (head, usage, due, pay) if block]
     parts.append(t("receipt.pdf_later"))
     ctx.say("\n\n".join(parts), options)
+
+
+def due_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
+    """What is due, said once: «Итого к оплате … до …», or the passed date, penalty and total."""
+    t = ctx.t
+    if summary.kind is not BalanceKind.DEBT:
+        return summary_lines(ctx, summary)
+    amount = t.money(summary.amount)
+    if summary.overdue_days <= 0:
+        if summary.due_date is None:
+            return [t("receipt.total", amount=amount)]
+        return [t("receipt.total_by", amount=amount, date=t.date(summary.due_date))]
+    lines = summary_lines(ctx, summary)
+    if summary.penalty > 0:
+        total = t.money(summary.amount + summary.penalty)
+        lines.append(t("receipt.total_with_penalty", amount=total))
+    return lines
 
 
 account_step(flow, show)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from core.accounts import Account, Category
 from core.masking import mask_account
-from core.meters import REGISTER_ZONES, Meter, Scheme, Zone
+from core.meters import REGISTER_ZONES, Scheme, Zone
 from core.readings import ParsedValue, parse_readings
 from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
 from dialogs.flow import Flow, Msg
-from dialogs.nlu import TariffQuestion, tariff_question_kind
+from dialogs.nlu import TariffQuestion, negative_amount, tariff_category, tariff_question_kind
 
 flow = Flow("tariffs")
 
@@ -21,11 +23,17 @@ ESTIMATE = "tar:estimate"
 ZONES = "tar:zones"
 RANGES = "tar:ranges"
 LARGE = "tar:large"
+CATEGORY = "tar:cat:"  # the general prices of a category: tar:cat:rural
 
 # Nobody's flat uses this much in a month: more likely an account number or a meter display.
 MAX_KWH = Decimal(100_000)
-ZONE_ORDER = list(Zone)
+# How zones are listed: the dearest first, the night last (пик, полупик, ночь; день, ночь).
+ZONE_ORDER = (Zone.ALL, Zone.DAY, Zone.PEAK, Zone.SEMIPEAK, Zone.NIGHT)
 THREE_ZONE_LABELS = frozenset({Zone.PEAK, Zone.SEMIPEAK})
+
+
+def zone_rank(zone: Zone) -> int:
+    return ZONE_ORDER.index(zone)
 
 
 def _menu_options(ctx: Ctx) -> list[Option]:
@@ -42,16 +50,31 @@ def _menu_options(ctx: Ctx) -> list[Option]:
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text:
+        stated = _stated_category(ctx, msg)
         values = _amounts_in(msg)
         if values:
-            await _estimate(ctx, values)
+            await _estimate(ctx, msg, values)
             return
         kind = tariff_question_kind(msg.text)
+        if stated is not None and kind in (None, TariffQuestion.PRICES):
+            await general_prices(ctx, stated)  # «сельский тариф», «цены для электроплит»
+            return
         if kind is not None:
             await HANDLERS[QUESTIONS[kind]](ctx)
             return
     ctx.goto("tariffs", "menu")
     ctx.say(ctx.t("tariffs.intro"), _menu_options(ctx))
+
+
+def _stated_category(ctx: Ctx, msg: Msg) -> Category | None:
+    """The category the customer named now or earlier in this flow («у меня электроплита»)."""
+    named = tariff_category(msg.text) if msg.action is None and msg.text else None
+    if named is not None:
+        ctx.goto("tariffs", ctx.state.step or "menu", category=named.value)
+        return named
+    if ctx.state.flow == "tariffs" and ctx.data.get("category") in set(Category):
+        return Category(ctx.data["category"])
+    return None
 
 
 def _amounts_in(msg: Msg) -> list[ParsedValue]:
@@ -72,13 +95,22 @@ def _plain(kwh: Decimal) -> ParsedValue:
 
 @flow.step("menu")
 async def menu(ctx: Ctx, msg: Msg) -> None:
+    if msg.action and msg.action.startswith(CATEGORY):
+        chosen = msg.action.removeprefix(CATEGORY)
+        if chosen in set(Category):
+            await general_prices(ctx, Category(chosen))
+            return
     handler = HANDLERS.get(msg.action or "")
     if handler is not None:
         await handler(ctx)
         return
     values = _amounts_in(msg) if msg.action is None else []
     if values:
-        await _estimate(ctx, values)
+        await _estimate(ctx, msg, values)
+        return
+    named = tariff_category(msg.text) if msg.action is None and msg.text else None
+    if named is not None:  # «а для сельских?»
+        await general_prices(ctx, named)
         return
     await ctx.not_understood(msg)
 
@@ -93,10 +125,10 @@ async def ask_estimate(ctx: Ctx) -> None:
 
 @flow.step("estimate", expects_input=True)
 async def estimate_step(ctx: Ctx, msg: Msg) -> None:
-    if msg.action in (MINE, ESTIMATE, ZONES, RANGES, LARGE):
+    if msg.action in HANDLERS or (msg.action or "").startswith(CATEGORY):
         await menu(ctx, msg)
         return
-    values = parse_readings(msg.text) if msg.action is None else []
+    values = _volumes_typed(msg.text) if msg.action is None else []
     if not values:
         await ctx.not_understood(msg)
         return
@@ -105,7 +137,23 @@ async def estimate_step(ctx: Ctx, msg: Msg) -> None:
     kwh = msg.analysis.entities.kwh
     if not labelled and len(kwh) == 1:
         values = [_plain(kwh[0])]
-    await _estimate(ctx, values)
+    await _estimate(ctx, msg, values)
+
+
+_BARE_NUMBERS = re.compile(r"\s*\d+(?:[.,]\d+)?(?:\s+\d+(?:[.,]\d+)?){1,2}\s*")
+# A month's volume written with a thousands space stays below this: «1 500» is one number,
+# «200 100» is day 200 and night 100 (nobody's flat uses 200 100 kWh a month).
+GROUPED_BELOW = Decimal(10_000)
+
+
+def _volumes_typed(text: str) -> list[ParsedValue]:
+    """The values of an estimate; bare numbers apart are apart unless they read as «1 500»."""
+    values = parse_readings(text)
+    if _BARE_NUMBERS.fullmatch(text) and any(v.value >= GROUPED_BELOW for v in values):
+        separate = [_plain(Decimal(n.replace(",", "."))) for n in text.split()]
+        if len(separate) > len(values):
+            return separate
+    return values
 
 
 def zone_volumes(
@@ -144,22 +192,69 @@ def zone_volumes(
     return scheme, volumes
 
 
-async def _household(ctx: Ctx) -> tuple[Account | None, Meter | None]:
-    """The first linked account and its first meter: they decide category and scheme."""
-    accounts = await ctx.accounts()
-    if not accounts:
-        return None, None
-    meters = await ctx.store.meters.for_account(accounts[0].number)
-    return accounts[0], (meters[0] if meters else None)
+@dataclass(frozen=True, slots=True)
+class _Household:
+    account: Account
+    scheme: Scheme | None  # of the account's first meter
 
 
-async def _estimate(ctx: Ctx, values: Sequence[ParsedValue]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Basis:
+    """What an estimate is priced by."""
+
+    category: Category
+    large_family: bool
+    meter_scheme: Scheme | None  # the meter whose registers т1/т2 name
+    account: Account | None  # the linked account whose category it is, if one
+    matching: int = 1  # how many linked meters have the zones given
+
+
+async def _households(ctx: Ctx) -> list[_Household]:
+    households = []
+    for account in await ctx.accounts():
+        meters = await ctx.store.meters.for_account(account.number)
+        households.append(_Household(account, meters[0].scheme if meters else None))
+    return households
+
+
+def _basis(
+    households: Sequence[_Household], values: Sequence[ParsedValue], stated: Category | None
+) -> _Basis:
+    """The account whose meter's scheme matches the zones given decides the category; when none
+    or several do, a category the customer named wins, then the first account's."""
+    pool = [h for h in households if stated is None or h.account.category is stated]
+    matching = [h for h in pool if h.scheme is not None and _implied_scheme(values, h) is h.scheme]
+    if len(matching) == 1:
+        chosen = matching[0]
+        return _Basis(
+            chosen.account.category, chosen.account.large_family, chosen.scheme, chosen.account
+        )
+    fallback = (matching or pool or list(households) or [None])[0]
+    if fallback is None:
+        return _Basis(stated or Category.URBAN_GAS, False, None, None)
+    account = fallback.account
+    if stated is not None and account.category is not stated:
+        # A category nobody's account has: its prices, without anyone's benefits.
+        return _Basis(stated, False, None, None)
+    return _Basis(account.category, account.large_family, fallback.scheme, account, len(matching))
+
+
+def _implied_scheme(values: Sequence[ParsedValue], household: _Household) -> Scheme | None:
+    implied = zone_volumes(values, household.scheme)
+    return None if isinstance(implied, str) else implied[0]
+
+
+async def _estimate(ctx: Ctx, msg: Msg, values: Sequence[ParsedValue]) -> None:
     t = ctx.t
-    account, meter = await _household(ctx)
-    meter_scheme = meter.scheme if meter else None
-    implied = zone_volumes(values, meter_scheme)
     retry = [ctx.option("tariffs.my_tariff", MINE), ctx.menu_option()]
+    stated = _stated_category(ctx, msg)
     ctx.goto("tariffs", "estimate")
+    if negative_amount(msg.text):
+        ctx.say(t("tariffs.estimate_negative"), retry)
+        return
+    households = await _households(ctx)
+    basis = _basis(households, values, stated)
+    implied = zone_volumes(values, basis.meter_scheme)
     if isinstance(implied, str):
         ctx.say(t(implied), retry)
         return
@@ -171,19 +266,40 @@ async def _estimate(ctx: Ctx, values: Sequence[ParsedValue]) -> None:
     if total_kwh > MAX_KWH:
         ctx.say(t("tariffs.estimate_too_big", kwh=t.number(total_kwh)), retry)
         return
-    category = account.category if account else Category.URBAN_GAS
-    large = bool(account and account.large_family)
-    rows = rows_valid_on(await ctx.store.tariffs.all(), category, scheme, ctx.today)
+    rows = rows_valid_on(await ctx.store.tariffs.all(), basis.category, scheme, ctx.today)
     try:
-        result = estimate(rows, volumes, large_family=large, split=ctx.config.zone_split)
+        result = estimate(
+            rows, volumes, large_family=basis.large_family, split=ctx.config.zone_split
+        )
     except NoTariff:
         ctx.say(t("tariffs.no_tariff"), [ctx.operator_option(), ctx.menu_option()])
         return
-    parts = [_estimate_text(ctx, result, large)]
-    if meter_scheme is not None and meter_scheme is not scheme:
+    parts = []
+    if len(households) > 1 and basis.account is not None:
+        # Several accounts: say whose tariff it is, and why when no meter decided it.
+        key = {0: "estimate_no_match", 1: "estimate_for_account"}.get(
+            basis.matching, "estimate_several_match"
+        )
+        parts.append(t(f"tariffs.{key}", account=mask_account(basis.account.number)))
+    parts.append(_estimate_text(ctx, result, basis.large_family))
+    missing = _missing_zones(values, scheme, volumes)
+    if missing:
+        zones = ", ".join(t(f"tariffs.zone.{zone.value}") for zone in missing)
+        parts.append(t("tariffs.estimate_missing", zones=zones))
+    meter_scheme = basis.meter_scheme
+    if len(households) == 1 and meter_scheme is not None and meter_scheme is not scheme:
         parts.append(t(f"tariffs.estimate_your_scheme.{meter_scheme.value}"))
     parts.append(t("tariffs.estimate_again"))
     ctx.say("\n\n".join(parts), retry)
+
+
+def _missing_zones(
+    values: Sequence[ParsedValue], scheme: Scheme, volumes: dict[Zone, Decimal]
+) -> list[Zone]:
+    """Zones of a labelled estimate left out: «день 180» alone has no night."""
+    if not any(v.labelled for v in values):
+        return []
+    return sorted(set(REGISTER_ZONES[scheme].values()) - volumes.keys(), key=zone_rank)
 
 
 def _estimate_text(ctx: Ctx, result: Estimate, large_family: bool) -> str:
@@ -195,7 +311,7 @@ def _estimate_text(ctx: Ctx, result: Estimate, large_family: bool) -> str:
         scheme=t(f"tariffs.scheme.{result.scheme.value}"),
     )
     lines = []
-    for line in result.lines:
+    for line in sorted(result.lines, key=lambda line: (zone_rank(line.zone), line.range)):
         params = {
             "range": t(f"tariffs.range.{line.range}"),
             "kwh": t.number(line.kwh),
@@ -229,7 +345,7 @@ def price_lines(ctx: Ctx, rows: list[TariffRow]) -> list[str]:
     """One line per zone: the prices of ranges I / II / III."""
     t = ctx.t
     lines = []
-    zones = sorted({row.zone for row in rows}, key=ZONE_ORDER.index)
+    zones = sorted({row.zone for row in rows}, key=zone_rank)
     for zone in zones:
         prices = " / ".join(t.money(row.price) for row in _by_range(rows) if row.zone is zone)
         name = capitalized(t(f"tariffs.zone.{zone.value}"))
@@ -238,7 +354,8 @@ def price_lines(ctx: Ctx, rows: list[TariffRow]) -> list[str]:
 
 
 def range_limits(ctx: Ctx, rows: list[TariffRow]) -> str:
-    """«I — до 1 000 кВт·ч, II — от 1 000 до 6 000 кВт·ч, III — свыше 6 000 кВт·ч»."""
+    """«I — до 1 000 кВт·ч, II — свыше 1 000 до 6 000 кВт·ч, III — свыше 6 000 кВт·ч»: a range
+    covers consumption above its lower limit."""
     t = ctx.t
     limits: dict[int, tuple[Decimal, Decimal | None]] = {}
     for row in _by_range(rows):
@@ -271,23 +388,8 @@ async def my_tariff(ctx: Ctx) -> None:
     t = ctx.t
     accounts = await ctx.accounts()
     if not accounts:
-        blocks = [t("tariffs.general_head", category=t("tariffs.category.urban_gas"))]
-        limits = ""
-        for scheme in Scheme:
-            rows = await _current_rows(ctx, Category.URBAN_GAS, scheme)
-            if rows:
-                blocks.append(
-                    "\n".join([t(f"tariffs.scheme_title.{scheme.value}"), *price_lines(ctx, rows)])
-                )
-                limits = limits or range_limits(ctx, rows)
-        if len(blocks) == 1:
-            ctx.say(t("tariffs.no_tariff"), _menu_options(ctx))
-            ctx.goto("tariffs", "menu")
-            return
-        if limits:
-            blocks.append(t("tariffs.range_limits", limits=limits))
-        blocks.append(t("tariffs.link_for_yours"))
-        _info(ctx, "\n\n".join(blocks), [ctx.option("tariffs.link", "go:link")])
+        stated = ctx.data.get("category")
+        await general_prices(ctx, Category(stated) if stated in set(Category) else None)
         return
     blocks = []
     for account in accounts:
@@ -316,6 +418,37 @@ async def my_tariff(ctx: Ctx) -> None:
         lines.append(t("tariffs.valid_since", date=t.date(since)))
         blocks.append("\n".join(lines))
     _info(ctx, "\n\n".join(blocks))
+
+
+async def general_prices(ctx: Ctx, category: Category | None) -> None:
+    """The prices of a category for every scheme (gas stoves unless named), with buttons for
+    the other categories: whoever has no account linked sees every price list."""
+    t = ctx.t
+    category = category or Category.URBAN_GAS
+    blocks = [t("tariffs.general_head", category=t(f"tariffs.category.{category.value}"))]
+    limits = ""
+    for scheme in Scheme:
+        rows = await _current_rows(ctx, category, scheme)
+        if rows:
+            blocks.append(
+                "\n".join([t(f"tariffs.scheme_title.{scheme.value}"), *price_lines(ctx, rows)])
+            )
+            limits = limits or range_limits(ctx, rows)
+    others = [
+        ctx.option(f"tariffs.category_button.{other.value}", f"{CATEGORY}{other.value}")
+        for other in Category
+        if other is not category
+    ]
+    linked = bool(await ctx.accounts())
+    if len(blocks) == 1:
+        blocks.append(t("tariffs.no_tariff"))
+    elif limits:
+        blocks.append(t("tariffs.range_limits", limits=limits))
+    if not linked:
+        blocks.append(t("tariffs.link_for_yours"))
+        others.append(ctx.option("tariffs.link", "go:link"))
+    _info(ctx, "\n\n".join(blocks), others)
+    ctx.data["category"] = category.value
 
 
 async def zone_hours(ctx: Ctx) -> None:

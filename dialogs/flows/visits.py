@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from core.accounts import Account
 from core.masking import mask_account, mask_address, mask_phone
@@ -27,6 +28,20 @@ from dialogs.flows.common import (
     yes_no,
 )
 from dialogs.messages import InboundKind
+from dialogs.nlu import (
+    Command,
+    DateValue,
+    DayPart,
+    Intent,
+    cancel_wish,
+    command,
+    day_part,
+    day_reference,
+    is_no,
+    is_yes,
+    ordinal,
+    visit_type,
+)
 
 flow = Flow("visits", needs_account=True)
 my_visits_flow = Flow("my_visits", needs_account=True)
@@ -34,12 +49,16 @@ my_visits_flow = Flow("my_visits", needs_account=True)
 TYPE = "vt:"
 DAY = "day:"
 SLOT = "slot:"
+RETYPE = "retype"  # another kind of visit than the one read from the text
 ACCOUNT_PHONE = "ph:account"
 NO_COMMENT = "nocomment"
 CANCEL = "cancel:"
 MAX_COMMENT = 500
 # Options shown for cancelling: more would not fit a messenger's button limit.
 MAX_CANCEL_OPTIONS = 5
+# Slots starting at this hour or later are «after lunch».
+AFTERNOON_HOUR = 12
+_HOUR = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])(?::([0-5]\d))?(?![\d.,])")
 
 
 def type_name(ctx: Ctx, visit_type: VisitType | str) -> str:
@@ -51,31 +70,57 @@ def slot_name(ctx: Ctx, slot: str) -> str:
     return ctx.t("visits.slot", start=start, end=end) if end else slot
 
 
+def _something_else(msg: Msg) -> bool:
+    """Free text clearly about another matter; numbers are answers gone wrong, asked again."""
+    if msg.kind is not InboundKind.TEXT or any(ch.isdigit() for ch in msg.text):
+        return False
+    return msg.asks_for_something_else(Intent.TECHNICIAN_CALL)
+
+
 # -- booking ----------------------------------------------------------------------------------
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
+    # «счётчик сломался»: the kind of visit is already said, its question is skipped.
+    preset = visit_type(msg.text) if msg.action is None and msg.text else None
+    if preset is not None:
+        ctx.goto("visits", "account", preset=preset.value)
     await start_with_account(ctx, "visits", ask_type)
 
 
 async def ask_type(ctx: Ctx, account: Account) -> None:
+    preset = ctx.data.pop("preset", None)
+    if preset in set(VisitType):
+        ctx.goto("visits", "date", account=account.number, type=preset, preset=True)
+        ask_date(ctx, VisitType(preset))
+        return
     ctx.goto("visits", "type", account=account.number)
+    _type_question(ctx)
+
+
+def _type_question(ctx: Ctx, key: str = "visits.ask_type") -> None:
     options = [(type_name(ctx, kind), f"{TYPE}{kind.value}") for kind in VisitType]
-    ctx.say(ctx.t("visits.ask_type"), options)
+    ctx.say(ctx.t(key), options)
 
 
 @flow.step("type")
 async def type_step(ctx: Ctx, msg: Msg) -> None:
-    if not (msg.action and msg.action.startswith(TYPE)):
-        await ctx.not_understood(msg)
+    kind: VisitType | None = None
+    if msg.action and msg.action.startswith(TYPE):
+        try:
+            kind = VisitType(msg.action.removeprefix(TYPE))
+        except ValueError:
+            kind = None
+    elif msg.action is None and msg.text:
+        kind = visit_type(msg.text)  # «замена счётчика» typed
+    if kind is None:
+        if msg.action or _something_else(msg):
+            await ctx.not_understood(msg)
+        else:
+            _type_question(ctx, "visits.ask_type_again")
         return
-    try:
-        kind = VisitType(msg.action.removeprefix(TYPE))
-    except ValueError:
-        await ctx.not_understood(msg)
-        return
-    ctx.goto("visits", "date", type=kind.value)
+    ctx.goto("visits", "date", type=kind.value, preset=False)
     ask_date(ctx, kind)
 
 
@@ -90,50 +135,148 @@ def _offered(ctx: Ctx, chosen: str) -> bool:
 
 def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False, text: str | None = None) -> None:
     text = text or ctx.t("visits.ask_date_again" if retry else "visits.ask_date")
+    if not retry and ctx.data.get("preset"):
+        text = "\n\n".join([ctx.t("visits.preset_type", type=type_name(ctx, kind)), text])
     if kind is VisitType.CONTROL_READING and not retry:
         text = "\n\n".join([ctx.t("visits.control_reading_note"), text])
     options = [(ctx.t.short_date(day), f"{DAY}{day.isoformat()}") for day in _days(ctx)]
+    if ctx.data.get("preset"):
+        options.append(ctx.option("visits.other_type", RETYPE))
     ctx.say(text, options)
 
 
 @flow.step("date")
 async def date_step(ctx: Ctx, msg: Msg) -> None:
+    kind = VisitType(ctx.data["type"])
+    if msg.action == RETYPE:
+        ctx.goto("visits", "type", preset=False)
+        _type_question(ctx)
+        return
     if msg.action and msg.action.startswith(DAY):
         chosen = msg.action.removeprefix(DAY)
         if _offered(ctx, chosen):
-            if "phone" in ctx.data:
-                # A new day for a request already filled in (the old day had passed).
-                ctx.goto("visits", "confirm", date=chosen)
-                await ask_confirm(ctx)
-                return
-            ctx.goto("visits", "slot", date=chosen)
-            ask_slot(ctx)
+            await _day_chosen(ctx, chosen)
             return
         # A day offered yesterday may be gone today: offer the current ones.
-        ask_date(ctx, VisitType(ctx.data["type"]), retry=True)
+        ask_date(ctx, kind, retry=True)
         return
-    if msg.action is None and msg.kind is InboundKind.TEXT and any(c.isdigit() for c in msg.text):
-        ask_date(ctx, VisitType(ctx.data["type"]), retry=True)
-        return
-    await ctx.not_understood(msg)
+    named = _day_named(ctx, msg) if msg.action is None and msg.text else None
+    if named is not None and _offered(ctx, named.isoformat()):
+        await _day_chosen(ctx, named.isoformat())
+    elif named is not None:
+        text = ctx.t("visits.day_not_offered", date=ctx.t.day_month(named))
+        ask_date(ctx, kind, retry=True, text=text)
+    elif msg.action or _something_else(msg):
+        await ctx.not_understood(msg)
+    else:
+        ask_date(ctx, kind, retry=True)
 
 
-def ask_slot(ctx: Ctx) -> None:
+async def _day_chosen(ctx: Ctx, chosen: str) -> None:
+    if "phone" in ctx.data:
+        # A new day for a request already filled in (the old day had passed).
+        ctx.goto("visits", "confirm", date=chosen)
+        await ask_confirm(ctx)
+        return
+    ctx.goto("visits", "slot", date=chosen)
+    ask_slot(ctx)
+
+
+def _day_named(ctx: Ctx, msg: Msg) -> date | None:
+    """The day a message names: «30.11», «5 декабря», «завтра», «в понедельник», «второй»."""
+    today, days = ctx.today, _days(ctx)
+    for value in msg.analysis.entities.dates:
+        named = _calendar_day(value, today, days)
+        if named is not None:
+            return named
+    reference = day_reference(msg.text)
+    if reference.offset is not None:
+        return today + timedelta(days=reference.offset)
+    if reference.weekday is not None:
+        offered = [day for day in days if day.weekday() == reference.weekday]
+        if offered:
+            return offered[0]
+        ahead = (reference.weekday - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    position = reference.ordinal
+    if position == -1:
+        return days[-1]
+    if position is not None and 1 <= position <= len(days):
+        return days[position - 1]
+    return None
+
+
+def _calendar_day(value: DateValue, today: date, days: Sequence[date]) -> date | None:
+    """A date as written: with a year, a day and month («5 декабря»), or a day alone («30-го»)."""
+    if isinstance(value, date):
+        return value
+    day, month = value
+    if month == 0:
+        return next((d for d in days if d.day == day), None)
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def ask_slot(ctx: Ctx, retry: bool = False) -> None:
     options = [
         (slot_name(ctx, slot), f"{SLOT}{i}") for i, slot in enumerate(ctx.config.visit_slots)
     ]
-    ctx.say(ctx.t("visits.ask_slot"), options)
+    ctx.say(ctx.t("visits.ask_slot_again" if retry else "visits.ask_slot"), options)
 
 
 @flow.step("slot")
 async def slot_step(ctx: Ctx, msg: Msg) -> None:
     slots = ctx.config.visit_slots
-    index = msg.action.removeprefix(SLOT) if msg.action and msg.action.startswith(SLOT) else ""
-    if not index.isdigit() or int(index) >= len(slots):
-        await ctx.not_understood(msg)
+    index: int | None = None
+    if msg.action and msg.action.startswith(SLOT):
+        number = msg.action.removeprefix(SLOT)
+        index = int(number) if number.isdigit() else None
+    elif msg.action is None and msg.text:
+        index = _slot_named(msg.text, slots)
+    if index is None or not 0 <= index < len(slots):
+        if msg.action or _something_else(msg):
+            await ctx.not_understood(msg)
+        else:
+            ask_slot(ctx, retry=True)
         return
-    ctx.goto("visits", "phone", slot=slots[int(index)])
+    ctx.goto("visits", "phone", slot=slots[index])
     await ask_phone(ctx)
+
+
+def _slot_named(text: str, slots: Sequence[str]) -> int | None:
+    """«утром» → the first slot, «после обеда» → the later one, «второй», «к 14:00»."""
+    starts = [_hour(slot.partition("-")[0]) for slot in slots]
+    part = day_part(text)
+    if part is DayPart.MORNING:
+        return 0
+    if part is DayPart.LATER:
+        later = [i for i, hour in enumerate(starts) if hour is not None and hour >= AFTERNOON_HOUR]
+        return later[0] if later else len(slots) - 1
+    position = ordinal(text)
+    if position == -1:
+        return len(slots) - 1
+    if position is not None:
+        return position - 1
+    named = _HOUR.search(text)
+    if named is None:
+        return None
+    hour = int(named[1])
+    for index, slot in enumerate(slots):
+        begin, _, end = (_hour(part) for part in slot.partition("-"))
+        if begin is not None and end is not None and begin <= hour < end:
+            return index
+    return None
+
+
+def _hour(text: str) -> int | None:
+    match = _HOUR.fullmatch(text.strip())
+    return int(match[1]) if match else None
 
 
 async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
@@ -148,7 +291,8 @@ async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
     )
 
 
-@flow.step("phone", expects_input=True)
+# A typed «1» presses the account's phone button: a phone number is never one or two digits.
+@flow.step("phone")
 async def phone_step(ctx: Ctx, msg: Msg) -> None:
     phone: str | None = None
     if msg.action == ACCOUNT_PHONE:
@@ -157,7 +301,10 @@ async def phone_step(ctx: Ctx, msg: Msg) -> None:
     elif msg.action is None:
         phone = phone_from(msg)
     if phone is None:
-        await ask_phone(ctx, retry=True)
+        if (msg.action and msg.action != ACCOUNT_PHONE) or _something_else(msg):
+            await ctx.not_understood(msg)
+        else:
+            await ask_phone(ctx, retry=True)
         return
     ctx.goto("visits", "comment", phone=phone)
     ctx.say(ctx.t("visits.ask_comment"), [ctx.option("visits.no_comment", NO_COMMENT)])
@@ -320,21 +467,47 @@ async def list_step(ctx: Ctx, msg: Msg) -> None:
         await my_visits(ctx, msg)
         return
     ctx.goto("my_visits", "cancel", visit=visit.id)
+    _cancel_question(ctx, visit, "visits.cancel_question")
+
+
+def _cancel_question(ctx: Ctx, visit: Visit, key: str) -> None:
     ctx.say(
-        ctx.t("visits.cancel_question", number=visit.number, type=type_name(ctx, visit.type)),
-        yes_no(ctx),
+        ctx.t(key, number=visit.number, type=type_name(ctx, visit.type)),
+        yes_no(ctx, "visits.cancel_yes", "visits.cancel_no"),
     )
 
 
-@my_visits_flow.step("cancel")
+def _cancel_answer(msg: Msg) -> bool | None:
+    """Yes, no, or None: «да», «отменить», even «отмена» cancel; «нет», «оставьте» keep."""
+    if msg.action in ("yes", "no"):
+        return msg.action == "yes"
+    if msg.action or msg.kind is not InboundKind.TEXT:
+        return None
+    if command(msg.text) is Command.CANCEL:
+        # «отмена» here answers the question; «стоп» keeps the request.
+        wish = cancel_wish(msg.text)
+        return True if wish is None else wish
+    if is_yes(msg.text):
+        return True
+    if is_no(msg.text):
+        return False
+    return cancel_wish(msg.text)
+
+
+# The engine passes «отмена» here: at «cancel request No. …?» it means yes.
+@my_visits_flow.step("cancel", handles=frozenset({Command.CANCEL}))
 async def cancel_step(ctx: Ctx, msg: Msg) -> None:
-    if answered_no(msg):
+    visit = await _own_visit(ctx, str(ctx.data.get("visit", "")))
+    answer = _cancel_answer(msg)
+    if answer is None:
+        if msg.action or _something_else(msg) or visit is None:
+            await ctx.not_understood(msg)
+        else:
+            _cancel_question(ctx, visit, "visits.cancel_yes_or_no")
+        return
+    if not answer:
         await ctx.menu("visits.cancel_kept")
         return
-    if not answered_yes(msg):
-        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
-        return
-    visit = await _own_visit(ctx, str(ctx.data.get("visit", "")))
     if visit is None or visit.id is None:
         await ctx.menu("visits.cancel_failed")
         return

@@ -7,7 +7,6 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from dialogs.nlu.entities import LABELLED_NUMBER, Entities, Extraction, extract
 from dialogs.nlu.labels import FILLER_TOPICS, Intent, Label, Topic
@@ -130,10 +129,17 @@ def _score(
 ) -> dict[Label, float]:
     scores: dict[Label, float] = defaultdict(float)
     entities = extraction.entities
+    by_zone = _zone_volumes_priced(matched, entities, vocab)
     for entry, weight in matched:
         label = entry.label
-        if entities.kwh and label is Intent.BALANCE_DEBT and entry.key in vocab.amount_cues:
-            label = Intent.TARIFF_QUESTION  # «сколько платить за 250 квт» asks for a price
+        if (
+            (entities.kwh or by_zone)
+            and label is Intent.BALANCE_DEBT
+            and entry.key in vocab.amount_cues
+        ):
+            # «сколько платить за 250 квт», «сколько платить если день 200 ночь 90» ask for a
+            # price, not for what is owed.
+            label = Intent.TARIFF_QUESTION
         scores[label] += weight
     # Only an intent's words make a number less bare: «лс 5901234567», «привет 12457».
     substantive = max(
@@ -141,7 +147,7 @@ def _score(
     )
     bare = substantive < BARE_BELOW
     numbers = extraction.numbers
-    if numbers.reading_like:
+    if numbers.reading_like and not by_zone:
         scores[Intent.SUBMIT_READING] += BARE_READING if bare else READING_AMONG_WORDS
     elif numbers.weak and bare and not (entities.accounts or entities.phones or entities.kwh):
         scores[Intent.SUBMIT_READING] += BARE_SMALL_NUMBER
@@ -152,6 +158,19 @@ def _score(
     if entities.kwh:
         scores[Intent.TARIFF_QUESTION] += KWH_BONUS
     return {label: score for label, score in scores.items() if score > 0}
+
+
+def _zone_volumes_priced(
+    matched: Sequence[tuple[Entry, float]], entities: Entities, vocab: Vocabulary
+) -> bool:
+    """Zone-labelled values asked about with «сколько», «платить», «стоить» and no word about
+    readings: volumes to price («сколько платить если день 200 ночь 90»), not meter readings."""
+    if not any(value.labelled for value in entities.readings):
+        return False
+    keys = {entry.key for entry, weight in matched if weight > 0}
+    if any(entry.label is Intent.SUBMIT_READING for entry, weight in matched if weight > 0):
+        return False
+    return bool(keys & (vocab.amount_cues | vocab.price_cues))
 
 
 def _decide(
@@ -184,7 +203,7 @@ def _decide(
     topic: Topic | None = None
     if intent is Intent.OTHER:
         topic = topic_of_other
-    elif intent is Intent.TARIFF_QUESTION and _is_estimate(matched, entities.kwh, vocab):
+    elif intent is Intent.TARIFF_QUESTION and _is_estimate(matched, entities, vocab):
         topic = Topic.ESTIMATE
     return Analysis(text, intent, confidence, topic, entities, alternatives)
 
@@ -196,9 +215,12 @@ def _confidence(score: float, ranked: Sequence[tuple[Intent, float]], intent: In
 
 
 def _is_estimate(
-    matched: Sequence[tuple[Entry, float]], kwh: tuple[Decimal, ...], vocab: Vocabulary
+    matched: Sequence[tuple[Entry, float]], entities: Entities, vocab: Vocabulary
 ) -> bool:
     # «сколько стоит 1 квт» asks for the price, not an estimate.
-    if any(amount != 1 for amount in kwh):
+    if any(amount != 1 for amount in entities.kwh):
+        return True
+    # «сколько стоит день 200 ночь 90»: volumes per zone.
+    if any(value.labelled for value in entities.readings):
         return True
     return any(entry.key in vocab.estimate_cues for entry, _ in matched)

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.accounts import Category
+from core.visits import VisitType
 from dialogs.nlu.classifier import NEGATIONS, analyze
 from dialogs.nlu.morphology import name_likeness
 from dialogs.nlu.text import normalize, words
@@ -138,6 +140,170 @@ PHONE_WORDS = ("телефон", "мобильный", "сотовый", "phone"
 NUMBER_WORDS = ("номер", "number")  # a phone unless the message names the e-mail
 
 
+# Which household tariff category a message names: one word, or two words together.
+CATEGORY_WORDS: dict[Category, tuple[str, ...]] = {
+    Category.URBAN_ELECTRIC: (
+        "электроплита",
+        "электроплитка",
+        "электроотопление",
+        "электрокотел",
+        "индукционка",
+    ),
+    Category.RURAL: (
+        "сельский",
+        "село",
+        "деревня",
+        "деревенский",
+        "rural",
+        "village",
+        "countryside",
+    ),
+    Category.URBAN_GAS: ("газ", "газу", "газовый", "газовая", "gas"),
+}
+CATEGORY_PAIRS: dict[Category, tuple[tuple[str, str], ...]] = {
+    Category.URBAN_ELECTRIC: (
+        ("электрический", "плита"),
+        ("электрический", "отопление"),
+        ("индукционный", "плита"),
+        ("electric", "stove"),
+        ("electric", "cooker"),
+        ("electric", "heating"),
+    ),
+}
+
+# A technician visit named by what is wrong or wanted; checked in this order.
+VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
+    (
+        VisitType.SEALING,
+        ("пломба", "опломбировать", "опломбировка", "распломбировать", "распломбировка", "seal"),
+    ),
+    (VisitType.VERIFICATION, ("поверка", "поверить", "межповерочный", "verification")),
+    (
+        VisitType.SCHEME_SWITCH,
+        (
+            "двухтарифный",
+            "трехтарифный",
+            "многотарифный",
+            "однотарифный",
+            "двухзонный",
+            "трехзонный",
+            "зонный",
+        ),
+    ),
+    (VisitType.SMART_METERING, ("умный", "аскуэ", "ису", "smart")),
+    (VisitType.RECONNECTION, ("неуплата", "reconnect", "reconnection")),
+    (VisitType.POWER_QUALITY, ("напряжение", "скачок", "перепад", "voltage")),
+)
+CONTROL_WORDS = ("контрольный", "control")  # with a reading word: a control reading
+READING_WORDS = ("снятие", "снять", "показание", "reading")
+METER_WORDS = ("счетчик", "meter")
+# What makes a meter visit a replacement: broken, burnt, to be replaced or installed ...
+METER_BROKEN_WORDS = (
+    "сломать",
+    "сломаться",
+    "сгореть",
+    "заменить",
+    "замена",
+    "поменять",
+    "сменить",
+    "установить",
+    "установка",
+    "поставить",
+    "новый",
+    "разбить",
+    "гудеть",
+    "broken",
+    "broke",
+    "replace",
+    "install",
+    "new",
+)
+# ... or what it no longer does: «не работает», «не крутится».
+METER_STOPPED_WORDS = ("работать", "крутить", "крутиться", "показывать", "work")
+
+# Answers to «cancel the request?»: «отменяйте» cancels, «оставьте» keeps it.
+CANCEL_WORDS = ("отменить", "отменять", "отмена", "аннулировать", "cancel")
+KEEP_WORDS = ("оставить", "оставлять", "стоп", "keep", "stop")
+
+# Which of the offered days: «завтра», «в пятницу», «второй».
+DAY_OFFSETS: dict[int, tuple[str, ...]] = {
+    0: ("сегодня", "today"),
+    1: ("завтра", "tomorrow"),
+    2: ("послезавтра",),
+}
+WEEKDAY_WORDS: tuple[tuple[str, ...], ...] = (
+    ("понедельник", "пн", "monday"),
+    ("вторник", "вт", "tuesday"),
+    ("среда", "ср", "wednesday"),
+    ("четверг", "чт", "thursday"),
+    ("пятница", "пт", "friday"),
+    ("суббота", "сб", "saturday"),
+    ("воскресенье", "вс", "sunday"),
+)
+ORDINAL_WORDS: tuple[tuple[str, ...], ...] = (
+    ("первый", "first"),
+    ("второй", "second"),
+    ("третий", "third"),
+    ("четвертый", "fourth"),
+    ("пятый", "fifth"),
+    ("шестой", "sixth"),
+    ("седьмой", "seventh"),
+    ("восьмой", "eighth"),
+    ("девятый", "ninth"),
+    ("десятый", "tenth"),
+)
+LAST_WORDS = ("последний", "last")
+# Which part of the day: the morning slot or a later one.
+MORNING_WORDS = ("утро", "утром", "утренний", "ранний", "рано", "пораньше", "morning", "early")
+LATER_WORDS = (
+    "день",
+    "днем",
+    "дневной",
+    "вечер",
+    "вечером",
+    "вечерний",
+    "поздний",
+    "поздно",
+    "попозже",
+    "afternoon",
+    "evening",
+    "later",
+    "late",
+)
+LUNCH_WORDS = ("обед", "lunch", "noon")  # «до обеда» is the morning, «после обеда» later
+BEFORE_WORDS = ("до", "before")
+AFTER_WORDS = ("после", "с", "after")
+# Prepositions a negation passes over: «не в понедельник».
+NEGATION_PASSES = ("в", "во", "на", "к", "с", "on", "in", "at", "the")
+
+
+# What an outage report is about.
+WIRE_WORDS = ("провод", "обрыв", "оборвать", "столб", "искрить", "wire", "cable", "pole", "spark")
+VOLTAGE_WORDS = (
+    "напряжение",
+    "скачок",
+    "скакать",
+    "перепад",
+    "мигать",
+    "сгореть",
+    "техника",
+    "холодильник",
+    "телевизор",
+    "вольт",
+    "voltage",
+    "surge",
+    "flicker",
+    "burnt",
+    "burned",
+    "appliance",
+)
+
+
+class OutageSubject(StrEnum):
+    WIRE = "wire"  # a broken or sparking wire: a danger to life
+    VOLTAGE = "voltage"  # surges, flicker, burnt appliances
+
+
 class TariffQuestion(StrEnum):
     PRICES = "prices"  # what a kWh costs (mine, or in general)
     ZONE_HOURS = "zone_hours"
@@ -156,10 +322,25 @@ class SettingsRequest:
     reminders: bool | None = None  # turn reminders on (True) or off (False); None: not said
 
 
+class DayPart(StrEnum):
+    MORNING = "morning"
+    LATER = "later"  # after lunch, in the afternoon or evening
+
+
+@dataclass(frozen=True, slots=True)
+class DayReference:
+    """How a message names a day, each part None when not said."""
+
+    offset: int | None = None  # days from today: «сегодня» 0, «завтра» 1, «послезавтра» 2
+    weekday: int | None = None  # 0 = Monday
+    ordinal: int | None = None  # a position in a list: «второй» 2, «последний» -1
+
+
 @dataclass(frozen=True, slots=True)
 class _Token:
     lemma: str
     negated: bool  # right after «не», «ни», «not»
+    word: str = ""  # as written (normalised), for short words the dictionary misreads
 
 
 # -- the functions ---------------------------------------------------------------------------
@@ -207,6 +388,114 @@ def contact_field(text: str) -> ContactField | None:
     return weak
 
 
+def outage_subject(text: str) -> OutageSubject | None:
+    """A broken wire or a voltage problem; a wire wins, being the danger."""
+    said = {token.lemma for token in _said(text)}
+    if said & _words(WIRE_WORDS):
+        return OutageSubject.WIRE
+    if said & _words(VOLTAGE_WORDS):
+        return OutageSubject.VOLTAGE
+    return None
+
+
+def tariff_category(text: str) -> Category | None:
+    """The tariff category a message names: «электроплита» → urban_electric, «в деревне» →
+    rural, «газовая плита» → urban_gas; the first one not negated («не газ, а электроплита»)."""
+    tokens = [token for token in _tokens(text) if not token.negated]
+    said = {token.lemma for token in tokens}
+    for token in tokens:
+        for category, table in CATEGORY_WORDS.items():
+            if _is(token, table):
+                return category
+        for category, pairs in CATEGORY_PAIRS.items():
+            for first, second in pairs:
+                if _is(token, (first,)) and said & _words((second,)):
+                    return category
+    return None
+
+
+_NEGATIVE = re.compile(r"(?:^|[\s:=(;,])-\s?\d|(?<![^\W\d_])(?:минус|minus)\s*\d")
+
+
+def negative_amount(text: str) -> bool:
+    """Whether a message gives a number below zero: «-5», «день -20», «минус 5»."""
+    return _NEGATIVE.search(normalize(text)) is not None
+
+
+def visit_type(text: str) -> VisitType | None:
+    """The technician visit a message asks for, when it says clearly: «счётчик сломался» is a
+    meter replacement, «сорвана пломба» a sealing; None when it does not say."""
+    tokens = _tokens(text)
+    said = {token.lemma for token in tokens if not token.negated}
+    every = {token.lemma for token in tokens}
+    for kind, table in VISIT_WORDS:
+        if said & _words(table):
+            return kind
+    if said & _words(CONTROL_WORDS) and said & _words(READING_WORDS):
+        return VisitType.CONTROL_READING
+    if every & _words(METER_WORDS):
+        stopped = {token.lemma for token in tokens if token.negated}
+        if said & _words(METER_BROKEN_WORDS) or stopped & _words(METER_STOPPED_WORDS):
+            return VisitType.METER_REPLACEMENT
+    return None
+
+
+def cancel_wish(text: str) -> bool | None:
+    """An answer to «cancel the request?»: True for «отменяйте», False for «оставьте» or «не
+    отменяйте», None when it says neither."""
+    for token in _tokens(text):
+        if _is(token, CANCEL_WORDS):
+            return not token.negated
+        if _is(token, KEEP_WORDS):
+            return token.negated
+    return None
+
+
+def day_reference(text: str) -> DayReference:
+    """The day a message names relative to today, by weekday or by position in a list."""
+    offset = weekday = None
+    for token in _said(text):
+        for days, table in DAY_OFFSETS.items():
+            if offset is None and _is(token, table):
+                offset = days
+        for index, table in enumerate(WEEKDAY_WORDS):
+            if weekday is None and _is(token, table):
+                weekday = index
+    return DayReference(offset, weekday, ordinal(text))
+
+
+_NUMBERED_ORDINAL = re.compile(r"(?<!\d)([1-9])\s*-?\s*(?:й|ый|ий|ой|я|ая|st|nd|rd|th)\b")
+
+
+def ordinal(text: str) -> int | None:
+    """A position named in words: «первый» 1, «вторую» 2, «2-й» 2, «последний» -1."""
+    for token in _said(text):
+        for index, table in enumerate(ORDINAL_WORDS, start=1):
+            if _is(token, table):
+                return index
+        if _is(token, LAST_WORDS):
+            return -1
+    numbered = _NUMBERED_ORDINAL.search(normalize(text))
+    return int(numbered[1]) if numbered else None
+
+
+def day_part(text: str) -> DayPart | None:
+    """«утром», «с утра», «до обеда» → MORNING; «после обеда», «днём», «вечером» → LATER."""
+    previous: _Token | None = None
+    for token in _said(text):
+        if _is(token, LUNCH_WORDS) and previous is not None:
+            if _is(previous, BEFORE_WORDS):
+                return DayPart.MORNING
+            if _is(previous, AFTER_WORDS):
+                return DayPart.LATER
+        if _is(token, MORNING_WORDS):
+            return DayPart.MORNING
+        if _is(token, LATER_WORDS):
+            return DayPart.LATER
+        previous = token
+    return None
+
+
 # -- the machinery ---------------------------------------------------------------------------
 
 
@@ -223,10 +512,32 @@ def _lemmas(text: str) -> list[str]:
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     negate_next = False
-    for lemma in _lemmas(text):
-        tokens.append(_Token(lemma, negate_next))
-        negate_next = lemma in NEGATIONS or lemma in _NEGATIONS_EN
+    for word in words(normalize(text)):
+        for lemma in resolve(word).lemmas:
+            tokens.append(_Token(lemma, negate_next, word))
+            negate_next = lemma in NEGATIONS or lemma in _NEGATIONS_EN
     return tokens
+
+
+def _said(text: str) -> list[_Token]:
+    """The tokens not negated; a negation passes over a preposition («не в понедельник»)."""
+    said: list[_Token] = []
+    negated = False
+    for token in _tokens(text):
+        if token.lemma in NEGATIONS or token.lemma in _NEGATIONS_EN:
+            negated = True
+        elif negated and token.word in NEGATION_PASSES:
+            continue
+        elif negated:
+            negated = False
+        else:
+            said.append(token)
+    return said
+
+
+def _is(token: _Token, table: tuple[str, ...]) -> bool:
+    """The token is one of the table's words, by lemma or as written («ср» is no «сравнить»)."""
+    return token.word in table or token.lemma in _words(table)
 
 
 _NEGATIONS_EN = frozenset({"not", "don", "dont", "never", "no"})

@@ -31,6 +31,7 @@ class Topic(StrEnum):
     LANGUAGE = "language"
     MY_VISITS = "my_visits"
     ESTIMATE = "estimate"
+    SETTINGS = "settings"  # the settings menu itself («настройки»)
 
 
 class Command(StrEnum):

@@ -41,6 +41,7 @@ class Vocabulary:
     by_length: Mapping[tuple[bool, int], tuple[str, ...]]  # (cyrillic, length) -> nearby forms
     amount_cues: frozenset[str]  # entry keys
     estimate_cues: frozenset[str]
+    price_cues: frozenset[str]
 
 
 def entry_lemmas(text: str) -> tuple[str, ...]:
@@ -76,6 +77,7 @@ def vocabulary() -> Vocabulary:
                 _add_forms(forms, text)
     amount = _keys(vocabulary_ru.AMOUNT_CUES, vocabulary_en.AMOUNT_CUES)
     estimate = _keys(vocabulary_ru.ESTIMATE_CUES, vocabulary_en.ESTIMATE_CUES)
+    price = _keys(vocabulary_ru.PRICE_CUES, vocabulary_en.PRICE_CUES)
     return Vocabulary(
         words={lemma: tuple(entries) for lemma, entries in single.items()},
         phrases={lemma: tuple(entries) for lemma, entries in multi.items()},
@@ -83,6 +85,7 @@ def vocabulary() -> Vocabulary:
         by_length=_by_length(forms),
         amount_cues=amount,
         estimate_cues=estimate,
+        price_cues=price,
     )
 
 

@@ -43,6 +43,7 @@ KEYWORDS: dict[Label, dict[str, float]] = {
         "night rate": 2,
         "time of day": 3,
         "zone": 2,
+        "zone hours": 5,
         "calculate": 2,
         "estimate": 3,
         "calculator": 3,
@@ -151,6 +152,7 @@ KEYWORDS: dict[Label, dict[str, float]] = {
         "forget me": 4,
     },
     Topic.LANGUAGE: {"language": 5, "english": 4, "russian": 3},
+    Topic.SETTINGS: {"settings": 4, "preferences": 3},
     Topic.MY_VISITS: {
         "my request": 5,
         "request status": 5,
@@ -161,3 +163,4 @@ KEYWORDS: dict[Label, dict[str, float]] = {
 
 AMOUNT_CUES: tuple[str, ...] = ("how much", "how much to pay", "how much do i owe")
 ESTIMATE_CUES: tuple[str, ...] = ("calculate", "estimate", "calculator")
+PRICE_CUES: tuple[str, ...] = ("cost", "price", "calculate", "estimate")

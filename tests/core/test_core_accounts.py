@@ -81,6 +81,25 @@ def test_phone_rejects_other_text(typed: str) -> None:
     assert normalize_phone(typed) is None
 
 
+@pytest.mark.parametrize(
+    "typed", ["+7 000 000-00-00", "8 000 000 00 00", "+7 100 123-45-67", "72991234567"]
+)
+def test_phone_with_a_code_starting_0_1_or_2_is_none(typed: str) -> None:
+    assert normalize_phone(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("+7 342 200-00-00", "+73422000000"),
+        ("8 800 220-0-220", "+78002200220"),
+        ("+7 495 123 45 67", "+74951234567"),
+    ],
+)
+def test_landline_and_toll_free_codes_are_phones(typed: str, expected: str) -> None:
+    assert normalize_phone(typed) == expected
+
+
 def test_link_locked_by_customer_or_account_failures() -> None:
     limits = LinkLimits(per_customer=5, per_account=10)
     assert not link_locked(limits, 4, 9)

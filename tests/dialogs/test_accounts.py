@@ -36,3 +36,9 @@ async def test_ordinal_and_ambiguous_answers_when_choosing_an_account(customer: 
     assert "Выберите лицевой счёт" in customer.text() or "Не нашёл" in customer.text()
     await customer.send("второй")
     assert "Переплата" in customer.text()
+
+
+async def test_the_unlink_button_masks_like_everywhere(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("мои счета")
+    assert "Отвязать •••••••4567" in customer.labels()

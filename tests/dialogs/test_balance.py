@@ -33,9 +33,12 @@ async def test_overdue_debt_shows_days_and_penalty(customer: Customer, clock: Cl
     clock.now = local(2027, 1, 20)  # 36 days after 15 December; the 9.5 % cap has ended
     await customer.send("баланс")
     text = plain(customer.text())
-    assert "36 дней назад" in text
+    # A passed date is never «К оплате … до 15 декабря 2026».
+    assert "К оплате" not in text
+    assert "Задолженность 1 250,40 ₽. Срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
     # 6 penalised days × 1 250,40 × 16,5 % / 300 = 4,126…
-    assert "примерно 4,13 ₽" in text
+    assert "Пени на сегодня — примерно 4,13 ₽" in text
+    assert "Оплатить онлайн" in text
 
 
 async def test_overdue_within_grace_days_has_no_penalty_yet(
@@ -55,6 +58,7 @@ async def test_overpayment(customer: Customer) -> None:
     text = plain(customer.text())
     assert "Переплата 300,00 ₽ — она пойдёт в счёт следующих начислений" in text
     assert "К оплате" not in text
+    assert "Оплатить онлайн" not in text and "pay?account" not in text
     assert "Начислений по счёту пока нет" in text
 
 

@@ -32,7 +32,7 @@ async def test_phone_change_typed_after_a_bad_one(customer: Customer) -> None:
     await customer.send("+7 912 555 44 33")
     assert "Сменить телефон для счёта •••••••4567 на +79125554433?" in customer.text()
     await customer.press("Да")
-    assert "Передал оператору заявку на смену телефона" in customer.text()
+    assert "Передал оператору ваше обращение о смене телефона" in customer.text()
     assert "Отменить обращение" in customer.labels()
     status, escalation = await waiting(customer)
     assert status is ConversationStatus.WAITING_OPERATOR
@@ -96,3 +96,29 @@ async def test_audit_holds_no_full_account_or_contact(customer: Customer) -> Non
     assert details["account"] == "•••••••4567"
     assert details["value"] == "i***@mail.ru"
     assert "5901234567" not in json.dumps(details) and "maria" not in json.dumps(details)
+
+
+async def test_phone_and_email_prompts_can_be_cancelled(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("сменить телефон")
+    assert customer.last[-1].request_phone
+    assert customer.labels() == ["Отмена"]
+    await customer.send("1")  # a button number, not a phone
+    assert "Чем могу помочь?" in customer.text()
+    status, escalation = await waiting(customer)
+    assert escalation is None and status is ConversationStatus.BOT
+    await customer.send("поменять электронную почту")
+    assert customer.labels() == ["Отмена"]
+    await customer.press("Отмена")
+    assert "Чем могу помочь?" in customer.text()
+
+
+async def test_another_request_at_the_phone_prompt_leaves_it(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("сменить телефон")
+    await customer.send("абв где")
+    assert "Не получилось распознать номер" in customer.text()  # unclear: asked again
+    await customer.send("покажи мой баланс")
+    assert "1 250,40" in customer.text().replace("\xa0", " ")
+    status, escalation = await waiting(customer)
+    assert escalation is None and status is ConversationStatus.BOT

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from core.balance import HistoryEntry
 from core.readings import Reading, ReadingStatus
-from tests.dialogs.conftest import Customer, linked
+from tests.dialogs.conftest import Clock, Customer, linked, local
 
 
 def plain(text: str) -> str:
@@ -48,8 +48,9 @@ async def test_receipt_of_the_latest_period(customer: Customer) -> None:
     assert "12 340" not in text
     assert "Объём: 200 кВт·ч" in text
     assert "Начислено: 1 312,00 ₽" in text and "Оплачено: 1 312,00 ₽" in text
-    assert "К оплате 1 250,40 ₽ до 15 декабря 2026" in text
-    assert "Итого к оплате: 1 250,40 ₽" in text
+    # What is due is said once: no «К оплате … до …» followed by «Итого к оплате».
+    assert "Итого к оплате: 1 250,40 ₽ до 15 декабря 2026" in text
+    assert text.casefold().count("к оплате") == 1
     assert "БИК: 045773603" in text
     assert "https://energosbyt.example/pay?account=5901234567" in text
     assert "Главное меню" in customer.labels()
@@ -118,3 +119,57 @@ async def test_previous_reading_after_a_rollover(customer: Customer) -> None:
     text = plain(customer.text())
     assert "Показания: 999 950 → 30" in text
     assert "-50" not in text
+
+
+async def test_receipt_of_a_month_named(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("квитанция за сентябрь")
+    text = plain(customer.text())
+    assert "Квитанция за сентябрь 2026" in text
+    assert "октябрь" not in text
+    assert "Объём: 200 кВт·ч" in text
+    # A past month's receipt does not ask for today's debt.
+    assert "Это квитанция за прошедший месяц" in text
+    assert "Итого к оплате" not in text
+
+
+async def test_receipt_of_a_month_asked_before_linking(customer: Customer) -> None:
+    await customer.start()
+    await customer.send("пришлите квитанцию за август")
+    await customer.send("5901234567")
+    await customer.send("да")
+    await customer.send("Иванова")
+    assert "Квитанция за август 2026" in plain(customer.text())
+
+
+async def test_a_month_without_a_receipt_is_not_replaced_by_another(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("квитанция за январь")
+    text = plain(customer.text())
+    assert "Квитанции за январь 2026 у меня нет" in text
+    assert "май 2026 — октябрь 2026" in text
+    assert "Квитанция за" not in text
+    await customer.press("Последняя квитанция")
+    assert "Квитанция за октябрь 2026" in plain(customer.text())
+
+
+async def test_overdue_receipt_says_the_date_passed_and_adds_the_penalty(
+    customer: Customer, clock: Clock
+) -> None:
+    await linked(customer)
+    clock.now = local(2027, 1, 20)  # 36 days after 15 December
+    await customer.send("квитанция")
+    text = plain(customer.text())
+    assert "Срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
+    assert "К оплате 1 250,40 ₽ до" not in text and "до 15 декабря" not in text
+    assert "Пени на сегодня — примерно 4,13 ₽" in text
+    assert "Итого к оплате с пенями: 1 254,53 ₽" in text
+
+
+async def test_receipt_with_an_overpayment_offers_no_payment(customer: Customer) -> None:
+    await billed_october(customer, "5900000003", "C-3", [("T1", "30", "80")])
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.press("Квитанция")
+    text = plain(customer.text())
+    assert "Переплата 300,00 ₽" in text
+    assert "Оплатить онлайн" not in text and "Итого к оплате" not in text

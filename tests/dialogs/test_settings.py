@@ -164,3 +164,9 @@ async def test_erasing_blanks_what_operators_were_told(customer: Customer) -> No
         ).all()
     assert escalations == [("", "closed")]
     assert lines and all(text == "" for _, text in lines)
+
+
+async def test_settings_asked_in_words_open_the_settings(customer) -> None:
+    await customer.start()
+    await customer.send("открой настройки бота пожалуйста")
+    assert "Напоминания" in customer.labels()

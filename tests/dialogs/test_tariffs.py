@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
+from core.accounts import Category
 from core.meters import Scheme, Zone
 from core.readings import parse_readings
+from core.tariffs import TariffRow
 from dialogs.flows.tariffs import zone_volumes
-from tests.dialogs.conftest import Clock, Customer, linked, local
+from tests.dialogs.conftest import Clock, Customer, account, linked, local, meter
+
+# Prices that tell the categories apart (the seeded ones are alike for all three).
+OWN_PRICES = {
+    (Category.URBAN_ELECTRIC, Scheme.SINGLE, Zone.ALL): "4.59",
+    (Category.URBAN_ELECTRIC, Scheme.TWO_ZONE, Zone.DAY): "4.96",
+    (Category.URBAN_ELECTRIC, Scheme.TWO_ZONE, Zone.NIGHT): "2.98",
+    (Category.URBAN_ELECTRIC, Scheme.THREE_ZONE, Zone.PEAK): "6.00",
+    (Category.URBAN_ELECTRIC, Scheme.THREE_ZONE, Zone.SEMIPEAK): "5.05",
+    (Category.URBAN_ELECTRIC, Scheme.THREE_ZONE, Zone.NIGHT): "3.28",
+    (Category.RURAL, Scheme.SINGLE, Zone.ALL): "4.10",
+}
 
 
 def plain(text: str) -> str:
@@ -112,7 +126,7 @@ async def test_my_tariff_of_a_linked_two_zone_account(customer: Customer) -> Non
     assert "•••••••5678: городское население, газовые плиты, двухзонный" in text
     assert "День: 7,08 / 9,74 / 11,15 ₽" in text
     assert "Ночь: 4,26 / 7,22 / 8,27 ₽" in text
-    assert "II — от 1 000 до 6 000 кВт·ч" in text
+    assert "II — свыше 1 000 до 6 000 кВт·ч" in text
     assert "ночь 23:00–07:00" in text
     assert "Многодетные семьи" in text
     assert "действуют с 1 января 2026 г." in text
@@ -178,3 +192,158 @@ async def test_no_tariff_in_force(customer: Customer, clock: Clock) -> None:
 )
 def test_zone_volumes(text: str, meter: Scheme | None, expected: object) -> None:
     assert zone_volumes(parse_readings(text), meter) == expected
+
+
+async def distinct_prices(customer: Customer) -> None:
+    """Range I prices of their own for electric stoves and rural households, and a household
+    with an electric stove and a three-zone meter."""
+    rows = [
+        TariffRow(category, scheme, zone, 1, D(0), D(1000), D(price), date(2026, 1, 1), None)
+        for (category, scheme, zone), price in OWN_PRICES.items()
+    ]
+    async with customer.pipeline.unit_of_work() as store:
+        await store.tariffs.upsert(rows)
+        await store.accounts.upsert(
+            [account("5900000004", "Петрова", category=Category.URBAN_ELECTRIC)]
+        )
+        await store.meters.upsert(
+            [meter("5900000004", "D-4", Scheme.THREE_ZONE, ["5000", "2000", "3000"])]
+        )
+        await store.commit()
+
+
+async def link_another(customer: Customer, number: str, surname: str) -> None:
+    await customer.send("меню")
+    await customer.press("Мои лицевые счета")
+    await customer.press("Привязать ещё")
+    await customer.send(number)
+    await customer.send(surname)
+    assert "привязан" in customer.text().casefold(), customer.text()
+
+
+async def test_the_account_whose_meter_matches_the_zones_decides(customer: Customer) -> None:
+    await distinct_prices(customer)
+    await linked(customer)  # gas stove, single-rate
+    await link_another(customer, "5900000004", "Петрова")  # electric stove, three-zone
+    await customer.press("Тарифы")
+    await customer.press("Рассчитать")
+    await customer.send("пик 50 полупик 100 ночь 80")
+    text = plain(customer.text())
+    assert "электроплиты или электроотопление, трёхзонный" in text
+    assert "Считаю по тарифу счёта •••••••0004" in text
+    # 50 × 6,00 + 100 × 5,05 + 80 × 3,28 = 300 + 505 + 262,40
+    assert "Итого: 1 067,40 ₽" in text
+    await customer.send("250")  # the single-rate meter is on the gas-stove account
+    text = plain(customer.text())
+    assert "газовые плиты, однотарифный" in text and "Итого: 1 640,00 ₽" in text
+    assert "•••••••4567" in text
+    await customer.send("день 180 ночь 70")  # no two-zone meter: the first account's category
+    text = plain(customer.text())
+    assert "газовые плиты, двухзонный" in text and "Итого: 1 572,60 ₽" in text
+    assert "Ни у одного из ваших счётчиков нет таких зон" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "total"),
+    [
+        ("сколько платить за 250 квт у меня электроплита", "электроплиты", "1 147,50"),
+        ("сельский тариф 250 квт", "сельское население", "1 025,00"),
+        ("250 квт в деревне сколько будет стоить", "сельское население", "1 025,00"),
+        ("у меня газовая плита, сколько платить за 250 квт", "газовые плиты", "1 640,00"),
+    ],
+)
+async def test_a_category_named_in_the_text_prices_the_estimate(
+    customer: Customer, text: str, category: str, total: str
+) -> None:
+    await distinct_prices(customer)
+    await customer.start()
+    await customer.send(text)
+    reply = plain(customer.text())
+    assert category in reply
+    assert f"Итого: {total} ₽" in reply
+
+
+async def test_a_named_category_beats_a_linked_account_of_another(customer: Customer) -> None:
+    await distinct_prices(customer)
+    await linked(customer)  # gas stove
+    await customer.send("сельский тариф 250 квт")
+    assert "Итого: 1 025,00 ₽" in plain(customer.text())
+
+
+async def test_without_an_account_every_category_has_its_prices(customer: Customer) -> None:
+    await distinct_prices(customer)
+    await customer.start()
+    await customer.press("Тарифы")
+    await customer.press("Мой тариф")
+    assert "газовые плиты" in customer.text()
+    assert {"Цены: электроплиты", "Цены: сельское население"} <= set(customer.labels())
+    await customer.press("Цены: электроплиты")
+    text = plain(customer.text())
+    assert "электроплиты или электроотопление" in text
+    assert "Круглосуточно: 4,59 / 9,02 / 10,32 ₽" in text
+    assert "Цены: газовые плиты" in customer.labels()
+    # An estimate asked next is priced for the category on screen.
+    await customer.press("Рассчитать")
+    await customer.send("100")
+    assert "Итого: 459,00 ₽" in plain(customer.text())
+    await customer.send("меню")
+    await customer.send("сельский тариф")
+    assert "Круглосуточно: 4,10 /" in plain(customer.text())
+
+
+async def test_a_negative_amount_is_refused(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Тарифы")
+    await customer.press("Рассчитать")
+    await customer.send("-5")
+    text = customer.text()
+    assert "не может быть меньше нуля" in text
+    assert "Итого" not in text
+    await customer.send("день -20 ночь 70")
+    assert "не может быть меньше нуля" in customer.text()
+
+
+async def test_three_bare_numbers_are_registers_t1_t2_t3(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Тарифы")
+    await customer.press("Рассчитать")
+    assert "«пик 50 ночь 80 полупик 100»" in customer.text()
+    await customer.send("50 80 100")
+    text = plain(customer.text())
+    # T1 peak 50 × 8,10, T2 night 80 × 4,26, T3 semi-peak 100 × 6,56; listed пик, полупик, ночь.
+    peak = text.index("Пик, диапазон I: 50 кВт·ч")
+    semipeak = text.index("Полупик, диапазон I: 100 кВт·ч")
+    night = text.index("Ночь, диапазон I: 80 кВт·ч")
+    assert peak < semipeak < night
+    assert "Итого: 1 401,80 ₽" in text
+
+
+async def test_a_zone_left_out_is_said_to_count_as_zero(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Тарифы")
+    await customer.press("Рассчитать")
+    await customer.send("день 180")
+    text = plain(customer.text())
+    assert "Итого: 1 274,40 ₽" in text
+    assert "Расход не указан: ночь — посчитал его равным нулю" in text
+    await customer.send("180 70")
+    assert "не указан" not in customer.text()
+
+
+async def test_zone_labelled_volumes_with_a_price_question_go_to_the_estimate(
+    customer: Customer,
+) -> None:
+    await customer.start()
+    await customer.send("сколько платить если день 200 ночь 90")
+    # 200 × 7,08 + 90 × 4,26 = 1 416 + 383,40
+    assert "Итого: 1 799,40 ₽" in plain(customer.text())
+
+
+async def test_prices_list_three_zones_peak_semipeak_night(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Тарифы")
+    await customer.press("Мой тариф")
+    text = plain(customer.text())
+    three = text[text.index("Трёхзонный учёт") :]
+    assert three.index("Пик:") < three.index("Полупик:") < three.index("Ночь:")
+    assert "II — свыше 1 000 до 6 000 кВт·ч" in text

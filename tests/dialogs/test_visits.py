@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from core.visits import Visit, VisitStatus, VisitType
@@ -211,3 +212,202 @@ async def test_audit_holds_no_full_account_number(customer: Customer) -> None:
     created = next(d for d in details if d.get("type") == "control_reading")
     assert created["account"] == "•••••••4567"
     assert "5901234567" not in json.dumps(details, ensure_ascii=False)
+
+
+async def book_until_date(customer: Customer, kind: str = "Опломбировка") -> None:
+    await linked(customer)
+    await customer.press("Вызвать мастера")
+    await customer.press(kind)
+    assert customer.labels()[0] == "пн, 23 ноября"
+
+
+async def test_days_named_in_words_and_dates(customer: Customer) -> None:
+    await book_until_date(customer)
+    await customer.send("завтра")  # Saturday 21 November: no visits
+    assert "На 21 ноября записаться нельзя" in customer.text()
+    assert customer.labels()[0] == "пн, 23 ноября"
+    await customer.send("5 декабря")  # a Saturday too
+    assert "На 5 декабря записаться нельзя" in customer.text()
+    await customer.send("30.11")
+    assert "В какое время удобно?" in customer.text()
+    await customer.send("утром")
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    assert "пн, 30 ноября, с 08:00 до 12:00" in customer.text()
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("в понедельник", date(2026, 11, 23)),
+        ("во вторник", date(2026, 11, 24)),
+        ("второй", date(2026, 11, 24)),
+        ("давайте третий день", date(2026, 11, 25)),
+        ("27 ноября", date(2026, 11, 27)),
+        ("26.11", date(2026, 11, 26)),
+        ("последний", date(2026, 11, 30)),
+    ],
+)
+async def test_a_day_named_among_the_offered(customer: Customer, day: str, expected: date) -> None:
+    await book_until_date(customer)
+    await customer.send(day)
+    assert "В какое время удобно?" in customer.text(), customer.text()
+    await customer.send("1")
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.preferred_date == expected
+
+
+async def test_tomorrow_and_the_day_after_on_a_weekday(customer: Customer, clock: Clock) -> None:
+    clock.now = local(2026, 11, 23, 10, 0)  # Monday
+    await linked(customer)
+    await customer.press("Вызвать мастера")
+    await customer.press("Опломбировка")
+    await customer.send("послезавтра")
+    assert "В какое время удобно?" in customer.text()
+    await customer.send("после обеда")
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    assert "ср, 25 ноября, с 12:00 до 17:00" in customer.text()
+    await customer.press("Нет")
+    await go(customer, "visits")
+    await customer.press("Опломбировка")
+    await customer.send("завтра")
+    assert "В какое время удобно?" in customer.text()
+    await customer.send("1")
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    assert "вт, 24 ноября, с 08:00 до 12:00" in customer.text()
+
+
+@pytest.mark.parametrize(
+    ("answer", "slot"),
+    [
+        ("утром", "08:00-12:00"),
+        ("с утра", "08:00-12:00"),
+        ("лучше до обеда", "08:00-12:00"),
+        ("после обеда", "12:00-17:00"),
+        ("днём", "12:00-17:00"),
+        ("вечером", "12:00-17:00"),
+        ("второй", "12:00-17:00"),
+        ("к 14:00", "12:00-17:00"),
+    ],
+)
+async def test_a_slot_named_in_words(customer: Customer, answer: str, slot: str) -> None:
+    await book_until_date(customer)
+    await customer.press("24 ноября")
+    await customer.send(answer)
+    assert "Как с вами связаться?" in customer.text(), customer.text()
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.slot == slot
+
+
+async def test_unclear_answers_keep_the_booking(customer: Customer) -> None:
+    await book_until_date(customer)
+    await customer.send("хм, не знаю")
+    assert "Выберите день кнопкой или напишите" in customer.text()
+    await customer.press("24 ноября")
+    await customer.send("как получится")
+    assert "Выберите время кнопкой или напишите" in customer.text()
+    await customer.send("утром")
+    await customer.send("абвгд")
+    assert "например +7 912 345-67-89" in customer.text()  # asked again
+    await customer.send("1")  # the first button: the account's phone
+    assert "Без комментария" in customer.labels()
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.phone == "+79120000001" and visit.type is VisitType.SEALING
+
+
+async def test_another_request_at_the_slot_and_phone_leaves_the_booking(
+    customer: Customer,
+) -> None:
+    await book_until_date(customer)
+    await customer.press("24 ноября")
+    await customer.send("покажи мой баланс")
+    assert "К оплате 1 250,40" in customer.text().replace("\xa0", " ")
+    await go(customer, "visits")
+    await customer.press("Опломбировка")
+    await customer.press("24 ноября")
+    await customer.press("08:00")
+    await customer.send("какой у меня долг")
+    assert "К оплате 1 250,40" in customer.text().replace("\xa0", " ")
+    assert await visits_of(customer) == []
+
+
+async def test_a_broken_meter_preselects_a_replacement(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("счетчик сломался")
+    text = customer.text()
+    assert "Оформляю заявку: Замена или установка счётчика." in text
+    assert customer.labels()[0] == "пн, 23 ноября"
+    assert "Другая работа" in customer.labels()
+    await customer.send("второй")
+    await customer.send("утром")
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.type is VisitType.METER_REPLACEMENT
+
+
+async def test_the_preselected_kind_can_be_changed_and_typed(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("счётчик не работает, нужен мастер")
+    await customer.press("Другая работа")
+    assert "Что нужно сделать?" in customer.text()
+    await customer.send("нужна поверка")
+    assert customer.labels()[0] == "пн, 23 ноября"
+    assert "Другая работа" not in customer.labels()
+    await customer.send("1")
+    await customer.send("1")
+    await customer.send("1")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    assert visit.type is VisitType.VERIFICATION
+
+
+async def booked_and_asked_to_cancel(customer: Customer) -> Visit:
+    await book_until_phone(customer)
+    await customer.press("Телефон из лицевого счёта")
+    await customer.press("Без комментария")
+    await customer.press("Да")
+    [visit] = await visits_of(customer)
+    await customer.press("Мои заявки")
+    await customer.press(f"Отменить № {visit.number}")
+    assert customer.labels() == ["Да, отменить заявку", "Нет, оставить"]
+    return visit
+
+
+@pytest.mark.parametrize("answer", ["да", "отменить", "Отмена", "отменяйте"])
+async def test_typed_answers_cancel_the_visit(customer: Customer, answer: str) -> None:
+    visit = await booked_and_asked_to_cancel(customer)
+    await customer.send(answer)
+    assert f"Заявка № {visit.number} отменена" in customer.text()
+    [cancelled] = await visits_of(customer)
+    assert cancelled.status is VisitStatus.CANCELLED
+
+
+@pytest.mark.parametrize("answer", ["нет", "не отменяйте", "оставьте", "стоп"])
+async def test_typed_answers_keep_the_visit(customer: Customer, answer: str) -> None:
+    await booked_and_asked_to_cancel(customer)
+    await customer.send(answer)
+    assert "остаётся в силе" in customer.text()
+    [kept] = await visits_of(customer)
+    assert kept.status is VisitStatus.NEW
+
+
+async def test_an_unclear_answer_asks_again_about_cancelling(customer: Customer) -> None:
+    visit = await booked_and_asked_to_cancel(customer)
+    await customer.send("хм")
+    assert f"Отменить заявку № {visit.number}" in customer.text()
+    assert "«да» или «нет»" in customer.text()
+    await customer.press("Да, отменить заявку")
+    assert f"Заявка № {visit.number} отменена" in customer.text()

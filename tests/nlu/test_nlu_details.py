@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from core.accounts import Category
+from core.visits import VisitType
 from dialogs.nlu import (
     ContactField,
+    DayPart,
+    DayReference,
+    OutageSubject,
     TariffQuestion,
+    cancel_wish,
     contact_field,
+    day_part,
+    day_reference,
+    negative_amount,
+    ordinal,
+    outage_subject,
     settings_request,
+    tariff_category,
     tariff_question_kind,
+    visit_type,
 )
 
 
@@ -106,3 +119,139 @@ def test_tariff_question_kind(text: str, kind: TariffQuestion | None) -> None:
 )
 def test_contact_field(text: str, field: ContactField | None) -> None:
     assert contact_field(text) is field
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("сколько платить за 250 квт у меня электроплита", Category.URBAN_ELECTRIC),
+        ("у нас электрическая плита", Category.URBAN_ELECTRIC),
+        ("дом с электроотоплением", Category.URBAN_ELECTRIC),
+        ("сельский тариф 250 квт", Category.RURAL),
+        ("живу в деревне", Category.RURAL),
+        ("у меня газовая плита", Category.URBAN_GAS),
+        ("готовим на газу", Category.URBAN_GAS),
+        ("у нас не газ, а электроплита", Category.URBAN_ELECTRIC),
+        ("electric stove", Category.URBAN_ELECTRIC),
+        ("rural tariff", Category.RURAL),
+        ("какой у меня тариф", None),
+        ("плита", None),
+    ],
+)
+def test_tariff_category(text: str, category: Category | None) -> None:
+    assert tariff_category(text) is category
+
+
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [
+        ("-5", True),
+        ("−5", True),
+        ("день -20 ночь 70", True),
+        ("минус 5", True),
+        ("250", False),
+        ("день 180-ночь 70", False),
+        ("т1-180", False),
+        ("5-6", False),
+    ],
+)
+def test_negative_amount(text: str, negative: bool) -> None:
+    assert negative_amount(text) is negative
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("счетчик сломался", VisitType.METER_REPLACEMENT),
+        ("счётчик не работает", VisitType.METER_REPLACEMENT),
+        ("хочу поставить новый счетчик", VisitType.METER_REPLACEMENT),
+        ("сорвали пломбу", VisitType.SEALING),
+        ("нужна поверка счетчика", VisitType.VERIFICATION),
+        ("контрольное снятие показаний", VisitType.CONTROL_READING),
+        ("перейти на двухтарифный", VisitType.SCHEME_SWITCH),
+        ("подключить умный счетчик", VisitType.SMART_METERING),
+        ("скачет напряжение", VisitType.POWER_QUALITY),
+        ("счетчик работает нормально", None),
+        ("нужен мастер", None),
+    ],
+)
+def test_visit_type(text: str, kind: VisitType | None) -> None:
+    assert visit_type(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [
+        ("отменить", True),
+        ("отмените заявку", True),
+        ("отмена", True),
+        ("cancel it", True),
+        ("не отменяйте", False),
+        ("оставьте", False),
+        ("стоп", False),
+        ("keep it", False),
+        ("хм", None),
+    ],
+)
+def test_cancel_wish(text: str, wish: bool | None) -> None:
+    assert cancel_wish(text) is wish
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("завтра", DayReference(offset=1)),
+        ("давайте послезавтра", DayReference(offset=2)),
+        ("в понедельник", DayReference(weekday=0)),
+        ("в ср", DayReference(weekday=2)),
+        ("не в понедельник, а в пятницу", DayReference(weekday=4)),
+        ("второй", DayReference(ordinal=2)),
+        ("2-й", DayReference(ordinal=2)),
+        ("последний", DayReference(ordinal=-1)),
+        ("on friday", DayReference(weekday=4)),
+        ("tomorrow", DayReference(offset=1)),
+        ("хм", DayReference()),
+    ],
+)
+def test_day_reference(text: str, reference: DayReference) -> None:
+    assert day_reference(text) == reference
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("утро", DayPart.MORNING),
+        ("утром", DayPart.MORNING),
+        ("с утра", DayPart.MORNING),
+        ("до обеда", DayPart.MORNING),
+        ("после обеда", DayPart.LATER),
+        ("днём", DayPart.LATER),
+        ("вечером", DayPart.LATER),
+        ("in the afternoon", DayPart.LATER),
+        ("не утром", None),
+        ("как получится", None),
+    ],
+)
+def test_day_part(text: str, part: DayPart | None) -> None:
+    assert day_part(text) is part
+
+
+def test_ordinal() -> None:
+    assert ordinal("первый") == 1
+    assert ordinal("третью") == 3
+    assert ordinal("second") == 2
+    assert ordinal("последний") == -1
+    assert ordinal("утром") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("оборвался провод у дома", OutageSubject.WIRE),
+        ("искрит столб", OutageSubject.WIRE),
+        ("скачет напряжение сгорел холодильник", OutageSubject.VOLTAGE),
+        ("нет света", None),
+    ],
+)
+def test_outage_subject(text: str, subject: OutageSubject | None) -> None:
+    assert outage_subject(text) is subject

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from dialogs.nlu import Analysis, Intent, Topic, analyze
 
 R = Intent.SUBMIT_READING
@@ -209,6 +211,9 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
     ("статус заявки", Topic.MY_VISITS),
     ("когда приедет мастер по моей заявке", Topic.MY_VISITS),
     ("перенести заявку на другой день", Topic.MY_VISITS),
+    ("настройки", Topic.SETTINGS),
+    ("открой настройки бота", Topic.SETTINGS),
+    ("settings", Topic.SETTINGS),
     # --- English -------------------------------------------------------------------------
     ("I want to submit my meter reading", R),
     ("how much do i owe", B),
@@ -425,3 +430,29 @@ def test_accuracy_per_intent() -> None:
         table = [(text, expected) for text, expected in LABELLED if expected is intent]
         misses = _misses(table)
         assert len(misses) / len(table) <= 0.2, f"{intent}: " + "\n".join(misses)
+
+
+# Each of these was misread once; they must be read right, not merely on average.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("сколько платить если день 200 ночь 90", Topic.ESTIMATE),
+        ("сколько будет стоить пик 50 ночь 80 полупик 100", Topic.ESTIMATE),
+        ("настройки", Topic.SETTINGS),
+        ("Настройки", Topic.SETTINGS),
+        ("settings", Topic.SETTINGS),
+        ("откуда такая сумма", B),
+        ("пеня", B),
+        ("пени", B),
+        ("какие пени", B),
+        ("часы зон", T),
+        ("zone hours", T),
+        # Zone-labelled values alone, or with a word about readings, stay readings.
+        ("день 200 ночь 90", R),
+        ("показания день 200 ночь 90", R),
+    ],
+)
+def test_phrases_read_right(text: str, expected: Intent | Topic) -> None:
+    analysis = analyze(text)
+    assert _matches(analysis, expected), analysis
+    assert analysis.confidence >= 0.5, analysis
