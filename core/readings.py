@@ -77,7 +77,8 @@ _ZONE_LABELS: dict[str, Zone] = {
         Zone.DAY,
     ),
     **dict.fromkeys(
-        ("ночной", "ночная", "ночное", "ночные", "ночью", "ночь", "ночи", "н", "night"), Zone.NIGHT
+        ("ночной", "ночная", "ночное", "ночные", "ночью", "ночь", "ночи", "ноч", "н", "night"),
+        Zone.NIGHT,
     ),
 }
 # Written apart or abbreviated: «полу пик», «полу-пик», «п/пик» are the semi-peak.
@@ -116,6 +117,9 @@ _REGISTER_LABELS: dict[str, str] = {
     "t3": "T3",
     "т3": "T3",
 }
+
+# Every word that labels a register, for the NLU's reading detection («п/пик» is normalised).
+LABEL_WORDS: tuple[str, ...] = (*_ZONE_LABELS, *_REGISTER_LABELS, "п/пик")
 
 _LETTER = r"[^\W\d_]"
 _WORD_LABEL = "|".join(re.escape(w) for w in sorted(_ZONE_LABELS, key=len, reverse=True))

@@ -5,6 +5,7 @@ Everything here is data: lower case, «е» for «ё».
 
 from __future__ import annotations
 
+from core.readings import LABEL_WORDS
 from dialogs.nlu.labels import Command
 
 # Slang, abbreviations and words the morphology dictionary misreads, mapped straight to the
@@ -148,29 +149,8 @@ LEMMA_SYNONYMS: dict[str, str] = {
     "консультация": "консультант",
 }
 
-# Words that label a meter register when they stand right before a number.
-ZONE_LABELS = (
-    "день",
-    "дневной",
-    "дневная",
-    "дн",
-    "ночь",
-    "ночной",
-    "ночная",
-    "ноч",
-    "т1",
-    "т2",
-    "т3",
-    "t1",
-    "t2",
-    "t3",
-    "пик",
-    "полупик",
-    "п/пик",
-    "day",
-    "night",
-    "peak",
-)
+# Words that label a meter register when they stand right before a number: the parser's own.
+ZONE_LABELS = LABEL_WORDS
 
 # Month stems: a word starting with the stem is the month (any case form, any typo after it).
 MONTH_STEMS: tuple[tuple[str, int], ...] = (

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from core.meters import Zone
-from dialogs.nlu import analyze
+from dialogs.nlu import Intent, analyze
 
 
 def entities(text: str):
@@ -183,3 +183,14 @@ def test_no_entities_in_plain_text() -> None:
         (),
     )
     assert found.kwh == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["днём 120 ночью 80", "д 120 н 80", "пиковый 300 полупиковый 200", "ночные 80 дневные 120"],
+)
+def test_every_label_the_parser_knows_makes_a_reading(text: str) -> None:
+    analysis = analyze(text)
+    assert analysis.intent is Intent.SUBMIT_READING and analysis.confidence >= 0.5
+    assert len(analysis.entities.readings) == 2
+    assert all(value.labelled for value in analysis.entities.readings)
