@@ -142,6 +142,10 @@ class Ctx:
 
     # -- what many flows need ----------------------------------------------------------------
 
+    async def audit(self, action: str, details: dict[str, Any] | None = None) -> None:
+        """Record what the customer did (details carry masked personal data only)."""
+        await self.store.audit.record(f"customer:{self.customer.id}", action, self.now, details)
+
     async def accounts(self) -> list[Account]:
         if self._accounts is None:
             self._accounts = await self.store.accounts.linked(self.customer.id)

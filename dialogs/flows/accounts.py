@@ -49,12 +49,7 @@ async def confirm(ctx: Ctx, msg: Msg) -> None:
     number = ctx.data["number"]
     if answered_yes(msg):
         await ctx.store.accounts.unlink(ctx.customer.id, number)
-        await ctx.store.audit.record(
-            f"customer:{ctx.customer.id}",
-            "account_unlinked",
-            ctx.now,
-            {"account": mask_account(number)},
-        )
+        await ctx.audit("account_unlinked", {"account": mask_account(number)})
         ctx.forget_accounts()
         await ctx.menu("accounts.unlinked", account=mask_account(number))
     elif answered_no(msg):

@@ -151,10 +151,8 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     # The reason is masked for the queue; the operator needs the full value to update billing.
     note = for_operators(f"contacts.note_{field}", value=value, account=number)
     await ctx.store.escalations.add_message(escalation.id, Author.BOT, note, ctx.now)
-    await ctx.store.audit.record(
-        f"customer:{ctx.customer.id}",
+    await ctx.audit(
         "contact_change_requested",
-        ctx.now,
         {
             "account": account,
             "field": field,

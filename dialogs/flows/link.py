@@ -83,12 +83,7 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
         await ctx.store.consents.record(
             ctx.customer.id, ctx.config.consent_version, ctx.conversation.channel, ctx.now
         )
-        await ctx.store.audit.record(
-            f"customer:{ctx.customer.id}",
-            "consent_given",
-            ctx.now,
-            {"version": ctx.config.consent_version},
-        )
+        await ctx.audit("consent_given", {"version": ctx.config.consent_version})
         await _after_consent(ctx, msg)
     elif answered_no(msg):
         await ctx.menu("link.consent_refused")
@@ -177,12 +172,7 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
         number, ctx.now - timedelta(hours=limits.per_account_window_hours)
     )
     if link_locked(limits, by_customer, by_account):
-        await ctx.store.audit.record(
-            f"customer:{ctx.customer.id}",
-            "link_refused_locked",
-            ctx.now,
-            {"account": mask_account(number)},
-        )
+        await ctx.audit("link_refused_locked", {"account": mask_account(number)})
         await _locked(ctx, by_customer, by_account)
         return
     account = await ctx.store.accounts.get(number)
@@ -230,12 +220,7 @@ async def _linked(ctx: Ctx, accounts: list[Account], *, already: bool = False) -
         ctx.say(ctx.t("link.already"))
     else:
         for account in accounts:
-            await ctx.store.audit.record(
-                f"customer:{ctx.customer.id}",
-                "account_linked",
-                ctx.now,
-                {"account": mask_account(account.number)},
-            )
+            await ctx.audit("account_linked", {"account": mask_account(account.number)})
         labels = "\n".join(f"• {account_label(a)}" for a in accounts)
         ctx.say(ctx.t("link.done", count=len(accounts), accounts=labels))
     ctx.forget_accounts()

@@ -172,11 +172,8 @@ async def delete_step(ctx: Ctx, msg: Msg) -> None:
     ctx.conversation.status = ConversationStatus.BOT
     linked = len(await ctx.accounts())
     await ctx.store.customers.erase(ctx.customer.id, ctx.now)
-    await ctx.store.audit.record(
-        f"customer:{ctx.customer.id}",
-        "customer_data_erased",
-        ctx.now,
-        {"channel": ctx.customer.channel, "accounts_unlinked": linked},
+    await ctx.audit(
+        "customer_data_erased", {"channel": ctx.customer.channel, "accounts_unlinked": linked}
     )
     ctx.forget_accounts()
     # The engine saves this state over the erased one: nothing of the old may survive in it.

@@ -380,10 +380,8 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
             created_at=ctx.now,
         )
     )
-    await ctx.store.audit.record(
-        f"customer:{ctx.customer.id}",
+    await ctx.audit(
         "visit_created",
-        ctx.now,
         {
             "visit_id": visit.id,
             "number": visit.number,
@@ -521,12 +519,7 @@ async def cancel_step(ctx: Ctx, msg: Msg) -> None:
         VisitStatus.CANCELLED,
         VisitStatusChange(visit.id, VisitStatus.CANCELLED, ctx.now, "customer"),
     )
-    await ctx.store.audit.record(
-        f"customer:{ctx.customer.id}",
-        "visit_cancelled",
-        ctx.now,
-        {"visit_id": visit.id, "number": visit.number},
-    )
+    await ctx.audit("visit_cancelled", {"visit_id": visit.id, "number": visit.number})
     await ctx.menu("visits.cancelled", number=visit.number)
 
 

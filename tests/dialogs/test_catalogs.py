@@ -58,3 +58,15 @@ def test_russian_plurals() -> None:
     assert t("accounts.list", count=3, accounts="x").startswith("Привязано 3 лицевых счёта")
     assert t("accounts.list", count=5, accounts="x").startswith("Привязано 5 лицевых счетов")
     assert t("accounts.list", count=21, accounts="x").startswith("Привязан 21 лицевой счёт")
+
+
+def test_every_menu_link_names_a_flow() -> None:
+    from dialogs.flows import FLOWS
+
+    named = {
+        (path.name, target)
+        for path in (ROOT / "dialogs").rglob("*.py")
+        for target in re.findall(r"""["']go:([a-z_]+)["']""", path.read_text("utf-8"))
+    }
+    assert named, "the pattern found no links"
+    assert {(name, target) for name, target in named if target not in FLOWS} == set()
