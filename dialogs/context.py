@@ -22,6 +22,7 @@ Option = tuple[str, str]  # (label, action)
 
 # Actions that start a flow from anywhere (the engine never treats their buttons as stale).
 GO = "go:"  # main-menu actions start a flow from anywhere; their buttons never go stale
+WITHDRAW_ESCALATION = "op:cancel"  # the engine answers «отмена» with it while a request waits
 
 
 @dataclass(slots=True)

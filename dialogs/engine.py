@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.conversations import Author, ConversationStatus
-from dialogs.context import GO, Ctx, DialogState, Draft
+from dialogs.context import GO, WITHDRAW_ESCALATION, Ctx, DialogState, Draft
 from dialogs.flow import CONFIDENT, Flow, Msg
 from dialogs.messages import Button, Inbound, InboundKind, Reply
 from dialogs.nlu import Command, Intent, Topic, command
@@ -48,7 +48,6 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
     ("menu.settings", "settings"),
 )
 SHORT_REQUEST_WORDS = 3
-CANCEL_ESCALATION = "op:cancel"  # the operator flow's action
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
@@ -189,9 +188,9 @@ class Engine:
         if (
             cmd is Command.CANCEL
             and self._waiting(ctx)
-            and self._last_offered(ctx, CANCEL_ESCALATION)
+            and self._last_offered(ctx, WITHDRAW_ESCALATION)
         ):
-            msg.action = CANCEL_ESCALATION  # «отмена» while waiting withdraws the request
+            msg.action = WITHDRAW_ESCALATION  # «отмена» while waiting withdraws the request
             await self.flows["operator"].steps["waiting"].handler(ctx, msg)
         elif cmd is Command.OPERATOR:
             await self.start_flow(ctx, "operator", msg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.conversations import Author, ConversationStatus, Escalation
-from dialogs.context import Ctx, Option
+from dialogs.context import WITHDRAW_ESCALATION, Ctx, Option
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import hours_params
 from dialogs.i18n import translator
@@ -14,7 +14,7 @@ from dialogs.nlu import Intent, command
 
 flow = Flow("operator")
 
-CANCEL = "op:cancel"
+CANCEL = WITHDRAW_ESCALATION
 # Operators read Russian: texts written for them (reasons, notes) are in this language.
 OPERATOR_LANGUAGE = "ru"
 # «соедините с оператором» asks for a person but says nothing an operator could act on.
