@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repos.accounts import AccountRepo, LinkAttemptRepo
+from storage.repos.audit import AuditRepo
 from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
-from storage.repos.escalations import AuditRepo, EscalationRepo
+from storage.repos.escalations import EscalationRepo
 from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo
 from storage.repos.meters import MeterRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo

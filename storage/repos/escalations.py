@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from core.conversations import Author, Escalation, EscalationMessage, EscalationStatus
 from storage.repos._base import Repo
-from storage.tables import audit, escalation_messages, escalations
+from storage.tables import escalation_messages, escalations
 
 _ACTIVE = (EscalationStatus.WAITING.value, EscalationStatus.CLAIMED.value)
 # The reason is a queue headline; the full text is in the escalation's messages.
@@ -113,15 +113,6 @@ class EscalationRepo(Repo):
             )
             for row in result.mappings()
         ]
-
-
-class AuditRepo(Repo):
-    async def record(
-        self, actor: str, action: str, at: datetime, details: dict[str, Any] | None = None
-    ) -> None:
-        await self._conn.execute(
-            audit.insert().values(actor=actor, action=action, details=details, at=at)
-        )
 
 
 def _headline(reason: str) -> str:
