@@ -341,8 +341,20 @@ def previous_value(
     ]
     own = max(earlier, key=lambda r: r.submitted_at, default=None)
     own_day = own.submitted_at.astimezone(tz).date() if own is not None else None
-    ours_now = {r.value for r in own_readings if r.period >= period}
-    if billing_value is not None and billing_value not in ours_now:
+    # Re-imported: billing's value is one of ours of this period, dated on or after we took it.
+    # (Only then, and only with an earlier reading of ours to fall back on, is it ignored.)
+    reimported = (
+        own is not None
+        and billing_value is not None
+        and billing_date is not None
+        and any(
+            r.period >= period
+            and r.value == billing_value
+            and billing_date >= r.submitted_at.astimezone(tz).date()
+            for r in own_readings
+        )
+    )
+    if billing_value is not None and not reimported:
         if own_day is None:
             return billing_value, billing_date
         # On the same day billing's value wins: it is most likely our reading, as billed.

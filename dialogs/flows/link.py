@@ -26,6 +26,8 @@ flow = Flow("link")
 _NUMBER_THEN_WORDS = re.compile(
     r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
 )
+# «я согласна», «согласен на обработку данных» — but not «не согласен».
+_AGREES = re.compile(r"^(?!.*\bне\s+соглас)(?!.*\bнет\b).*\bсоглас(?:ен|на|ны|ие)\b")
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
 
 
@@ -79,7 +81,7 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
     if number:  # the number came before the answer: keep it, ask again
         ctx.data.update(number=number, surname=surname)
         _consent_question(ctx, "link.consent_again")
-    elif answered_yes(msg):
+    elif answered_yes(msg) or (msg.action is None and _AGREES.search(msg.text.casefold())):
         await ctx.store.consents.record(
             ctx.customer.id, ctx.config.consent_version, ctx.conversation.channel, ctx.now
         )

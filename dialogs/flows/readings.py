@@ -180,6 +180,9 @@ def _values_in(text: str, language: str) -> list[ParsedValue]:
 
 async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None) -> None:
     values = _values_in(text, ctx.customer.language)
+    if not values and msg is not None and msg.analysis.intent is Intent.SUBMIT_READING:
+        await _prompt(ctx, meter)  # «передать показания» again: the question again
+        return
     if not values:
         if msg is not None and msg.asks_for_something_else(Intent.SUBMIT_READING, CONFIDENT):
             await ctx.not_understood(msg)

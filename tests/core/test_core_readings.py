@@ -447,3 +447,13 @@ def test_undated_billing_value_has_no_date() -> None:
 )
 def test_zone_labels_as_people_write_them(text: str, expected: list) -> None:
     assert [(v.zone, str(v.value)) for v in parse_readings(text)] == expected
+
+
+def test_our_reading_equal_to_billings_older_value_does_not_hide_it() -> None:
+    # 16 000 sent again (zero consumption), then corrected: billing's 16 000 of October stays
+    # the baseline, so a lower value is still refused and consumption still computed.
+    own = [reading(16000, "2026-12", datetime(2026, 11, 26, 9, tzinfo=UTC), ReadingStatus.REPLACED)]
+    assert previous_value(D(16000), date(2026, 10, 24), own, "2026-12") == (
+        D(16000),
+        date(2026, 10, 24),
+    )

@@ -218,3 +218,17 @@ async def test_an_empty_contact_links_nothing(customer: Customer) -> None:
     await customer.share_phone("")
     assert "согласие" not in customer.text()
     assert "не понял" in customer.text()
+
+
+async def test_consent_in_ordinary_words(pipeline) -> None:
+    for n, answer in enumerate(["я согласна", "согласен на обработку данных", "Даю согласие"]):
+        customer = Customer(pipeline, user_id=f"consent-{n}")
+        await customer.start()
+        await customer.send("5901234567")
+        await customer.send(answer)
+        assert "фамилию" in customer.text(), answer
+    refuser = Customer(pipeline, user_id="refuser")
+    await refuser.start()
+    await refuser.send("5901234567")
+    await refuser.send("не согласен на обработку")
+    assert "фамилию" not in refuser.text()

@@ -197,3 +197,23 @@ async def test_two_family_members_at_once_leave_one_counted_reading(pipeline, mo
     await asyncio.gather(wife.send("12470"), husband.send("12480"))
     readings = await stored(wife, "5901234567", "A-1")
     assert sorted(r.status.value for r in readings) == ["accepted", "replaced"]
+
+
+async def test_after_a_zero_consumption_reading_the_checks_still_apply(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("12345,6")  # the same as billing's last value: zero consumption
+    assert "приняты" in customer.text()
+    await customer.press("Передать ещё")
+    assert "12 345,6" in customer.text()
+    await customer.send("12000")
+    assert "меньше предыдущего" in customer.text()
+    await customer.send("13345,6")
+    assert "Всё верно" in customer.text()
+
+
+async def test_asking_again_at_the_reading_prompt_repeats_it(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания")
+    await customer.send("передать показания")
+    assert "Предыдущее показание" in customer.text()
