@@ -52,6 +52,16 @@ class Meter:
     registers: tuple[Register, ...]
     id: int | None = None
 
+    @property
+    def avg_monthly_kwh(self) -> Decimal | None:
+        """Billing's monthly average for the meter. The file has it on every register row: one
+        value repeated is the meter's own; different values are per register and add up."""
+        averages = [r.avg_monthly_kwh for r in self.registers]
+        if not averages or any(a is None for a in averages):
+            return None
+        known = [a for a in averages if a is not None]
+        return known[0] if len(set(known)) == 1 else sum(known, Decimal(0))
+
     def zone_of(self, register: str) -> Zone:
         return REGISTER_ZONES[self.scheme][register]
 

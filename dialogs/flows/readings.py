@@ -274,11 +274,9 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
         history = await ctx.store.history.for_account(
             meter.account, ctx.config.readings.history_months
         )
-        averages = [r.avg_monthly_kwh for r in meter.registers]
-        meter_average = sum(averages, Decimal(0)) if all(a is not None for a in averages) else None
         limit = plausibility_limit(
             account_average([h.kwh for h in history], ctx.config.readings.history_months),
-            meter_average,
+            meter.avg_monthly_kwh,
             ctx.config.readings.plausibility_factor,
             ctx.config.readings.without_history_kwh,
         )

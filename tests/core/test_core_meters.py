@@ -48,3 +48,21 @@ def test_zone_of_register() -> None:
     assert meter.zone_of("T1") is Zone.PEAK
     assert meter.zone_of("T3") is Zone.SEMIPEAK
     assert meter.register("T2").name == "T2"
+
+
+def test_billing_average_repeated_on_every_register_is_the_meters() -> None:
+    from datetime import date
+    from decimal import Decimal as D
+
+    from core.meters import Meter, Register, Scheme
+
+    def meter(*averages: str | None) -> Meter:
+        registers = tuple(
+            Register(f"T{n}", D(100), date(2026, 10, 1), None if a is None else D(a))
+            for n, a in enumerate(averages, 1)
+        )
+        return Meter("5901234567", "S", Scheme.TWO_ZONE, 6, False, None, registers)
+
+    assert meter("150", "150").avg_monthly_kwh == D(150)
+    assert meter("120", "60").avg_monthly_kwh == D(180)
+    assert meter("120", None).avg_monthly_kwh is None
