@@ -342,19 +342,27 @@ def previous_value(
     own = max(earlier, key=lambda r: r.submitted_at, default=None)
     own_day = own.submitted_at.astimezone(tz).date() if own is not None else None
     # Re-imported: billing's value is one of ours of this period, dated on or after we took it.
-    # (Only then, and only with an earlier reading of ours to fall back on, is it ignored.)
-    reimported = (
-        own is not None
-        and billing_value is not None
-        and billing_date is not None
-        and any(
-            r.period >= period
+    # It must not become the baseline of its own correction: our earlier reading is, or else
+    # the value ours was checked against (its value less its consumption).
+    reimported = next(
+        (
+            r
+            for r in own_readings
+            if billing_value is not None
+            and billing_date is not None
+            and r.period >= period
             and r.value == billing_value
             and billing_date >= r.submitted_at.astimezone(tz).date()
-            for r in own_readings
-        )
+        ),
+        None,
     )
-    if billing_value is not None and not reimported:
+    if reimported is not None:
+        if own is not None:
+            return own.value, own_day
+        consumption = reimported.consumption_kwh
+        if consumption is not None and reimported.value >= consumption:
+            return reimported.value - consumption, None
+    if billing_value is not None:
         if own_day is None:
             return billing_value, billing_date
         # On the same day billing's value wins: it is most likely our reading, as billed.

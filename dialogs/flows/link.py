@@ -26,8 +26,12 @@ flow = Flow("link")
 _NUMBER_THEN_WORDS = re.compile(
     r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
 )
-# «я согласна», «согласен на обработку данных» — but not «не согласен».
-_AGREES = re.compile(r"^(?!.*\bне\s+соглас)(?!.*\bнет\b).*\bсоглас(?:ен|на|ны|ие)\b")
+# «я согласна», «согласен на обработку данных», «даю согласие»; any «не», «нет» or «отзываю»
+# makes it something else («не даю согласие», «согласие отзываю», «я не согласна»).
+_AGREES = re.compile(
+    r"^(?!.*\b(?:не|нет|против|отзыв\w*)\b).*\b(?:соглас(?:ен|на|ны)|даю\s+согласие)\b"
+)
+_REFUSES = re.compile(r"\b(?:не\s+(?:соглас\w*|даю|дам)|против|отзыв\w*)\b")
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
 
 
@@ -87,7 +91,7 @@ async def consent(ctx: Ctx, msg: Msg) -> None:
         )
         await ctx.audit("consent_given", {"version": ctx.config.consent_version})
         await _after_consent(ctx, msg)
-    elif answered_no(msg):
+    elif answered_no(msg) or (msg.action is None and _REFUSES.search(msg.text.casefold())):
         await ctx.menu("link.consent_refused")
     elif msg.kind is not InboundKind.TEXT or msg.asks_for_something_else(threshold=CONFIDENT):
         await ctx.not_understood(msg)

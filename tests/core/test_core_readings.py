@@ -457,3 +457,20 @@ def test_our_reading_equal_to_billings_older_value_does_not_hide_it() -> None:
         D(16000),
         date(2026, 10, 24),
     )
+
+
+def test_a_reimport_with_no_earlier_reading_of_ours_falls_back_to_its_own_baseline() -> None:
+    own = [
+        Reading(
+            account="7704000012",
+            serial="S",
+            register="T1",
+            value=D(40100),
+            consumption_kwh=D(100),
+            period="2026-12",
+            submitted_at=datetime(2026, 11, 26, 9, tzinfo=UTC),
+            channel="terminal",
+            status=ReadingStatus.ACCEPTED,
+        )
+    ]
+    assert previous_value(D(40100), date(2026, 11, 27), own, "2026-12") == (D(40000), None)

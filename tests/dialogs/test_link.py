@@ -232,3 +232,19 @@ async def test_consent_in_ordinary_words(pipeline) -> None:
     await refuser.send("5901234567")
     await refuser.send("не согласен на обработку")
     assert "фамилию" not in refuser.text()
+
+
+async def test_refusals_of_consent_are_never_taken_for_consent(pipeline) -> None:
+    for n, answer in enumerate(
+        ["не даю согласие", "согласие не даю", "согласие отзываю", "я не согласна"]
+    ):
+        customer = Customer(pipeline, user_id=f"refusal-{n}")
+        await customer.start()
+        await customer.send("5901234567")
+        await customer.send(answer)
+        assert "Без согласия" in customer.text(), answer
+        async with pipeline.unit_of_work() as store:
+            cust = await store.customers.get_or_create(
+                "test", customer.user_id, "", "ru", pipeline.clock()
+            )
+            assert not await store.consents.has(cust.id, "2026-01"), answer
