@@ -13,6 +13,18 @@ from pathlib import Path
 import pytest
 
 
+def energobot(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """One `energobot` command in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "energobot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,49 +75,21 @@ def test_serve_answers_health_and_readiness_and_loads_the_demo(
     finally:
         process.terminate()
         process.wait(timeout=30)
-    result = subprocess.run(
-        [sys.executable, "-m", "energobot", "export", "readings"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = energobot(env, tmp_path, "export", "readings")
     assert result.returncode == 0
-    again = subprocess.run(
-        [sys.executable, "-m", "energobot", "demo"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = energobot(env, tmp_path, "demo")
     assert again.returncode == 0 and "already" in (again.stdout + again.stderr).lower()
 
 
 def test_invalid_setting_stops_the_start_naming_it(env: dict[str, str], tmp_path: Path) -> None:
     env["ENERGOBOT_SERVER__PORT"] = "eighty"
-    result = subprocess.run(
-        [sys.executable, "-m", "energobot", "serve"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = energobot(env, tmp_path, "serve")
     assert result.returncode != 0
     assert "server.port" in result.stderr and "ENERGOBOT_SERVER__PORT" in result.stderr
 
 
 def test_migrate_command_reports_the_revision(env: dict[str, str], tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "energobot", "migrate"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = energobot(env, tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
     assert "revision 0001" in result.stdout
 
