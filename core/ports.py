@@ -52,7 +52,34 @@ class OutboxPort(Protocol):
         self, row_id: int, at: datetime, platform_id: str | None = None
     ) -> None: ...
 
-    async def mark_failed(self, row_id: int, at: datetime, error: str, permanent: bool) -> None: ...
+    async def mark_failed(
+        self,
+        row_id: int,
+        at: datetime,
+        error: str,
+        permanent: bool,
+        max_attempts: int | None = None,
+    ) -> None: ...
+
+    async def claim(
+        self,
+        channel: str,
+        now: datetime,
+        lease_until: datetime,
+        *,
+        limit: int,
+        conversation_id: int | None = None,
+    ) -> list[OutboxRow]:
+        """Every pending row of up to `limit` conversations whose oldest row is due, leased."""
+
+    async def release(self, row_ids: list[int]) -> None:
+        """Leased rows back to due, untried."""
+
+    async def defer(self, row_id: int, until: datetime, error: str) -> None:
+        """Retry at `until` without counting a failure."""
+
+    async def depth(self) -> list[tuple[str, int, datetime | None]]:
+        """Per channel: pending rows and the oldest one's creation time."""
 
 
 class OutboxRow(Protocol):
@@ -63,6 +90,7 @@ class OutboxRow(Protocol):
     body: dict[str, Any]
     created_at: datetime
     attempts: int
+    send_blocked: str | None
 
 
 class CustomerPort(Protocol):
@@ -86,6 +114,9 @@ class ConversationPort(Protocol):
 
     async def save(self, conversation: Conversation) -> None:
         """Persist status, state, version, last_inbound_at and send_blocked."""
+
+    async def block_sending(self, conversation_id: int, reason: str | None) -> None:
+        """Record why nothing can be delivered now (None: deliverable again)."""
 
     async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
         """The latest inbound texts and bot replies, oldest first."""

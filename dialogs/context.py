@@ -33,6 +33,7 @@ class Draft:
     options: list[Option] = field(default_factory=list)
     request_phone: bool = False
     attachment: Attachment | None = None
+    phone_label: str = ""  # the label of the messenger's own "share my phone" button
 
 
 @dataclass(slots=True)
@@ -105,7 +106,8 @@ class Ctx:
         request_phone: bool = False,
         attachment: Attachment | None = None,
     ) -> None:
-        self.drafts.append(Draft(text, list(options), request_phone, attachment))
+        label = self.t("common.share_phone_button") if request_phone else ""
+        self.drafts.append(Draft(text, list(options), request_phone, attachment, label))
 
     def option(self, key: str, action: str, **params: Any) -> Option:
         """A button labelled from the catalog."""

@@ -322,7 +322,11 @@ class Engine:
             for label, action in draft.options
         )
         return Reply(
-            draft.text, buttons, request_phone=draft.request_phone, attachment=draft.attachment
+            draft.text,
+            buttons,
+            request_phone=draft.request_phone,
+            attachment=draft.attachment,
+            phone_label=draft.phone_label,
         )
 
 

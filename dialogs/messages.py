@@ -15,6 +15,12 @@ class InboundKind(StrEnum):
     START = "start"  # the messenger's start event (/start, Get Started, conversation opened)
     FILE = "file"  # a photo or a document, kept for operators
     UNSUPPORTED = "unsupported"  # stickers, locations, voice ...
+    # Delivery notices, not messages: the dialog does not see them.
+    STOPPED = "stopped"  # the customer blocked the bot or unsubscribed: stop sending
+    RESUMED = "resumed"  # they let the bot write again
+
+
+NOTICES = frozenset({InboundKind.STOPPED, InboundKind.RESUMED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     request_phone: bool = False  # show the messenger's own "share my phone" control
+    phone_label: str = ""  # ... labelled this, in the customer's language
     attachment: Attachment | None = None
     operator: str | None = None  # set when an operator wrote it (transcripts show who)
 
@@ -67,6 +74,7 @@ class Reply:
         }
         if self.request_phone:
             body["request_phone"] = True
+            body["phone_label"] = self.phone_label
         if self.attachment is not None:
             body["attachment"] = asdict(self.attachment)
         if self.operator:
@@ -80,6 +88,7 @@ class Reply:
             text=body["text"],
             buttons=tuple(Button(b["label"], b["payload"]) for b in body.get("buttons", ())),
             request_phone=bool(body.get("request_phone")),
+            phone_label=body.get("phone_label", ""),
             attachment=Attachment(**attachment) if attachment else None,
             operator=body.get("operator"),
         )

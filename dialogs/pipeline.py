@@ -14,11 +14,12 @@ from core.ports import Store
 from dialogs.config import DialogConfig
 from dialogs.context import Ctx
 from dialogs.engine import Engine
-from dialogs.messages import Inbound, Reply
+from dialogs.messages import NOTICES, Inbound, InboundKind, Reply
 
 log = logging.getLogger(__name__)
 
 UnitOfWork = Callable[[], AbstractAsyncContextManager[Store]]
+STOPPED_BY_CUSTOMER = "stopped by the customer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,14 @@ class Pipeline:
         engine: Engine,
         config: DialogConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_commit: Callable[[Handled], None] | None = None,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.engine = engine
         self.config = config
         self.clock = clock
+        # Told after every commit that wrote replies (the outbox sender wakes up).
+        self.on_commit = on_commit
         self._locks = KeyedLocks()
 
     async def handle(self, inbound: Inbound) -> Handled:
@@ -73,12 +77,15 @@ class Pipeline:
         # (PostgreSQL) or the single writer (SQLite) does the same across processes.
         async with self._locks.hold(f"{inbound.channel}:{inbound.user_id}"):
             try:
-                return await self._handle(inbound, recovering=False)
+                handled = await self._handle(inbound, recovering=False)
             except Exception:
                 # Rolled back. Taking the event with an apology and a fresh state keeps one
                 # bad state or bug from failing (and being redelivered) forever.
                 log.exception("event %s/%s failed", inbound.channel, inbound.event_id)
-                return await self._handle(inbound, recovering=True)
+                handled = await self._handle(inbound, recovering=True)
+        if handled.replies and self.on_commit is not None:
+            self.on_commit(handled)
+        return handled
 
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
         async with self.unit_of_work() as store:
@@ -96,7 +103,16 @@ class Pipeline:
             )
             conversation = await store.conversations.get_for_update(customer, now)
             await store.inbox.attach(inbound.channel, inbound.event_id, conversation.id)
+            if inbound.kind in NOTICES:
+                stopped = inbound.kind is InboundKind.STOPPED
+                await store.conversations.block_sending(
+                    conversation.id, STOPPED_BY_CUSTOMER if stopped else None
+                )
+                await store.commit()
+                return Handled(False, conversation.id, ())
             conversation.last_inbound_at = now
+            # Whoever writes can be written to: an earlier "blocked" or "rate" mark is over.
+            conversation.send_blocked = None
             ctx = Ctx(
                 engine=self.engine,
                 store=store,

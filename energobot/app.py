@@ -1,15 +1,32 @@
-"""The aiohttp application: health endpoints now, messenger webhooks and the console later."""
+"""The aiohttp application: health, messenger webhooks, and the background outbox sender."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 
+from dialogs.pipeline import Pipeline
+from energobot.channels import Channels, build_channels
+from energobot.sender import OutboxSender
 from energobot.settings import Settings
+from energobot.wiring import build_pipeline, sender_config
 from storage.database import Database
 from storage.migrate import is_current
 
-DATABASE = web.AppKey("database", Database)
-SETTINGS = web.AppKey("settings", Settings)
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What request handlers of every room share."""
+
+    settings: Settings
+    database: Database
+    pipeline: Pipeline
+    sender: OutboxSender
+    channels: Channels
+
+
+SERVICES = web.AppKey("services", Services)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -19,7 +36,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """Ready to take traffic: the database answers and its schema is current."""
-    database = request.app[DATABASE]
+    database = request.app[SERVICES].database
     connected = await database.ping()
     migrated = connected and await is_current(database)
     ready = connected and migrated
@@ -33,13 +50,26 @@ async def readyz(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings, database: Database) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
-    app[SETTINGS] = settings
-    app[DATABASE] = database
+    channels = build_channels(settings)
+    sender = OutboxSender(database.unit_of_work, channels.outbound, sender_config(settings))
+    pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())
+    services = Services(settings, database, pipeline, sender, channels)
+    app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    channels.mount(app, settings, pipeline)
 
-    async def close_database(app: web.Application) -> None:
+    async def start(app: web.Application) -> None:
+        sender.start()
+        channels.start()
+
+    async def stop(app: web.Application) -> None:
+        # Stop taking new work, finish what is in flight, then let go of connections.
+        await channels.stop_receiving()
+        await sender.stop()
+        await channels.close()
         await database.dispose()
 
-    app.on_cleanup.append(close_database)
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
     return app

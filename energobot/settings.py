@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -143,6 +151,46 @@ class LoggingSettings(Section):
     json_format: bool = False
 
 
+class OutboxSettings(Section):
+    poll_seconds: float = Field(0.5, gt=0)  # how often a sender looks for rows other processes left
+    batch: int = Field(200, ge=1)  # rows claimed per round
+    lease_seconds: float = Field(60, gt=0)  # a claimed row is retried after this if its sender died
+    send_timeout_seconds: float = Field(15, gt=0)
+    max_attempts: int = Field(12, ge=1)  # transient failures before a row is given up
+    report_seconds: float = Field(60, gt=0)  # how often depth and oldest age are logged
+
+
+_SECRET_TOKEN = r"^[A-Za-z0-9_-]{1,256}$"
+
+
+class TelegramSettings(Section):
+    enabled: bool = False
+    mode: Literal["webhook", "polling"] = "webhook"
+    api_base: str = "https://api.telegram.org"
+    # Secrets: only from ENERGOBOT_TELEGRAM__TOKEN and ENERGOBOT_TELEGRAM__WEBHOOK_SECRET.
+    token: SecretStr = SecretStr("")
+    webhook_secret: SecretStr = SecretStr("")
+    rate_per_second: float = Field(30, ge=0)
+    chat_rate_per_second: float = Field(1, ge=0)
+    chat_burst: int = Field(3, ge=1)
+    polling_timeout_seconds: int = Field(25, ge=0, le=50)
+
+    @model_validator(mode="after")
+    def _secrets_when_enabled(self) -> TelegramSettings:
+        if not self.enabled:
+            return self
+        token = self.token.get_secret_value()
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
+            raise ValueError("telegram is enabled: set ENERGOBOT_TELEGRAM__TOKEN (123456:ABC...)")
+        secret = self.webhook_secret.get_secret_value()
+        if self.mode == "webhook" and not re.fullmatch(_SECRET_TOKEN, secret):
+            raise ValueError(
+                "telegram webhook mode: set ENERGOBOT_TELEGRAM__WEBHOOK_SECRET "
+                "(1-256 characters of A-Z a-z 0-9 _ -)"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ENERGOBOT_", env_nested_delimiter="__", extra="forbid"
@@ -158,6 +206,8 @@ class Settings(BaseSettings):
     linking: LinkingSettings = LinkingSettings()
     dialogs: DialogSettings = DialogSettings()
     logging: LoggingSettings = LoggingSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    telegram: TelegramSettings = TelegramSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -172,8 +222,24 @@ class Settings(BaseSettings):
         return init_settings, env_settings, YamlConfigSettingsSource(settings_cls)
 
 
+# Secrets come from the environment only: a config file is copied, committed and shown around.
+SECRETS = (("telegram", "token"), ("telegram", "webhook_secret"))
+
+
 class SettingsError(Exception):
     """A setting is invalid; the message names it."""
+
+
+def _refuse_secrets(path: Path) -> None:
+    import yaml
+
+    listed = yaml.safe_load(path.read_text("utf-8")) or {}
+    for section, key in SECRETS:
+        if isinstance(listed, dict) and key in (listed.get(section) or {}):
+            env = f"ENERGOBOT_{section.upper()}__{key.upper()}"
+            raise SettingsError(
+                f"{section}.{key} is a secret: remove it from {path} and set {env} instead"
+            )
 
 
 def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
@@ -182,6 +248,8 @@ def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
     path = Path(explicit) if explicit else DEFAULT_CONFIG
     if explicit and not path.exists():
         raise SettingsError(f"config file not found: {path}")
+    if path.exists():
+        _refuse_secrets(path)
     config_dict = {**Settings.model_config, "yaml_file": path if path.exists() else None}
     loader = type("Settings", (Settings,), {"model_config": config_dict})
     try:

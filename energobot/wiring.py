@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
 from core.calendar import BusinessHours
@@ -9,7 +11,8 @@ from dialogs.config import CompanyInfo, DialogConfig, ReadingRules
 from dialogs.engine import Engine
 from dialogs.flows import FLOWS
 from dialogs.nlu import warm_up
-from dialogs.pipeline import Pipeline
+from dialogs.pipeline import Handled, Pipeline
+from energobot.sender import SenderConfig
 from energobot.settings import Settings
 from storage.database import Database
 
@@ -69,7 +72,23 @@ def dialog_config(settings: Settings) -> DialogConfig:
     )
 
 
-def build_pipeline(settings: Settings, database: Database) -> Pipeline:
+def build_pipeline(
+    settings: Settings, database: Database, on_commit: Callable[[Handled], None] | None = None
+) -> Pipeline:
     # The NLU builds its tables on first use: pay that at start-up, not on a customer's message.
     warm_up()
-    return Pipeline(database.unit_of_work, Engine(FLOWS), dialog_config(settings))
+    return Pipeline(
+        database.unit_of_work, Engine(FLOWS), dialog_config(settings), on_commit=on_commit
+    )
+
+
+def sender_config(settings: Settings) -> SenderConfig:
+    outbox = settings.outbox
+    return SenderConfig(
+        poll_seconds=outbox.poll_seconds,
+        batch=outbox.batch,
+        lease_seconds=outbox.lease_seconds,
+        send_timeout_seconds=outbox.send_timeout_seconds,
+        max_attempts=outbox.max_attempts,
+        report_seconds=outbox.report_seconds,
+    )

@@ -14,12 +14,12 @@ import click
 
 from bots.terminal import CHANNEL, parse_line, render_json, render_text
 from bots.terminal.adapter import InputError
-from core.ports import OutboxRow
+from bots.terminal.channel import TerminalChannel
 from dialogs.i18n import translator
 from dialogs.messages import Reply
-from energobot.outbox import drain
 from energobot.runtime import CliContext, open_database, pass_cli
-from energobot.wiring import build_pipeline
+from energobot.sender import OutboxSender
+from energobot.wiring import build_pipeline, sender_config
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ async def _chat(
 ) -> None:
     database = await open_database(settings, migrate=migrate)
     pipeline = build_pipeline(settings, database)
+    terminal = TerminalChannel()
+    sender = OutboxSender(database.unit_of_work, {CHANNEL: terminal}, sender_config(settings))
     texts = translator(settings.dialogs.default_language)
     try:
         if not json_mode:
@@ -81,25 +83,16 @@ async def _chat(
                 else:
                     try:
                         handled = await pipeline.handle(inbound)
-                        replies = await _deliver(database.unit_of_work, handled.conversation_id)
+                        # The same outbox path as every channel, run now rather than later.
+                        if handled.conversation_id is not None:
+                            await sender.flush(CHANNEL, handled.conversation_id)
+                        replies = terminal.take()
                     except Exception as exc:  # the database went away: say so, keep the session
                         log.exception("terminal message failed")
                         error = f"{type(exc).__name__}: {exc}"
             _print(stdout, line, replies, error, json_mode, texts("common.terminal_phone_hint"))
     finally:
         await database.dispose()
-
-
-async def _deliver(unit_of_work: Any, conversation_id: int | None) -> list[Reply]:
-    """The terminal's sender: every pending row of the conversation, printed in order."""
-    delivered: list[Reply] = []
-
-    async def send(row: OutboxRow) -> None:
-        delivered.append(Reply.from_dict(row.body))
-
-    if conversation_id is not None:
-        await drain(unit_of_work, CHANNEL, send, conversation_id)
-    return delivered
 
 
 def _print(

@@ -193,6 +193,14 @@ class ConversationRepo(Repo):
             )
         )
 
+    async def block_sending(self, conversation_id: int, reason: str | None) -> None:
+        """Record why nothing can be delivered to the conversation now; None clears it."""
+        await self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(send_blocked=reason[:64] if reason else None)
+        )
+
     async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
         """Inbound events and outbox replies merged by time; the latest `limit`, oldest first."""
         if limit <= 0:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, utcnow
-from storage.tables import inbox, outbox
+from storage.tables import conversations, inbox, outbox
 
 PENDING = "pending"
 SENT = "sent"
@@ -58,6 +59,7 @@ class OutboxRecord:
     status: str = PENDING
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    send_blocked: str | None = None  # the conversation's reason no message can go out now
 
 
 class OutboxRepo(Repo):
@@ -116,6 +118,88 @@ class OutboxRepo(Repo):
         result = await self._conn.execute(query)
         return [_record(row) for row in result.mappings()]
 
+    async def claim(
+        self,
+        channel: str,
+        now: datetime,
+        lease_until: datetime,
+        *,
+        limit: int,
+        conversation_id: int | None = None,
+    ) -> list[OutboxRecord]:
+        """Take every pending row of up to `limit` conversations whose oldest pending row is
+        due, in id order, and lease them until `lease_until` (another sender leaves them alone
+        until then; a sender that dies mid-send leaves them to be retried after it).
+
+        Only a conversation's oldest pending row decides, so its messages go out in order
+        and one waiting for a retry holds back the ones after it. On PostgreSQL the deciding
+        rows are locked FOR UPDATE SKIP LOCKED: concurrent senders take different conversations.
+        """
+        older = aliased(outbox)
+        head = (
+            select(outbox.c.id, outbox.c.conversation_id)
+            .where(
+                outbox.c.status == PENDING,
+                outbox.c.channel == channel,
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+                ~exists().where(
+                    and_(
+                        older.c.conversation_id == outbox.c.conversation_id,
+                        older.c.status == PENDING,
+                        older.c.id < outbox.c.id,
+                    )
+                ),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if conversation_id is not None:
+            head = head.where(outbox.c.conversation_id == conversation_id)
+        if self._postgres:
+            head = head.with_for_update(skip_locked=True)
+        heads = (await self._conn.execute(head)).all()
+        if not heads:
+            return []
+        chosen = [row.conversation_id for row in heads]
+        rows_query = (
+            select(outbox, conversations.c.send_blocked)
+            .join(conversations, conversations.c.id == outbox.c.conversation_id)
+            .where(outbox.c.status == PENDING, outbox.c.conversation_id.in_(chosen))
+            .order_by(outbox.c.id)
+        )
+        records = [_record(row) for row in (await self._conn.execute(rows_query)).mappings()]
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_([r.id for r in records]))
+            .values(next_attempt_at=lease_until)
+        )
+        return records
+
+    async def release(self, row_ids: list[int]) -> None:
+        """Give leased rows back untried: due at once (still behind their conversation's head)."""
+        if row_ids:
+            await self._conn.execute(
+                update(outbox).where(outbox.c.id.in_(row_ids)).values(next_attempt_at=None)
+            )
+
+    async def defer(self, row_id: int, until: datetime, error: str) -> None:
+        """Try again at `until` without counting a failure (the platform asked us to wait)."""
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(next_attempt_at=until, last_error=error)
+        )
+
+    async def depth(self) -> list[tuple[str, int, datetime | None]]:
+        """Per channel: pending rows and the oldest one's creation time."""
+        result = await self._conn.execute(
+            select(outbox.c.channel, func.count(), func.min(outbox.c.created_at))
+            .where(outbox.c.status == PENDING)
+            .group_by(outbox.c.channel)
+            .order_by(outbox.c.channel)
+        )
+        return [(row[0], int(row[1]), row[2]) for row in result]
+
     async def get(self, row_id: int) -> OutboxRecord | None:
         result = await self._conn.execute(select(outbox).where(outbox.c.id == row_id))
         row = result.mappings().one_or_none()
@@ -133,12 +217,20 @@ class OutboxRepo(Repo):
             )
         )
 
-    async def mark_failed(self, row_id: int, at: datetime, error: str, permanent: bool) -> None:
-        """Count the attempt; retry after backoff(attempts so far), or give up if permanent."""
+    async def mark_failed(
+        self,
+        row_id: int,
+        at: datetime,
+        error: str,
+        permanent: bool,
+        max_attempts: int | None = None,
+    ) -> None:
+        """Count the attempt; retry after backoff(attempts so far), or give up if permanent
+        or if this was attempt number `max_attempts`."""
         result = await self._conn.execute(select(outbox.c.attempts).where(outbox.c.id == row_id))
         attempts = result.scalar_one()
-        values: dict[str, Any] = {"attempts": attempts + 1, "last_error": error}
-        if permanent:
+        values: dict[str, Any] = {"attempts": attempts + 1, "last_error": error[:2000]}
+        if permanent or (max_attempts is not None and attempts + 1 >= max_attempts):
             values.update(status=FAILED, next_attempt_at=None)
         else:
             values["next_attempt_at"] = at + backoff(attempts)
@@ -157,4 +249,5 @@ def _record(row: Any) -> OutboxRecord:
         status=row["status"],
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
+        send_blocked=row.get("send_blocked"),
     )

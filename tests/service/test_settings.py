@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from energobot.settings import SettingsError, load_settings
+from energobot.settings import SECRETS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,31 @@ def test_every_setting_is_listed_in_config_yaml() -> None:
                 out.add(f"{prefix}{key}")
         return out
 
-    assert keys(listed) == keys(defaults)
+    secrets = {f"{section}.{key}" for section, key in SECRETS}
+    assert keys(listed) == keys(defaults) - secrets
+
+
+def test_a_secret_in_the_file_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("telegram:\n  token: '123:abc'\n", "utf-8")
+    with pytest.raises(SettingsError, match="ENERGOBOT_TELEGRAM__TOKEN"):
+        load_settings(config)
+
+
+def test_telegram_enabled_needs_its_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("telegram:\n  enabled: true\n", "utf-8")
+    with pytest.raises(SettingsError, match="ENERGOBOT_TELEGRAM__TOKEN"):
+        load_settings(config)
+    monkeypatch.setenv("ENERGOBOT_TELEGRAM__TOKEN", "123456:TEST-token")
+    with pytest.raises(SettingsError, match="ENERGOBOT_TELEGRAM__WEBHOOK_SECRET"):
+        load_settings(config)
+    monkeypatch.setenv("ENERGOBOT_TELEGRAM__WEBHOOK_SECRET", "s3cret_value")
+    settings = load_settings(config)
+    assert settings.telegram.token.get_secret_value() == "123456:TEST-token"
+    assert "123456" not in repr(settings.telegram)  # never printed by accident
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,41 @@
+"""After receipt, the same for the webhook and for long polling: parse, handle, answer the
+button press."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bots.telegram.channel import TelegramChannel
+from bots.telegram.updates import parse_update
+from dialogs.messages import Inbound
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], Awaitable[object]]
+
+
+class Receiver:
+    def __init__(self, handle: Handle, channel: TelegramChannel) -> None:
+        self._handle = handle
+        self._channel = channel
+        self._answers: set[asyncio.Task[None]] = set()
+
+    async def receive(self, update: Any) -> None:
+        """Handle one update; raises BadUpdate for what is not an update at all."""
+        parsed = parse_update(update)
+        if parsed.inbound is None:
+            log.debug("telegram update %d ignored: %s", parsed.update_id, parsed.ignored)
+        else:
+            await self._handle(parsed.inbound)
+        if parsed.callback_id:
+            # Answered after the commit and without waiting: the reply itself travels the outbox.
+            task = asyncio.create_task(self._channel.answer_callback(parsed.callback_id))
+            self._answers.add(task)
+            task.add_done_callback(self._answers.discard)
+
+    async def close(self) -> None:
+        if self._answers:
+            await asyncio.wait(self._answers, timeout=5)

@@ -1,0 +1,68 @@
+"""The channels `energobot serve` runs, built from the settings: their outbound side for the
+sender, their inbound side mounted on the app (routes, pollers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bots.channel import Channel, Rates
+from bots.telegram import Poller, Receiver, TelegramChannel, TelegramWebhook, make_bot
+from dialogs.pipeline import Pipeline
+from energobot.settings import Settings
+
+TELEGRAM_PATH = "/webhooks/telegram"
+
+
+@dataclass
+class Channels:
+    """What the app runs: outbound channels by name and the inbound side's background tasks."""
+
+    outbound: dict[str, Channel] = field(default_factory=dict)
+    telegram: TelegramChannel | None = None
+    _receivers: list[Receiver] = field(default_factory=list)
+    _pollers: list[Poller] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def mount(self, app: web.Application, settings: Settings, pipeline: Pipeline) -> None:
+        if self.telegram is not None:
+            receiver = Receiver(pipeline.handle, self.telegram)
+            self._receivers.append(receiver)
+            if settings.telegram.mode == "webhook":
+                secret = settings.telegram.webhook_secret.get_secret_value()
+                app.router.add_post(TELEGRAM_PATH, TelegramWebhook(secret, receiver))
+            else:
+                timeout = settings.telegram.polling_timeout_seconds
+                self._pollers.append(Poller(self.telegram.bot, receiver, timeout))
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(p.run(), name="poller") for p in self._pollers]
+
+    async def stop_receiving(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for receiver in self._receivers:
+            await receiver.close()
+
+    async def close(self) -> None:
+        for channel in self.outbound.values():
+            await channel.close()
+
+
+def build_channels(settings: Settings) -> Channels:
+    channels = Channels()
+    tg = settings.telegram
+    if tg.enabled:
+        bot = make_bot(
+            tg.token.get_secret_value(), tg.api_base, settings.outbox.send_timeout_seconds
+        )
+        rates = Rates(tg.rate_per_second, tg.chat_rate_per_second, tg.chat_burst)
+        channels.telegram = TelegramChannel(bot, rates)
+        channels.outbound[channels.telegram.name] = channels.telegram
+    return channels

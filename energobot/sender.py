@@ -1,0 +1,289 @@
+"""The outbox sender: a background task in every process that delivers replies on every channel.
+
+Rows are claimed a conversation at a time (all its pending rows, leased), sent in order
+within the channel's global rate and the chat's rate, and the outcome of each row is written
+in a shared transaction with the outcomes that finished at the same moment (group commit):
+one SQLite writer cannot afford a transaction per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bots.channel import Channel, SendError
+from core.ports import OutboxRow, Store
+from dialogs.messages import Reply
+from dialogs.pipeline import UnitOfWork
+from energobot.ratelimit import BucketMap, TokenBucket
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Write = Callable[[Store], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderConfig:
+    poll_seconds: float = 0.5
+    batch: int = 200
+    lease_seconds: float = 60.0
+    send_timeout_seconds: float = 15.0
+    max_attempts: int = 12
+    report_seconds: float = 60.0
+    stop_grace_seconds: float = 10.0
+
+
+class Ledger:
+    """Writes outcomes in batches: every write waits for the commit that carries it."""
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self._unit_of_work = unit_of_work
+        self._pending: list[tuple[Write, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def write(self, op: Write) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((op, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self._unit_of_work() as store:
+                    for op, _ in batch:
+                        await op(store)
+                    await store.commit()
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        channels: Mapping[str, Channel],
+        config: SenderConfig | None = None,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self.channels = dict(channels)
+        self.config = config or SenderConfig()
+        self._clock = clock
+        self._ledger = Ledger(unit_of_work)
+        self._global = {
+            name: TokenBucket(ch.rates.per_second, max(1, int(ch.rates.per_second)))
+            for name, ch in self.channels.items()
+        }
+        self._chats = {
+            name: BucketMap(ch.rates.per_chat_per_second, ch.rates.per_chat_burst)
+            for name, ch in self.channels.items()
+        }
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New rows were committed: look now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop claiming; let deliveries in flight finish for a while, then cut them off
+        (their rows are retried when the lease runs out)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        if self._inflight:
+            _, late = await asyncio.wait(self._inflight, timeout=self.config.stop_grace_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _run(self) -> None:
+        next_report = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await self._round()
+            except Exception:
+                log.exception("outbox: claiming failed")
+                claimed = 0
+            if loop.time() >= next_report:
+                next_report = loop.time() + self.config.report_seconds
+                await self._report()
+            if claimed and len(self._inflight) < self.config.batch:
+                continue  # more may be due right away
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.config.poll_seconds)
+
+    async def _round(self) -> int:
+        room = self.config.batch - len(self._inflight)
+        if room <= 0:
+            return 0
+        claimed = 0
+        for name in self.channels:
+            for rows in await self._claim(name, room):
+                task = asyncio.create_task(self._deliver(name, rows))
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
+                claimed += 1
+        return claimed
+
+    async def _claim(
+        self, channel: str, limit: int, conversation_id: int | None = None
+    ) -> list[list[OutboxRow]]:
+        now = self._clock()
+        lease = now + timedelta(seconds=self.config.lease_seconds)
+        async with self._unit_of_work() as store:
+            rows = await store.outbox.claim(
+                channel, now, lease, limit=limit, conversation_id=conversation_id
+            )
+            await store.commit()
+        grouped: dict[int, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            grouped[row.conversation_id].append(row)
+        return list(grouped.values())
+
+    async def _report(self) -> None:
+        try:
+            async with self._unit_of_work() as store:
+                depth = await store.outbox.depth()
+        except Exception:
+            log.exception("outbox: reading the depth failed")
+            return
+        now = self._clock()
+        for channel, count, oldest in depth:
+            age = (now - oldest).total_seconds() if oldest else 0.0
+            log.info("outbox %s: %d pending, oldest %.1f s", channel, count, age)
+        for buckets in self._chats.values():
+            buckets.sweep()
+
+    # -- delivery ----------------------------------------------------------------------------
+
+    async def flush(self, channel: str, conversation_id: int) -> int:
+        """Deliver one conversation's due rows now, in this task (the terminal channel)."""
+        delivered = 0
+        for rows in await self._claim(channel, 1, conversation_id):
+            delivered += await self._deliver(channel, rows)
+        return delivered
+
+    async def _deliver(self, channel_name: str, rows: list[OutboxRow]) -> int:
+        """Send one conversation's rows in order; stop at the first one that must wait."""
+        channel = self.channels[channel_name]
+        delivered = 0
+        for index, row in enumerate(rows):
+            if row.send_blocked:
+                await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
+                continue
+            chat = self._chats[channel_name][row.user_id]
+            await asyncio.sleep(max(chat.reserve(), self._global[channel_name].reserve()))
+            try:
+                async with asyncio.timeout(self.config.send_timeout_seconds):
+                    platform_id = await channel.send(row.user_id, Reply.from_dict(row.body))
+            except SendError as exc:
+                if exc.retry_after is not None:
+                    # Told to wait: the whole chat (and, for a global limit, the channel) waits.
+                    chat.pause(exc.retry_after)
+                    until = self._clock() + timedelta(seconds=exc.retry_after)
+                    await self._ledger.write(
+                        _deferred(row.id, until, exc.reason, rows[index + 1 :])
+                    )
+                    return delivered
+                log.warning("outbox %s row %d: %s", channel_name, row.id, exc.reason)
+                self.failed += 1
+                await self._ledger.write(
+                    _failed(
+                        row.id,
+                        self._clock(),
+                        exc.reason,
+                        exc.permanent,
+                        blocks=exc.blocks,
+                        conversation_id=row.conversation_id,
+                    )
+                )
+                if exc.blocks:
+                    for rest in rows[index + 1 :]:
+                        await self._ledger.write(_failed(rest.id, self._clock(), exc.reason, True))
+                    return delivered
+                if exc.permanent:
+                    continue  # this message is refused as it is; the next ones may go
+                await self._ledger.write(_released(rows[index + 1 :]))
+                return delivered
+            except Exception as exc:  # timeouts, connection errors: try again after backoff
+                reason = f"{type(exc).__name__}: {exc}".strip(": ")
+                log.warning("outbox %s row %d: %s", channel_name, row.id, reason)
+                self.failed += 1
+                await self._ledger.write(
+                    _failed(row.id, self._clock(), reason, False, self.config.max_attempts)
+                )
+                await self._ledger.write(_released(rows[index + 1 :]))
+                return delivered
+            self.sent += 1
+            delivered += 1
+            await self._ledger.write(_sent(row.id, self._clock(), platform_id))
+        self.wake()  # the conversation may have more rows by now
+        return delivered
+
+
+def _sent(row_id: int, at: datetime, platform_id: str | None) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.mark_sent(row_id, at, platform_id)
+
+    return op
+
+
+def _failed(
+    row_id: int,
+    at: datetime,
+    reason: str,
+    permanent: bool,
+    max_attempts: int | None = None,
+    *,
+    blocks: bool = False,
+    conversation_id: int | None = None,
+) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.mark_failed(row_id, at, reason, permanent, max_attempts)
+        if blocks and conversation_id is not None:
+            await store.conversations.block_sending(conversation_id, reason)
+
+    return op
+
+
+def _deferred(row_id: int, until: datetime, reason: str, rest: list[OutboxRow]) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.defer(row_id, until, reason)
+        await store.outbox.release([r.id for r in rest])
+
+    return op
+
+
+def _released(rest: list[OutboxRow]) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.release([r.id for r in rest])
+
+    return op
