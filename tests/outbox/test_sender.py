@@ -1,0 +1,248 @@
+"""The outbox sender against a real database and a scripted channel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bots.channel import ChannelLimits, Rates, SendError
+from dialogs.messages import Reply
+from energobot.sender import OutboxSender, SenderConfig
+from storage.database import Database
+
+CHANNEL = "scripted"
+LIMITS = ChannelLimits(text_max=4096, buttons_max=10, button_label_max=64, payload_max_bytes=64)
+
+
+class ScriptedChannel:
+    """Delivers in memory; `script[user]` lists outcomes for the next sends (an exception to
+    raise, or a number of seconds to take), then it succeeds."""
+
+    name = CHANNEL
+    limits = LIMITS
+
+    def __init__(self, rates: Rates | None = None) -> None:
+        self.rates = rates or Rates(per_second=0, per_chat_per_second=0)
+        self.delivered: dict[str, list[str]] = defaultdict(list)
+        self.attempts: list[tuple[str, str]] = []
+        self.script: dict[str, list[BaseException | float]] = defaultdict(list)
+        self.times: list[float] = []
+
+    async def send(self, user_id: str, reply: Reply) -> str | None:
+        self.attempts.append((user_id, reply.text))
+        if self.script[user_id]:
+            outcome = self.script[user_id].pop(0)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            await asyncio.sleep(outcome)
+        self.delivered[user_id].append(reply.text)
+        self.times.append(asyncio.get_running_loop().time())
+        return str(len(self.delivered[user_id]))
+
+    async def close(self) -> None:
+        return None
+
+
+async def conversation(database: Database, user: str) -> int:
+    now = datetime.now(UTC)
+    async with database.unit_of_work() as store:
+        customer = await store.customers.get_or_create(CHANNEL, user, "", "ru", now)
+        conv = await store.conversations.get_for_update(customer, now)
+        await store.commit()
+        return conv.id
+
+
+async def enqueue(database: Database, user: str, *texts: str) -> int:
+    conversation_id = await conversation(database, user)
+    async with database.unit_of_work() as store:
+        for text in texts:
+            body = Reply(text).to_dict()
+            await store.outbox.add(conversation_id, CHANNEL, user, body, datetime.now(UTC))
+        await store.commit()
+    return conversation_id
+
+
+async def rows(database: Database) -> list:
+    async with database.unit_of_work() as store:
+        return [await store.outbox.get(i) for i in range(1, 200) if await store.outbox.get(i)]
+
+
+def sender(database: Database, channel: ScriptedChannel, **config: float) -> OutboxSender:
+    options = {"poll_seconds": 0.05, "report_seconds": 3600, **config}
+    return OutboxSender(database.unit_of_work, {CHANNEL: channel}, SenderConfig(**options))
+
+
+async def until(condition, seconds: float = 5.0) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - state changed by other tasks
+            await asyncio.sleep(0.01)
+
+
+async def test_rows_go_out_in_order_per_conversation_and_are_marked_sent(
+    database: Database,
+) -> None:
+    await enqueue(database, "a", "a1", "a2", "a3")
+    await enqueue(database, "b", "b1")
+    await enqueue(database, "a", "a4")
+    channel = ScriptedChannel()
+    outbox = sender(database, channel)
+    outbox.start()
+    await until(lambda: sum(map(len, channel.delivered.values())) == 5)
+    await outbox.stop()
+    assert channel.delivered == {"a": ["a1", "a2", "a3", "a4"], "b": ["b1"]}
+    assert {row.status for row in await rows(database)} == {"sent"}
+
+
+async def test_retry_after_delays_the_chat_and_keeps_its_order(database: Database) -> None:
+    await enqueue(database, "a", "a1", "a2", "a3")
+    channel = ScriptedChannel()
+    channel.script["a"] = [SendError("Too Many Requests: retry after 1", retry_after=0.3)]
+    outbox = sender(database, channel)
+    started = asyncio.get_running_loop().time()
+    outbox.start()
+    await until(lambda: len(channel.delivered["a"]) == 3)
+    await outbox.stop()
+    assert channel.delivered["a"] == ["a1", "a2", "a3"]
+    assert channel.times[0] - started >= 0.25  # waited as told
+    first = (await rows(database))[0]
+    assert first.attempts == 0  # a 429 is not a failure
+
+
+async def test_transient_errors_back_off_then_deliver_in_order(database: Database) -> None:
+    await enqueue(database, "a", "a1", "a2")
+    channel = ScriptedChannel()
+    channel.script["a"] = [SendError("Bad Gateway"), TimeoutError()]
+    outbox = sender(database, channel)
+    # Backoff is 1 s, then 2 s: let the clock run ahead instead of waiting.
+    skew = timedelta()
+    outbox._clock = lambda: datetime.now(UTC) + skew  # type: ignore[method-assign]
+    outbox.start()
+    await until(lambda: len(channel.attempts) == 1)
+    skew = timedelta(seconds=2)
+    await until(lambda: len(channel.attempts) == 2)
+    skew = timedelta(seconds=10)
+    await until(lambda: len(channel.delivered["a"]) == 2)
+    await outbox.stop()
+    assert channel.delivered["a"] == ["a1", "a2"]
+    first, second = await rows(database)
+    assert (first.status, first.attempts, second.attempts) == ("sent", 2, 0)
+
+
+async def test_a_send_that_takes_too_long_is_cut_off_and_retried(database: Database) -> None:
+    await enqueue(database, "a", "slow")
+    channel = ScriptedChannel()
+    channel.script["a"] = [5.0]
+    outbox = sender(database, channel, send_timeout_seconds=0.1)
+    outbox.start()
+    await until(lambda: len(channel.attempts) == 1)
+    await asyncio.sleep(0.3)
+    await outbox.stop()
+    (row,) = await rows(database)
+    assert row.status == "pending" and row.attempts == 1
+    assert "TimeoutError" in (row.last_error or "")
+
+
+async def test_blocked_by_the_user_is_recorded_and_not_retried(database: Database) -> None:
+    conversation_id = await enqueue(database, "a", "a1", "a2")
+    await enqueue(database, "b", "b1")
+    channel = ScriptedChannel()
+    channel.script["a"] = [SendError("Forbidden: bot was blocked by the user", blocks=True)]
+    outbox = sender(database, channel)
+    outbox.start()
+    await until(lambda: channel.delivered["b"] == ["b1"])
+    await asyncio.sleep(0.2)
+    await outbox.stop()
+    assert channel.attempts.count(("a", "a1")) == 1 and ("a", "a2") not in channel.attempts
+    statuses = {row.body["text"]: (row.status, row.last_error) for row in await rows(database)}
+    assert statuses["a1"] == ("failed", "Forbidden: bot was blocked by the user")
+    assert statuses["a2"][0] == "failed"
+    async with database.unit_of_work() as store:
+        customer = await store.customers.get_or_create(CHANNEL, "a", "", "ru", datetime.now(UTC))
+        conv = await store.conversations.get_for_update(customer, datetime.now(UTC))
+    assert conv.id == conversation_id and conv.send_blocked
+
+
+async def test_a_refused_message_does_not_hold_back_the_next(database: Database) -> None:
+    await enqueue(database, "a", "bad", "good")
+    channel = ScriptedChannel()
+    channel.script["a"] = [SendError("Bad Request: message is too long", permanent=True)]
+    outbox = sender(database, channel)
+    outbox.start()
+    await until(lambda: channel.delivered["a"] == ["good"])
+    await outbox.stop()
+    statuses = [row.status for row in await rows(database)]
+    assert statuses == ["failed", "sent"]
+
+
+async def test_unsent_rows_go_out_after_a_restart(database: Database) -> None:
+    """A process died after committing replies (or mid-send, its lease ran out)."""
+    await enqueue(database, "a", "a1", "a2")
+    lease_holder = sender(database, ScriptedChannel(), lease_seconds=0.2)
+    claimed = await lease_holder._claim(CHANNEL, 10)  # claimed, then the process "died"
+    assert [len(group) for group in claimed] == [2]
+    channel = ScriptedChannel()
+    outbox = sender(database, channel)
+    outbox.start()
+    await until(lambda: channel.delivered["a"] == ["a1", "a2"])
+    await outbox.stop()
+
+
+async def test_chat_rate_allows_a_burst_then_spaces_messages(database: Database) -> None:
+    await enqueue(database, "a", "1", "2", "3", "4", "5")
+    channel = ScriptedChannel(Rates(per_second=0, per_chat_per_second=10, per_chat_burst=3))
+    outbox = sender(database, channel)
+    outbox.start()
+    await until(lambda: len(channel.delivered["a"]) == 5)
+    await outbox.stop()
+    gaps = [b - a for a, b in zip(channel.times, channel.times[1:], strict=False)]
+    assert all(gap < 0.05 for gap in gaps[:2])  # the burst
+    assert all(gap >= 0.08 for gap in gaps[2:])  # then 10 a second
+
+
+async def test_two_senders_never_send_a_row_twice(database: Database) -> None:
+    for user in "abcdefgh":
+        await enqueue(database, user, f"{user}1", f"{user}2", f"{user}3")
+    channel = ScriptedChannel()
+    first, second = sender(database, channel, batch=2), sender(database, channel, batch=2)
+    first.start()
+    second.start()
+    await until(lambda: sum(map(len, channel.delivered.values())) == 24)
+    await asyncio.sleep(0.2)
+    await asyncio.gather(first.stop(), second.stop())
+    assert len(channel.attempts) == 24
+    for user in "abcdefgh":
+        assert channel.delivered[user] == [f"{user}1", f"{user}2", f"{user}3"]
+
+
+async def test_flush_delivers_one_conversation_now(database: Database) -> None:
+    conversation_id = await enqueue(database, "a", "a1", "a2")
+    await enqueue(database, "b", "b1")
+    channel = ScriptedChannel()
+    outbox = sender(database, channel)
+    assert await outbox.flush(CHANNEL, conversation_id) == 2
+    assert channel.delivered == {"a": ["a1", "a2"]}
+
+
+@pytest.mark.parametrize("blocked", [True, False])
+async def test_customer_notices_block_and_resume_sending(database: Database, blocked: bool) -> None:
+    from dialogs.messages import Inbound, InboundKind
+    from energobot.settings import Settings
+    from energobot.wiring import build_pipeline
+
+    pipeline = build_pipeline(Settings(), database)
+    now = datetime.now(UTC)
+    kind = InboundKind.STOPPED if blocked else InboundKind.RESUMED
+    handled = await pipeline.handle(Inbound(CHANNEL, "a", "e1", kind, now))
+    assert handled.replies == ()
+    async with database.unit_of_work() as store:
+        customer = await store.customers.get_or_create(CHANNEL, "a", "", "ru", now)
+        conv = await store.conversations.get_for_update(customer, now)
+    assert bool(conv.send_blocked) is blocked
+    if blocked:  # writing again makes the customer reachable again
+        await pipeline.handle(Inbound(CHANNEL, "a", "e2", InboundKind.TEXT, now, text="привет"))
+        async with database.unit_of_work() as store:
+            conv = await store.conversations.get_for_update(customer, now)
+        assert conv.send_blocked is None
