@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from core.masking import hide_card_data
 from core.ports import Store
+from dialogs.batch import Batcher
 from dialogs.config import DialogConfig
 from dialogs.context import Ctx
 from dialogs.engine import Engine
@@ -67,6 +68,7 @@ class Pipeline:
         # Told after every commit that wrote replies (the outbox sender wakes up).
         self.on_commit = on_commit
         self._locks = KeyedLocks()
+        self._batcher: Batcher[Handled] = Batcher(unit_of_work)
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Run one event in one transaction; a duplicate event changes nothing."""
@@ -88,47 +90,48 @@ class Pipeline:
         return handled
 
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
-        async with self.unit_of_work() as store:
-            now = self.clock()
-            if not await store.inbox.add(inbound.channel, inbound.event_id, inbound.to_dict(), now):
-                log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
-                return Handled(True, None, ())
-            customer = await store.customers.get_or_create(
-                inbound.channel,
-                inbound.user_id,
-                inbound.display_name,
-                # Many customers run an English messenger UI: Russian first, changeable.
-                self.config.default_language,
-                now,
+        return await self._batcher.run(lambda store: self._turn(store, inbound, recovering))
+
+    async def _turn(self, store: Store, inbound: Inbound, recovering: bool) -> Handled:
+        """One event's turn inside the batch's transaction (its own savepoint)."""
+        now = self.clock()
+        if not await store.inbox.add(inbound.channel, inbound.event_id, inbound.to_dict(), now):
+            log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
+            return Handled(True, None, ())
+        customer = await store.customers.get_or_create(
+            inbound.channel,
+            inbound.user_id,
+            inbound.display_name,
+            # Many customers run an English messenger UI: Russian first, changeable.
+            self.config.default_language,
+            now,
+        )
+        conversation = await store.conversations.get_for_update(customer, now)
+        await store.inbox.attach(inbound.channel, inbound.event_id, conversation.id)
+        if inbound.kind in NOTICES:
+            stopped = inbound.kind is InboundKind.STOPPED
+            await store.conversations.block_sending(
+                conversation.id, STOPPED_BY_CUSTOMER if stopped else None
             )
-            conversation = await store.conversations.get_for_update(customer, now)
-            await store.inbox.attach(inbound.channel, inbound.event_id, conversation.id)
-            if inbound.kind in NOTICES:
-                stopped = inbound.kind is InboundKind.STOPPED
-                await store.conversations.block_sending(
-                    conversation.id, STOPPED_BY_CUSTOMER if stopped else None
-                )
-                await store.commit()
-                return Handled(False, conversation.id, ())
-            conversation.last_inbound_at = now
-            # Whoever writes can be written to: an earlier "blocked" or "rate" mark is over.
-            conversation.send_blocked = None
-            ctx = Ctx(
-                engine=self.engine,
-                store=store,
-                config=self.config,
-                customer=customer,
-                conversation=conversation,
-                now=now,
+            return Handled(False, conversation.id, ())
+        conversation.last_inbound_at = now
+        # Whoever writes can be written to: an earlier "blocked" or "rate" mark is over.
+        conversation.send_blocked = None
+        ctx = Ctx(
+            engine=self.engine,
+            store=store,
+            config=self.config,
+            customer=customer,
+            conversation=conversation,
+            now=now,
+        )
+        if recovering:
+            replies = await self.engine.recover(ctx)
+        else:
+            replies = await self.engine.run(ctx, inbound)
+        for reply in replies:
+            await store.outbox.add(
+                conversation.id, inbound.channel, inbound.user_id, reply.to_dict(), now
             )
-            if recovering:
-                replies = await self.engine.recover(ctx)
-            else:
-                replies = await self.engine.run(ctx, inbound)
-            for reply in replies:
-                await store.outbox.add(
-                    conversation.id, inbound.channel, inbound.user_id, reply.to_dict(), now
-                )
-            await store.conversations.save(conversation)
-            await store.commit()
-            return Handled(False, conversation.id, tuple(replies))
+        await store.conversations.save(conversation)
+        return Handled(False, conversation.id, tuple(replies))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from energobot import __version__
-from energobot.commands import chat, exchange, migrate, serve
+from energobot.commands import chat, exchange, migrate, serve, webhooks
 from energobot.runtime import CliContext
 
 
@@ -31,5 +31,6 @@ for command in (
     exchange.import_,
     exchange.export,
     exchange.demo,
+    webhooks.webhooks,
 ):
     main.add_command(command)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repos.accounts import AccountRepo, LinkAttemptRepo
@@ -42,3 +45,9 @@ class SqlStore:
 
     async def rollback(self) -> None:
         await self.connection.rollback()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: an exception inside undoes only its own writes."""
+        async with self.connection.begin_nested():
+            yield

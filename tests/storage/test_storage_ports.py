@@ -51,7 +51,25 @@ async def test_each_port_is_implemented(db: Database, attribute: str) -> None:
 
 def test_store_methods() -> None:
     for name in _port_methods(ports.Store):
+        if name == "savepoint":  # an async context manager, not a coroutine
+            continue
         assert inspect.iscoroutinefunction(getattr(SqlStore, name))
+
+
+async def test_a_savepoint_undoes_only_its_own_writes(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    async with db.unit_of_work() as store:
+        await store.inbox.add("t", "kept", {}, now)
+        with pytest.raises(RuntimeError):
+            async with store.savepoint():
+                await store.inbox.add("t", "undone", {}, now)
+                raise RuntimeError("the turn failed")
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert not await store.inbox.add("t", "kept", {}, now)  # a duplicate: it was kept
+        assert await store.inbox.add("t", "undone", {}, now)  # new: it was undone
 
 
 def test_outbox_record_has_the_row_fields() -> None:
