@@ -254,17 +254,32 @@ class Engine:
         analysis = msg.analysis
         target: str | None = None
         if analysis.intent is not Intent.OTHER and analysis.confidence >= CONFIDENT:
-            target = INTENT_FLOWS.get(analysis.intent)
-            if analysis.topic is Topic.ESTIMATE:
-                target = "tariffs"
+            # A refinement («мои заявки», an estimate) has a flow of its own.
+            target = TOPIC_FLOWS.get(analysis.topic) or INTENT_FLOWS.get(analysis.intent)
         elif analysis.topic in TOPIC_FLOWS:
             target = TOPIC_FLOWS[analysis.topic]
+        elif analysis.topic is Topic.OWNERSHIP:
+            target = "operator"  # a change of owner needs papers a human explains
         elif analysis.entities.accounts:
             target = "link"
         elif analysis.entities.readings and await ctx.accounts():
             target = "readings"
         if target is not None:
             await self.start_flow(ctx, target, msg)
+            return
+        # Some evidence, not enough: ask which of the two likeliest was meant, never guess.
+        likely = [
+            INTENT_FLOWS[intent]
+            for intent, confidence in analysis.alternatives
+            if intent in INTENT_FLOWS and confidence > 0
+        ][:2]
+        if likely:
+            ctx.end()
+            options = [ctx.option(f"menu.clarify_option.{flow}", GO + flow) for flow in likely]
+            if "operator" not in likely:
+                options.append(ctx.operator_option())
+            options.append(ctx.menu_option())
+            ctx.say(ctx.t("menu.clarify"), options)
             return
         ctx.state.unknown += 1
         ctx.end()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from energobot import __version__
-from energobot.commands import chat, exchange, migrate, serve, webhooks
+from energobot.commands import chat, exchange, migrate, nlu, serve, webhooks
 from energobot.runtime import CliContext
 
 
@@ -32,5 +32,6 @@ for command in (
     exchange.export,
     exchange.demo,
     webhooks.webhooks,
+    nlu.nlu,
 ):
     main.add_command(command)

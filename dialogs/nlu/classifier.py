@@ -6,10 +6,12 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dialogs.nlu.entities import LABELLED_NUMBER, Entities, Extraction, extract
-from dialogs.nlu.labels import FILLER_TOPICS, Intent, Label, Topic
+from dialogs.nlu.labels import FILLER_TOPICS, REFINES, Intent, Label, Topic
+from dialogs.nlu.lexicon import COMPOUND_LEMMAS
+from dialogs.nlu.model import shipped
 from dialogs.nlu.text import normalize, words
 from dialogs.nlu.vocabulary import MARK, Entry, Vocabulary, resolve, vocabulary
 
@@ -33,6 +35,14 @@ FILLER_YIELDS_TO = 1.5
 # Confidence = (1 - exp(-score / SCALE)) * score / (score + RIVALRY * best rival's score).
 SCALE = 2.2  # one hint word (weight <= 1.5) stays below 0.5, one strong word (4) above 0.8
 RIVALRY = 0.5
+# Below this the rules are unsure and the trained model is asked (dialogs/nlu/model.py). Its
+# favourite counts only when it is at least MODEL_SURE, and then at MODEL_TRUST of its
+# probability: always below flow.CONFIDENT, so the model picks the likeliest intent but the bot
+# still asks (naive Bayes is sure of itself far more often than it is right).
+UNSURE_BELOW = 0.5
+MODEL_SURE = 0.5
+MODEL_TRUST = 0.45
+MODEL_EVIDENCE = 2  # features that speak for its favourite in particular (Model.evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +50,7 @@ class Analysis:
     text: str
     intent: Intent
     confidence: float  # 0..1
-    topic: Topic | None  # the finer meaning of OTHER, or ESTIMATE for TARIFF_QUESTION
+    topic: Topic | None  # the finer meaning of OTHER, or a refinement (labels.REFINES)
     entities: Entities
     alternatives: tuple[tuple[Intent, float], ...]  # every scored intent, best first
 
@@ -66,8 +76,11 @@ def analyze(text: str, language: str = "ru") -> Analysis:
 
 
 def warm_up() -> None:
-    """Load the dictionaries and compile the tables now (~1 s) rather than on the first message."""
+    """Load the dictionaries, the tables and the model now rather than on the first message."""
     analyze("здравствуйте, показания 12345")
+    model = shipped()
+    if model is not None:
+        model.predict("квиток")
 
 
 def _analyze(text: str) -> Analysis:
@@ -77,7 +90,44 @@ def _analyze(text: str) -> Analysis:
     tokens = tokenize(LABELLED_NUMBER.sub(" ", normal))
     matched = match_entries(tokens, vocab)
     scores = _score(matched, extraction, vocab)
-    return _decide(text, scores, matched, extraction, vocab)
+    analysis = _decide(text, scores, matched, extraction, vocab)
+    if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
+        analysis = _ask_the_model(analysis, normal)
+    return replace(analysis, entities=_plausible(analysis.entities, analysis.intent, matched))
+
+
+def _ask_the_model(analysis: Analysis, normal: str) -> Analysis:
+    """Rules unsure: the trained model's clear favourite (probability >= MODEL_SURE) joins the
+    rules' scores, discounted by MODEL_TRUST, so a message of words the tables lack is still
+    read («квиточек» → receipt), and the bot asks about it rather than acts on it."""
+    model = shipped()
+    if model is None:
+        return analysis
+    combined = dict(analysis.alternatives)
+    for intent, probability in model.predict(normal):
+        if probability >= MODEL_SURE and model.evidence(normal, intent) >= MODEL_EVIDENCE:
+            combined[intent] = max(combined.get(intent, 0.0), round(probability * MODEL_TRUST, 3))
+    if combined.get(analysis.intent) == analysis.confidence and len(combined) == len(
+        analysis.alternatives
+    ):
+        return analysis  # the model added nothing
+    alternatives = tuple(
+        sorted(
+            (
+                (intent, score)
+                for intent, score in combined.items()
+                if score > 0 or intent is Intent.OTHER
+            ),
+            key=lambda item: (-item[1], _ORDER[item[0]]),
+        )
+    )
+    if not alternatives:
+        return analysis
+    intent, confidence = alternatives[0]
+    topic = analysis.topic if intent is analysis.intent else None
+    return replace(
+        analysis, intent=intent, confidence=confidence, topic=topic, alternatives=alternatives
+    )
 
 
 def tokenize(text: str) -> list[Token]:
@@ -86,7 +136,11 @@ def tokenize(text: str) -> list[Token]:
     for word in words(text):
         form = resolve(word)
         for lemma in form.lemmas:
-            tokens.append(Token(lemma, form.marks, negate_next))
+            compound = tokens and COMPOUND_LEMMAS.get((tokens[-1].lemma, lemma))
+            if compound:
+                tokens[-1] = Token(compound, form.marks, tokens[-1].negated)
+            else:
+                tokens.append(Token(lemma, form.marks, negate_next))
         negate_next = bool(form.lemmas) and form.lemmas[-1] in NEGATIONS
     return tokens
 
@@ -190,10 +244,14 @@ def _decide(
         return Analysis(text, Intent.OTHER, 0.0, None, entities, ((Intent.OTHER, 0.0),))
 
     by_intent: dict[Intent, float] = {}
+    refined: dict[Intent, tuple[Topic, float]] = {}
     topic_of_other: Topic | None = None
     for label, score in candidates.items():
         if isinstance(label, Intent):
             by_intent[label] = by_intent.get(label, 0.0) + score
+        elif label in REFINES:
+            by_intent[REFINES[label]] = by_intent.get(REFINES[label], 0.0) + score
+            refined[REFINES[label]] = (label, score)
         elif score > by_intent.get(Intent.OTHER, 0.0):
             by_intent[Intent.OTHER] = score
             topic_of_other = label
@@ -205,7 +263,34 @@ def _decide(
         topic = topic_of_other
     elif intent is Intent.TARIFF_QUESTION and _is_estimate(matched, entities, vocab):
         topic = Topic.ESTIMATE
+    elif intent in refined and 2 * refined[intent][1] >= by_intent[intent]:
+        topic = refined[intent][0]  # «мои заявки»: about requests made, not a new one
     return Analysis(text, intent, confidence, topic, entities, alternatives)
+
+
+# Bare numbers in messages about these are money, years or times, not meter readings:
+# «оплатила 2000 а долг остался», «тарифы 2026».
+_NOT_ABOUT_READINGS = frozenset(
+    {
+        Intent.BALANCE_DEBT,
+        Intent.PAYMENT,
+        Intent.TARIFF_QUESTION,
+        Intent.CHANGE_CONTACTS,
+        Intent.OUTAGE_REPORT,
+    }
+)
+
+
+def _plausible(
+    entities: Entities, intent: Intent, matched: Sequence[tuple[Entry, float]]
+) -> Entities:
+    """Unlabelled numbers stay readings only where readings are the subject."""
+    if intent not in _NOT_ABOUT_READINGS or not entities.readings:
+        return entities
+    if any(entry.label is Intent.SUBMIT_READING and weight > 0 for entry, weight in matched):
+        return entities
+    kept = tuple(value for value in entities.readings if value.labelled)
+    return entities if len(kept) == len(entities.readings) else replace(entities, readings=kept)
 
 
 def _confidence(score: float, ranked: Sequence[tuple[Intent, float]], intent: Intent) -> float:

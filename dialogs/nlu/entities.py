@@ -97,6 +97,8 @@ _ORDINAL_DAY = re.compile(r"(?<![\d.,])(\d{1,2})-?(?:го|ого)\b")
 _OTHER_NUMBERS = (
     re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s*%"),
     re.compile(r"(?<!\d)\d{1,2}:\d{2}"),
+    # «с 9 утра», «в 7 вечера»: an hour of the day.
+    re.compile(r"(?<![\d.,])\d{1,2}\s*(?:утра|вечера|ночи|дня)\b"),
     re.compile(r"\bс\s+\d{1,2}\s+до\s+\d{1,2}\b(?![.,]\d)"),
     re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:г\b\.?|год\w*)"),
     re.compile(

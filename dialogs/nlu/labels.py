@@ -19,7 +19,8 @@ class Intent(StrEnum):
 
 
 class Topic(StrEnum):
-    """The finer meaning of OTHER; ESTIMATE refines TARIFF_QUESTION."""
+    """The finer meaning of OTHER; ESTIMATE refines TARIFF_QUESTION, MY_VISITS (the customer's
+    own requests) refines TECHNICIAN_CALL."""
 
     GREETING = "greeting"
     THANKS = "thanks"
@@ -32,6 +33,7 @@ class Topic(StrEnum):
     MY_VISITS = "my_visits"
     ESTIMATE = "estimate"
     SETTINGS = "settings"  # the settings menu itself («настройки»)
+    OWNERSHIP = "ownership"  # a change of owner: papers a human explains
 
 
 class Command(StrEnum):
@@ -43,6 +45,12 @@ class Command(StrEnum):
 
 
 Label = Intent | Topic
+
+# Topics that narrow an intent down rather than stand for OTHER.
+REFINES: dict[Topic, Intent] = {
+    Topic.ESTIMATE: Intent.TARIFF_QUESTION,
+    Topic.MY_VISITS: Intent.TECHNICIAN_CALL,
+}
 
 # Topics that only say how the customer talks, not what they want: any other evidence wins.
 FILLER_TOPICS = frozenset({Topic.GREETING, Topic.THANKS})

@@ -137,6 +137,12 @@ LEMMA_OVERRIDES: dict[str, tuple[str, ...]] = {
     "салют": ("привет",),
 }
 
+# Two lemmas that together mean one table word: «прибор учета» is a meter.
+COMPOUND_LEMMAS: dict[tuple[str, str], str] = {
+    ("прибор", "учет"): "счетчик",
+    ("электро", "счетчик"): "счетчик",
+}
+
 # Dictionary lemmas that mean what a table word means («квитка» is a form of «квиток»).
 LEMMA_SYNONYMS: dict[str, str] = {
     "квиток": "квитанция",

@@ -94,8 +94,6 @@ KEYWORDS: dict[Label, dict[str, float]] = {
         "complaint": 5,
         "complain": 5,
         "call me": 3,
-        "owner": 3,
-        "ownership": 5,
     },
     Intent.CHANGE_CONTACTS: {
         "phone": 2,
@@ -153,6 +151,7 @@ KEYWORDS: dict[Label, dict[str, float]] = {
     },
     Topic.LANGUAGE: {"language": 5, "english": 4, "russian": 3},
     Topic.SETTINGS: {"settings": 4, "preferences": 3},
+    Topic.OWNERSHIP: {"owner": 4, "ownership": 5, "new owner": 3, "sold the flat": 4},
     Topic.MY_VISITS: {
         "my request": 5,
         "request status": 5,

@@ -1,7 +1,7 @@
 """Intent accuracy on a labelled table of messages, written the way people write to a utility.
 
-An expected Topic means intent OTHER with that topic, except ESTIMATE, which is a
-TARIFF_QUESTION with topic ESTIMATE.
+An expected Topic means intent OTHER with that topic, except the refinements of labels.REFINES:
+ESTIMATE is a TARIFF_QUESTION, MY_VISITS a TECHNICIAN_CALL, with that topic.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from dialogs.nlu import Analysis, Intent, Topic, analyze
+from dialogs.nlu.labels import REFINES
 
 R = Intent.SUBMIT_READING
 B = Intent.BALANCE_DEBT
@@ -154,7 +155,7 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
     ("я недовольна обслуживанием", O),
     ("перезвоните мне", O),
     ("буду жаловаться в прокуратуру", O),
-    ("продали квартиру, как переоформить лицевой счет на нового собственника", O),
+    ("продали квартиру, как переоформить лицевой счет на нового собственника", Topic.OWNERSHIP),
     ("хочу пожаловаться на вашего сотрудника", O),
     # --- change_contacts -----------------------------------------------------------------
     ("поменять телефон", C),
@@ -391,7 +392,7 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
 def _matches(analysis: Analysis, expected: Intent | Topic) -> bool:
     if isinstance(expected, Intent):
         return analysis.intent is expected
-    intent = Intent.TARIFF_QUESTION if expected is Topic.ESTIMATE else Intent.OTHER
+    intent = REFINES.get(expected, Intent.OTHER)
     return analysis.intent is intent and analysis.topic is expected
 
 

@@ -7,7 +7,8 @@ import logging
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.nlu import Intent, Topic, analyze, command, is_no, is_yes
+from dialogs.nlu import Intent, analyze, command, is_no, is_yes
+from dialogs.nlu.labels import REFINES
 
 # Text that looks like what customers send: words of the domain, digits, separators, noise.
 _PIECES = st.sampled_from(
@@ -77,8 +78,8 @@ def test_analyze_never_raises_and_is_consistent(text: str, language: str) -> Non
     scores = [confidence for _, confidence in analysis.alternatives]
     assert all(0.0 <= c <= 1.0 for c in scores)
     assert len({intent for intent, _ in analysis.alternatives}) == len(analysis.alternatives)
-    if analysis.topic is Topic.ESTIMATE:
-        assert analysis.intent is Intent.TARIFF_QUESTION
+    if analysis.topic in REFINES:
+        assert analysis.intent is REFINES[analysis.topic]
     elif analysis.topic is not None:
         assert analysis.intent is Intent.OTHER
     entities = analysis.entities

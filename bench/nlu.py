@@ -1,0 +1,200 @@
+"""NLU benchmark: accuracy, macro-F1, a confusion table, entity exactness and speed.
+
+    .venv/bin/python bench/nlu.py              # the dev split (never trained or tuned on)
+    .venv/bin/python bench/nlu.py --split train --misses
+
+Messages go through exactly what `energobot nlu` runs (analyze() and the JSON record). Speed is
+measured on one core the way the command meets new text: dictionaries loaded and warmed up, but
+the per-word caches emptied first, so every word of the split is looked up for the first time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # runnable as `python bench/nlu.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from dialogs.nlu import Intent, analyze, warm_up  # noqa: E402
+from dialogs.nlu.morphology import dictionary_form, name_likeness  # noqa: E402
+from dialogs.nlu.record import analysis_record  # noqa: E402
+from dialogs.nlu.vocabulary import resolve  # noqa: E402
+
+DATA = ROOT / "tests" / "nlu" / "data"
+INTENTS = [intent.value for intent in Intent]
+Reading = tuple[str, Decimal]  # (zone or register or "", value)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    intent: str
+    readings: tuple[Reading, ...]
+    accounts: tuple[str, ...]
+
+
+def load(split: str) -> list[Example]:
+    examples = []
+    for number, line in enumerate((DATA / f"{split}.tsv").read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        intent, text, *rest = line.split("\t")
+        if intent not in INTENTS:
+            raise SystemExit(f"{split}.tsv:{number}: unknown intent {intent!r}")
+        readings, accounts = parse_entities(rest[0] if rest else "")
+        examples.append(Example(text, intent, readings, accounts))
+    return examples
+
+
+def parse_entities(column: str) -> tuple[tuple[Reading, ...], tuple[str, ...]]:
+    """`r=day:23415,night:8120 a=5901234567` (see tests/nlu/data/README.md)."""
+    readings: list[Reading] = []
+    accounts: list[str] = []
+    for part in column.split():
+        key, _, value = part.partition("=")
+        if key == "r":
+            for item in value.split(","):
+                label, _, number = item.rpartition(":")
+                readings.append((label, Decimal(number)))
+        elif key == "a":
+            accounts.extend(value.split(","))
+        else:
+            raise ValueError(f"unknown entity key in {part!r}")
+    return tuple(readings), tuple(accounts)
+
+
+@dataclass(slots=True)
+class Outcome:
+    example: Example
+    intent: str
+    confidence: float
+    readings: tuple[Reading, ...]
+    accounts: tuple[str, ...]
+    ms: float
+
+
+def run(examples: Sequence[Example]) -> list[Outcome]:
+    for cache in (resolve, dictionary_form, name_likeness):
+        cache.cache_clear()
+    outcomes = []
+    for example in examples:
+        started = time.perf_counter()
+        record = analysis_record(analyze(example.text))
+        ms = (time.perf_counter() - started) * 1000
+        entities = record["entities"]
+        readings = tuple(
+            (r["zone"] or r["register"] or "", Decimal(r["value"])) for r in entities["readings"]
+        )
+        outcomes.append(
+            Outcome(
+                example,
+                record["intent"],
+                record["confidence"],
+                readings,
+                tuple(entities["accounts"]),
+                ms,
+            )
+        )
+    return outcomes
+
+
+def f1_scores(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    scores = {}
+    for intent in INTENTS:
+        tp = sum(o.intent == intent and o.example.intent == intent for o in outcomes)
+        predicted = sum(o.intent == intent for o in outcomes)
+        actual = sum(o.example.intent == intent for o in outcomes)
+        if not actual and not predicted:
+            continue
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        total = precision + recall
+        scores[intent] = 2 * precision * recall / total if total else 0.0
+    return scores
+
+
+SHORT = {
+    "submit_reading": "read",
+    "balance_debt": "bal",
+    "tariff_question": "tarif",
+    "technician_call": "tech",
+    "receipt": "rcpt",
+    "payment": "pay",
+    "operator_request": "oper",
+    "change_contacts": "cont",
+    "outage_report": "outg",
+    "other": "other",
+}
+
+
+def confusion(outcomes: Sequence[Outcome]) -> str:
+    pairs = Counter((o.example.intent, o.intent) for o in outcomes)
+    header = "expected \\ got".ljust(17) + "".join(SHORT[i].rjust(6) for i in INTENTS)
+    rows = [header]
+    for expected in INTENTS:
+        cells = "".join(
+            (str(pairs[(expected, got)]) if pairs[(expected, got)] else ".").rjust(6)
+            for got in INTENTS
+        )
+        rows.append(expected.ljust(17) + cells)
+    return "\n".join(rows)
+
+
+def report(split: str, outcomes: Sequence[Outcome], show_misses: bool) -> None:
+    n = len(outcomes)
+    correct = sum(o.intent == o.example.intent for o in outcomes)
+    f1 = f1_scores(outcomes)
+    times = sorted(o.ms for o in outcomes)
+    readings_ok = sum(o.readings == o.example.readings for o in outcomes)
+    accounts_ok = sum(o.accounts == o.example.accounts for o in outcomes)
+    print(f"split {split}: {n} utterances")
+    print(f"  accuracy            {correct / n:.3f}  ({correct}/{n})")
+    print(f"  macro-F1            {statistics.fmean(f1.values()):.3f}")
+    print(f"  readings exact      {readings_ok}/{n}")
+    print(f"  accounts exact      {accounts_ok}/{n}")
+    print(
+        f"  ms per utterance    mean {statistics.fmean(times):.3f}, "
+        f"p99 {times[min(n - 1, int(n * 0.99))]:.3f}, max {times[-1]:.3f} "
+        "(new words, one core)"
+    )
+    print("  F1 per intent       " + ", ".join(f"{SHORT[i]} {s:.2f}" for i, s in f1.items()))
+    print()
+    print(confusion(outcomes))
+    if show_misses:
+        print()
+        for o in outcomes:
+            wrong = []
+            if o.intent != o.example.intent:
+                wrong.append(f"{o.example.intent} -> {o.intent} ({o.confidence:.2f})")
+            if o.readings != o.example.readings:
+                wrong.append(f"readings {o.readings}")
+            if o.accounts != o.example.accounts:
+                wrong.append(f"accounts {o.accounts}")
+            if wrong:
+                print(f"  {o.example.text!r}: " + "; ".join(wrong))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["dev", "train", "holdout", "all"], default="dev")
+    parser.add_argument("--misses", action="store_true", help="list every wrong answer")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    warm_up()
+    print(f"warm-up {1000 * (time.perf_counter() - started):.0f} ms")
+    for split in ("train", "dev", "holdout") if args.split == "all" else (args.split,):
+        report(split, run(load(split)), args.misses)
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""A small trained model the classifier consults when its rules are unsure.
+
+Multinomial naive Bayes over a message's lemmas and the character 3- and 4-grams of its words:
+it reads words the keyword tables have never seen by their parts («квиточек» shares «квит» with
+«квиток»). Pure Python, no numerical library; prediction costs ~0.1 ms.
+
+Training is counting, done at build time from tests/nlu/data/train.tsv; the counts ship as the
+generated module dialogs/nlu/model_data.py (no download, nothing trained at run time):
+
+    .venv/bin/python -m dialogs.nlu.build_model tests/nlu/data/train.tsv
+
+A test retrains from the data set and fails when the shipped counts are stale (after the data
+set or the vocabulary changed: lemmas come from the same typo-tolerant lookup as the rules').
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dialogs.nlu.labels import Intent
+from dialogs.nlu.text import words
+from dialogs.nlu.vocabulary import resolve
+
+ALPHA = 0.3  # additive smoothing
+NGRAMS = (3, 4)
+MIN_COUNT = 1
+EVIDENCE_SEEN = 3
+EVIDENCE_SHARE = 0.7  # features seen fewer times in training are dropped from the shipped counts
+
+
+def features(normal: str) -> set[str]:
+    """Features of an already normalised message (see dialogs.nlu.text.normalize)."""
+    found: set[str] = set()
+    for word in words(normal):
+        found.update("w:" + lemma for lemma in resolve(word).lemmas)
+        padded = f"<{word}>"
+        for n in NGRAMS:
+            found.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    if any(ch.isdigit() for ch in normal):
+        found.add("#num")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    intents: tuple[str, ...]
+    priors: tuple[int, ...]  # training messages per intent
+    totals: tuple[int, ...]  # feature occurrences per intent
+    counts: Mapping[str, tuple[int, ...]]  # feature -> occurrences per intent
+
+    def predict(self, normal: str) -> list[tuple[Intent, float]]:
+        """Every intent with its probability, best first (ties in Intent order)."""
+        known = [self.counts[f] for f in features(normal) if f in self.counts]
+        size = len(self.counts)
+        n = sum(self.priors)
+        logs = []
+        for k in range(len(self.intents)):
+            denominator = math.log(self.totals[k] + ALPHA * size)
+            score = math.log(self.priors[k] / n)
+            score += sum(math.log(row[k] + ALPHA) - denominator for row in known)
+            logs.append(score)
+        top = max(logs)
+        weights = [math.exp(score - top) for score in logs]
+        total = sum(weights)
+        ranked = [(Intent(name), w / total) for name, w in zip(self.intents, weights, strict=True)]
+        order = {intent: index for index, intent in enumerate(Intent)}
+        return sorted(ranked, key=lambda item: (-item[1], order[item[0]]))
+
+    def evidence(self, normal: str, intent: Intent) -> int:
+        """How many of the message's features speak for `intent` in particular: seen at least
+        EVIDENCE_SEEN times in training, EVIDENCE_SHARE of them with that intent. Naive Bayes
+        is sure of something even for «ну это самое»; this says whether it has a reason."""
+        k = self.intents.index(intent.value)
+        found = 0
+        for feature in features(normal):
+            row = self.counts.get(feature)
+            if row is None or feature.startswith("#") or len(feature) < 4:
+                continue  # numbers and 3-grams are too common to tell anything alone
+            seen = sum(row)
+            if seen >= EVIDENCE_SEEN and row[k] >= EVIDENCE_SHARE * seen:
+                found += 1
+        return found
+
+
+def train(examples: Iterable[tuple[str, str]]) -> Model:
+    """(intent, normalised text) pairs → counts."""
+    intents = tuple(intent.value for intent in Intent)
+    index = {name: k for k, name in enumerate(intents)}
+    priors = [0] * len(intents)
+    per_feature: dict[str, list[int]] = defaultdict(lambda: [0] * len(intents))
+    for intent, normal in examples:
+        k = index[intent]
+        priors[k] += 1
+        for feature in features(normal):
+            per_feature[feature][k] += 1
+    kept = {f: tuple(row) for f, row in sorted(per_feature.items()) if sum(row) >= MIN_COUNT}
+    totals = [sum(row[k] for row in kept.values()) for k in range(len(intents))]
+    return Model(intents, tuple(priors), tuple(totals), kept)
+
+
+@functools.cache
+def shipped() -> Model | None:
+    """The model built into the package; None if it was never generated."""
+    try:
+        from dialogs.nlu import model_data
+    except ImportError:
+        return None
+    return Model(model_data.INTENTS, model_data.PRIORS, model_data.TOTALS, model_data.COUNTS)
