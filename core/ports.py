@@ -28,7 +28,12 @@ from core.visits import Visit, VisitStatus, VisitStatusChange
 
 class InboxPort(Protocol):
     async def add(
-        self, channel: str, event_id: str, body: dict[str, Any], received_at: datetime
+        self,
+        channel: str,
+        event_id: str,
+        body: dict[str, Any],
+        received_at: datetime,
+        conversation_id: int | None = None,
     ) -> bool:
         """Record an inbound event; False if (channel, event_id) was seen before."""
 

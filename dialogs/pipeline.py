@@ -95,9 +95,6 @@ class Pipeline:
     async def _turn(self, store: Store, inbound: Inbound, recovering: bool) -> Handled:
         """One event's turn inside the batch's transaction (its own savepoint)."""
         now = self.clock()
-        if not await store.inbox.add(inbound.channel, inbound.event_id, inbound.to_dict(), now):
-            log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
-            return Handled(True, None, ())
         customer = await store.customers.get_or_create(
             inbound.channel,
             inbound.user_id,
@@ -107,7 +104,12 @@ class Pipeline:
             now,
         )
         conversation = await store.conversations.get_for_update(customer, now)
-        await store.inbox.attach(inbound.channel, inbound.event_id, conversation.id)
+        body = inbound.to_dict()
+        if not await store.inbox.add(inbound.channel, inbound.event_id, body, now, conversation.id):
+            # Seen before: its turn was taken then. (A customer row created just now for a
+            # duplicate can only be the one the original created: same channel and user.)
+            log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)
+            return Handled(True, None, ())
         if inbound.kind in NOTICES:
             stopped = inbound.kind is InboundKind.STOPPED
             await store.conversations.block_sending(

@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage.sqlite_inline import InlineConnection, inline_creator
 from storage.store import SqlStore
 from storage.types import dumps_json
 
@@ -62,7 +63,9 @@ def configure_sqlite(engine: AsyncEngine, *, pragmas: bool = True) -> None:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Inline connections wait for the write lock themselves, without blocking.
+            inline = isinstance(getattr(dbapi_connection, "_connection", None), InlineConnection)
+            cursor.execute(f"PRAGMA busy_timeout={0 if inline else SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
@@ -93,6 +96,7 @@ class Database:
             options.update(
                 poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60
             )
+            options["async_creator"] = inline_creator(self.url, SQLITE_BUSY_TIMEOUT_MS / 1000)
             self.engine = create_async_engine(self.url, **options)
             configure_sqlite(self.engine)
         else:

@@ -26,12 +26,23 @@ def backoff(attempts_before: int) -> timedelta:
 
 class InboxRepo(Repo):
     async def add(
-        self, channel: str, event_id: str, body: dict[str, Any], received_at: datetime
+        self,
+        channel: str,
+        event_id: str,
+        body: dict[str, Any],
+        received_at: datetime,
+        conversation_id: int | None = None,
     ) -> bool:
         # ON CONFLICT DO NOTHING: a duplicate is not an error, so the transaction stays usable.
         statement = (
             self._insert(inbox)
-            .values(channel=channel, event_id=event_id, body=body, received_at=received_at)
+            .values(
+                channel=channel,
+                event_id=event_id,
+                body=body,
+                received_at=received_at,
+                conversation_id=conversation_id,
+            )
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
         )
         result = await self._conn.execute(statement)
