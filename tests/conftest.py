@@ -11,6 +11,9 @@ from hypothesis import settings
 
 from storage.database import Database
 from storage.migrate import upgrade
+from tests.fakes.telegram.fixtures import fake_telegram
+
+__all__ = ["fake_telegram"]  # a fixture for every test folder
 
 PG_URL_ENV = "ENERGOBOT_TEST_DATABASE_URL"
 
