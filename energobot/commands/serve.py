@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 @click.option("--no-migrate", is_flag=True, help="Do not bring the database schema up to date.")
 @pass_cli
 def serve(cli: CliContext, demo: bool, no_migrate: bool) -> None:
-    """Serve HTTP on server.host:server.port (/healthz, /readyz)."""
+    """Serve HTTP on server.host:server.port: /healthz, /readyz, the enabled channels' webhooks,
+    and the outbox sender that delivers replies."""
     settings = cli.settings
     setup_logging(settings.logging)
     migrate = settings.database.migrate_on_start and not no_migrate
