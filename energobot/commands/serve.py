@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 
 import click
 from aiohttp import web
@@ -47,7 +48,13 @@ async def _serve(settings: Settings, *, demo: bool, migrate: bool) -> None:
     gc.freeze()
     url = settings.server.public_url or f"http://{settings.server.host}:{settings.server.port}"
     click.echo(f"energobot is serving on {url} (health: {url}/healthz); Ctrl+C stops it.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        # Stop taking work, finish what is in flight, then exit (systemd, docker stop, Ctrl+C).
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("stopping: finishing work in flight")
     finally:
         await runner.cleanup()

@@ -73,8 +73,8 @@ def test_serve_answers_health_and_readiness_and_loads_the_demo(
         status, body = get(f"{base}/readyz")
         assert status == 200 and '"ready"' in body
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.terminate()  # SIGTERM: a graceful stop, exit status 0
+        assert process.wait(timeout=30) == 0
     result = energobot(env, tmp_path, "export", "readings")
     assert result.returncode == 0
     again = energobot(env, tmp_path, "demo")
