@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -12,13 +15,20 @@ from dialogs.nlu.entities import LABELLED_NUMBER, Entities, Extraction, extract
 from dialogs.nlu.labels import FILLER_TOPICS, REFINES, Intent, Label, Topic
 from dialogs.nlu.lexicon import COMPOUND_LEMMAS
 from dialogs.nlu.model import shipped
-from dialogs.nlu.text import normalize, words
-from dialogs.nlu.vocabulary import MARK, Entry, Vocabulary, resolve, vocabulary
+from dialogs.nlu.text import head, normalize, words
+from dialogs.nlu.vocabulary import (
+    MARK,
+    NEGATIONS,
+    Entry,
+    Vocabulary,
+    relevant_forms,
+    resolve,
+    vocabulary,
+)
 
 log = logging.getLogger(__name__)
 _ORDER = {intent: index for index, intent in enumerate(Intent)}
 
-NEGATIONS = frozenset({"не", "ни"})
 NEGATED_FACTOR = 0.5
 # What entities add. A message of nothing but numbers says far more than numbers among words.
 BARE_BELOW = 1.0  # hints weaker than this («счет») leave a number bare
@@ -60,6 +70,42 @@ class Token:
     lemma: str
     marks: tuple[str, ...]
     negated: bool
+    clause: int = 0  # phrases match within one clause: «заплатить за электричество, дайте ссылку»
+
+
+# Punctuation that ends a clause.
+_CLAUSE_END = re.compile(r"[.,!?;:()\n]+")
+# A phrase word after one of these must follow it at once («без света», «нет света», «не горит»),
+# not merely stand nearby: «оплатить за свет без процентов», «нет долга за свет»; after «нет» it
+# may also come first («света нет»). Words of FILLERS may stand between.
+TIGHT = frozenset({"без", "нет", "не"})
+FILLERS = frozenset(
+    {
+        "у",
+        "мы",
+        "я",
+        "вы",
+        "в",
+        "на",
+        "с",
+        "совсем",
+        "вообще",
+        "опять",
+        "снова",
+        "уже",
+        "еще",
+        "весь",
+        "быть",
+        "там",
+        "тут",
+        "здесь",
+        "сегодня",
+        "вчера",
+        "же",
+        "утро",
+        "дом",
+    }
+)
 
 
 def analyze(text: str, language: str = "ru") -> Analysis:
@@ -76,23 +122,31 @@ def analyze(text: str, language: str = "ru") -> Analysis:
 
 
 def warm_up() -> None:
-    """Load the dictionaries, the tables and the model now rather than on the first message."""
+    """Load the dictionaries, the tables and the model now rather than on the first message.
+
+    Then the collector is told that all of it lives for good (gc.freeze): otherwise every full
+    collection walks these tables again, a pause of several milliseconds that lands on
+    whichever message happens to be classified at that moment."""
+    relevant_forms()
     analyze("здравствуйте, показания 12345")
     model = shipped()
     if model is not None:
         model.predict("квиток")
+    gc.collect()
+    gc.freeze()
 
 
 def _analyze(text: str) -> Analysis:
     normal = normalize(text)
     extraction = extract(normal)
     vocab = vocabulary()
-    tokens = tokenize(LABELLED_NUMBER.sub(" ", normal))
+    request = head(normal)
+    tokens = tokenize(LABELLED_NUMBER.sub(" ", request))
     matched = match_entries(tokens, vocab)
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab)
     if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
-        analysis = _ask_the_model(analysis, normal)
+        analysis = _ask_the_model(analysis, request)
     return replace(analysis, entities=_plausible(analysis.entities, analysis.intent, matched))
 
 
@@ -133,15 +187,16 @@ def _ask_the_model(analysis: Analysis, normal: str) -> Analysis:
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     negate_next = False
-    for word in words(text):
-        form = resolve(word)
-        for lemma in form.lemmas:
-            compound = tokens and COMPOUND_LEMMAS.get((tokens[-1].lemma, lemma))
-            if compound:
-                tokens[-1] = Token(compound, form.marks, tokens[-1].negated)
-            else:
-                tokens.append(Token(lemma, form.marks, negate_next))
-        negate_next = bool(form.lemmas) and form.lemmas[-1] in NEGATIONS
+    for clause, part in enumerate(_CLAUSE_END.split(text)):
+        for word in words(part):
+            form = resolve(word)
+            for lemma in form.lemmas:
+                compound = tokens and COMPOUND_LEMMAS.get((tokens[-1].lemma, lemma))
+                if compound:
+                    tokens[-1] = Token(compound, form.marks, tokens[-1].negated, clause)
+                else:
+                    tokens.append(Token(lemma, form.marks, negate_next, clause))
+            negate_next = bool(form.lemmas) and form.lemmas[-1] in NEGATIONS
     return tokens
 
 
@@ -160,22 +215,63 @@ def match_entries(tokens: Sequence[Token], vocab: Vocabulary) -> list[tuple[Entr
     seen: set[tuple[Label, str]] = set()
     for lemma in positions:
         for entry in vocab.phrases.get(lemma, ()):
-            if (entry.label, entry.key) not in seen and _near(entry.lemmas, positions):
+            if (
+                (entry.label, entry.key) not in seen
+                and _near(entry.lemmas, positions, tokens)
+                and _tight(entry.lemmas, positions, tokens)
+            ):
                 seen.add((entry.label, entry.key))
                 matched.append((entry, entry.weight))
     return matched
 
 
-def _near(lemmas: tuple[str, ...], positions: Mapping[str, list[int]]) -> bool:
-    """All the phrase's lemmas occur within a small window, in any order."""
+def _near(
+    lemmas: tuple[str, ...], positions: Mapping[str, list[int]], tokens: Sequence[Token]
+) -> bool:
+    """All the phrase's lemmas occur within a small window of one clause, in any order."""
     window = len(lemmas) + 2
     others = [positions.get(lemma) for lemma in lemmas[1:]]
     if any(not found for found in others):
         return False
     return any(
-        all(any(p != anchor and abs(p - anchor) <= window for p in found or ()) for found in others)
+        all(
+            any(
+                p != anchor
+                and abs(p - anchor) <= window
+                and tokens[p].clause == tokens[anchor].clause
+                for p in found or ()
+            )
+            for found in others
+        )
         for anchor in positions.get(lemmas[0], ())
     )
+
+
+def _tight(
+    lemmas: tuple[str, ...], positions: Mapping[str, list[int]], tokens: Sequence[Token]
+) -> bool:
+    """Every TIGHT word of the phrase stands right next to the phrase word after it."""
+    for word, partner in itertools.pairwise(lemmas):
+        if word not in TIGHT:
+            continue
+        if not any(
+            _next_word(tokens, at, 1) == partner
+            or (word == "нет" and _next_word(tokens, at, -1) == partner)
+            for at in positions.get(word, ())
+        ):
+            return False
+    return True
+
+
+def _next_word(tokens: Sequence[Token], at: int, step: int) -> str | None:
+    """The lemma of the first non-filler token after (step 1) or before (step -1) `at`, in
+    the same clause."""
+    index = at + step
+    while 0 <= index < len(tokens) and tokens[index].clause == tokens[at].clause:
+        if tokens[index].lemma not in FILLERS:
+            return tokens[index].lemma
+        index += step
+    return None
 
 
 def _score(
@@ -279,17 +375,24 @@ _NOT_ABOUT_READINGS = frozenset(
         Intent.OUTAGE_REPORT,
     }
 )
+READING_DIGITS = 4  # elsewhere a bare number this long may still be a reading; «Ленина 45» not
 
 
 def _plausible(
     entities: Entities, intent: Intent, matched: Sequence[tuple[Entry, float]]
 ) -> Entities:
-    """Unlabelled numbers stay readings only where readings are the subject."""
-    if intent not in _NOT_ABOUT_READINGS or not entities.readings:
+    """Unlabelled numbers stay readings only where readings are the subject, or where they
+    look like one in a message about something else than money, tariffs, contacts or outages."""
+    if intent is Intent.SUBMIT_READING or not entities.readings:
         return entities
     if any(entry.label is Intent.SUBMIT_READING and weight > 0 for entry, weight in matched):
         return entities
-    kept = tuple(value for value in entities.readings if value.labelled)
+    digits = 0 if intent in _NOT_ABOUT_READINGS else READING_DIGITS
+    kept = tuple(
+        value
+        for value in entities.readings
+        if value.labelled or (digits and value.integer_digits >= digits)
+    )
     return entities if len(kept) == len(entities.readings) else replace(entities, readings=kept)
 
 

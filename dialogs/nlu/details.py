@@ -15,10 +15,10 @@ from enum import StrEnum
 
 from core.accounts import Category
 from core.visits import VisitType
-from dialogs.nlu.classifier import NEGATIONS, analyze
+from dialogs.nlu.classifier import analyze
 from dialogs.nlu.morphology import name_likeness
 from dialogs.nlu.text import normalize, words
-from dialogs.nlu.vocabulary import entry_lemmas, resolve
+from dialogs.nlu.vocabulary import NEGATIONS, entry_lemmas, resolve_full
 
 # -- the word lists (data: written as people write, lemmatised on first use) -------------------
 
@@ -506,14 +506,14 @@ def _words(table: tuple[str, ...]) -> frozenset[str]:
 
 
 def _lemmas(text: str) -> list[str]:
-    return [lemma for word in words(normalize(text)) for lemma in resolve(word).lemmas]
+    return [lemma for word in words(normalize(text)) for lemma in resolve_full(word).lemmas]
 
 
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     negate_next = False
     for word in words(normalize(text)):
-        for lemma in resolve(word).lemmas:
+        for lemma in resolve_full(word).lemmas:
             tokens.append(_Token(lemma, negate_next, word))
             negate_next = lemma in NEGATIONS or lemma in _NEGATIONS_EN
     return tokens

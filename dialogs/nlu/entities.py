@@ -71,6 +71,7 @@ class Extraction:
     numbers: NumberSignals = field(default_factory=NumberSignals)
 
 
+_DIGIT = re.compile(r"\d")
 _MASK = "\x1f"
 _MASKS = re.compile(_MASK + "+")
 
@@ -115,6 +116,9 @@ _LABEL_ALT = "|".join(re.escape(label) for label in sorted(ZONE_LABELS, key=len,
 LABELLED_NUMBER = re.compile(rf"(?<![а-яa-z0-9])(?:{_LABEL_ALT})\s*[:=\-]?\s*(?=\d)")
 _LEFTOVER_NUMBER = re.compile(r"\d+(?:[ ]\d{3}(?!\d))*(?:[.,]\d+)?")
 _MONTH_TOKEN = re.compile(r"[a-zа-я]+")
+_MONTH_STARTS = frozenset(
+    [stem[:3] for stem, _ in MONTH_STEMS] + [short[:3] for short in MONTH_ABBREVIATIONS] + ["may"]
+)
 _PHONE_CONTEXT = re.compile("|".join(PHONE_CONTEXT))
 _ACCOUNT_CONTEXT = re.compile(r"(?<![а-яa-z])(?:" + "|".join(ACCOUNT_CONTEXT) + ")")
 
@@ -134,6 +138,8 @@ class _Masked:
 
 def extract(text: str) -> Extraction:
     """Entities of an already normalised message (see dialogs.nlu.text.normalize)."""
+    if _DIGIT.search(text) is None:  # most messages: only months to look for
+        return Extraction(Entities(months=_unique(_months(text))))
     masked = _Masked(text)
     phones = _phones(masked)
     accounts = _accounts(masked)
@@ -291,7 +297,9 @@ def _months(text: str) -> list[int]:
     previous = ""
     for match in _MONTH_TOKEN.finditer(text):
         word = match[0]
-        if word == "may":
+        if word[:3] not in _MONTH_STARTS:
+            month = None  # most words: one set lookup instead of a walk over every stem
+        elif word == "may":
             month = 5 if previous in MAY_PREPOSITIONS else None
         elif word.startswith("ма") and not word.startswith("март"):
             month = 5 if word in ("май", "мая", "мае", "маю") else None
@@ -304,7 +312,7 @@ def _months(text: str) -> list[int]:
 
 
 def _readings(remainder: str) -> tuple[ParsedValue, ...]:
-    if not any(ch.isdigit() for ch in remainder):
+    if _DIGIT.search(remainder) is None:
         return ()
     try:
         return tuple(parse_readings(remainder))

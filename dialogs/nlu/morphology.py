@@ -31,6 +31,12 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def parse_word(word: str) -> list[pymorphy3.analyzer.Parse]:
+    """Every dictionary reading of a word; none for a word the dictionary lacks."""
+    morph = analyzer()
+    return morph.parse(word) if morph.word_is_known(word) else []
+
+
 @functools.lru_cache(maxsize=65536)
 def dictionary_form(token: str) -> WordForm:
     """The lemma of a lower-case word without any typo correction."""
@@ -39,7 +45,13 @@ def dictionary_form(token: str) -> WordForm:
         return WordForm(override, known=True)
     if not is_cyrillic(token):
         return WordForm((english_stem(token),), known=False)
-    parse = analyzer().parse(token)[0]
+    morph = analyzer()
+    if not morph.word_is_known(token):
+        # pymorphy3's guessers for unknown words (prefix and suffix analogies) take up to
+        # several milliseconds a word in pure Python, and their guess is rarely a table lemma:
+        # the word itself is lemma enough, and typo correction (vocabulary.resolve) follows.
+        return WordForm((token,), known=False)
+    parse = morph.parse(token)[0]
     lemma = parse.normal_form.replace("ё", "е")
     if parse.tag.POS in _VERBAL and lemma.endswith(("ся", "сь")):
         # «свет отключился» means what «отключили свет» does.
@@ -90,3 +102,11 @@ def name_likeness(word: str) -> str:
     if all(p.tag.POS in _NOT_IN_NAMES for p in parses):
         return "never"
     return "word"
+
+
+@functools.lru_cache(maxsize=4096)
+def guessed_lemma(token: str) -> str:
+    """pymorphy3's guess at the lemma of a word its dictionary lacks («электроотоплением» →
+    «электроотопление»): milliseconds a word, so only for the short answers of dialogs.nlu.details,
+    never on the classifier's path."""
+    return analyzer().parse(token)[0].normal_form.replace("ё", "е")

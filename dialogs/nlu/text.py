@@ -7,7 +7,10 @@ import unicodedata
 
 # Longer messages are letters, not chat turns: the head carries the request, and a cap keeps
 # the worst case fast.
-MAX_CHARS = 2000
+MAX_CHARS = 1000
+# The intent is read from the first words only: a request comes first, and the word lookups of
+# a whole letter would cost milliseconds (entities are still found in all MAX_CHARS).
+MAX_WORDS = 50
 
 _LATIN_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
 _CYRILLIC = re.compile(r"[а-я]")
@@ -43,3 +46,11 @@ def words(text: str) -> list[str]:
 
 def is_cyrillic(token: str) -> bool:
     return _CYRILLIC.match(token) is not None
+
+
+def head(text: str, limit: int = MAX_WORDS) -> str:
+    """The text up to the end of its `limit`-th word."""
+    for count, match in enumerate(_WORD.finditer(text), 1):
+        if count == limit:
+            return text[: match.end()]
+    return text

@@ -1,20 +1,40 @@
-"""The keyword tables compiled for matching, and typo-tolerant word lookup against them."""
+"""The keyword tables compiled for matching, and typo-tolerant word lookup against them.
+
+Word lookup is the cold path of the NLU: a word never seen before costs a pymorphy3 parse
+(~0.07 ms in pure Python, several ms for its guesses at a word it lacks) or a fuzzy scan.
+resolve() keeps that short. Only words whose lemma can matter (a table word, a word the trained
+model knows, a negation) need their lemma; all their forms are parsed once at start-up
+(`relevant_forms`, from the lexemes of those lemmas). Any other dictionary word stands for
+itself after one cheap «is it a word?» lookup. Only words the dictionary lacks (typos) are
+matched against the table forms, among those of about the same length that share the first
+letter or the last two.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from dialogs.nlu import vocabulary_en, vocabulary_ru
 from dialogs.nlu.labels import Label
-from dialogs.nlu.morphology import WordForm, dictionary_form, inflections
+from dialogs.nlu.lexicon import COMPOUND_LEMMAS, LEMMA_OVERRIDES, LEMMA_SYNONYMS
+from dialogs.nlu.morphology import (
+    WordForm,
+    analyzer,
+    dictionary_form,
+    guessed_lemma,
+    inflections,
+    parse_word,
+)
 from dialogs.nlu.text import is_cyrillic, normalize, words
 
+NEGATIONS = frozenset({"не", "ни"})
+_PARSED_WHEN_MET = frozenset({"PRTF", "GRND"})
 MARK = "#"  # «оплатить#past»: the word in that grammatical form only
 _MARKED_WORD = re.compile(r"([^\s#]+)(?:#(\w+))?")
 _MARKS = re.compile(r"#\w+")
@@ -38,7 +58,10 @@ class Vocabulary:
     words: Mapping[str, tuple[Entry, ...]]  # one-lemma entries by their lemma
     phrases: Mapping[str, tuple[Entry, ...]]  # longer entries under each of their lemmas
     forms: Mapping[str, str]  # every form of a table word -> its lemma
-    by_length: Mapping[tuple[bool, int], tuple[str, ...]]  # (cyrillic, length) -> nearby forms
+    # Fuzzy candidates by (cyrillic, length, first letter) and (cyrillic, length, last two
+    # letters): table forms up to FUZZY_LENGTH_SLACK letters longer or shorter.
+    by_head: Mapping[tuple[bool, int, str], tuple[str, ...]]
+    by_tail: Mapping[tuple[bool, int, str], tuple[str, ...]]
     amount_cues: frozenset[str]  # entry keys
     estimate_cues: frozenset[str]
     price_cues: frozenset[str]
@@ -82,7 +105,8 @@ def vocabulary() -> Vocabulary:
         words={lemma: tuple(entries) for lemma, entries in single.items()},
         phrases={lemma: tuple(entries) for lemma, entries in multi.items()},
         forms=forms,
-        by_length=_by_length(forms),
+        by_head=_buckets(forms, lambda form: form[:1]),
+        by_tail=_buckets(forms, lambda form: form[-2:]),
         amount_cues=amount,
         estimate_cues=estimate,
         price_cues=price,
@@ -103,29 +127,51 @@ def _add_forms(forms: dict[str, str], text: str) -> None:
         forms.setdefault(word, lemmas[0])
 
 
-def _by_length(forms: Mapping[str, str]) -> dict[tuple[bool, int], tuple[str, ...]]:
-    exact: dict[tuple[bool, int], list[str]] = defaultdict(list)
+def _buckets(
+    forms: Mapping[str, str], part: Callable[[str], str]
+) -> dict[tuple[bool, int, str], tuple[str, ...]]:
+    found: dict[tuple[bool, int, str], list[str]] = defaultdict(list)
     for form in forms:
-        exact[(is_cyrillic(form), len(form))].append(form)
-    nearby: dict[tuple[bool, int], tuple[str, ...]] = {}
-    for cyrillic, length in list(exact):
-        for target in range(length - FUZZY_LENGTH_SLACK, length + FUZZY_LENGTH_SLACK + 1):
-            key = (cyrillic, target)
-            if key not in nearby:
-                nearby[key] = tuple(
-                    form
-                    for size in range(target - FUZZY_LENGTH_SLACK, target + FUZZY_LENGTH_SLACK + 1)
-                    for form in exact.get((cyrillic, size), ())
-                )
-    return nearby
+        for length in range(len(form) - FUZZY_LENGTH_SLACK, len(form) + FUZZY_LENGTH_SLACK + 1):
+            found[(is_cyrillic(form), length, part(form))].append(form)
+    return {key: tuple(group) for key, group in found.items()}
 
 
 @functools.lru_cache(maxsize=65536)
 def resolve(token: str) -> WordForm:
-    """The lemma(s) of a message word; unknown words are matched to the nearest table word."""
+    """The lemma(s) of a message word; unknown words are matched to the nearest table word.
+
+    A dictionary word whose lemma nothing asks about stands for itself: the answer differs
+    from resolve_full() only where no table entry and no model feature could tell."""
+    if token in LEMMA_OVERRIDES or not is_cyrillic(token):
+        return dictionary_form(token)
+    relevant = relevant_forms()
+    if token in relevant:
+        return relevant[token] or dictionary_form(token)
+    if analyzer().word_is_known(token):
+        return WordForm((token,), known=True)
+    return _nearest(token, WordForm((token,), known=False))
+
+
+@functools.lru_cache(maxsize=65536)
+def resolve_exact(token: str) -> WordForm:
+    """resolve() with the true lemma of every dictionary word: what the model is trained on."""
     form = dictionary_form(token)
-    if form.known:
+    return form if form.known else _nearest(token, form)
+
+
+@functools.lru_cache(maxsize=16384)
+def resolve_full(token: str) -> WordForm:
+    """resolve_exact(), and pymorphy3's guess for a word neither the dictionary nor the tables
+    know: for the word lists of dialogs.nlu.details, which ask about words of their own."""
+    form = resolve_exact(token)
+    if form.known or not is_cyrillic(token) or token in LEMMA_OVERRIDES:
         return form
+    return WordForm((guessed_lemma(token),), known=False)
+
+
+def _nearest(token: str, form: WordForm) -> WordForm:
+    """A word the dictionary lacks: the table word it is most likely a misspelling of."""
     vocab = vocabulary()
     lemma = vocab.forms.get(token)
     if lemma is not None:
@@ -133,8 +179,59 @@ def resolve(token: str) -> WordForm:
     cyrillic = is_cyrillic(token)
     if len(token) < (MIN_FUZZY_RU if cyrillic else MIN_FUZZY_EN):
         return form
-    candidates = vocab.by_length.get((cyrillic, len(token)), ())
-    best = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    best: tuple[str, float] | None = None
+    for table, key in ((vocab.by_head, token[:1]), (vocab.by_tail, token[-2:])):
+        candidates = table.get((cyrillic, len(token), key), ())
+        found = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if found is not None and (best is None or found[1] > best[1]):
+            best = (found[0], found[1])
     if best is None:
         return form
     return WordForm((vocab.forms[best[0]],), known=True)
+
+
+@functools.cache
+def relevant_forms() -> Mapping[str, WordForm | None]:
+    """Every form of every lemma something asks about (the tables' lemmas, the trained model's
+    word features, negations, the parts of compounds, synonyms), parsed at start-up; None for
+    participles and gerunds, which are half of all forms and rare in chat: parsed when met."""
+    vocab = vocabulary()
+    lemmas = {lemma.split(MARK)[0] for lemma in (*vocab.words, *vocab.phrases)}
+    lemmas.update(_model_lemmas())
+    lemmas.update(NEGATIONS)
+    lemmas.update(part for pair in COMPOUND_LEMMAS for part in pair)
+    lemmas.update(LEMMA_SYNONYMS)
+    lemmas.update(LEMMA_SYNONYMS.values())
+    rare_forms: dict[str, bool] = {}
+    for lemma in lemmas:
+        if is_cyrillic(lemma):
+            for form, rare in _lexeme_forms(lemma).items():
+                rare_forms[form] = rare_forms.get(form, True) and rare
+    return {
+        form: None if rare else dictionary_form(form)
+        for form, rare in sorted(rare_forms.items())
+        if form not in LEMMA_OVERRIDES
+    }
+
+
+def _model_lemmas() -> set[str]:
+    try:
+        from dialogs.nlu import model_data
+    except ImportError:
+        return set()
+    return {feature[2:] for feature in model_data.COUNTS if feature.startswith("w:")}
+
+
+def _lexeme_forms(lemma: str) -> dict[str, bool]:
+    """Forms of every dictionary word with this lemma and of its reflexive verb (whose lemma
+    loses «ся»: «отключился» → «отключить», see morphology.dictionary_form), each with
+    whether it is a rare form (a participle or a gerund)."""
+    found = {lemma: False}
+    for word in (lemma, lemma + "ся", lemma + "сь"):
+        for parse in parse_word(word):
+            if parse.normal_form.replace("ё", "е") != word:
+                continue
+            for form in parse.lexeme:
+                text = form.word.replace("ё", "е")
+                found[text] = found.get(text, True) and form.tag.POS in _PARSED_WHEN_MET
+    return found

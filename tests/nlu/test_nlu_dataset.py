@@ -34,7 +34,10 @@ bench = _bench()
 def test_splits_are_large_distinct_and_cover_every_intent() -> None:
     train, dev = bench.load("train"), bench.load("dev")
     assert len(train) + len(dev) >= 400
-    texts = [example.text for example in train + dev + bench.load("holdout")]
+    # fresh.tsv was written blind to the others and kept as measured: 12 of its lines («привет»,
+    # «нет света») happen to be in them too (tests/nlu/data/README.md). fresh2.tsv was checked.
+    others = [*bench.load("holdout"), *bench.load("fresh2")]
+    texts = [example.text for example in train + dev + others]
     assert len(set(texts)) == len(texts), [t for t, n in Counter(texts).items() if n > 1]
     for split in (train, dev):
         counts = Counter(example.intent for example in split)
