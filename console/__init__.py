@@ -1,4 +1,7 @@
-"""The operators' web console (queue, conversation view, visits, flagged readings).
+"""The operators' web console at /console: queue, conversations, visits, flagged readings,
+supervisors' pages. Server-rendered jinja2 pages (autoescape on), vanilla JS for live updates
+(Server-Sent Events) and replies. See console/README.md for routes and stable selectors.
 
-Not built yet: escalations already queue in the database (see dialogs/flows/operator.py).
+It reaches the database only through core.ports (no SQLAlchemy here) and the customers only
+through the outbox.
 """

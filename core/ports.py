@@ -16,9 +16,11 @@ from core.balance import HistoryEntry
 from core.conversations import (
     Author,
     Conversation,
+    ConversationStatus,
     Customer,
     Escalation,
     EscalationMessage,
+    EscalationStatus,
 )
 from core.meters import Meter
 from core.readings import Reading, ReadingStatus
@@ -253,6 +255,170 @@ class AuditPort(Protocol):
     ) -> None: ...
 
 
+# -- the operators' console ---------------------------------------------------------------
+
+
+class OperatorRecord(Protocol):
+    """A console user. role: operator | supervisor | admin."""
+
+    id: int
+    login: str
+    display_name: str
+    role: str
+    enabled: bool
+    password_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class OperatorPort(Protocol):
+    async def add(
+        self, login: str, display_name: str, role: str, password_hash: str, now: datetime
+    ) -> int:
+        """Raises ValueError if the login is taken."""
+
+    async def get(self, login: str) -> OperatorRecord | None: ...
+
+    async def all(self) -> list[OperatorRecord]:
+        """By login."""
+
+    async def set_enabled(self, login: str, enabled: bool) -> bool:
+        """False for an unknown login."""
+
+    async def set_password(self, login: str, password_hash: str) -> bool:
+        """Also lifts a lockout; False for an unknown login."""
+
+    async def login_failed(
+        self, login: str, limit: int, lock_until: datetime
+    ) -> OperatorRecord | None:
+        """Count a failed login; the `limit`-th in a row locks the operator until
+        `lock_until` and starts the count again. None for an unknown login."""
+
+    async def login_succeeded(self, login: str) -> None:
+        """The count of failed logins back to 0 and no lock."""
+
+
+class SessionRecord(Protocol):
+    token_hash: str
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    operator: OperatorRecord
+
+
+class SessionPort(Protocol):
+    async def create(
+        self, token_hash: str, operator_id: int, csrf_token: str, now: datetime
+    ) -> None: ...
+
+    async def get(self, token_hash: str) -> SessionRecord | None: ...
+
+    async def touch(self, token_hash: str, now: datetime) -> None: ...
+
+    async def delete(self, token_hash: str) -> None: ...
+
+    async def delete_for_operator(self, operator_id: int) -> None:
+        """Every session of an operator (disabled, new password)."""
+
+    async def delete_idle(self, before: datetime) -> int:
+        """Sessions last seen before `before`; how many."""
+
+
+class CannedResponse(Protocol):
+    id: int
+    title: str
+    text: str
+    updated_by: str
+    updated_at: datetime
+
+
+class CannedPort(Protocol):
+    async def all(self) -> list[CannedResponse]:
+        """By title."""
+
+    async def add(self, title: str, text: str, by: str, now: datetime) -> int: ...
+
+    async def update(self, canned_id: int, title: str, text: str, by: str, now: datetime) -> bool:
+        """False for an unknown id."""
+
+    async def delete(self, canned_id: int) -> bool: ...
+
+
+class QueueEntry(Protocol):
+    """An escalation as the console lists it."""
+
+    escalation_id: int
+    conversation_id: int
+    channel: str
+    customer_name: str  # the messenger's display name, unmasked: the console masks it
+    accounts: tuple[str, ...]  # linked account numbers, unmasked
+    reason: str
+    status: EscalationStatus
+    operator: str | None  # the login of who claimed it
+    created_at: datetime
+    claimed_at: datetime | None
+
+
+class ConversationView(Protocol):
+    id: int
+    customer_id: int
+    channel: str
+    user_id: str
+    customer_name: str
+    language: str
+    status: ConversationStatus
+    escalation: QueueEntry | None  # the active one, else the latest
+
+
+class TranscriptEntry(Protocol):
+    """One line of a conversation's whole transcript."""
+
+    key: str  # unique within the conversation: "in:<id>", "out:<id>", "esc:<id>"
+    author: Author
+    text: str
+    at: datetime
+    operator: str | None  # an operator's reply: their display name; a note: their login
+    delivery: str | None  # replies: pending | sent | failed
+
+
+# Where a transcript was read up to: the last inbox, outbox and escalation message ids.
+TranscriptCursor = tuple[int, int, int]
+
+
+class ConsolePort(Protocol):
+    async def queue(self) -> list[QueueEntry]:
+        """Waiting escalations, oldest first."""
+
+    async def held(self, operator: str) -> list[QueueEntry]:
+        """Escalations claimed by `operator` (a login), oldest first."""
+
+    async def escalation(self, escalation_id: int) -> QueueEntry | None: ...
+
+    async def claim(self, escalation_id: int, operator: str, at: datetime) -> bool:
+        """Take a waiting escalation; False if it is not waiting any more (someone was first)."""
+
+    async def conversation(self, conversation_id: int) -> ConversationView | None: ...
+
+    async def transcript(
+        self, conversation_id: int, after: TranscriptCursor | None = None
+    ) -> tuple[list[TranscriptEntry], TranscriptCursor]:
+        """Customer messages (inbox), bot and operator replies (outbox), notes and the bot's
+        lines for operators (escalations), in time order; only what came after `after`."""
+
+    async def visits(
+        self, status: VisitStatus | None, day: date | None, limit: int
+    ) -> list[tuple[Visit, str]]:
+        """Visits with their account's address; `day` matches the scheduled date, else the
+        preferred one. Oldest first."""
+
+    async def first_responses(self, since: datetime) -> list[float]:
+        """Seconds from queueing to the first operator reply, for escalations since `since`."""
+
+    async def resolved(self, since: datetime) -> int:
+        """Escalations an operator held that were closed since `since`."""
+
+
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
@@ -270,6 +436,10 @@ class Store(Protocol):
     visits: VisitPort
     escalations: EscalationPort
     audit: AuditPort
+    operators: OperatorPort
+    console_sessions: SessionPort
+    canned: CannedPort
+    console: ConsolePort
 
     async def commit(self) -> None: ...
 

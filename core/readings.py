@@ -16,6 +16,12 @@ class ReadingStatus(StrEnum):
     ACCEPTED = "accepted"
     FLAGGED = "flagged"  # implausible, confirmed by the customer: an operator checks it
     REPLACED = "replaced"  # corrected later in the same period
+    REJECTED = "rejected"  # an operator refused it (the customer was told why)
+
+    @property
+    def counts(self) -> bool:
+        """Whether the reading stands: neither corrected since nor refused."""
+        return self in (ReadingStatus.ACCEPTED, ReadingStatus.FLAGGED)
 
 
 class ReadingKind(StrEnum):
@@ -336,9 +342,7 @@ def previous_value(
     own readings of `period` is that reading re-imported, and must not become the baseline of its
     own correction. Our readings' dates are taken in `tz`, the company's zone.
     """
-    earlier = [
-        r for r in own_readings if r.status is not ReadingStatus.REPLACED and r.period < period
-    ]
+    earlier = [r for r in own_readings if r.status.counts and r.period < period]
     own = max(earlier, key=lambda r: r.submitted_at, default=None)
     own_day = own.submitted_at.astimezone(tz).date() if own is not None else None
     # Re-imported: billing's value is one of ours of this period, dated on or after we took it.

@@ -47,3 +47,8 @@ class DialogConfig:
     transcript_messages: int = 30
     visit_days: int = 6
     visit_slots: tuple[str, ...] = ("08:00-12:00", "12:00-17:00")
+    # Channels whose "share my phone" button proves the number is the customer's own (the
+    # messenger sends it); on others (the web chat) a phone is only typed and links nothing.
+    verified_phone_channels: frozenset[str] = frozenset(
+        {"telegram", "viber", "whatsapp", "messenger", "terminal"}
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from console.app import mount_console
 from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
 from energobot.sender import OutboxSender
@@ -58,6 +59,7 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     channels.mount(app, settings, pipeline)
+    mount_console(app, services)
 
     async def start(app: web.Application) -> None:
         sender.start()

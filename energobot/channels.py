@@ -11,10 +11,14 @@ from aiohttp import web
 
 from bots.channel import Channel, Rates
 from bots.telegram import Poller, Receiver, TelegramChannel, TelegramWebhook, make_bot
+from bots.webchat import CHANNEL as WEBCHAT
+from bots.webchat import Hub, WebchatApp, WebchatChannel, WebchatConfig, origin_of
 from dialogs.pipeline import Pipeline
+from energobot.routes import TELEGRAM_WEBHOOK
 from energobot.settings import Settings
+from storage.repos.chatlog import chat_log_reader
 
-TELEGRAM_PATH = "/webhooks/telegram"
+TELEGRAM_PATH = TELEGRAM_WEBHOOK
 
 
 @dataclass
@@ -33,10 +37,27 @@ class Channels:
             self._receivers.append(receiver)
             if settings.telegram.mode == "webhook":
                 secret = settings.telegram.webhook_secret.get_secret_value()
-                app.router.add_post(TELEGRAM_PATH, TelegramWebhook(secret, receiver))
+                app.router.add_post(TELEGRAM_PATH, TelegramWebhook(secret, receiver).handle)
             else:
                 timeout = settings.telegram.polling_timeout_seconds
                 self._pollers.append(Poller(self.telegram.bot, receiver, timeout))
+        webchat = self.outbound.get(WEBCHAT)
+        if isinstance(webchat, WebchatChannel):
+            chat = settings.webchat
+            ancestors = (origin_of(settings.company.website), *chat.embed_origins)
+            config = WebchatConfig(
+                company=settings.company.name,
+                default_language=settings.dialogs.default_language,
+                title=chat.title,
+                public_url=settings.server.public_url,
+                session_days=chat.session_days,
+                frame_ancestors=tuple(dict.fromkeys(o for o in ancestors if o)),
+                history_messages=chat.history_messages,
+                max_text_chars=chat.max_text_chars,
+                messages_per_minute=chat.messages_per_minute,
+            )
+            reader = chat_log_reader(pipeline.unit_of_work)
+            WebchatApp(config, webchat.hub, pipeline.handle, reader).mount(app)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(p.run(), name="poller") for p in self._pollers]
@@ -65,4 +86,6 @@ def build_channels(settings: Settings) -> Channels:
         rates = Rates(tg.rate_per_second, tg.chat_rate_per_second, tg.chat_burst)
         channels.telegram = TelegramChannel(bot, rates)
         channels.outbound[channels.telegram.name] = channels.telegram
+    if settings.webchat.enabled:
+        channels.outbound[WEBCHAT] = WebchatChannel(Hub(settings.webchat.poll_seconds))
     return channels

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from energobot import __version__
-from energobot.commands import chat, exchange, migrate, nlu, serve, webhooks
+from energobot.commands import chat, exchange, migrate, nlu, operators, serve, webhooks
 from energobot.runtime import CliContext
 
 
@@ -33,5 +33,6 @@ for command in (
     exchange.demo,
     webhooks.webhooks,
     nlu.nlu,
+    operators.operators,
 ):
     main.add_command(command)

@@ -191,6 +191,42 @@ class TelegramSettings(Section):
         return self
 
 
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+class WebchatSettings(Section):
+    enabled: bool = True
+    title: str = ""  # the chat window's title; empty: the catalog's, with the company's name
+    session_days: int = Field(30, ge=1, le=400)  # lifetime of the anonymous session cookie
+    # Sites that may show the chat in an iframe (the embed snippet), besides company.website.
+    embed_origins: list[str] = []
+    history_messages: int = Field(100, ge=1, le=1000)  # shown when the page opens
+    poll_seconds: float = Field(1.0, gt=0)  # open chats look for replies other processes sent
+    max_text_chars: int = Field(2000, ge=1, le=4000)  # one customer message
+    messages_per_minute: int = Field(30, ge=1)  # per session; more are refused with 429
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.ru")
+        return value
+
+
+class ConsoleSettings(Section):
+    enabled: bool = True
+    language: Literal["ru", "en"] = "ru"  # of the console's own texts
+    # Secret: only from ENERGOBOT_CONSOLE__SESSION_KEY; without it a random key per start.
+    session_key: SecretStr = SecretStr("")
+    session_idle_minutes: int = Field(60, ge=1)
+    lockout_attempts: int = Field(5, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
+    min_password_length: int = Field(10, ge=8)
+    events_poll_seconds: float = Field(1.0, gt=0)
+    visits_page: int = Field(200, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ENERGOBOT_", env_nested_delimiter="__", extra="forbid"
@@ -208,6 +244,8 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     outbox: OutboxSettings = OutboxSettings()
     telegram: TelegramSettings = TelegramSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    webchat: WebchatSettings = WebchatSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -223,7 +261,11 @@ class Settings(BaseSettings):
 
 
 # Secrets come from the environment only: a config file is copied, committed and shown around.
-SECRETS = (("telegram", "token"), ("telegram", "webhook_secret"))
+SECRETS = (
+    ("telegram", "token"),
+    ("telegram", "webhook_secret"),
+    ("console", "session_key"),
+)
 
 
 class SettingsError(Exception):

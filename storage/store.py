@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repos.accounts import AccountRepo, LinkAttemptRepo
 from storage.repos.audit import AuditRepo
+from storage.repos.canned import CannedRepo
+from storage.repos.console import ConsoleRepo
 from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
 from storage.repos.escalations import EscalationRepo
 from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo
 from storage.repos.meters import MeterRepo
+from storage.repos.operators import OperatorRepo, SessionRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo
 from storage.repos.tariffs import TariffRepo
 from storage.repos.visits import VisitRepo
@@ -39,6 +42,10 @@ class SqlStore:
         self.visits = VisitRepo(connection)
         self.escalations = EscalationRepo(connection)
         self.audit = AuditRepo(connection)
+        self.operators = OperatorRepo(connection)
+        self.console_sessions = SessionRepo(connection)
+        self.canned = CannedRepo(connection)
+        self.console = ConsoleRepo(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

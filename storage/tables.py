@@ -402,6 +402,8 @@ operators = Table(
     Column("login", String(LOGIN), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(STATUS), nullable=False),
+    # Shown to customers with the operator's replies (Reply.operator) and to colleagues.
+    Column("display_name", String(128), nullable=False, default="", server_default=""),
     Column("enabled", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("failed_logins", Integer, nullable=False, default=0),
@@ -418,4 +420,33 @@ audit = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "at"),
     Index(None, "actor", "at"),
+)
+
+# Operators' console sessions: the cookie carries a random token, the table its keyed hash,
+# so that every process behind the load balancer knows the session and a leaked table opens none.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "operator_id",
+        BigId,
+        ForeignKey("operators.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+# Ready-made answers operators insert into the reply box; supervisors keep the list.
+canned_responses = Table(
+    "canned_responses",
+    metadata,
+    _id(),
+    Column("title", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("updated_by", String(LOGIN), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

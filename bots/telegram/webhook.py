@@ -21,14 +21,14 @@ class TelegramWebhook:
         self._secret = secret.encode()
         self._receiver = receiver
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not self._secret or not hmac.compare_digest(given, self._secret):
             return web.json_response({"error": "wrong or missing secret token"}, status=401)
         body = await request.read()  # over server.max_body_bytes: aiohttp answers 413
         try:
             update = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return web.json_response({"error": "the body is not JSON"}, status=400)
         try:
             await self._receiver.receive(update)

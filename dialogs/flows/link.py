@@ -113,6 +113,10 @@ async def _after_consent(ctx: Ctx, msg: Msg) -> None:
 
 def _ask_number(ctx: Ctx, key: str = "link.ask_number") -> None:
     ctx.goto("link", "number")
+    if ctx.customer.channel not in ctx.config.verified_phone_channels:
+        # Nothing here can prove a phone is the customer's own: the number and surname only.
+        ctx.say(ctx.t("link.ask_number_only"), [ctx.cancel_option()])
+        return
     ctx.say(ctx.t(key), [ctx.cancel_option()], request_phone=True)
 
 

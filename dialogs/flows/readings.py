@@ -138,7 +138,7 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
                     date=ctx.t.date(previous[1]),
                 )
             )
-    current = [r for r in own if r.period == period and r.status is not ReadingStatus.REPLACED]
+    current = [r for r in own if r.period == period and r.status.counts]
     if current:
         lines.append(ctx.t("readings.will_replace", period=ctx.t.period(period)))
     if ctx.today.day > ctx.config.readings.cutoff_day:
@@ -376,10 +376,7 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
     replaced = [
         r.id
         for r in own
-        if r.period == period
-        and r.kind is kind
-        and r.status is not ReadingStatus.REPLACED
-        and r.id is not None
+        if r.period == period and r.kind is kind and r.status.counts and r.id is not None
     ]
     if replaced:
         await ctx.store.readings.set_status(replaced, ReadingStatus.REPLACED)

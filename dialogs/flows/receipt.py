@@ -10,7 +10,7 @@ from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry
 from core.masking import mask_account, mask_address, mask_surname
 from core.meters import Meter, Scheme, Zone
-from core.readings import Reading, ReadingKind, ReadingStatus
+from core.readings import Reading, ReadingKind
 from core.tariffs import consumption_range, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
@@ -93,7 +93,7 @@ async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
         if (
             reading.period == period
             and reading.kind is ReadingKind.REGULAR
-            and reading.status is not ReadingStatus.REPLACED
+            and reading.status.counts
             and reading.register not in latest
         ):
             latest[reading.register] = reading

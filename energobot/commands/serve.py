@@ -10,7 +10,6 @@ import signal
 import click
 from aiohttp import web
 
-from energobot.app import create_app
 from energobot.exchange import load_demo
 from energobot.logs import setup_logging
 from energobot.runtime import CliContext, open_database, pass_cli
@@ -33,6 +32,9 @@ def serve(cli: CliContext, demo: bool, no_migrate: bool) -> None:
 
 
 async def _serve(settings: Settings, *, demo: bool, migrate: bool) -> None:
+    # Imported here: the app pulls in every channel's SDK, which other commands do not need.
+    from energobot.app import create_app
+
     database = await open_database(settings, migrate=migrate)
     if demo:
         async with database.unit_of_work() as store:
@@ -48,6 +50,9 @@ async def _serve(settings: Settings, *, demo: bool, migrate: bool) -> None:
     gc.freeze()
     url = settings.server.public_url or f"http://{settings.server.host}:{settings.server.port}"
     click.echo(f"energobot is serving on {url} (health: {url}/healthz); Ctrl+C stops it.")
+    if settings.webchat.enabled:
+        click.echo(f"Web chat: {url}/ — open it in a browser and chat with the bot.")
+    click.echo(f"Operators' console: {url}/console (operators: energobot operators add)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from dialogs.pipeline import Pipeline
 from tests.dialogs.conftest import Clock, Customer, linked
 
 
@@ -248,3 +249,19 @@ async def test_refusals_of_consent_are_never_taken_for_consent(pipeline) -> None
                 "test", customer.user_id, "", "ru", pipeline.clock()
             )
             assert not await store.consents.has(cust.id, "2026-01"), answer
+
+
+async def test_a_channel_without_a_share_phone_button_asks_for_the_number_only(
+    pipeline: Pipeline,
+) -> None:
+    """The web chat cannot prove a phone is the customer's own: linking offers no phone."""
+    customer = Customer(pipeline, channel="webchat")
+    await customer.start()
+    await customer.press("Мои лицевые счета")
+    await customer.press("Привязать")
+    await customer.press("Даю согласие")
+    assert "фамилию" in customer.text() and "Поделиться" not in customer.text()
+    assert not any(reply.request_phone for reply in customer.last)
+    await customer.send("5901234567")
+    await customer.send("Иванова")
+    assert "5901234567" in customer.text() or "привязан" in customer.text().lower()

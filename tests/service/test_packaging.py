@@ -17,6 +17,10 @@ def shipped(package: str) -> set[Path]:
 
 def test_every_catalog_demo_file_and_migration_is_package_data() -> None:
     needed = {
+        "bots": set((ROOT / "bots" / "webchat").glob("static/*"))
+        | set((ROOT / "bots" / "webchat").glob("templates/*")),
+        "console": set((ROOT / "console").glob("templates/*.html"))
+        | set((ROOT / "console").glob("static/*")),
         "dialogs": set((ROOT / "dialogs" / "locales").rglob("*.yaml")),
         "energobot": set((ROOT / "energobot" / "demo").glob("*.csv")),
         "storage": set((ROOT / "storage" / "migrations").rglob("*.py"))

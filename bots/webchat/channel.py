@@ -1,0 +1,32 @@
+"""The web chat's outbound side: a delivered reply goes live to the session's open pages.
+
+Delivery cannot fail: a customer with no page open reads the reply in the history when they
+come back. The key returned (stored as the platform's message id) lets a page that also sees
+the row through polling show it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from bots.channel import Rates
+from bots.webchat.hub import Hub
+from bots.webchat.messages import CHANNEL, LIMITS, shown_reply
+from dialogs.messages import Reply
+
+
+class WebchatChannel:
+    name = CHANNEL
+    limits = LIMITS
+    rates = Rates(per_second=0, per_chat_per_second=0)
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def send(self, user_id: str, reply: Reply) -> str | None:
+        key = uuid.uuid4().hex
+        self.hub.publish(user_id, shown_reply(reply, key))
+        return key
+
+    async def close(self) -> None:
+        await self.hub.close()

@@ -1,0 +1,193 @@
+"""What every console handler shares: options from the settings, the store, the clock, pages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from console.render import Formats, environment, html
+from console.roles import Role, at_least
+from core.ports import SessionRecord, Store
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/console"
+UnitOfWork = Callable[[], AbstractAsyncContextManager[Store]]
+
+
+class DatabaseLike(Protocol):
+    def unit_of_work(self) -> AbstractAsyncContextManager[Store]: ...
+
+
+class SenderLike(Protocol):
+    def wake(self) -> None: ...
+
+
+class ServicesLike(Protocol):
+    """energobot.app.Services as the console needs it (the console does not import energobot)."""
+
+    @property
+    def settings(self) -> Any: ...
+
+    @property
+    def database(self) -> DatabaseLike: ...
+
+    @property
+    def sender(self) -> SenderLike: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    language: str = "ru"
+    session_key: str = ""
+    session_idle_minutes: int = 60
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    min_password_length: int = 10
+    events_poll_seconds: float = 1.0
+    visits_page: int = 200
+    public_url: str = ""
+    timezone: str = "Asia/Yekaterinburg"
+    visit_slots: tuple[str, ...] = ("08:00-12:00", "12:00-17:00")
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Options:
+        console = settings.console
+        return cls(
+            language=console.language,
+            session_key=console.session_key.get_secret_value(),
+            session_idle_minutes=console.session_idle_minutes,
+            lockout_attempts=console.lockout_attempts,
+            lockout_minutes=console.lockout_minutes,
+            min_password_length=console.min_password_length,
+            events_poll_seconds=console.events_poll_seconds,
+            visits_page=console.visits_page,
+            public_url=settings.server.public_url,
+            timezone=settings.company.timezone,
+            visit_slots=tuple(settings.dialogs.visit_slots),
+        )
+
+
+class Console:
+    """The console's state, one per app (at app[CONSOLE] and on its sub-application)."""
+
+    def __init__(
+        self,
+        options: Options,
+        unit_of_work: UnitOfWork,
+        wake: Callable[[], None],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.options = options
+        self.unit_of_work = unit_of_work
+        self.wake = wake  # the outbox sender: new rows were committed
+        self.clock = clock
+        if options.session_key:
+            self.key = options.session_key.encode()
+        else:
+            self.key = secrets.token_bytes(32)
+            log.warning(
+                "console: ENERGOBOT_CONSOLE__SESSION_KEY is not set; a random key is used "
+                "and operators' sessions end when this process restarts"
+            )
+        self.formats = Formats(options.language, ZoneInfo(options.timezone))
+        self.env = environment()
+        self.stopping = asyncio.Event()  # set on shutdown: live-update streams end
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def text(self, key: str, /, **params: Any) -> str:
+        return self.formats.text(key, **params)
+
+    def page(
+        self,
+        request: web.Request,
+        name: str,
+        status: int = 200,
+        **context: Any,
+    ) -> web.Response:
+        session: SessionRecord | None = request.get(SESSION)
+        base = {
+            "t": self.text,
+            "f": self.formats,
+            "now": self.now(),
+            "session": session,
+            "operator": session.operator if session else None,
+            "csrf": session.csrf_token if session else context.pop("login_csrf", ""),
+            "prefix": PREFIX,
+            "is_supervisor": bool(session) and at_least(session.operator.role, Role.SUPERVISOR),
+            "notice": _flash(self, request, "notice"),
+            "error": None,
+            "nav": "",
+        }
+        base.update(context)
+        return html(self.env, name, base, status)
+
+    def error_page(
+        self, request: web.Request, status: int, key: str, **params: Any
+    ) -> web.Response:
+        return self.page(request, "error.html", status, error=self.text(key, **params))
+
+
+# The SessionRecord of a logged-in operator, on the request.
+SESSION = web.RequestKey("console.session", SessionRecord)
+CONSOLE = web.AppKey("console", Console)
+
+# Flash notices after a redirect: only known catalog keys travel in the URL, never text.
+FLASH_KEYS = frozenset(
+    {
+        "claimed",
+        "closed",
+        "note_added",
+        "reply_sent",
+        "visit_scheduled",
+        "visit_done",
+        "visit_cancelled",
+        "reading_accepted",
+        "reading_rejected",
+        "operator_enabled",
+        "operator_disabled",
+        "password_reset",
+        "canned_saved",
+        "canned_deleted",
+        "logged_out",
+    }
+)
+
+
+def _flash(console: Console, request: web.Request, kind: str) -> str | None:
+    key = request.query.get(kind)
+    return console.text(f"flash.{key}") if key in FLASH_KEYS else None
+
+
+def redirect(path: str, notice: str | None = None) -> web.HTTPSeeOther:
+    """303 to a console path, with a flash notice key."""
+    location = PREFIX + path
+    if notice is not None:
+        location += ("&" if "?" in location else "?") + f"notice={notice}"
+    return web.HTTPSeeOther(location)
+
+
+def console_of(request: web.Request) -> Console:
+    return request.app[CONSOLE]
+
+
+def session_of(request: web.Request) -> SessionRecord:
+    session: SessionRecord | None = request.get(SESSION)
+    if session is None:  # the guard lets no handler without a session run
+        raise web.HTTPUnauthorized()
+    return session
+
+
+def actor(session: SessionRecord) -> str:
+    return f"operator:{session.operator.login}"

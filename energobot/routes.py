@@ -1,0 +1,3 @@
+"""Public addresses the platforms are told about (webhook registration) and the app serves."""
+
+TELEGRAM_WEBHOOK = "/webhooks/telegram"
