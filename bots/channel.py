@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +17,12 @@ class ChannelLimits:
     payload_max_bytes: int  # bytes a button may carry back
     request_phone: bool = False  # has a native "share my phone" control
     documents: bool = False  # can send a file (a PDF receipt)
+    measure: Callable[[str], int] = len  # how the platform counts text_max (Telegram: UTF-16)
+
+
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units: an emoji outside the BMP counts two."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ long texts split at paragraph boundaries, never mid-word."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bots.channel import ChannelLimits
@@ -33,7 +34,7 @@ def plan(reply: Reply, limits: ChannelLimits) -> Plan:
         else:
             text = f"{text}\n\n{numbered(reply.buttons)}"
     request_phone = reply.request_phone and limits.request_phone
-    return Plan(tuple(split_text(text, limits.text_max)), buttons, request_phone)
+    return Plan(tuple(split_text(text, limits.text_max, limits.measure)), buttons, request_phone)
 
 
 def numbered(buttons: tuple[Button, ...]) -> str:
@@ -61,16 +62,25 @@ def _fit_button(button: Button, number: int, limits: ChannelLimits) -> Button:
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters: cut between paragraphs, else between lines, else
-    between words; a single word longer than the limit is the only thing ever cut inside."""
-    if len(text) <= limit:
+def _prefix(word: str, limit: int, measure: Callable[[str], int]) -> int:
+    """How many characters of `word` fit in `limit` (at least one, so cutting ends)."""
+    cut = min(len(word), limit)
+    while cut > 1 and measure(word[:cut]) > limit:
+        cut -= 1
+    return cut
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Pieces of at most `limit` (as `measure` counts): cut between paragraphs, else between
+    lines, else between words; a single word longer than the limit is the only thing ever cut
+    inside."""
+    if measure(text) <= limit:
         return [text]
     chunks: list[str] = []
     current = ""
-    for unit in _units(text, limit):
+    for unit in _units(text, limit, measure):
         joined = f"{current}{unit.separator}{unit.text}" if current else unit.text
-        if len(joined) <= limit:
+        if measure(joined) <= limit:
             current = joined
         else:
             if current:
@@ -87,29 +97,30 @@ class _Unit:
     separator: str  # what joins it to the previous unit inside one chunk
 
 
-def _units(text: str, limit: int) -> list[_Unit]:
+def _units(text: str, limit: int, measure: Callable[[str], int]) -> list[_Unit]:
     units: list[_Unit] = []
     for paragraph in _PARAGRAPH.split(text.strip()):
         first = True
-        for piece in _fit(paragraph, limit):
+        for piece in _fit(paragraph, limit, measure):
             units.append(_Unit(piece.text, "\n\n" if first else piece.separator))
             first = False
     return units
 
 
-def _fit(paragraph: str, limit: int) -> list[_Unit]:
-    if len(paragraph) <= limit:
+def _fit(paragraph: str, limit: int, measure: Callable[[str], int]) -> list[_Unit]:
+    if measure(paragraph) <= limit:
         return [_Unit(paragraph, "\n\n")]
     units: list[_Unit] = []
     for line in paragraph.split("\n"):
-        if len(line) <= limit:
+        if measure(line) <= limit:
             units.append(_Unit(line, "\n"))
             continue
         first = True
         for word in line.split(" "):
-            while len(word) > limit:  # nothing to cut between: cut the word itself
-                units.append(_Unit(word[:limit], "\n" if first else " "))
-                word, first = word[limit:], False
+            while measure(word) > limit:  # nothing to cut between: cut the word itself
+                cut = _prefix(word, limit, measure)
+                units.append(_Unit(word[:cut], "\n" if first else " "))
+                word, first = word[cut:], False
             if word:
                 units.append(_Unit(word, "\n" if first else " "))
                 first = False

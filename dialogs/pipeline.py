@@ -30,6 +30,23 @@ class Handled:
     replies: tuple[Reply, ...]
 
 
+def _clean(value: str) -> str:
+    """Text any database takes: JSON may carry a lone surrogate (not encodable as UTF-8) or a
+    NUL (PostgreSQL's text and JSONB refuse it); both become U+FFFD."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    # Through UTF-16: a lone surrogate becomes one U+FFFD, a split pair joins up again.
+    cleaned = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return cleaned.replace("\x00", "\ufffd")
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    fields = ("text", "payload", "phone", "display_name", "language", "file_id", "user_id")
+    changes = {name: _clean(getattr(inbound, name)) for name in fields}
+    changed = {k: v for k, v in changes.items() if v != getattr(inbound, k)}
+    return replace(inbound, **changed) if changed else inbound
+
+
 class KeyedLocks:
     """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
 
@@ -72,6 +89,7 @@ class Pipeline:
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Run one event in one transaction; a duplicate event changes nothing."""
+        inbound = _storable(inbound)
         text, redacted = hide_card_data(inbound.text)
         if redacted:  # card data is never stored, not even in the inbox
             inbound = replace(inbound, text=text, redacted=True)

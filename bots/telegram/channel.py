@@ -29,7 +29,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bots.channel import ChannelLimits, Rates, SendError
+from bots.channel import ChannelLimits, Rates, SendError, utf16_length
 from bots.render import Plan, plan
 from bots.telegram.updates import CHANNEL
 from dialogs.messages import Reply
@@ -43,6 +43,7 @@ LIMITS = ChannelLimits(
     payload_max_bytes=64,
     request_phone=True,
     documents=True,
+    measure=utf16_length,  # Telegram counts 4096 in UTF-16 code units
 )
 WIDE_LABEL = 18  # characters; a longer label gets a row of its own
 # Errors that mean this chat cannot get anything from the bot (not worth another try).

@@ -140,7 +140,7 @@ def _base(
     name = " ".join(
         part for part in (_str(sender.get("first_name")), _str(sender.get("last_name"))) if part
     )
-    when = datetime.fromtimestamp(date, UTC) if isinstance(date, int) and date > 0 else None
+    when = _time(date)
     return {
         "channel": CHANNEL,
         "user_id": str(chat.get("id") or sender.get("id")),
@@ -148,6 +148,16 @@ def _base(
         "display_name": name[:256],
         "language": _str(sender.get("language_code"))[:8],
     }
+
+
+def _time(date: Any) -> datetime | None:
+    """A unix date; None for a missing, zero (inaccessible message) or impossible one."""
+    if not isinstance(date, int) or isinstance(date, bool) or date <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(date, UTC)
+    except (OverflowError, OSError, ValueError):  # beyond the calendar
+        return None
 
 
 def _private(chat: dict[str, Any]) -> bool:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 
-from bots.telegram import ALLOWED_UPDATES, make_bot
-from energobot.channels import TELEGRAM_PATH
+from energobot.routes import TELEGRAM_WEBHOOK
 from energobot.runtime import CliContext, pass_cli
 from energobot.settings import Settings
+
+if TYPE_CHECKING:  # aiogram is imported when a command runs: it is slow to import
+    from aiogram import Bot
+
+TELEGRAM_PATH = TELEGRAM_WEBHOOK
 
 CHANNELS = click.Choice(["telegram"])
 
@@ -40,6 +42,8 @@ def set_(cli: CliContext, channel: str, url: str | None, drop_pending: bool) -> 
     secret = settings.telegram.webhook_secret.get_secret_value()
     if not secret:
         raise click.ClickException("set ENERGOBOT_TELEGRAM__WEBHOOK_SECRET first")
+
+    from bots.telegram import ALLOWED_UPDATES
 
     async def call(bot: Bot) -> Any:
         await bot.set_webhook(
@@ -82,6 +86,10 @@ def _default_url(settings: Settings) -> str:
 
 
 def _run(settings: Settings, call: Callable[[Bot], Awaitable[Any]]) -> Any:
+    from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+
+    from bots.telegram import make_bot
+
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise click.ClickException("set ENERGOBOT_TELEGRAM__TOKEN first")
@@ -95,6 +103,8 @@ def _run(settings: Settings, call: Callable[[Bot], Awaitable[Any]]) -> Any:
 
     try:
         return asyncio.run(main())
+    except TelegramNetworkError as exc:
+        raise click.ClickException(f"Telegram could not be reached: {exc.message}") from None
     except TelegramAPIError as exc:
         raise click.ClickException(f"Telegram refused: {exc.message}") from None
     except Exception as exc:
