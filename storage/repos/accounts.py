@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from core.accounts import Account, Category
 from storage.repos._base import Repo
@@ -35,12 +35,16 @@ class AccountRepo(Repo):
         return [_account(row) for row in result.mappings()]
 
     async def linked(self, customer_id: int) -> list[Account]:
-        result = await self._conn.execute(
-            select(account_table)
-            .join(account_links, account_links.c.account_number == account_table.c.number)
-            .where(account_links.c.customer_id == customer_id)
-            .order_by(account_links.c.linked_at, account_links.c.id)
+        query = self._prepared(
+            "accounts.linked",
+            lambda: (
+                select(account_table)
+                .join(account_links, account_links.c.account_number == account_table.c.number)
+                .where(account_links.c.customer_id == bindparam("p_customer_id"))
+                .order_by(account_links.c.linked_at, account_links.c.id)
+            ),
         )
+        result = await self._conn.execute(query, {"p_customer_id": customer_id})
         return [_account(row) for row in result.mappings()]
 
     async def link(self, customer_id: int, number: str, how: str, at: datetime) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from core.conversations import Author, ConversationStatus, EscalationStatus, transcript_line
-from core.visits import Visit, VisitStatus, VisitType
+from core.visits import Visit, VisitStatus
 from storage.repos._base import Repo
+from storage.repos.visits import visit_from_row
 from storage.tables import (
     account_links,
     accounts,
@@ -214,7 +215,7 @@ class ConsoleRepo(Repo):
             query = query.where(when == day)
         query = query.order_by(when, visits.c.created_at, visits.c.id).limit(limit)
         result = await self._conn.execute(query)
-        return [(_visit(row), row["address"]) for row in result.mappings()]
+        return [(visit_from_row(row), row["address"]) for row in result.mappings()]
 
     async def first_responses(self, since: datetime) -> list[float]:
         first = (
@@ -311,20 +312,3 @@ def _reply_text(body: dict[str, Any]) -> str:
         name = attachment.get("filename") or attachment.get("media_type") or ""
         return f"{text}\n[{name}]" if text else f"[{name}]"
     return text
-
-
-def _visit(row: Any) -> Visit:
-    return Visit(
-        account=row["account_number"],
-        customer_id=row["customer_id"],
-        type=VisitType(row["type"]),
-        preferred_date=row["preferred_date"],
-        slot=row["slot"],
-        phone=row["phone"],
-        comment=row["comment"],
-        status=VisitStatus(row["status"]),
-        created_at=row["created_at"],
-        scheduled_date=row["scheduled_date"],
-        scheduled_slot=row["scheduled_slot"],
-        id=row["id"],
-    )

@@ -142,9 +142,14 @@ class CustomerRepo(Repo):
         )
 
     async def _by_identity(self, channel: str, user_id: str) -> dict[str, Any] | None:
-        result = await self._conn.execute(
-            select(customers).where(customers.c.channel == channel, customers.c.user_id == user_id)
+        query = self._prepared(
+            "customers.by_identity",
+            lambda: select(customers).where(
+                customers.c.channel == bindparam("p_channel"),
+                customers.c.user_id == bindparam("p_user_id"),
+            ),
         )
+        result = await self._conn.execute(query, {"p_channel": channel, "p_user_id": user_id})
         row = result.mappings().one_or_none()
         return None if row is None else dict(row)
 
@@ -180,17 +185,32 @@ class ConversationRepo(Repo):
         )
 
     async def save(self, conversation: Conversation) -> None:
+        statement = self._prepared(
+            "conversations.save",
+            lambda: (
+                update(conversations)
+                .where(conversations.c.id == bindparam("p_id"))
+                .values(
+                    status=bindparam("p_status"),
+                    state=bindparam("p_state"),
+                    version=bindparam("p_version"),
+                    last_inbound_at=bindparam("p_last_inbound_at"),
+                    send_blocked=bindparam("p_send_blocked"),
+                    updated_at=bindparam("p_updated_at"),
+                )
+            ),
+        )
         await self._conn.execute(
-            update(conversations)
-            .where(conversations.c.id == conversation.id)
-            .values(
-                status=ConversationStatus(conversation.status).value,
-                state=conversation.state,
-                version=conversation.version,
-                last_inbound_at=conversation.last_inbound_at,
-                send_blocked=conversation.send_blocked,
-                updated_at=utcnow(),
-            )
+            statement,
+            {
+                "p_id": conversation.id,
+                "p_status": ConversationStatus(conversation.status).value,
+                "p_state": conversation.state,
+                "p_version": conversation.version,
+                "p_last_inbound_at": conversation.last_inbound_at,
+                "p_send_blocked": conversation.send_blocked,
+                "p_updated_at": utcnow(),
+            },
         )
 
     async def block_sending(self, conversation_id: int, reason: str | None) -> None:
@@ -233,10 +253,14 @@ class ConversationRepo(Repo):
         return [item[3] for item in merged[-limit:]]
 
     async def _locked(self, customer_id: int) -> dict[str, Any] | None:
-        query = select(conversations).where(conversations.c.customer_id == customer_id)
-        if self._postgres:
-            query = query.with_for_update()
-        result = await self._conn.execute(query)
+        def build() -> Any:
+            query = select(conversations).where(
+                conversations.c.customer_id == bindparam("p_customer_id")
+            )
+            return query.with_for_update() if self._postgres else query
+
+        query = self._prepared("conversations.locked", build)
+        result = await self._conn.execute(query, {"p_customer_id": customer_id})
         row = result.mappings().one_or_none()
         return None if row is None else dict(row)
 
@@ -244,14 +268,20 @@ class ConversationRepo(Repo):
 class ConsentRepo(Repo):
     async def has(self, customer_id: int, version: str) -> bool:
         """A consent to this text version that has not been withdrawn."""
+        query = self._prepared(
+            "consents.has",
+            lambda: (
+                select(consents.c.id)
+                .where(
+                    consents.c.customer_id == bindparam("p_customer_id"),
+                    consents.c.version == bindparam("p_version"),
+                    consents.c.withdrawn_at.is_(None),
+                )
+                .limit(1)
+            ),
+        )
         result = await self._conn.execute(
-            select(consents.c.id)
-            .where(
-                consents.c.customer_id == customer_id,
-                consents.c.version == version,
-                consents.c.withdrawn_at.is_(None),
-            )
-            .limit(1)
+            query, {"p_customer_id": customer_id, "p_version": version}
         )
         return result.first() is not None
 

@@ -34,18 +34,20 @@ class InboxRepo(Repo):
         conversation_id: int | None = None,
     ) -> bool:
         # ON CONFLICT DO NOTHING: a duplicate is not an error, so the transaction stays usable.
-        statement = (
-            self._insert(inbox)
-            .values(
-                channel=channel,
-                event_id=event_id,
-                body=body,
-                received_at=received_at,
-                conversation_id=conversation_id,
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        statement = self._prepared(
+            "inbox.add",
+            lambda: self._insert(inbox).on_conflict_do_nothing(
+                index_elements=["channel", "event_id"]
+            ),
         )
-        result = await self._conn.execute(statement)
+        values = {
+            "channel": channel,
+            "event_id": event_id,
+            "body": body,
+            "received_at": received_at,
+            "conversation_id": conversation_id,
+        }
+        result = await self._conn.execute(statement, values)
         return result.rowcount == 1
 
     async def attach(self, channel: str, event_id: str, conversation_id: int) -> None:
@@ -82,19 +84,17 @@ class OutboxRepo(Repo):
         body: dict[str, Any],
         created_at: datetime,
     ) -> int:
-        result = await self._conn.execute(
-            outbox.insert()
-            .values(
-                conversation_id=conversation_id,
-                channel=channel,
-                user_id=user_id,
-                body=body,
-                status=PENDING,
-                attempts=0,
-                created_at=created_at,
-            )
-            .returning(outbox.c.id)
-        )
+        statement = self._prepared("outbox.add", lambda: outbox.insert().returning(outbox.c.id))
+        values = {
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "user_id": user_id,
+            "body": body,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": created_at,
+        }
+        result = await self._conn.execute(statement, values)
         return int(result.scalar_one())
 
     async def pending(

@@ -56,7 +56,7 @@ class VisitRepo(Repo):
     async def get(self, visit_id: int) -> Visit | None:
         result = await self._conn.execute(select(visits).where(visits.c.id == visit_id))
         row = result.mappings().one_or_none()
-        return None if row is None else _visit(row)
+        return None if row is None else visit_from_row(row)
 
     async def for_accounts(self, numbers: Sequence[str]) -> list[Visit]:
         if not numbers:
@@ -66,7 +66,7 @@ class VisitRepo(Repo):
             .where(visits.c.account_number.in_(list(numbers)))
             .order_by(visits.c.created_at.desc(), visits.c.id.desc())
         )
-        return [_visit(row) for row in result.mappings()]
+        return [visit_from_row(row) for row in result.mappings()]
 
     async def change_status(
         self,
@@ -123,7 +123,7 @@ class VisitRepo(Repo):
         ]
 
 
-def _visit(row: Any) -> Visit:
+def visit_from_row(row: Any) -> Visit:
     return Visit(
         account=row["account_number"],
         customer_id=row["customer_id"],
