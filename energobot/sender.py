@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bots.channel import Channel, SendError
 from core.ports import OutboxRow, Store
@@ -23,6 +25,8 @@ from dialogs.pipeline import UnitOfWork
 from energobot.ratelimit import BucketMap, TokenBucket
 
 log = logging.getLogger(__name__)
+
+ROUND_GAP_SECONDS = 0.02
 
 Clock = Callable[[], datetime]
 Write = Callable[[Store], Awaitable[None]]
@@ -96,7 +100,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight: set[asyncio.Task[int]] = set()
+        self._busy: dict[str, int] = defaultdict(int)  # conversations in flight per channel
         self.sent = 0
         self.failed = 0
 
@@ -135,23 +140,35 @@ class OutboxSender:
             if loop.time() >= next_report:
                 next_report = loop.time() + self.config.report_seconds
                 await self._report()
-            if claimed and len(self._inflight) < self.config.batch:
+            # Wakes that come while a round runs are taken together by the next one: a
+            # claim is a write transaction, and the single SQLite writer also serves turns.
+            await asyncio.sleep(ROUND_GAP_SECONDS)
+            if claimed:
                 continue  # more may be due right away
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.config.poll_seconds)
 
     async def _round(self) -> int:
-        room = self.config.batch - len(self._inflight)
-        if room <= 0:
-            return 0
         claimed = 0
-        for name in self.channels:
+        for name, channel in self.channels.items():
+            # About a second of the channel's rate in flight: claiming more would only make
+            # rows wait in memory, leased, instead of in the table.
+            rate = channel.rates.per_second
+            cap = min(self.config.batch, math.ceil(rate)) if rate > 0 else self.config.batch
+            room = cap - self._busy[name]
+            if room <= 0:
+                continue
             for rows in await self._claim(name, room):
+                self._busy[name] += 1
                 task = asyncio.create_task(self._deliver(name, rows))
                 self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
+                task.add_done_callback(partial(self._done, name))
                 claimed += 1
         return claimed
+
+    def _done(self, channel: str, task: asyncio.Task[int]) -> None:
+        self._inflight.discard(task)
+        self._busy[channel] -= 1
 
     async def _claim(
         self, channel: str, limit: int, conversation_id: int | None = None
