@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/nlu.py              # the dev split (never trained or tuned on)
     .venv/bin/python bench/nlu.py --split train --misses
+    .venv/bin/python bench/nlu.py --startup --worst  # start-up of `energobot nlu`, bad inputs
 
 Messages go through exactly what `energobot nlu` runs (analyze() and the JSON record). Speed is
 measured on one core the way the command meets new text: dictionaries loaded and warmed up, but
@@ -11,7 +12,9 @@ the per-word caches emptied first, so every word of the split is looked up for t
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -191,15 +194,59 @@ def report(split: str, outcomes: Sequence[Outcome], show_misses: bool) -> None:
                 print(f"  {o.example.text!r}: " + "; ".join(wrong))
 
 
+# Pathological messages: the most work the entity rules and the classifier can be made to do.
+def worst_inputs() -> dict[str, str]:
+    rng = random.Random(7)
+    letters = "абвгдежзийклмнопрстуфхцчшщыэюя0123456789 .,-"
+    return {
+        "«9 » x 2500": "9 " * 2500,
+        "«день 1 » x 1000": "день 1 " * 1000,
+        "«59-» x 1000": "59-" * 1000,
+        "«1» x 5000": "1" * 5000,
+        "«12 345 » x 700": "12 345 " * 700,
+        "5000 random characters": "".join(rng.choice(letters) for _ in range(5000)),
+    }
+
+
+def report_worst() -> None:
+    print("worst cases (cpu ms of analysis and record; best and worst of 5 runs):")
+    for name, text in worst_inputs().items():
+        runs = []
+        for _ in range(5):
+            started = time.thread_time()
+            analysis_record(analyze(text))
+            runs.append((time.thread_time() - started) * 1000)
+        print(f"  {name:26s} {min(runs):6.2f} {max(runs):6.2f}")
+
+
+def report_startup(rounds: int = 3) -> None:
+    """Wall clock from starting `energobot nlu` to its exit on empty input: interpreter,
+    imports, warm-up. The CLI's own imports (every command's modules) are part of it."""
+    command = [str(Path(sys.executable).with_name("energobot")), "nlu"]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        subprocess.run(command, input=b"", capture_output=True, check=True)
+        times.append((time.perf_counter() - started) * 1000)
+    best, median = min(times), statistics.median(times)
+    print(f"start-up of `energobot nlu`: best {best:.0f} ms, median {median:.0f} ms")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     splits = sorted(path.stem for path in DATA.glob("*.tsv"))
     parser.add_argument("--split", choices=[*splits, "all"], default="dev")
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
+    parser.add_argument("--startup", action="store_true", help="time `energobot nlu` start-up")
+    parser.add_argument("--worst", action="store_true", help="time pathological inputs")
     args = parser.parse_args(argv)
+    if args.startup:
+        report_startup()
     started = time.perf_counter()
     warm_up()
     print(f"warm-up {1000 * (time.perf_counter() - started):.0f} ms")
+    if args.worst:
+        report_worst()
     for split in splits if args.split == "all" else (args.split,):
         report(split, run(load(split)), args.misses)
         print()

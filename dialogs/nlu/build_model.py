@@ -1,4 +1,6 @@
-"""Build dialogs/nlu/model_data.py from the training split (see dialogs/nlu/model.py)."""
+"""Build dialogs/nlu/model_data.py from the training split (see dialogs/nlu/model.py), then
+dialogs/nlu/tables_data.py, the word tables start-up would otherwise compute (see
+dialogs/nlu/prebuilt.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dialogs.nlu import prebuilt
 from dialogs.nlu.model import Model, train
 from dialogs.nlu.text import normalize
+from dialogs.nlu.vocabulary import (
+    compute_entry_lemmas,
+    compute_forms,
+    compute_relevant_forms,
+    model_lemmas,
+)
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
@@ -37,9 +46,24 @@ def module_source(model: Model) -> str:
     )
 
 
+def tables_source(model: Model) -> str:
+    """tables_data.py for the vocabulary as it is and this model's word features."""
+    lemmas = model_lemmas(model.counts)
+    vocabulary = prebuilt.vocabulary_fingerprint()
+    return prebuilt.module_source(
+        vocabulary,
+        compute_entry_lemmas(),
+        compute_forms(),
+        prebuilt.relevant_fingerprint(vocabulary, lemmas),
+        compute_relevant_forms(lemmas),
+    )
+
+
 def main(argv: Sequence[str]) -> None:
-    source = module_source(train(read_examples(Path(argv[0]))))
-    (Path(__file__).parent / "model_data.py").write_text(source, "utf-8")
+    model = train(read_examples(Path(argv[0])))
+    here = Path(__file__).parent
+    (here / "model_data.py").write_text(module_source(model), "utf-8")
+    (here / "tables_data.py").write_text(tables_source(model), "utf-8")
 
 
 if __name__ == "__main__":

@@ -40,8 +40,11 @@ ACCOUNT_AMONG_WORDS = 1.5
 BARE_PHONE = 2.0
 PHONE_AMONG_WORDS = 1.0
 KWH_BONUS = 5.0
-# A greeting or thanks decides only when nothing else scores at least this.
+# A greeting or thanks decides only when nothing else scores at least this ...
 FILLER_YIELDS_TO = 1.5
+# ... or, in a message of at least this many words, when nothing else scores at all: a letter
+# that opens with «добрый день» is about what follows.
+LONG_MESSAGE = 8
 # Confidence = (1 - exp(-score / SCALE)) * score / (score + RIVALRY * best rival's score).
 SCALE = 2.2  # one hint word (weight <= 1.5) stays below 0.5, one strong word (4) above 0.8
 RIVALRY = 0.5
@@ -144,7 +147,7 @@ def _analyze(text: str) -> Analysis:
     tokens = tokenize(LABELLED_NUMBER.sub(" ", request))
     matched = match_entries(tokens, vocab)
     scores = _score(matched, extraction, vocab)
-    analysis = _decide(text, scores, matched, extraction, vocab)
+    analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)
     if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
         analysis = _ask_the_model(analysis, request)
     return replace(analysis, entities=_plausible(analysis.entities, analysis.intent, matched))
@@ -280,10 +283,15 @@ def _score(
     scores: dict[Label, float] = defaultdict(float)
     entities = extraction.entities
     by_zone = _zone_volumes_priced(matched, entities, vocab)
+    # «почему начислили 850 квт»: a charge complained about, not an amount to price.
+    complaint = bool(entities.kwh) and any(
+        entry.key in vocab.complaint_cues for entry, weight in matched if weight > 0
+    )
     for entry, weight in matched:
         label = entry.label
         if (
             (entities.kwh or by_zone)
+            and not complaint
             and label is Intent.BALANCE_DEBT
             and entry.key in vocab.amount_cues
         ):
@@ -306,7 +314,7 @@ def _score(
     if entities.phones:
         scores[Intent.CHANGE_CONTACTS] += BARE_PHONE if bare else PHONE_AMONG_WORDS
     if entities.kwh:
-        scores[Intent.TARIFF_QUESTION] += KWH_BONUS
+        scores[Intent.BALANCE_DEBT if complaint else Intent.TARIFF_QUESTION] += KWH_BONUS
     return {label: score for label, score in scores.items() if score > 0}
 
 
@@ -329,10 +337,13 @@ def _decide(
     matched: Sequence[tuple[Entry, float]],
     extraction: Extraction,
     vocab: Vocabulary,
+    *,
+    long: bool = False,
 ) -> Analysis:
     entities = extraction.entities
     substantive = {label: s for label, s in scores.items() if label not in FILLER_TOPICS}
-    if max(substantive.values(), default=0.0) < FILLER_YIELDS_TO:
+    strongest = max(substantive.values(), default=0.0)
+    if strongest < FILLER_YIELDS_TO and not (long and strongest > 0):
         candidates = dict(scores)
     else:
         candidates = substantive

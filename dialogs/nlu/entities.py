@@ -15,6 +15,14 @@ more digits each («23415 18120»), which read as two register values unless an 
 («лс», «лицевой», «счет»…) is in the message. A single group of 10-11 digits is always an
 account: no meter display has that many digits.
 
+Digit groups: a group of 1-3 digits followed by a space and exactly 3 digits is one number with
+a thousands separator («9 876» is 9876, «12 345,6» is 12345.6); after phones and accounts have
+claimed their spaced runs, such groups are joined, so every later rule sees one number. Numbers
+after address words («кв 12», «д. 5», «ул ленина 45»), amounts of money, times («в 9», «с 9 до
+18»), negative numbers, «1e10» and the like are claimed as not-readings. «День» as an ordinary
+word («на сегодняшний день», «в день») labels no reading. Only the first MAX_NUMBERS numbers of a
+message are looked at: a message of more is junk, and the cap bounds the work.
+
 Dates are `datetime.date` when the year is given («23.05.2026»), else `(day, month)` tuples;
 month 0 means the customer named only the day («с 23 по 25», «до 25-го», «25 числа»). Months
 named without a day («за май») go to `months` only.
@@ -82,6 +90,12 @@ _BARE_MOBILE = re.compile(r"(?<![\d+])9(?:[ \-()]*\d){9}(?!\d)")
 _GROUPS = re.compile(r"(?<![\d.,+])\d+(?:[ \-]\d+)*(?!\d|[.,]\d)")
 _INT = r"(\d{1,3}(?:[ ]\d{3})+|\d+)"
 _KWH = re.compile(rf"(?<![\d.,]){_INT}(?:[.,](\d+))?\s*-?\s*{KWH_UNIT}")
+# After a kWh amount, more amounts each followed by a zone word: «180 квт днем и 70 ночью».
+_ZONE_WORD = r"(?:днем|дн[её]м|дневн\w*|день|ночью|ночн\w*|ночь|(?:в\s+)?(?:полу)?пик\w*)"
+_KWH_MORE = re.compile(
+    rf"\s*(?:{_ZONE_WORD}\s*)?(?:[,;]\s*)?(?:(?:и|а|плюс|\+)\s+)?"
+    rf"(\d+)(?:[.,](\d+))?\s+(?:{KWH_UNIT}\s*)?{_ZONE_WORD}(?![а-я])"
+)
 _MONEY = re.compile(
     rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s*(?:руб\w*|р\b\.?|₽|rub\w*|коп\w*|тыс\w*|тр\b|т\.р\.?)"
 )
@@ -95,22 +109,62 @@ _DAY_MONTH = re.compile(
 _NUMERIC_DATE = re.compile(r"(?<![\d.,])(\d{1,2})[./](\d{2})(?:[./](\d{4}|\d{2}))?(?![\d]|[.,]\d)")
 _DAY_RANGE = re.compile(rf"\bс\s+(\d{{1,2}}){_ORD}\s+по\s+(\d{{1,2}}){_ORD}(?!\d|[.,]\d)")
 _ORDINAL_DAY = re.compile(r"(?<![\d.,])(\d{1,2})-?(?:го|ого)\b")
+# A message with more numbers than this is junk («9 9 9 …»); the rest is not looked at.
+MAX_NUMBERS = 32
+_NUMBER_RUN = re.compile(r"\d+")
+# No meter, account or phone has this many digits in a row: junk, blanked before any rule.
+_LONG_RUN = re.compile(r"\d{17,}")
+# «9 876», «12 345,6»: one number; see the module docstring.
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d)")
+# Address words before a number; «д» alone is also the day label, so only before a house-sized
+# number («д 5», not «д 23415»).
+_ADDRESS = re.compile(
+    r"(?:(?<![а-яa-z])(?:кв|квартир\w*|дом\w*|д\.|корп\w*|подъезд\w*|под\.|этаж\w*|эт\.|"
+    r"офис\w*|оф|стр|уч|участ\w*|заявк\w*|комн\w*|строени\w*)|№)\.?\s*№?\s*\d{1,6}"
+    r"(?:[а-я]\b|/\d{1,4})?(?!\d|[.,]\d)"
+    # «ул ленина 45», «пр. мира, д 5/2»: a street, its name, the house number.
+    r"|(?<![а-яa-z])(?:ул|улиц\w*|пр|пр-т|просп\w*|пер|переул\w*|бул\w*|б-р|ш|шоссе|пл|"
+    r"площад\w*|мкр|микрорайон\w*|наб\w*|тракт\w*)(?![а-я])\.?\s*[а-я][а-я\-]+,?\s*"
+    r"(?:(?:д|дом)\.?\s*)?\d{1,4}(?:[а-я]\b|/\d{1,4})?(?![\d.,])"
+)
+# «д 5»: a house, unless another zone is named («д 120 н 80»).
+_HOUSE = re.compile(r"(?<![а-яa-z])д\s*\d{1,3}(?:[а-я]\b|/\d{1,4})?(?![\d.,])")
 _OTHER_NUMBERS = (
     re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s*%"),
+    # «1e10», «0x1f»: notation, not a meter display.
+    re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?e[+\-]?\d+|(?<![\d.,])0x[0-9a-f]+"),
+    # «-5», «день -20»: below zero, no meter shows it (the flows refuse it separately).
+    re.compile(r"(?:^|(?<=[\s(;,:=]))-\d+(?:[.,]\d+)?"),
     re.compile(r"(?<!\d)\d{1,2}:\d{2}"),
     # «с 9 утра», «в 7 вечера»: an hour of the day.
     re.compile(r"(?<![\d.,])\d{1,2}\s*(?:утра|вечера|ночи|дня)\b"),
     re.compile(r"\bс\s+\d{1,2}\s+до\s+\d{1,2}\b(?![.,]\d)"),
+    # «в 9», «к 10», «после 18»: an hour, when nothing but a word follows it.
+    re.compile(
+        r"(?<![а-яa-z])(?:в|к|после|около|часов\s+в)\s+(?:[01]?\d|2[0-4])(?:[.:]\d{2})?"
+        r"(?:\s*(?:ч|час\w*)\b\.?)?(?![\d.,]|\s*[\d%₽]|\s*(?:руб|р\b|коп|тыс|квт|кв))"
+    ),
     re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:г\b\.?|год\w*)"),
     re.compile(
         r"(?<![\d.,])\d+(?:[.,]\d+)?\s*-?\s*(?:х\s+)?(?:дн(?:я|ей)\b|сут\w*|недел\w*|месяц\w*|"
         r"мес\b\.?|час\w*|минут\w*|лет\b|год\w*|раз\b|раза\b|человек\w*|чел\b|квартир\w*|"
         r"комнат\w*|этаж\w*|подъезд\w*|вольт\w*|v\b|вт\b|ватт\w*|ампер\w*|шт\b|штук\w*)"
     ),
-    re.compile(
-        r"(?:\b(?:кв|квартир\w*|дом\w*|д\.|корп\w*|подъезд\w*|этаж\w*|офис\w*|стр|уч|участ\w*|"
-        r"заявк\w*|комн\w*)|№)\.?\s*№?\s*\d{1,6}[а-я]?\b"
-    ),
+)
+# «на сегодняшний день», «на текущий день», «в день»: the word «день», not the day zone. After a
+# bare preposition («в день 23415») it is the zone when another zone is named too («… в ночь 8120»).
+_DAY_FORMS = r"(?:день|дня|дню|днем)"
+_ORDINARY_DAY = re.compile(
+    r"(?<![а-яa-z])(?:(?:на|в|за|к)\s+)?(?:сегодняшн\w*|текущ\w*|эт(?:от|ого|ом|им|у)|данн\w*|"
+    r"нынешн\w*|кажд\w*|один|одного|одном|целый|целого|весь|всего|рабоч\w*|выходн\w*|"
+    r"следующ\w*|прошл\w*|вчерашн\w*|завтрашн\w*|любой|любого|какой|какого|тот|того|"
+    rf"предыдущ\w*|последн\w*|нужн\w*|определенн\w*)\s+{_DAY_FORMS}(?![а-яa-z])"
+    rf"|(?<![а-яa-z])(?P<weak>(?:в|за|на|по|через|раз\s+в)\s+{_DAY_FORMS})(?![а-яa-z])"
+    rf"|(?<![а-яa-z]){_DAY_FORMS}\s+(?:в|на)\s+{_DAY_FORMS}(?![а-яa-z])"
+    rf"|(?<![а-яa-z])(?:день|дня)\s+(?:рождени\w*|открыт\w*|приема|приёма|оплаты|платежа)"
+)
+_OTHER_ZONE = re.compile(
+    r"(?<![а-яa-z])(?:ноч\w*|н|полупик\w*|пик\w*|t[123]|т[123])\s*[:=\-]?\s*\d"
 )
 _LABEL_ALT = "|".join(re.escape(label) for label in sorted(ZONE_LABELS, key=len, reverse=True))
 LABELLED_NUMBER = re.compile(rf"(?<![а-яa-z0-9])(?:{_LABEL_ALT})\s*[:=\-]?\s*(?=\d)")
@@ -138,19 +192,28 @@ class _Masked:
 
 def extract(text: str) -> Extraction:
     """Entities of an already normalised message (see dialogs.nlu.text.normalize)."""
+    text = _first_numbers(text)
     if _DIGIT.search(text) is None:  # most messages: only months to look for
         return Extraction(Entities(months=_unique(_months(text))))
     masked = _Masked(text)
     phones = _phones(masked)
     accounts = _accounts(masked)
+    masked.text = _THOUSANDS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     kwh = _kwh(masked)
     for match in _MONEY.finditer(masked.text):
         masked.claim(*match.span())
     dates = _dates(masked)
+    other_zone = _OTHER_ZONE.search(masked.text) is not None
+    for pattern in (_ADDRESS,) if other_zone else (_ADDRESS, _HOUSE):
+        for match in pattern.finditer(masked.text):
+            masked.claim(*match.span())
     for pattern in _OTHER_NUMBERS:
         for match in pattern.finditer(masked.text):
             masked.claim(*match.span())
     months = _months(masked.text)
+    for match in _ORDINARY_DAY.finditer(masked.text):
+        if match["weak"] is None or not other_zone:
+            masked.claim(*match.span())
     remainder = masked.for_readings()
     entities = Entities(
         readings=_readings(remainder),
@@ -161,6 +224,15 @@ def extract(text: str) -> Extraction:
         kwh=tuple(kwh),
     )
     return Extraction(entities, _number_signals(remainder))
+
+
+def _first_numbers(text: str) -> str:
+    """The text up to its MAX_NUMBERS-th run of digits (and a little after, for its unit)."""
+    for count, match in enumerate(_NUMBER_RUN.finditer(text), 1):
+        if count > MAX_NUMBERS:
+            text = text[: match.start()]
+            break
+    return _LONG_RUN.sub(lambda match: _MASK * len(match[0]), text)
 
 
 def _unique(items: list[_T]) -> tuple[_T, ...]:
@@ -223,14 +295,30 @@ def _accounts(masked: _Masked) -> list[str]:
 
 def _kwh(masked: _Masked) -> list[Decimal]:
     found: list[Decimal] = []
-    for match in _KWH.finditer(masked.text):
-        integer = match[1].replace(" ", "")
-        try:
-            found.append(Decimal(f"{integer}.{match[2]}" if match[2] else integer))
-        except InvalidOperation:  # digits only, so not expected; skip rather than fail
+    position = 0
+    while (match := _KWH.search(masked.text, position)) is not None:
+        position = match.end()
+        amount = _decimal(match[1].replace(" ", ""), match[2])
+        if amount is None:
             continue
+        found.append(amount)
         masked.claim(*match.span())
+        end = match.end()
+        while (more := _KWH_MORE.match(masked.text, end)) is not None:
+            amount = _decimal(more[1], more[2])
+            if amount is None:
+                break
+            found.append(amount)
+            masked.claim(more.start(1), more.end())
+            end = position = more.end()
     return found
+
+
+def _decimal(integer: str, fraction: str | None) -> Decimal | None:
+    try:
+        return Decimal(f"{integer}.{fraction}" if fraction else integer)
+    except InvalidOperation:  # digits only, so not expected; skip rather than fail
+        return None
 
 
 def _dates(masked: _Masked) -> list[tuple[int, DateValue]]:

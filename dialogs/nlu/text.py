@@ -20,11 +20,19 @@ _WORD = re.compile(r"[а-яa-z]+")
 _DASHES = re.compile(r"[‐‑‒–—―−]")
 _DIGIT = re.compile(r"(?![0-9])\d")  # decimal digits of other scripts
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+# Terminal colour codes and other control characters pasted along with a message: «\x1b[31m»,
+# and «[0m» whose escape character was lost on the way.
+_JUNK = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"
+    r"|\[\d{1,3}(?:;\d{1,3})*m(?![a-zа-я])|[\x00-\x08\x0b-\x1f\x7f]"
+)
 
 
 def normalize(text: str) -> str:
     """Casefolded, ё→е, ASCII digits, unified dashes and spaces, «нееет» → «нет»."""
     text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold().replace("ё", "е")
+    if "[" in text or not text.isprintable():
+        text = _JUNK.sub(" ", text)
     if not text.isascii():
         text = _DIGIT.sub(lambda match: str(unicodedata.decimal(match[0])), text)
     text = _DASHES.sub("-", text)

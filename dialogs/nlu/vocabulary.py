@@ -8,6 +8,9 @@ model knows, a negation) need their lemma; all their forms are parsed once at st
 itself after one cheap «is it a word?» lookup. Only words the dictionary lacks (typos) are
 matched against the table forms, among those of about the same length that share the first
 letter or the last two.
+
+All of that table work happens at build time: the results ship in dialogs/nlu/tables_data.py
+(see dialogs.nlu.prebuilt) and are recomputed at start-up only when they are stale.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 
 from rapidfuzz import fuzz, process
 
@@ -30,6 +34,12 @@ from dialogs.nlu.morphology import (
     guessed_lemma,
     inflections,
     parse_word,
+)
+from dialogs.nlu.prebuilt import (
+    relevant_fingerprint,
+    shipped_tables,
+    unpack,
+    vocabulary_fingerprint,
 )
 from dialogs.nlu.text import is_cyrillic, normalize, words
 
@@ -65,6 +75,7 @@ class Vocabulary:
     amount_cues: frozenset[str]  # entry keys
     estimate_cues: frozenset[str]
     price_cues: frozenset[str]
+    complaint_cues: frozenset[str]
 
 
 def entry_lemmas(text: str) -> tuple[str, ...]:
@@ -80,15 +91,50 @@ def entry_lemmas(text: str) -> tuple[str, ...]:
     return tuple(lemmas)
 
 
+_CUES = ("AMOUNT_CUES", "ESTIMATE_CUES", "PRICE_CUES", "COMPLAINT_CUES")
+
+
+@functools.cache
+def _shipped() -> ModuleType | None:
+    """The build's tables, if they were computed from the tables as they are now."""
+    tables = shipped_tables()
+    if tables is None or vocabulary_fingerprint() != tables.VOCABULARY_FINGERPRINT:
+        return None
+    return tables
+
+
+def compute_entry_lemmas() -> dict[str, tuple[str, ...]]:
+    """The lemmas of every keyword and cue of both languages."""
+    texts: list[str] = []
+    for module in (vocabulary_ru, vocabulary_en):
+        for entries in module.KEYWORDS.values():
+            texts.extend(entries)
+        for name in _CUES:
+            texts.extend(getattr(module, name))
+    return {text: entry_lemmas(text) for text in texts}
+
+
+def compute_forms() -> dict[str, str]:
+    """Every form of every table word -> its lemma, in table order (fuzzy ties go to the first)."""
+    forms: dict[str, str] = {}
+    for module in (vocabulary_ru, vocabulary_en):
+        for entries in module.KEYWORDS.values():
+            for text in entries:
+                if entry_lemmas(text):
+                    _add_forms(forms, text)
+    return forms
+
+
 @functools.cache
 def vocabulary() -> Vocabulary:
     single: dict[str, list[Entry]] = defaultdict(list)
     multi: dict[str, list[Entry]] = defaultdict(list)
-    forms: dict[str, str] = {}
+    tables = _shipped()
+    lemmas_of = tables.ENTRY_LEMMAS if tables is not None else compute_entry_lemmas()
     for table in (vocabulary_ru.KEYWORDS, vocabulary_en.KEYWORDS):
         for label, entries in table.items():
             for text, weight in entries.items():
-                lemmas = entry_lemmas(text)
+                lemmas = lemmas_of[text]
                 if not lemmas:
                     continue
                 entry = Entry(label, " ".join(lemmas), lemmas, float(weight))
@@ -97,10 +143,13 @@ def vocabulary() -> Vocabulary:
                 else:
                     for lemma in dict.fromkeys(lemmas):
                         multi[lemma].append(entry)
-                _add_forms(forms, text)
-    amount = _keys(vocabulary_ru.AMOUNT_CUES, vocabulary_en.AMOUNT_CUES)
-    estimate = _keys(vocabulary_ru.ESTIMATE_CUES, vocabulary_en.ESTIMATE_CUES)
-    price = _keys(vocabulary_ru.PRICE_CUES, vocabulary_en.PRICE_CUES)
+    forms = dict(tables.FORMS) if tables is not None else compute_forms()
+
+    def keys(name: str) -> frozenset[str]:
+        texts = (*getattr(vocabulary_ru, name), *getattr(vocabulary_en, name))
+        return frozenset(" ".join(lemmas_of[text]) for text in texts)
+
+    amount, estimate, price, complaint = (keys(name) for name in _CUES)
     return Vocabulary(
         words={lemma: tuple(entries) for lemma, entries in single.items()},
         phrases={lemma: tuple(entries) for lemma, entries in multi.items()},
@@ -110,11 +159,8 @@ def vocabulary() -> Vocabulary:
         amount_cues=amount,
         estimate_cues=estimate,
         price_cues=price,
+        complaint_cues=complaint,
     )
-
-
-def _keys(*groups: Iterable[str]) -> frozenset[str]:
-    return frozenset(" ".join(entry_lemmas(text)) for group in groups for text in group)
 
 
 def _add_forms(forms: dict[str, str], text: str) -> None:
@@ -193,11 +239,23 @@ def _nearest(token: str, form: WordForm) -> WordForm:
 @functools.cache
 def relevant_forms() -> Mapping[str, WordForm | None]:
     """Every form of every lemma something asks about (the tables' lemmas, the trained model's
-    word features, negations, the parts of compounds, synonyms), parsed at start-up; None for
-    participles and gerunds, which are half of all forms and rare in chat: parsed when met."""
+    word features, negations, the parts of compounds, synonyms), as the build parsed them; None
+    for participles and gerunds, which are half of all forms and rare in chat: parsed when met."""
+    model_lemmas = _model_lemmas()
+    tables = _shipped()
+    if (
+        tables is not None
+        and relevant_fingerprint(tables.VOCABULARY_FINGERPRINT, model_lemmas)
+        == tables.RELEVANT_FINGERPRINT
+    ):
+        return unpack(tables.RELEVANT, tables.WORD_FORMS)
+    return compute_relevant_forms(model_lemmas)
+
+
+def compute_relevant_forms(model_lemmas: Iterable[str]) -> dict[str, WordForm | None]:
     vocab = vocabulary()
     lemmas = {lemma.split(MARK)[0] for lemma in (*vocab.words, *vocab.phrases)}
-    lemmas.update(_model_lemmas())
+    lemmas.update(model_lemmas)
     lemmas.update(NEGATIONS)
     lemmas.update(part for pair in COMPOUND_LEMMAS for part in pair)
     lemmas.update(LEMMA_SYNONYMS)
@@ -219,7 +277,12 @@ def _model_lemmas() -> set[str]:
         from dialogs.nlu import model_data
     except ImportError:
         return set()
-    return {feature[2:] for feature in model_data.COUNTS if feature.startswith("w:")}
+    return model_lemmas(model_data.COUNTS)
+
+
+def model_lemmas(counts: Iterable[str]) -> set[str]:
+    """The word features of a model («w:квитанция» → «квитанция»)."""
+    return {feature[2:] for feature in counts if feature.startswith("w:")}
 
 
 def _lexeme_forms(lemma: str) -> dict[str, bool]:

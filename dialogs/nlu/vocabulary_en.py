@@ -161,5 +161,6 @@ KEYWORDS: dict[Label, dict[str, float]] = {
 }
 
 AMOUNT_CUES: tuple[str, ...] = ("how much", "how much to pay", "how much do i owe")
+COMPLAINT_CUES: tuple[str, ...] = ("charged", "why so much", "too much")
 ESTIMATE_CUES: tuple[str, ...] = ("calculate", "estimate", "calculator")
 PRICE_CUES: tuple[str, ...] = ("cost", "price", "calculate", "estimate")

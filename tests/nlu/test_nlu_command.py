@@ -47,7 +47,7 @@ def test_the_command_prints_one_line_per_utterance() -> None:
         ("", "other"),
         ("показаня 12457", "submit_reading"),
     ]
-    assert set(lines[0]) == {"text", "intent", "confidence", "topic", "entities"}
+    assert set(lines[0]) == {"text", "intent", "confidence", "topic", "entities", "ms"}
     assert set(lines[0]["entities"]) == {"readings", "accounts", "phones", "dates", "months", "kwh"}
 
 
@@ -114,3 +114,9 @@ def test_any_text_gives_one_valid_record_per_line(texts: list[str]) -> None:
         assert record["intent"] in INTENTS
         assert 0.0 <= record["confidence"] <= 1.0
         assert all(isinstance(r["value"], str) for r in record["entities"]["readings"])
+
+
+def test_every_record_says_how_long_its_message_took() -> None:
+    printed = records("показания 12345", "", "нет света " * 200)
+    assert all(isinstance(r["ms"], float) and r["ms"] >= 0 for r in printed)
+    assert list(printed[0])[-1] == "ms"  # after the fields of the record itself

@@ -194,3 +194,108 @@ def test_every_label_the_parser_knows_makes_a_reading(text: str) -> None:
     assert analysis.intent is Intent.SUBMIT_READING and analysis.confidence >= 0.5
     assert len(analysis.entities.readings) == 2
     assert all(value.labelled for value in analysis.entities.readings)
+
+
+def _readings(text: str) -> list[tuple[str | None, str]]:
+    """(zone or register or None, value) of each reading."""
+    return [
+        (r.register or (r.zone.value if r.zone is not None else None), format(r.value, "f"))
+        for r in entities(text).readings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # «день» as an ordinary word labels nothing ...
+        ("передаю показания на сегодняшний день 45 210", [(None, "45210")]),
+        ("показания на текущий день 12 004", [(None, "12004")]),
+        ("на этот день счетчик показывает 7321", [(None, "7321")]),
+        ("на данный день счетчик 15 230", [(None, "15230")]),
+        ("в день мотает немного, показания 15230", [(None, "15230")]),
+        ("счетчик 15230 каждый день смотрю", [(None, "15230")]),
+        ("день рождения, показания 12345", [(None, "12345")]),
+        # ... zone usage does.
+        ("день 23415 ночь 8120", [("day", "23415"), ("night", "8120")]),
+        ("дневные 23415 ночные 8120", [("day", "23415"), ("night", "8120")]),
+        ("день: 23415 ночь: 8120", [("day", "23415"), ("night", "8120")]),
+        ("т1 23415 т2 8120", [("T1", "23415"), ("T2", "8120")]),
+        ("в день 23415 в ночь 8120", [("day", "23415"), ("night", "8120")]),
+        ("д 120 н 80", [("day", "120"), ("night", "80")]),
+    ],
+)
+def test_day_as_a_word_is_no_zone(text: str, expected: list[tuple[str | None, str]]) -> None:
+    assert _readings(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("показания 9 876", "9876"),
+        ("2 345", "2345"),
+        ("показания 12 345,6", "12345.6"),
+        ("показания 123 456", "123456"),
+        ("передаю 1 234 спасибо", "1234"),
+        ("счетчик 9 876 квартира 12", "9876"),  # «876 квартира» is no count of flats
+    ],
+)
+def test_a_thousands_group_is_one_number(text: str, expected: str) -> None:
+    assert _readings(text) == [(None, expected)]
+
+
+def test_groups_of_four_digits_stay_two_numbers() -> None:
+    assert _readings("4521 1877") == [(None, "4521"), (None, "1877")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "показания 5432 квартира 12",
+        "показания 5432 кв 12",
+        "показания 5432 кв. 12",
+        "показания 5432 дом 5",
+        "показания 5432 д. 5",
+        "показания 5432 д 5",
+        "показания 5432 подъезд 3",
+        "показания 5432 этаж 4",
+        "показания 5432 офис 2",
+        "ул ленина 45 показания 5432",
+        "пр. мира, д 5/2 показания 5432",
+        "показания 5432 оплатил 300 р",
+        "показания 5432 оплатил 300 руб",
+        "показания 5432 оплатил 300₽",
+        "показания 5432 приходите в 9",
+        "показания 5432 работаете с 9 до 18",
+        "показания 5432 и 1e10",
+        "показания 5432 и -5",
+        "показания 5432 \x1b[31m",
+        "\x1b[1;32mпоказания 5432\x1b[0m",
+        "показания 5432 [0m",
+    ],
+)
+def test_numbers_that_are_no_readings(text: str) -> None:
+    assert _readings(text) == [(None, "5432")]
+
+
+def test_words_ending_like_street_abbreviations_take_no_number() -> None:
+    assert _readings("передать 6118") == [(None, "6118")]  # «пер» + «едать» is no street
+
+
+@pytest.mark.parametrize(
+    ("text", "kwh"),
+    [
+        ("нагорело 180 киловатт днем и 70 ночью", ("180", "70")),
+        ("сколько будет за 200 квт днем, 90 ночью и 30 в пик", ("200", "90", "30")),
+        ("180 квт, а ночью 70", ("180",)),  # a zone word before the number is not enough
+    ],
+)
+def test_zone_amounts_after_a_kwh_amount(text: str, kwh: tuple[str, ...]) -> None:
+    found = entities(text)
+    assert found.kwh == tuple(Decimal(v) for v in kwh)
+
+
+def test_only_the_first_numbers_are_looked_at() -> None:
+    from dialogs.nlu.entities import MAX_NUMBERS
+
+    assert len(entities("9 " * 2500).readings) == MAX_NUMBERS
+    assert entities("1" * 5000).readings == ()  # no meter shows a thousand digits

@@ -5,19 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 
 from dialogs.nlu import Intent, analyze
-from dialogs.nlu.build_model import module_source, read_examples
+from dialogs.nlu.build_model import module_source, read_examples, tables_source
 from dialogs.nlu.classifier import UNSURE_BELOW
 from dialogs.nlu.model import shipped, train
 from dialogs.nlu.text import normalize
 
 DATA = Path(__file__).parent / "data"
 MODULE = Path(__file__).resolve().parents[2] / "dialogs" / "nlu" / "model_data.py"
+TABLES = MODULE.with_name("tables_data.py")
 
 
 def test_shipped_counts_are_those_of_the_training_split() -> None:
     """Stale after a change of train.tsv or the vocabulary: run
     `.venv/bin/python -m dialogs.nlu.build_model tests/nlu/data/train.tsv`."""
     assert MODULE.read_text("utf-8") == module_source(train(read_examples(DATA / "train.tsv")))
+
+
+def test_shipped_tables_are_those_of_the_vocabulary_and_model() -> None:
+    """Stale after a change of the vocabulary, the lexicon or the model: run the build above.
+    (Stale tables are not used: start-up computes them, slowly.)"""
+    model = shipped()
+    assert model is not None
+    assert TABLES.read_text("utf-8") == tables_source(model)
+
+
+def test_shipped_tables_are_used_and_agree_with_computing_them() -> None:
+    from dialogs.nlu import vocabulary
+
+    assert vocabulary._shipped() is not None
+    assert dict(vocabulary.relevant_forms()) == vocabulary.compute_relevant_forms(
+        vocabulary.model_lemmas(shipped().counts)  # type: ignore[union-attr]
+    )
+    # In table order too: a fuzzy tie goes to the first form.
+    assert list(vocabulary.vocabulary().forms.items()) == list(vocabulary.compute_forms().items())
 
 
 def test_model_is_trained_from_train_only_and_predicts_its_examples() -> None:
