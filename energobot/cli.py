@@ -1,15 +1,47 @@
-"""The `energobot` command line: one group, one module per command in energobot/commands/."""
+"""The `energobot` command line: one group, one module per command in energobot/commands/.
+
+A command's module is imported only when that command runs (or --help lists them all): the
+service pulls in every messenger SDK and SQLAlchemy, which `energobot nlu` does not need.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from energobot import __version__
-from energobot.commands import chat, exchange, migrate, nlu, operators, serve, webhooks
 from energobot.runtime import CliContext
 
+# name → "module:attribute", in the order --help lists them
+COMMANDS = {
+    "serve": "energobot.commands.serve:serve",
+    "chat": "energobot.commands.chat:chat",
+    "migrate": "energobot.commands.migrate:migrate",
+    "import": "energobot.commands.exchange:import_",
+    "export": "energobot.commands.exchange:export",
+    "demo": "energobot.commands.exchange:demo",
+    "webhooks": "energobot.commands.webhooks:webhooks",
+    "operators": "energobot.commands.operators:operators",
+    "nlu": "energobot.commands.nlu:nlu",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -22,17 +54,3 @@ from energobot.runtime import CliContext
 def main(ctx: click.Context, config_path: str | None) -> None:
     """energobot — the customer-service chatbot of an electricity supplier."""
     ctx.obj = CliContext(config_path)
-
-
-for command in (
-    serve.serve,
-    chat.chat,
-    migrate.migrate,
-    exchange.import_,
-    exchange.export,
-    exchange.demo,
-    webhooks.webhooks,
-    nlu.nlu,
-    operators.operators,
-):
-    main.add_command(command)

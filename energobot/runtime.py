@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
 from energobot.settings import Settings, SettingsError, load_settings
-from storage.database import Database
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that open a database
+    from storage.database import Database
 
 
 @dataclass
@@ -29,6 +31,9 @@ class CliContext:
 
 async def open_database(settings: Settings, *, migrate: bool) -> Database:
     """Connect (and bring the schema up to date unless told not to)."""
+    from storage.database import Database
+    from storage.migrate import upgrade
+
     if migrate:
         await upgrade(settings.database.url)
     return Database(
