@@ -26,11 +26,13 @@ class Receiver:
     async def receive(self, update: Any) -> None:
         """Handle one update; raises BadUpdate for what is not an update at all."""
         parsed = parse_update(update)
+        duplicate = False
         if parsed.inbound is None:
             log.debug("telegram update %d ignored: %s", parsed.update_id, parsed.ignored)
         else:
-            await self._handle(parsed.inbound)
-        if parsed.callback_id:
+            handled = await self._handle(parsed.inbound)
+            duplicate = bool(getattr(handled, "duplicate", False))
+        if parsed.callback_id and not duplicate:
             # Answered after the commit and without waiting: the reply itself travels the outbox.
             task = asyncio.create_task(self._channel.answer_callback(parsed.callback_id))
             self._answers.add(task)

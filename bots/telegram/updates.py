@@ -71,6 +71,8 @@ def _message(update_id: int, message: dict[str, Any]) -> Parsed:
         return Parsed(update_id, None, "not a private chat")
     if not sender or _truthy(sender.get("is_bot")):
         return Parsed(update_id, None, "not from a person")
+    if _chat_id(chat, sender) is None:
+        return Parsed(update_id, None, "no chat to answer")
     base = _base(update_id, chat, sender, message.get("date"))
     base["event_id"] = str(update_id)
     text = _str(message.get("text"))
@@ -105,7 +107,7 @@ def _callback(update_id: int, query: dict[str, Any]) -> Parsed:
     sender = _dict(query.get("from"))
     message = _dict(query.get("message"))
     chat = _dict(message.get("chat")) or {"id": sender.get("id"), "type": "private"}
-    if not sender or not _private(chat):
+    if not sender or not _private(chat) or _chat_id(chat, sender) is None:
         return Parsed(update_id, None, "callback outside a private chat", callback_id)
     base = _base(update_id, chat, sender, None)
     base["event_id"] = str(update_id)
@@ -120,7 +122,7 @@ def _callback(update_id: int, query: dict[str, Any]) -> Parsed:
 def _member(update_id: int, member: dict[str, Any]) -> Parsed:
     chat = _dict(member.get("chat"))
     sender = _dict(member.get("from"))
-    if not _private(chat) or not sender:
+    if not _private(chat) or not sender or _chat_id(chat, sender) is None:
         return Parsed(update_id, None, "membership outside a private chat")
     status = _str(_dict(member.get("new_chat_member")).get("status"))
     if status in ("kicked", "left"):
@@ -143,7 +145,7 @@ def _base(
     when = _time(date)
     return {
         "channel": CHANNEL,
-        "user_id": str(chat.get("id") or sender.get("id")),
+        "user_id": str(_chat_id(chat, sender)),
         "time": when or datetime.now(UTC),
         "display_name": name[:256],
         "language": _str(sender.get("language_code"))[:8],
@@ -158,6 +160,14 @@ def _time(date: Any) -> datetime | None:
         return datetime.fromtimestamp(date, UTC)
     except (OverflowError, OSError, ValueError):  # beyond the calendar
         return None
+
+
+def _chat_id(chat: dict[str, Any], sender: dict[str, Any]) -> int | None:
+    """Where replies go: the chat's id (a private chat's is the user's), an integer."""
+    for value in (chat.get("id"), sender.get("id")):
+        if isinstance(value, int) and not isinstance(value, bool) and value != 0:
+            return value
+    return None
 
 
 def _private(chat: dict[str, Any]) -> bool:

@@ -301,3 +301,22 @@ def test_a_date_beyond_the_calendar_is_not_a_crash() -> None:
         body["message"]["date"] = date
         parsed = parse_update(body)
         assert parsed.inbound is not None and parsed.inbound.kind is K.TEXT
+
+
+@pytest.mark.parametrize(
+    "chat, sender",
+    [
+        ({"type": "private"}, {"first_name": "X", "is_bot": False}),  # no ids anywhere
+        ({"id": 880000148.0, "type": "private"}, {"id": 880000148.0, "is_bot": False}),
+        ({"id": True, "type": "private"}, {"id": "7", "is_bot": False}),
+    ],
+)
+def test_a_message_without_an_integer_chat_id_is_ignored(
+    chat: dict[str, Any], sender: dict[str, Any]
+) -> None:
+    update = {
+        "update_id": 5,
+        "message": {"message_id": 1, "date": 1, "chat": chat, "from": sender, "text": "привет"},
+    }
+    parsed = parse_update(update)
+    assert parsed.inbound is None and parsed.ignored

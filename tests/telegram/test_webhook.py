@@ -304,3 +304,19 @@ async def test_a_new_message_after_a_kick_resumes_sending(tg: Harness) -> None:
     sent = await tg.say(chat, "тарифы")
     assert sent and "тариф" in tg.text(sent).casefold()
     assert (await tg.conversation(chat))["send_blocked"] is None
+
+
+async def test_a_repeated_button_press_is_answered_once(tg: Harness) -> None:
+    chat = 5011
+    await tg.start(chat)
+    current = tg.fake.sent(chat)[-1]
+    data = next(b["callback_data"] for row in current.buttons for b in row if "Тарифы" in b["text"])
+    press = build.callback_update(chat, data, message_id=current.message_id, fake=tg.fake)
+    await tg.deliver(press)
+    await tg.fake.wait_for(lambda: len(tg.fake.answered_callbacks) == 1)
+    status, _ = await tg.post(press)  # Telegram delivering the same update again
+    assert status == 200
+    await tg.settle()
+    await asyncio.sleep(0.2)  # a second answer would go out in the background by now
+    # Not even tried again (Telegram would refuse a second answer as "query is too old").
+    assert len([c for c in tg.fake.calls if c.method.lower() == "answercallbackquery"]) == 1
