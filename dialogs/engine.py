@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.conversations import Author, ConversationStatus
+from core.readings import ParsedValue
 from dialogs.context import GO, WITHDRAW_ESCALATION, Ctx, DialogState, Draft
 from dialogs.flow import CONFIDENT, Flow, Msg
 from dialogs.messages import Button, Inbound, InboundKind, Reply
@@ -157,7 +158,8 @@ class Engine:
         last = ctx.state.last
         # Repeat the open question; a finished answer («показания приняты») is not repeated.
         if last.get("text") and ctx.state.flow is not None:
-            ctx.say(last["text"], [tuple(option) for option in last.get("options", ())])
+            options = [tuple(option) for option in last.get("options", ())]
+            ctx.say(last["text"], options, request_phone=bool(last.get("phone")))
         else:
             await self.main_menu(ctx)
 
@@ -262,7 +264,7 @@ class Engine:
             target = "operator"  # a change of owner needs papers a human explains
         elif analysis.entities.accounts:
             target = "link"
-        elif analysis.entities.readings and await ctx.accounts():
+        elif _reading_like(msg.text, analysis.entities.readings) and await ctx.accounts():
             target = "readings"
         if target is not None:
             await self.start_flow(ctx, target, msg)
@@ -321,6 +323,7 @@ class Engine:
                 "text": last.text,
                 "options": [list(option) for option in last.options],
                 "input": bool(step and step.expects_input),
+                "phone": last.request_phone,
             }
         conversation.state = ctx.state.dump()
         return [self._render(draft, conversation.version) for draft in ctx.drafts]
@@ -343,6 +346,19 @@ class Engine:
             attachment=draft.attachment,
             phone_label=draft.phone_label,
         )
+
+
+_ONLY_NUMBERS = re.compile(r"^[\d\s.,:;/-]+$")
+
+
+def _reading_like(text: str, readings: Sequence[ParsedValue]) -> bool:
+    """Numbers a customer most likely meant as readings: labelled, alone in the message, or
+    meter-sized. One small number among other words («что-то 5», «alert(1)») is not."""
+    if not readings:
+        return False
+    if _ONLY_NUMBERS.match(text.strip()):
+        return True
+    return any(r.zone is not None or r.register or r.integer_digits >= 3 for r in readings)
 
 
 def ctx_inbound(ctx: Ctx, text: str) -> Inbound:

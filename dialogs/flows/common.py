@@ -122,8 +122,13 @@ def hours_params(ctx: Ctx) -> dict[str, str]:
     }
 
 
+def foreign_contact(msg: Msg) -> bool:
+    """Someone else's contact card (forwarded, from the address book): refused everywhere."""
+    return msg.kind is InboundKind.CONTACT and not msg.inbound.own_contact
+
+
 def phone_from(msg: Msg) -> str | None:
-    """A phone shared with the contact button or typed; None if neither."""
+    """A phone shared with the contact button or typed; None if neither (or not their own)."""
     if msg.kind is InboundKind.CONTACT:
-        return normalize_phone(msg.inbound.phone)
+        return normalize_phone(msg.inbound.phone) if msg.inbound.own_contact else None
     return normalize_phone(msg.text) if msg.text else None

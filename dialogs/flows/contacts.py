@@ -13,6 +13,7 @@ from dialogs.flows.common import (
     account_step,
     answered_no,
     answered_yes,
+    foreign_contact,
     phone_from,
     start_with_account,
     yes_no,
@@ -101,6 +102,10 @@ def ask_value(ctx: Ctx, field: str, retry: bool = False) -> None:
 async def value_step(ctx: Ctx, msg: Msg) -> None:
     field = ctx.data["field"]
     value: str | None = None
+    if field == PHONE and foreign_contact(msg):
+        ctx.say(ctx.t("common.not_own_phone"))
+        ask_value(ctx, field)
+        return
     if field == PHONE:
         value = phone_from(msg) if msg.action is None else None
     elif msg.action is None and msg.text:

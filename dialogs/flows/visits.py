@@ -23,6 +23,7 @@ from dialogs.flows.common import (
     answered_no,
     answered_yes,
     flow_account,
+    foreign_contact,
     phone_from,
     start_with_account,
     yes_no,
@@ -298,6 +299,10 @@ async def phone_step(ctx: Ctx, msg: Msg) -> None:
     if msg.action == ACCOUNT_PHONE:
         account = await flow_account(ctx)
         phone = account.phone if account else None
+    elif foreign_contact(msg):
+        ctx.say(ctx.t("common.not_own_phone"))
+        await ask_phone(ctx)
+        return
     elif msg.action is None:
         phone = phone_from(msg)
     if phone is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from core.readings import Reading, ReadingStatus
 from tests.dialogs.conftest import Clock, Customer, linked, local
 
@@ -217,3 +219,14 @@ async def test_asking_again_at_the_reading_prompt_repeats_it(customer: Customer)
     await customer.send("показания")
     await customer.send("передать показания")
     assert "Предыдущее показание" in customer.text()
+
+
+@pytest.mark.parametrize("text", ["что-то 5", "<script>alert(1)</script>"])
+async def test_one_small_number_among_words_at_the_menu_is_not_a_reading(
+    customer: Customer, text: str
+) -> None:
+    await linked(customer)
+    await customer.send(text)
+    assert "показани" not in customer.text().lower()
+    await customer.send("23 415")  # a number alone is still taken as a reading
+    assert "показани" in customer.text().lower()

@@ -411,3 +411,24 @@ async def test_an_unclear_answer_asks_again_about_cancelling(customer: Customer)
     assert "«да» или «нет»" in customer.text()
     await customer.press("Да, отменить заявку")
     assert f"Заявка № {visit.number} отменена" in customer.text()
+
+
+async def test_someone_elses_contact_is_refused_politely_at_the_phone_step(
+    customer: Customer,
+) -> None:
+    await book_until_phone(customer)
+    await customer.share_phone("+7 999 555-00-00", own=False)
+    assert "другого человека" in customer.text()
+    assert any(reply.request_phone for reply in customer.last)  # asked again, button and all
+    await customer.share_phone("+7 999 111-22-33")
+    await customer.press("Без комментария")
+    assert "***-22-33" in customer.text()
+
+
+async def test_a_stale_button_at_the_phone_step_asks_again_with_the_phone_button(
+    customer: Customer,
+) -> None:
+    await book_until_phone(customer)
+    await customer._event(InboundKind.BUTTON, payload="1:day:2026-11-23")
+    assert "неактуальн" in customer.text()
+    assert customer.last[-1].request_phone
