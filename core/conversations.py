@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.masking import mask_phone
+
 
 @dataclass(slots=True)
 class Customer:
@@ -70,10 +72,15 @@ class Escalation:
     messages: list[EscalationMessage] = field(default_factory=list)
 
 
-def transcript_line(kind: str, text: str, file_id: str = "") -> str:
-    """What an operator sees of a customer's message: its text; a file by the platform's id
-    (the console fetches it from the platform by this id); other kinds by name."""
+def transcript_line(kind: str, text: str, file_id: str = "", phone: str = "") -> str:
+    """What an operator sees of a customer's message: its text (a pressed button: its label,
+    when the pipeline could tell it); a file by the platform's id (the console fetches it from
+    the platform by this id); a shared phone, masked; other kinds by name."""
     if kind == "file":
         file = f"[file: {file_id}]" if file_id else "[file]"
         return f"{file} {text}" if text else file
+    if kind == "contact" and phone:
+        return f"📱 {mask_phone(phone)}"
+    if kind == "start":
+        return text or "/start"
     return text or f"[{kind}]"

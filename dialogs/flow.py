@@ -39,7 +39,7 @@ class Msg:
     @property
     def for_operator(self) -> str:
         """What an operator sees of the message."""
-        return transcript_line(self.kind.value, self.text, self.inbound.file_id)
+        return transcript_line(self.kind.value, self.text, self.inbound.file_id, self.inbound.phone)
 
     def asks_for_something_else(
         self, current: Intent | None = None, threshold: float = SURE

@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from core.masking import hide_card_data
 from core.ports import Store
 from dialogs.batch import Batcher
 from dialogs.config import DialogConfig
-from dialogs.context import Ctx
+from dialogs.context import GO, Ctx
 from dialogs.engine import Engine
 from dialogs.messages import NOTICES, Inbound, InboundKind, Reply
 
@@ -38,6 +39,16 @@ def _clean(value: str) -> str:
     # Through UTF-16: a lone surrogate becomes one U+FFFD, a split pair joins up again.
     cleaned = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return cleaned.replace("\x00", "\ufffd")
+
+
+def pressed_label(state: dict[str, Any], payload: str) -> str:
+    """The label of the last prompt's button that carries `payload` ("" if it is not there)."""
+    last = state.get("last") or {}
+    _, _, action = payload.partition(":")
+    for label, option in last.get("options") or []:
+        if option == payload or (not payload.startswith(GO) and option == action):
+            return str(label)
+    return ""
 
 
 def _storable(inbound: Inbound) -> Inbound:
@@ -123,6 +134,10 @@ class Pipeline:
         )
         conversation = await store.conversations.get_for_update(customer, now)
         body = inbound.to_dict()
+        if inbound.kind is InboundKind.BUTTON and not inbound.text:
+            # Kept with the stored event so transcripts show what was pressed (the dialog
+            # itself goes by the payload).
+            body["text"] = pressed_label(conversation.state, inbound.payload)
         if not await store.inbox.add(inbound.channel, inbound.event_id, body, now, conversation.id):
             # Seen before: its turn was taken then. (A customer row created just now for a
             # duplicate can only be the one the original created: same channel and user.)

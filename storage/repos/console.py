@@ -158,7 +158,10 @@ class ConsoleRepo(Repo):
             if body.get("kind") in ("stopped", "resumed"):
                 continue  # delivery notices, not messages
             text = transcript_line(
-                body.get("kind", ""), body.get("text") or "", body.get("file_id") or ""
+                body.get("kind", ""),
+                body.get("text") or "",
+                body.get("file_id") or "",
+                body.get("phone") or "",
             )
             lines.append(_sorted(Line(f"in:{event_id}", Author.CUSTOMER, text, at), event_id))
         replies = await self._conn.execute(

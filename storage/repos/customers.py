@@ -241,7 +241,10 @@ class ConversationRepo(Repo):
         merged: list[tuple[datetime, int, int, EscalationMessage]] = []
         for event_id, body, at in events.all():
             text = transcript_line(
-                body.get("kind", ""), body.get("text") or "", body.get("file_id") or ""
+                body.get("kind", ""),
+                body.get("text") or "",
+                body.get("file_id") or "",
+                body.get("phone") or "",
             )
             merged.append((at, 0, event_id, EscalationMessage(Author.CUSTOMER, text, at)))
         for reply_id, body, at in replies.all():

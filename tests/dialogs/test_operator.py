@@ -104,3 +104,16 @@ async def test_closed_meanwhile_hands_the_conversation_back(customer: Customer) 
     assert "23:00–07:00" in customer.text()
     conversation, _ = await state(customer)
     assert conversation.status is ConversationStatus.BOT
+
+
+async def test_the_transcript_shows_the_label_of_a_pressed_button(customer: Customer) -> None:
+    await customer.start()
+    await customer.press("Связаться с оператором")
+    async with customer.pipeline.unit_of_work() as store:
+        cust = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(cust, customer.pipeline.clock())
+        lines = await store.conversations.transcript(conversation.id, 10)
+    customer_lines = [line.text for line in lines if line.author is Author.CUSTOMER]
+    assert customer_lines[:2] == ["/start", "Связаться с оператором"]

@@ -104,7 +104,7 @@ async def test_transcript_merges_inbox_and_outbox_by_time(
         events = [
             ("e1", {"kind": "start", "text": ""}, t[0]),
             ("e2", {"kind": "text", "text": "хочу передать показания"}, t[2]),
-            ("e3", {"kind": "contact", "text": None, "phone": "+7912"}, t[4]),
+            ("e3", {"kind": "contact", "text": None, "phone": "+79123456789"}, t[4]),
             ("e4", {"kind": "file", "text": "", "file_id": "AgAD-42"}, t[4]),
             ("e5", {"kind": "file", "text": "счёт", "file_id": "AgAD-43"}, t[4]),
         ]
@@ -124,11 +124,11 @@ async def test_transcript_merges_inbox_and_outbox_by_time(
         latest = await store.conversations.transcript(cid, 3)
         assert await store.conversations.transcript(cid, 0) == []
     assert full == [
-        _message(Author.CUSTOMER, "[start]", t[0]),
+        _message(Author.CUSTOMER, "/start", t[0]),
         _message(Author.BOT, "Здравствуйте!", t[1]),
         _message(Author.CUSTOMER, "хочу передать показания", t[2]),
         _message(Author.BOT, "Введите показания", t[2]),
-        _message(Author.CUSTOMER, "[contact]", t[4]),
+        _message(Author.CUSTOMER, "📱 +7 *** ***-67-89", t[4]),  # a shared phone, masked
         # A file by the platform's id: the console fetches it from there.
         _message(Author.CUSTOMER, "[file: AgAD-42]", t[4]),
         _message(Author.CUSTOMER, "[file: AgAD-43] счёт", t[4]),
