@@ -202,6 +202,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     console = request.app[CONSOLE]
     try:
         response = await _guarded(console, request, handler)
+    except web.HTTPNotFound:
+        # An address the console does not have: its own page, in the operator's language.
+        response = console.error_page(request, 404, "errors.not_found")
     except web.HTTPException as exc:
         exc.headers.update(SECURITY_HEADERS)
         raise

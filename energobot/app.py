@@ -49,6 +49,22 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if ready else 503)
 
 
+# A lightning bolt: browsers ask every page's site for /favicon.ico.
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#0b5cad"/>'
+    '<path d="M18 3 7 18h7l-2 11 11-15h-7z" fill="#ffd43b"/></svg>'
+)
+
+
+async def favicon(request: web.Request) -> web.Response:
+    return web.Response(
+        text=FAVICON,
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def create_app(settings: Settings, database: Database) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     channels = build_channels(settings)
@@ -57,6 +73,7 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     services = Services(settings, database, pipeline, sender, channels)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/readyz", readyz)
     channels.mount(app, settings, pipeline)
     mount_console(app, services)

@@ -93,8 +93,8 @@
   }
 
   function connect() {
-    if (!window.EventSource || !csrf) {
-      return;
+    if (!window.EventSource || !csrf || !body.dataset.signedIn) {
+      return; // the login page has nothing to follow
     }
     let url = prefix + "/events";
     if (body.dataset.live === "conversation") {

@@ -194,3 +194,21 @@ async def test_supervisor_pages_are_forbidden_to_operators(
     await boss.login("boss")
     response = await boss.get("/console/supervisor")
     assert response.status == 200 and 'data-test="figures"' in boss.page
+
+
+async def test_the_login_page_does_not_follow_live_events(browser_factory: Any) -> None:
+    """console.js opens the event stream only for a signed-in operator."""
+    browser: Browser = browser_factory()
+    await browser.get("/console/login")
+    assert "data-signed-in" not in browser.page
+
+
+async def test_an_unknown_console_address_gets_the_consoles_own_page(
+    database: Database, browser_factory: Any
+) -> None:
+    await add_operator(database, "anna")
+    browser: Browser = browser_factory()
+    await browser.login("anna")
+    response = await browser.get("/console/no-such-page")
+    assert response.status == 404
+    assert "Не найдено" in browser.page and 'data-signed-in="1"' in browser.page

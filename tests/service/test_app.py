@@ -29,3 +29,11 @@ async def test_not_ready_before_migration_ready_after(tmp_path: Path) -> None:
     await upgrade(url)
     status, body = await readiness(url)
     assert status == 200 and body["status"] == "ready"
+
+
+async def test_the_site_has_a_favicon(database_url: str) -> None:
+    settings = Settings(database={"url": database_url})
+    async with TestClient(TestServer(create_app(settings, Database(database_url)))) as client:
+        response = await client.get("/favicon.ico")
+        assert response.status == 200 and response.content_type == "image/svg+xml"
+        assert "<svg" in await response.text()
