@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from console.context import actor, console_of, redirect, session_of
-from console.notify import lock_conversation
+from console.notify import lock_conversation, send
 from console.views import queue_row
 from core.conversations import ConversationStatus, EscalationStatus
 
@@ -41,13 +41,23 @@ async def claim(request: web.Request) -> web.StreamResponse:
         # The conversation first: the pipeline holds the same lock while it answers.
         found = await lock_conversation(store, view.customer_id, now)
         assert found is not None
-        _, conversation = found
+        customer, conversation = found
         if await store.console.claim(escalation_id, login, now):
             conversation.status = ConversationStatus.OPERATOR
             await store.conversations.save(conversation)
+            # The bot tells the customer a person has the conversation now.
+            name = session.operator.display_name or login
+            await send(
+                store,
+                customer,
+                conversation,
+                lambda t: t("console.customer.claimed", operator=name),
+                now,
+            )
             details = {"escalation_id": escalation_id, "conversation_id": item.conversation_id}
             await store.audit.record(actor(session), "console.claim", now, details)
             await store.commit()
+            console.wake()
             raise redirect(f"/conversations/{item.conversation_id}", "claimed")
         await store.rollback()
         current = await store.console.escalation(escalation_id)
