@@ -98,15 +98,24 @@ async def _refused(
     return await _render(console, request, status, error, draft)
 
 
+async def _unfit(
+    console: Console, request: web.Request, text: str, draft: str = ""
+) -> web.StreamResponse | None:
+    """The refusal of an empty or too long text (the reply box keeps `draft`), else None."""
+    if not text:
+        return await _refused(console, request, 400, "errors.empty")
+    if len(text) > MAX_TEXT:
+        return await _refused(console, request, 400, "errors.too_long", draft, limit=MAX_TEXT)
+    return None
+
+
 async def reply(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     session = session_of(request)
     conversation_id = int(request.match_info["conversation_id"])
     text = await _text(request, "text")
-    if not text:
-        return await _refused(console, request, 400, "errors.empty")
-    if len(text) > MAX_TEXT:
-        return await _refused(console, request, 400, "errors.too_long", text, limit=MAX_TEXT)
+    if (refusal := await _unfit(console, request, text, draft=text)) is not None:
+        return refusal
     now = console.now()
     name = session.operator.display_name or session.operator.login
     async with console.unit_of_work() as store:
@@ -147,10 +156,8 @@ async def note(request: web.Request) -> web.StreamResponse:
     session = session_of(request)
     conversation_id = int(request.match_info["conversation_id"])
     text = await _text(request, "note")
-    if not text:
-        return await _refused(console, request, 400, "errors.empty")
-    if len(text) > MAX_TEXT:
-        return await _refused(console, request, 400, "errors.too_long", limit=MAX_TEXT)
+    if (refusal := await _unfit(console, request, text)) is not None:
+        return refusal
     now = console.now()
     async with console.unit_of_work() as store:
         view = await store.console.conversation(conversation_id)
