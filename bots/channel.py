@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from dialogs.messages import Reply
@@ -58,6 +60,33 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What the sender knows of a reply's conversation, for platforms with messaging windows."""
+
+    now: datetime  # aware
+    last_inbound_at: datetime | None  # the customer's last message to us; None: never wrote
+
+    def within(self, window: timedelta) -> bool:
+        """The customer wrote within `window` of now."""
+        return self.last_inbound_at is not None and self.now - self.last_inbound_at < window
+
+
+class Refusal(StrEnum):
+    """Why a platform will not take a reply now; the sender records it, the console shows it."""
+
+    WINDOW_CLOSED = "window_closed"  # the customer-service window (24 h) has closed
+    TAG_EXPIRED = "tag_expired"  # past even the human-agent tag's 7 days
+    BOT_INITIATED = "bot_initiated"  # a paid bot-initiated message the settings do not allow
+
+
+class AlwaysOpen:
+    """For channels without messaging windows: every reply may go at any time."""
+
+    def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
+        return None
+
+
 class Channel(Protocol):
     """An outbound channel as the sender uses it."""
 
@@ -65,9 +94,15 @@ class Channel(Protocol):
     limits: ChannelLimits
     rates: Rates
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         """Deliver one reply (several platform messages if it must be split); returns the
-        platform's id of the last one. Raises SendError; any other exception is transient."""
+        platform's id of the last one. Raises SendError; any other exception is transient.
+        `context` None: as if inside every window."""
+
+    def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
+        """Why the platform would refuse this reply now, or None; nothing is sent if refused."""
 
     async def close(self) -> None:
         """Release connections."""

@@ -21,6 +21,8 @@ async def home(request: web.Request) -> web.StreamResponse:
 def build_console(services: ServicesLike, clock: Callable[[], datetime] | None = None) -> Console:
     options = Options.from_settings(services.settings)
     console = Console(options, services.database.unit_of_work, services.sender.wake)
+    if (check := getattr(services, "reply_check", None)) is not None:
+        console.reply_check = check
     if clock is not None:
         console.clock = clock
     return console

@@ -32,6 +32,18 @@ class SenderLike(Protocol):
     def wake(self) -> None: ...
 
 
+# Why the customer's messenger would refuse an operator's reply now (a closed messaging
+# window), as a catalog key under errors.refused; None: it may go.
+# Arguments: channel, the reply's text, the operator's name, the customer's last message, now.
+ReplyCheck = Callable[[str, str, str, datetime | None, datetime], str | None]
+
+
+def _always_open(
+    channel: str, text: str, operator: str, last_inbound_at: datetime | None, now: datetime
+) -> str | None:
+    return None
+
+
 class ServicesLike(Protocol):
     """energobot.app.Services as the console needs it (the console does not import energobot)."""
 
@@ -86,11 +98,13 @@ class Console:
         unit_of_work: UnitOfWork,
         wake: Callable[[], None],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reply_check: ReplyCheck = _always_open,
     ) -> None:
         self.options = options
         self.unit_of_work = unit_of_work
         self.wake = wake  # the outbox sender: new rows were committed
         self.clock = clock
+        self.reply_check = reply_check
         if options.session_key:
             self.key = options.session_key.encode()
         else:

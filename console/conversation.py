@@ -123,12 +123,23 @@ async def reply(request: web.Request) -> web.StreamResponse:
         if view is None:
             return console.error_page(request, 404, "errors.not_found")
         holds = _holds(session, view)
-        if holds:
+        refused = await _window_refusal(console, store, view, text, name, now) if holds else None
+        if holds and not refused:
             await _reply(store, session, view, text, name, now)
     if not holds:
         return await _refused(console, request, 409, "errors.not_holding", text)
+    if refused:
+        return await _refused(console, request, 409, f"errors.refused.{refused}", text)
     console.wake()
     return _done(request, conversation_id, "reply_sent")
+
+
+async def _window_refusal(
+    console: Console, store: Store, view: ConversationView, text: str, name: str, now: datetime
+) -> str | None:
+    """The messenger's reason to refuse this reply now (its messaging window has closed)."""
+    last_inbound_at = await store.conversations.last_inbound_at(view.id)
+    return console.reply_check(view.channel, text, name, last_inbound_at, now)
 
 
 async def _reply(

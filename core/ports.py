@@ -89,6 +89,21 @@ class OutboxPort(Protocol):
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
         """Per channel: pending rows and the oldest one's creation time."""
 
+    async def record_delivery(
+        self,
+        channel: str,
+        platform_ids: list[str],
+        status: str,
+        at: datetime,
+        error: str = "",
+    ) -> int:
+        """A platform's receipt (sent, delivered, read, failed) for the rows it names by id."""
+
+    async def record_delivery_until(
+        self, channel: str, user_id: str, status: str, until: datetime, at: datetime
+    ) -> int:
+        """A watermark receipt: every row sent to `user_id` at or before `until`."""
+
 
 class OutboxRow(Protocol):
     id: int
@@ -99,6 +114,7 @@ class OutboxRow(Protocol):
     created_at: datetime
     attempts: int
     send_blocked: str | None
+    last_inbound_at: datetime | None
 
 
 class CustomerPort(Protocol):
@@ -125,6 +141,9 @@ class ConversationPort(Protocol):
 
     async def block_sending(self, conversation_id: int, reason: str | None) -> None:
         """Record why nothing can be delivered now (None: deliverable again)."""
+
+    async def last_inbound_at(self, conversation_id: int) -> datetime | None:
+        """When the customer last wrote (messaging windows are counted from it)."""
 
     async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
         """The latest inbound texts and bot replies, oldest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -97,6 +97,7 @@ class Pipeline:
         self.on_commit = on_commit
         self._locks = KeyedLocks()
         self._batcher: Batcher[Handled] = Batcher(unit_of_work)
+        self._receipts: Batcher[int] = Batcher(unit_of_work)
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Run one event in one transaction; a duplicate event changes nothing."""
@@ -117,6 +118,29 @@ class Pipeline:
         if handled.replies and self.on_commit is not None:
             self.on_commit(handled)
         return handled
+
+    async def record_delivery(
+        self,
+        channel: str,
+        platform_ids: Sequence[str],
+        status: str,
+        at: datetime,
+        error: str = "",
+    ) -> int:
+        """A platform's receipt (sent, delivered, read, failed) on the outbox rows it names;
+        returns how many rows changed (a receipt never moves a row backwards)."""
+        ids = list(dict.fromkeys(platform_ids))
+        return await self._receipts.run(
+            lambda store: store.outbox.record_delivery(channel, ids, status, at, error)
+        )
+
+    async def record_delivery_until(
+        self, channel: str, user_id: str, status: str, until: datetime, at: datetime
+    ) -> int:
+        """A watermark receipt (Messenger): every message to `user_id` sent by `until`."""
+        return await self._receipts.run(
+            lambda store: store.outbox.record_delivery_until(channel, user_id, status, until, at)
+        )
 
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
         return await self._batcher.run(lambda store: self._turn(store, inbound, recovering))

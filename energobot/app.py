@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from console.app import mount_console
+from console.context import ReplyCheck
 from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
 from energobot.sender import OutboxSender
@@ -25,6 +26,11 @@ class Services:
     pipeline: Pipeline
     sender: OutboxSender
     channels: Channels
+
+    @property
+    def reply_check(self) -> ReplyCheck:
+        """The console asks before it queues an operator's reply (messaging windows)."""
+        return self.channels.reply_check
 
 
 SERVICES = web.AppKey("services", Services)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aiohttp import web
 
-from bots.channel import Channel, Rates
+from bots.channel import Channel, Rates, SendContext
 from bots.telegram import Poller, Receiver, TelegramChannel, TelegramWebhook, make_bot
 from bots.webchat import CHANNEL as WEBCHAT
 from bots.webchat import Hub, WebchatApp, WebchatChannel, WebchatConfig, origin_of
+from dialogs.messages import Reply
 from dialogs.pipeline import Pipeline
 from energobot.routes import TELEGRAM_WEBHOOK
 from energobot.settings import Settings
@@ -70,6 +72,22 @@ class Channels:
                 await task
         for receiver in self._receivers:
             await receiver.close()
+
+    def reply_check(
+        self,
+        channel: str,
+        text: str,
+        operator: str,
+        last_inbound_at: datetime | None,
+        now: datetime,
+    ) -> str | None:
+        """For the console: why the channel would refuse an operator's reply now, else None."""
+        outbound = self.outbound.get(channel)
+        if outbound is None:
+            return None
+        reply = Reply(text, operator=operator)
+        refusal = outbound.refusal(reply, SendContext(now, last_inbound_at))
+        return None if refusal is None else refusal.value
 
     async def close(self) -> None:
         for channel in self.outbound.values():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from bots.channel import Channel, SendError
+from bots.channel import Channel, SendContext, SendError
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
 from dialogs.pipeline import UnitOfWork
@@ -107,6 +107,7 @@ class OutboxSender:
         self._busy: dict[str, int] = defaultdict(int)  # conversations in flight per channel
         self.sent = 0
         self.failed = 0
+        self.refused = 0  # closed messaging windows: never sent
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -219,11 +220,19 @@ class OutboxSender:
             if row.send_blocked:
                 await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
                 continue
+            reply = Reply.from_dict(row.body)
+            context = SendContext(self._clock(), row.last_inbound_at)
+            if (refusal := channel.refusal(reply, context)) is not None:
+                # The platform would refuse it (a closed messaging window): nothing is sent.
+                log.info("outbox %s row %d refused: %s", channel_name, row.id, refusal.value)
+                self.refused += 1
+                await self._ledger.write(_failed(row.id, context.now, f"refused: {refusal}", True))
+                continue
             chat = self._chats[channel_name][row.user_id]
             await asyncio.sleep(max(chat.reserve(), self._global[channel_name].reserve()))
             try:
                 async with asyncio.timeout(self.config.send_timeout_seconds):
-                    platform_id = await channel.send(row.user_id, Reply.from_dict(row.body))
+                    platform_id = await channel.send(row.user_id, reply, context)
             except SendError as exc:
                 if exc.retry_after is not None:
                     # Told to wait: the whole chat (and, for a global limit, the channel) waits.

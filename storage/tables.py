@@ -117,9 +117,16 @@ outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("platform_message_id", String(255), nullable=True),
+    # The platform's receipts: delivered, read, failed (after it took the message).
+    Column("delivery", String(16), nullable=True),
+    Column("delivery_at", UTCDateTime, nullable=True),
+    Column("delivery_error", Text, nullable=True),
     # Claiming: pending rows of a channel in id order.
     Index(None, "status", "channel", "id"),
     Index(None, "conversation_id", "created_at"),
+    # Receipts name a message by the platform's id, or (Messenger) a recipient and a time.
+    Index(None, "channel", "platform_message_id"),
+    Index(None, "channel", "user_id", "sent_at"),
 )
 
 consents = Table(

@@ -29,7 +29,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bots.channel import ChannelLimits, Rates, SendError, utf16_length
+from bots.channel import AlwaysOpen, ChannelLimits, Rates, SendContext, SendError, utf16_length
 from bots.render import Plan, plan
 from bots.telegram.updates import CHANNEL
 from dialogs.messages import Reply
@@ -58,7 +58,7 @@ def make_bot(token: str, api_base: str, timeout: float) -> Bot:
     return Bot(token, session=session)
 
 
-class TelegramChannel:
+class TelegramChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
 
@@ -66,7 +66,9 @@ class TelegramChannel:
         self.bot = bot
         self.rates = rates
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         last: str | None = None
         for method in render(int(user_id), reply):
             last = await self._call(method)

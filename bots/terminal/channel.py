@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.channel import ChannelLimits, Rates
+from bots.channel import AlwaysOpen, ChannelLimits, Rates, SendContext
 from bots.terminal.adapter import CHANNEL
 from dialogs.messages import Reply
 
@@ -12,7 +12,7 @@ LIMITS = ChannelLimits(
 )
 
 
-class TerminalChannel:
+class TerminalChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
     rates = Rates(per_second=0, per_chat_per_second=0)
@@ -20,7 +20,9 @@ class TerminalChannel:
     def __init__(self) -> None:
         self.delivered: list[Reply] = []
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         self.delivered.append(reply)
         return None
 

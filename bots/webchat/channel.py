@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 
-from bots.channel import Rates
+from bots.channel import AlwaysOpen, Rates, SendContext
 from bots.webchat.hub import Hub
 from bots.webchat.messages import CHANNEL, LIMITS, shown_reply
 from dialogs.messages import Reply
 
 
-class WebchatChannel:
+class WebchatChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
     rates = Rates(per_second=0, per_chat_per_second=0)
@@ -23,7 +23,9 @@ class WebchatChannel:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         key = uuid.uuid4().hex
         self.hub.publish(user_id, shown_reply(reply, key))
         return key

@@ -221,6 +221,12 @@ class ConversationRepo(Repo):
             .values(send_blocked=reason[:64] if reason else None)
         )
 
+    async def last_inbound_at(self, conversation_id: int) -> datetime | None:
+        result = await self._conn.execute(
+            select(conversations.c.last_inbound_at).where(conversations.c.id == conversation_id)
+        )
+        return result.scalar_one_or_none()
+
     async def transcript(self, conversation_id: int, limit: int) -> list[EscalationMessage]:
         """Inbound events and outbox replies merged by time; the latest `limit`, oldest first."""
         if limit <= 0:

@@ -15,6 +15,7 @@ from storage.tables import conversations, inbox, outbox
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could not deliver it
 
 BACKOFF_MAX_SECONDS = 300
 
@@ -73,6 +74,7 @@ class OutboxRecord:
     next_attempt_at: datetime | None = None
     last_error: str | None = None
     send_blocked: str | None = None  # the conversation's reason no message can go out now
+    last_inbound_at: datetime | None = None  # the customer's last message (messaging windows)
 
 
 class OutboxRepo(Repo):
@@ -173,7 +175,7 @@ class OutboxRepo(Repo):
             return []
         chosen = [row.conversation_id for row in heads]
         rows_query = (
-            select(outbox, conversations.c.send_blocked)
+            select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
             .join(conversations, conversations.c.id == outbox.c.conversation_id)
             .where(outbox.c.status == PENDING, outbox.c.conversation_id.in_(chosen))
             .order_by(outbox.c.id)
@@ -210,6 +212,47 @@ class OutboxRepo(Repo):
             .order_by(outbox.c.channel)
         )
         return [(row[0], int(row[1]), row[2]) for row in result]
+
+    async def record_delivery(
+        self,
+        channel: str,
+        platform_ids: list[str],
+        status: str,
+        at: datetime,
+        error: str = "",
+    ) -> int:
+        """A receipt for the rows the platform knows by these ids; returns the rows changed."""
+        values = _delivery_values(status, at, error)
+        if not platform_ids:
+            return 0
+        result = await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.platform_message_id.in_(platform_ids),
+                _moves_forward(status),
+            )
+            .values(**values)
+        )
+        return int(result.rowcount)
+
+    async def record_delivery_until(
+        self, channel: str, user_id: str, status: str, until: datetime, at: datetime
+    ) -> int:
+        """A watermark receipt: every message to `user_id` sent at or before `until`."""
+        values = _delivery_values(status, at, "")
+        result = await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.user_id == user_id,
+                outbox.c.status == SENT,
+                outbox.c.sent_at <= until,
+                _moves_forward(status),
+            )
+            .values(**values)
+        )
+        return int(result.rowcount)
 
     async def get(self, row_id: int) -> OutboxRecord | None:
         result = await self._conn.execute(select(outbox).where(outbox.c.id == row_id))
@@ -248,6 +291,28 @@ class OutboxRepo(Repo):
         await self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
 
 
+# A receipt moves a row forward only: "delivered" after "read" changes nothing; "failed" is
+# always recorded (a platform may fail a message it first reported sent).
+_DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3}
+
+
+def _delivery_values(status: str, at: datetime, error: str) -> dict[str, Any]:
+    if status not in (*_DELIVERY_RANK, DELIVERY_FAILED):
+        raise ValueError(f"unknown delivery status {status!r}")
+    values: dict[str, Any] = {"delivery": status, "delivery_at": at}
+    if status == DELIVERY_FAILED:
+        values["delivery_error"] = error[:2000] or None
+    return values
+
+
+def _moves_forward(status: str) -> Any:
+    """The rows a receipt of `status` may update."""
+    if status == DELIVERY_FAILED:
+        return outbox.c.delivery.is_distinct_from(DELIVERY_FAILED)
+    lower = [name for name, rank in _DELIVERY_RANK.items() if rank < _DELIVERY_RANK[status]]
+    return or_(outbox.c.delivery.is_(None), outbox.c.delivery.in_(lower))
+
+
 def _record(row: Any) -> OutboxRecord:
     return OutboxRecord(
         id=row["id"],
@@ -261,4 +326,5 @@ def _record(row: Any) -> OutboxRecord:
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
         send_blocked=row.get("send_blocked"),
+        last_inbound_at=row.get("last_inbound_at"),
     )

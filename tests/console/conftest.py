@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from aiohttp import ClientResponse, ClientSession, CookieJar
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
+from bots.channel import Refusal, SendContext
 from console.passwords import hash_password
 from core.accounts import Account, Category
 from dialogs.messages import Inbound, InboundKind, Reply
@@ -118,14 +119,22 @@ class Recorder:
 
     name = "test"
 
-    def __init__(self) -> None:
+    def __init__(self, window: timedelta | None = None) -> None:
         from bots.channel import ChannelLimits, Rates
 
         self.limits = ChannelLimits(4096, 10, 64, 64)
         self.rates = Rates(0, 0)
+        self.window = window  # like WhatsApp's 24 hours: nothing goes out after it
         self.sent: list[tuple[str, Reply]] = []
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
+        if self.window is None or context.within(self.window):
+            return None
+        return Refusal.WINDOW_CLOSED
+
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         self.sent.append((user_id, reply))
         return str(len(self.sent))
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import update
 
 from core.conversations import ConversationStatus
 from energobot.app import Services
 from energobot.sender import OutboxSender
 from storage.database import Database
+from storage.tables import conversations
 from tests.console.conftest import (
     Browser,
     Customer,
@@ -128,6 +131,36 @@ async def test_reply_goes_through_the_outbox_with_the_operator_name(
     assert 'data-author="operator"' in anna.page and ">Анна<" in anna.page
     details = [d for _, a, d in await audit_actions(database) if a == "console.reply"]
     assert details == [{"conversation_id": 1, "length": 29}]
+
+
+async def set_last_inbound(database: Database, conversation_id: int, at: datetime) -> None:
+    async with database.unit_of_work() as store:
+        await store.connection.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(last_inbound_at=at)
+        )
+        await store.commit()
+
+
+async def test_reply_outside_the_messengers_window_is_refused_with_the_reason(
+    anna: Browser, customer: Customer, services: Services, database: Database
+) -> None:
+    await escalate(customer)
+    path = await claim_first(anna)
+    services.channels.outbound["test"] = Recorder(window=timedelta(hours=24))
+    await set_last_inbound(database, 1, datetime.now(UTC) - timedelta(hours=25))
+    response = await anna.post(f"{path}/reply", {"text": "Добрый день, отвечаю поздно"})
+    assert response.status == 409
+    assert "больше 24 часов назад" in anna.page
+    assert "Добрый день, отвечаю поздно" in anna.page  # the draft is kept in the reply box
+    async with database.unit_of_work() as store:
+        queued = await store.outbox.pending("test")
+    assert not [row for row in queued if row.body.get("operator")]
+    # Inside the window the same reply goes.
+    await set_last_inbound(database, 1, datetime.now(UTC) - timedelta(hours=23))
+    response = await anna.post(f"{path}/reply", {"text": "Добрый день, отвечаю"})
+    assert response.status == 200 and 'data-test="notice"' in anna.page
 
 
 async def test_reply_by_fetch_answers_json(anna: Browser, customer: Customer) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bots.channel import ChannelLimits, Rates, SendError
+from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from dialogs.messages import Reply
 from energobot.sender import OutboxSender, SenderConfig
 from storage.database import Database
@@ -24,15 +25,25 @@ class ScriptedChannel:
     name = CHANNEL
     limits = LIMITS
 
-    def __init__(self, rates: Rates | None = None) -> None:
+    def __init__(self, rates: Rates | None = None, window: timedelta | None = None) -> None:
         self.rates = rates or Rates(per_second=0, per_chat_per_second=0)
+        self.window = window  # a messaging window: replies after it are refused
         self.delivered: dict[str, list[str]] = defaultdict(list)
         self.attempts: list[tuple[str, str]] = []
+        self.contexts: list[SendContext | None] = []
         self.script: dict[str, list[BaseException | float]] = defaultdict(list)
         self.times: list[float] = []
 
-    async def send(self, user_id: str, reply: Reply) -> str | None:
+    def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
+        if self.window is None or context.within(self.window):
+            return None
+        return Refusal.WINDOW_CLOSED
+
+    async def send(
+        self, user_id: str, reply: Reply, context: SendContext | None = None
+    ) -> str | None:
         self.attempts.append((user_id, reply.text))
+        self.contexts.append(context)
         if self.script[user_id]:
             outcome = self.script[user_id].pop(0)
             if isinstance(outcome, BaseException):
@@ -246,3 +257,36 @@ async def test_customer_notices_block_and_resume_sending(database: Database, blo
         async with database.unit_of_work() as store:
             conv = await store.conversations.get_for_update(customer, now)
         assert conv.send_blocked is None
+
+
+async def test_a_reply_outside_the_channels_window_is_refused_and_never_sent(
+    database: Database,
+) -> None:
+    channel = ScriptedChannel(window=timedelta(hours=24))
+    conversation_id = await enqueue(database, "late", "поздний ответ")
+    wrote = datetime.now(UTC) - timedelta(hours=25)
+    async with database.unit_of_work() as store:
+        customer = await store.customers.get_or_create(CHANNEL, "late", "", "ru", wrote)
+        conv = await store.conversations.get_for_update(customer, wrote)
+        await store.conversations.save(replace(conv, last_inbound_at=wrote))
+        await store.commit()
+    await sender(database, channel).flush(CHANNEL, conversation_id)
+    assert channel.attempts == []
+    (row,) = await rows(database)
+    assert (row.status, row.last_error) == ("failed", "refused: window_closed")
+
+
+async def test_the_channel_is_told_when_the_customer_last_wrote(database: Database) -> None:
+    channel = ScriptedChannel(window=timedelta(hours=24))
+    conversation_id = await enqueue(database, "recent", "ответ")
+    wrote = datetime.now(UTC) - timedelta(hours=23)
+    async with database.unit_of_work() as store:
+        customer = await store.customers.get_or_create(CHANNEL, "recent", "", "ru", wrote)
+        conv = await store.conversations.get_for_update(customer, wrote)
+        await store.conversations.save(replace(conv, last_inbound_at=wrote))
+        await store.commit()
+    await sender(database, channel).flush(CHANNEL, conversation_id)
+    assert channel.delivered["recent"] == ["ответ"]
+    (context,) = channel.contexts
+    assert context is not None and context.last_inbound_at == wrote
+    assert context.now - wrote >= timedelta(hours=23)

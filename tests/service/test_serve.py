@@ -91,7 +91,7 @@ def test_invalid_setting_stops_the_start_naming_it(env: dict[str, str], tmp_path
 def test_migrate_command_reports_the_revision(env: dict[str, str], tmp_path: Path) -> None:
     result = energobot(env, tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
-    assert "revision 0002" in result.stdout
+    assert "revision 0003" in result.stdout
 
 
 def test_help_lists_every_command() -> None:

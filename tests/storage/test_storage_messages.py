@@ -198,3 +198,76 @@ async def test_concurrent_senders_claim_different_rows(
 
     await asyncio.gather(sender(None), sender(first_claimed))
     assert claimed == [["a", "b", "c"], []]
+
+
+async def _sent_rows(
+    db: Database, customer: Customer, now: datetime, count: int
+) -> list[tuple[int, str]]:
+    """`count` rows sent one minute apart, with platform ids m0, m1, ..."""
+    conversation_id = await _conversation_id(db, customer, now)
+    sent = []
+    async with db.unit_of_work() as store:
+        for n in range(count):
+            row_id = await store.outbox.add(
+                conversation_id, customer.channel, customer.user_id, {"text": "x"}, now
+            )
+            await store.outbox.mark_sent(row_id, now + timedelta(minutes=n), f"m{n}")
+            sent.append((row_id, f"m{n}"))
+        await store.commit()
+    return sent
+
+
+async def _deliveries(db: Database) -> list[tuple[str, str | None, str | None]]:
+    async with db.unit_of_work() as store:
+        query = select(
+            outbox.c.platform_message_id, outbox.c.delivery, outbox.c.delivery_error
+        ).order_by(outbox.c.id)
+        return [tuple(row) for row in (await store.connection.execute(query)).all()]
+
+
+async def test_receipts_move_a_row_forward_only(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    await _sent_rows(db, customer, now, 3)
+    channel = customer.channel
+    async with db.unit_of_work() as store:
+        assert await store.outbox.record_delivery(channel, ["m0", "m1"], "read", now) == 2
+        # Delivered arriving after read (platforms do reorder) changes nothing.
+        assert await store.outbox.record_delivery(channel, ["m0"], "delivered", now) == 0
+        assert await store.outbox.record_delivery(channel, ["m2"], "delivered", now) == 1
+        # Another channel's ids are other messages.
+        assert await store.outbox.record_delivery("other", ["m2"], "read", now) == 0
+        assert await store.outbox.record_delivery(channel, ["unknown"], "read", now) == 0
+        assert await store.outbox.record_delivery(channel, ["m2"], "failed", now, "gone") == 1
+        await store.commit()
+    assert await _deliveries(db) == [
+        ("m0", "read", None),
+        ("m1", "read", None),
+        ("m2", "failed", "gone"),
+    ]
+
+
+async def test_a_watermark_receipt_covers_what_was_sent_by_then(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    await _sent_rows(db, customer, now, 3)
+    async with db.unit_of_work() as store:
+        until = now + timedelta(minutes=1)
+        changed = await store.outbox.record_delivery_until(
+            customer.channel, customer.user_id, "delivered", until, now
+        )
+        assert changed == 2
+        await store.commit()
+    assert [row[1] for row in await _deliveries(db)] == ["delivered", "delivered", None]
+
+
+async def test_an_unknown_receipt_status_is_refused(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    async with db.unit_of_work() as store:
+        try:
+            await store.outbox.record_delivery(customer.channel, ["m0"], "lost", now)
+        except ValueError as exc:
+            assert "lost" in str(exc)
+        else:
+            raise AssertionError("an unknown status was accepted")
