@@ -464,5 +464,8 @@ class Store(Protocol):
 
     async def rollback(self) -> None: ...
 
+    async def exclusive(self, name: str) -> None:
+        """Until this unit of work ends, no other process's unit of work holds `name`."""
+
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A nested transaction: an exception inside undoes only its own writes."""

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
+from core.conflicts import CONFLICT_RETRIES, conflict_pause, is_conflict
 from core.ports import Store
 
 T = TypeVar("T")
@@ -25,39 +26,53 @@ class Batcher(Generic[T]):
     def __init__(self, unit_of_work: UnitOfWork, max_batch: int = 64) -> None:
         self._unit_of_work = unit_of_work
         self._max_batch = max_batch
-        self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
+        self._queue: list[tuple[str, Job, asyncio.Future[Any]]] = []
         self._worker: asyncio.Task[None] | None = None
 
-    async def run(self, job: Callable[[Store], Awaitable[T]]) -> T:
-        """Run `job` in the next batch's transaction; returns once that has committed."""
+    async def run(self, job: Callable[[Store], Awaitable[T]], key: str = "") -> T:
+        """Run `job` in the next batch's transaction; returns once that has committed.
+
+        A batch runs its jobs ordered by `key` (stable): when every process takes its row locks
+        in the same order (a conversation's key), two batches cannot deadlock each other.
+        """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.append((job, future))
+        self._queue.append((key, job, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work())
         return await future
 
     async def _work(self) -> None:
         while self._queue:
-            batch = self._queue[: self._max_batch]
+            queued = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
-            await self._run_batch(batch)
+            queued.sort(key=lambda item: item[0])
+            await self._run_batch([(job, future) for _, job, future in queued])
             await asyncio.sleep(0)  # let the answered callers queue their next events
 
     async def _run_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
-        try:
-            outcomes = await self._attempt(batch, careful=False)
-        except _TurnFailed:
-            # Some turn failed: start over with a savepoint around each, so only it is undone.
-            outcomes = None
-        except Exception as exc:
-            self._fail(batch, exc)
-            return
-        if outcomes is None:
+        careful = False
+        for attempt in range(CONFLICT_RETRIES + 1):
             try:
-                outcomes = await self._attempt(batch, careful=True)
+                outcomes = await self._attempt(batch, careful=careful)
+            except _TurnFailed as exc:
+                if is_conflict(exc) and attempt < CONFLICT_RETRIES:
+                    await conflict_pause(attempt)  # lost a race: nothing was kept, run again
+                else:
+                    # Some turn failed: start over with a savepoint around each, so only it
+                    # is undone.
+                    careful = True
+                continue
             except Exception as exc:
+                if is_conflict(exc) and attempt < CONFLICT_RETRIES:
+                    # Lost a race with another process: nothing was kept, run it all again.
+                    await conflict_pause(attempt)
+                    continue
                 self._fail(batch, exc)
                 return
+            break
+        else:
+            self._fail(batch, RuntimeError("the batch kept conflicting with other processes"))
+            return
         for (_, future), (result, error) in zip(batch, outcomes, strict=True):
             if future.done():
                 continue
@@ -84,6 +99,8 @@ class Batcher(Generic[T]):
                     async with store.savepoint():
                         outcomes.append((await job(store), None))
                 except Exception as exc:
+                    if is_conflict(exc):
+                        raise  # the whole transaction lost: run the batch again
                     outcomes.append((None, exc))
             await store.commit()
         return outcomes

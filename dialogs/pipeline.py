@@ -129,9 +129,10 @@ class Pipeline:
     ) -> int:
         """A platform's receipt (sent, delivered, read, failed) on the outbox rows it names;
         returns how many rows changed (a receipt never moves a row backwards)."""
-        ids = list(dict.fromkeys(platform_ids))
+        ids = sorted(set(platform_ids))
         return await self._receipts.run(
-            lambda store: store.outbox.record_delivery(channel, ids, status, at, error)
+            lambda store: store.outbox.record_delivery(channel, ids, status, at, error),
+            f"{channel}:{ids[0] if ids else ''}",
         )
 
     async def record_delivery_until(
@@ -139,11 +140,14 @@ class Pipeline:
     ) -> int:
         """A watermark receipt (Messenger): every message to `user_id` sent by `until`."""
         return await self._receipts.run(
-            lambda store: store.outbox.record_delivery_until(channel, user_id, status, until, at)
+            lambda store: store.outbox.record_delivery_until(channel, user_id, status, until, at),
+            f"{channel}:{user_id}",
         )
 
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
-        return await self._batcher.run(lambda store: self._turn(store, inbound, recovering))
+        # Keyed by the conversation: every batch, in every process, locks rows in one order.
+        key = f"{inbound.channel}:{inbound.user_id}"
+        return await self._batcher.run(lambda store: self._turn(store, inbound, recovering), key)
 
     async def _turn(self, store: Store, inbound: Inbound, recovering: bool) -> Handled:
         """One event's turn inside the batch's transaction (its own savepoint)."""

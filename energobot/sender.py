@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from bots.channel import Channel, SendContext, SendError
+from core.conflicts import CONFLICT_RETRIES, conflict_pause, is_conflict
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
 from dialogs.pipeline import UnitOfWork
@@ -65,10 +66,7 @@ class Ledger:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                async with self._unit_of_work() as store:
-                    for op, _ in batch:
-                        await op(store)
-                    await store.commit()
+                await self._commit(batch)
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():
@@ -77,6 +75,20 @@ class Ledger:
                 for _, future in batch:
                     if not future.done():
                         future.set_result(None)
+
+    async def _commit(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                async with self._unit_of_work() as store:
+                    for op, _ in batch:
+                        await op(store)
+                    await store.commit()
+                return
+            except Exception as exc:
+                # Another process's transaction locked the same rows the other way round.
+                if not (is_conflict(exc) and attempt < CONFLICT_RETRIES):
+                    raise
+                await conflict_pause(attempt)
 
 
 class OutboxSender:

@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from storage.database import Database, configure_sqlite, is_sqlite, sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x656E6572  # an advisory lock key of this application's own ("ener")
 
 
 def alembic_config(url: str) -> Config:
@@ -78,6 +79,9 @@ async def is_up_to_date(url: str) -> bool:
 
 def _upgrade(connection: Connection, config: Config) -> None:
     config.attributes["connection"] = connection
+    if connection.dialect.name == "postgresql":
+        # Processes starting together: one migrates, the others then find the schema current.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     command.upgrade(config, "head")
 
 

@@ -44,6 +44,7 @@ async def load_demo(store: Store) -> bool:
 
     True if loaded; a database that has any accounts (demo or real) is left alone.
     """
+    await store.exclusive("demo")  # several processes starting at once load it once
     if await store.accounts.count():
         return False
     await import_demo(store)

@@ -72,3 +72,75 @@ async def test_a_failed_commit_fails_every_caller() -> None:
 
     with pytest.raises(ConnectionError):
         await batcher.run(job)
+
+
+class Deadlock(Exception):
+    """What a driver raises when PostgreSQL chose this transaction as a deadlock's victim."""
+
+    sqlstate = "40P01"
+
+
+async def test_a_batch_that_lost_a_race_runs_again_and_keeps_everything_once(
+    db: Database,
+) -> None:
+    batcher: Batcher[str] = Batcher(db.unit_of_work)
+    tries: list[str] = []
+
+    def job(event: str, conflicts: int):  # type: ignore[no-untyped-def]
+        async def run(store: Store) -> str:
+            tries.append(event)
+            await store.inbox.add("t", event, {}, NOW)
+            if tries.count(event) <= conflicts:
+                raise RuntimeError("statement failed") from Deadlock("deadlock detected")
+            return event
+
+        return run
+
+    results = await asyncio.gather(batcher.run(job("a", 0)), batcher.run(job("b", 2)))
+    assert results == ["a", "b"]
+    assert tries.count("b") == 3  # two conflicts, then the whole batch went through
+    async with db.unit_of_work() as store:
+        for event in ("a", "b"):
+            assert not await store.inbox.add("t", event, {}, NOW)  # each stored once
+
+
+async def test_a_batch_runs_its_turns_in_key_order(db: Database) -> None:
+    batcher: Batcher[str] = Batcher(db.unit_of_work)
+    order: list[str] = []
+
+    def job(name: str):  # type: ignore[no-untyped-def]
+        async def run(store: Store) -> str:
+            order.append(name)
+            return name
+
+        return run
+
+    keys = ["tg:9", "tg:1", "tg:5", "tg:1"]
+    names = ["nine", "one", "five", "one again"]
+    await asyncio.gather(*(batcher.run(job(n), k) for n, k in zip(names, keys, strict=True)))
+    # Sorted by key, and a key's turns keep their arrival order.
+    assert order == ["one", "one again", "five", "nine"]
+
+
+def test_conflicts_are_found_through_the_chain_of_causes() -> None:
+    from core.conflicts import is_conflict
+
+    class Wrapped(Exception):
+        def __init__(self, orig: BaseException) -> None:
+            super().__init__("wrapped")
+            self.orig = orig
+
+    class Serialization(Exception):
+        sqlstate = "40001"
+
+    assert is_conflict(Wrapped(Deadlock()))
+    assert is_conflict(Wrapped(Serialization()))
+    try:
+        try:
+            raise Deadlock
+        except Deadlock:
+            raise ValueError("during handling") from None
+    except ValueError as exc:
+        assert not is_conflict(exc)  # `from None` hides the cause on purpose
+    unique = type("Unique", (Exception,), {"sqlstate": "23505"})
+    assert not is_conflict(Wrapped(unique())) and not is_conflict(None)

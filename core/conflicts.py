@@ -1,0 +1,29 @@
+"""Transactions that lost a race with another process (PostgreSQL: a deadlock, a serialization
+failure) are run again, not reported: nothing of theirs was kept and nothing was answered."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+# deadlock_detected, serialization_failure: the SQL standard's codes, also PostgreSQL's.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_RETRIES = 8
+
+
+def is_conflict(exc: BaseException | None) -> bool:
+    """Whether `exc` or anything it was raised from is a retryable transaction conflict."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        for candidate in (exc, getattr(exc, "orig", None)):
+            if getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES:
+                return True
+        context = None if exc.__suppress_context__ else exc.__context__
+        exc = exc.__cause__ or context
+    return False
+
+
+async def conflict_pause(attempt: int) -> None:
+    """A short random wait before running again, so the two losers do not collide again."""
+    await asyncio.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
