@@ -66,6 +66,9 @@ class Reply:
     phone_label: str = ""  # ... labelled this, in the customer's language
     attachment: Attachment | None = None
     operator: str | None = None  # set when an operator wrote it (transcripts show who)
+    # A key of an approved platform template (whatsapp.templates) to send instead outside the
+    # customer-service window, e.g. a reading reminder; empty: none.
+    template: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -79,6 +82,8 @@ class Reply:
             body["attachment"] = asdict(self.attachment)
         if self.operator:
             body["operator"] = self.operator
+        if self.template:
+            body["template"] = self.template
         return body
 
     @classmethod
@@ -91,4 +96,5 @@ class Reply:
             phone_label=body.get("phone_label", ""),
             attachment=Attachment(**attachment) if attachment else None,
             operator=body.get("operator"),
+            template=body.get("template", ""),
         )

@@ -11,12 +11,18 @@ from datetime import datetime
 from aiohttp import web
 
 from bots.channel import Channel, Rates, SendContext
+from bots.messenger import CHANNEL as MESSENGER
+from bots.messenger import MessengerChannel, MessengerReceiver
+from bots.meta import GraphClient, MetaWebhook
 from bots.telegram import Poller, Receiver, TelegramChannel, TelegramWebhook, make_bot
+from bots.viber import Sender, ViberApi, ViberChannel, ViberReceiver, ViberWebhook, WelcomeConfig
 from bots.webchat import CHANNEL as WEBCHAT
 from bots.webchat import Hub, WebchatApp, WebchatChannel, WebchatConfig, origin_of
+from bots.whatsapp import CHANNEL as WHATSAPP
+from bots.whatsapp import Template, WhatsAppChannel, WhatsAppReceiver
 from dialogs.messages import Reply
 from dialogs.pipeline import Pipeline
-from energobot.routes import TELEGRAM_WEBHOOK
+from energobot.routes import MESSENGER_WEBHOOK, TELEGRAM_WEBHOOK, VIBER_WEBHOOK, WHATSAPP_WEBHOOK
 from energobot.settings import Settings
 from storage.repos.chatlog import chat_log_reader
 
@@ -43,6 +49,12 @@ class Channels:
             else:
                 timeout = settings.telegram.polling_timeout_seconds
                 self._pollers.append(Poller(self.telegram.bot, receiver, timeout))
+        viber = self.outbound.get("viber")
+        if isinstance(viber, ViberChannel):
+            welcome = WelcomeConfig(settings.company.name, settings.dialogs.default_language)
+            token = settings.viber.token.get_secret_value()
+            webhook = ViberWebhook(token, ViberReceiver(pipeline, viber, welcome))
+            app.router.add_post(VIBER_WEBHOOK, webhook.handle)
         webchat = self.outbound.get(WEBCHAT)
         if isinstance(webchat, WebchatChannel):
             chat = settings.webchat
@@ -60,6 +72,22 @@ class Channels:
             )
             reader = chat_log_reader(pipeline.unit_of_work)
             WebchatApp(config, webchat.hub, pipeline.handle, reader).mount(app)
+        if isinstance(self.outbound.get(WHATSAPP), WhatsAppChannel):
+            wa = settings.whatsapp
+            MetaWebhook(
+                WHATSAPP,
+                wa.verify_token.get_secret_value(),
+                wa.app_secret.get_secret_value(),
+                WhatsAppReceiver(pipeline, wa.phone_number_id),
+            ).mount(app, WHATSAPP_WEBHOOK)
+        if isinstance(self.outbound.get(MESSENGER), MessengerChannel):
+            fb = settings.messenger
+            MetaWebhook(
+                MESSENGER,
+                fb.verify_token.get_secret_value(),
+                fb.app_secret.get_secret_value(),
+                MessengerReceiver(pipeline),
+            ).mount(app, MESSENGER_WEBHOOK)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(p.run(), name="poller") for p in self._pollers]
@@ -104,6 +132,30 @@ def build_channels(settings: Settings) -> Channels:
         rates = Rates(tg.rate_per_second, tg.chat_rate_per_second, tg.chat_burst)
         channels.telegram = TelegramChannel(bot, rates)
         channels.outbound[channels.telegram.name] = channels.telegram
+    if settings.viber.enabled:
+        channels.outbound["viber"] = build_viber(settings)
+    timeout = settings.outbox.send_timeout_seconds
+    wa = settings.whatsapp
+    if wa.enabled:
+        client = GraphClient(wa.api_base, wa.token.get_secret_value(), timeout)
+        templates = {key: Template(t.name, t.language) for key, t in wa.templates.items()}
+        rates = Rates(wa.rate_per_second, wa.chat_rate_per_second, wa.chat_burst)
+        channels.outbound[WHATSAPP] = WhatsAppChannel(client, wa.phone_number_id, rates, templates)
+    fb = settings.messenger
+    if fb.enabled:
+        client = GraphClient(fb.api_base, fb.page_token.get_secret_value(), timeout)
+        rates = Rates(fb.rate_per_second, fb.chat_rate_per_second, fb.chat_burst)
+        channels.outbound[MESSENGER] = MessengerChannel(client, rates)
     if settings.webchat.enabled:
         channels.outbound[WEBCHAT] = WebchatChannel(Hub(settings.webchat.poll_seconds))
     return channels
+
+
+def build_viber(settings: Settings) -> ViberChannel:
+    viber = settings.viber
+    api = ViberApi(
+        viber.token.get_secret_value(), viber.api_base, settings.outbox.send_timeout_seconds
+    )
+    rates = Rates(viber.rate_per_second, viber.chat_rate_per_second, viber.chat_burst)
+    sender = Sender(viber.sender_name, viber.avatar_url)
+    return ViberChannel(api, rates, sender, allow_bot_initiated=viber.allow_bot_initiated)

@@ -191,6 +191,87 @@ class TelegramSettings(Section):
         return self
 
 
+class ViberSettings(Section):
+    enabled: bool = False
+    api_base: str = "https://chatapi.viber.com/pa"
+    # Secret: only from ENERGOBOT_VIBER__TOKEN (it also signs the callbacks).
+    token: SecretStr = SecretStr("")
+    sender_name: str = Field("Энергосбыт", min_length=1)  # cut to Viber's 28 characters
+    avatar_url: str = ""  # the sender's picture (a public URL, <= 100 KB); empty: none
+    # Messages outside the 24-hour session a customer's message opens are paid by the bot.
+    allow_bot_initiated: bool = False
+    rate_per_second: float = Field(30, ge=0)
+    chat_rate_per_second: float = Field(1, ge=0)
+    chat_burst: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _token_when_enabled(self) -> ViberSettings:
+        token = self.token.get_secret_value()
+        if self.enabled and not re.fullmatch(r"[A-Za-z0-9_=-]{8,256}", token):
+            raise ValueError("viber is enabled: set ENERGOBOT_VIBER__TOKEN (the bot's auth token)")
+        return self
+
+
+class WhatsAppTemplate(Section):
+    name: str = Field(min_length=1, max_length=512)  # as approved in WhatsApp Manager
+    language: str = Field(min_length=2, max_length=15)  # its language code, e.g. ru or en_US
+
+
+class WhatsAppSettings(Section):
+    enabled: bool = False
+    api_base: str = "https://graph.facebook.com/v23.0"
+    phone_number_id: str = ""  # the business number's id (WhatsApp Manager → API setup)
+    # Secrets: only from ENERGOBOT_WHATSAPP__TOKEN, __APP_SECRET and __VERIFY_TOKEN.
+    token: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    verify_token: SecretStr = SecretStr("")
+    # Approved templates sent outside the 24-hour window, by the key a reply names (Reply.template).
+    templates: dict[str, WhatsAppTemplate] = {}
+    rate_per_second: float = Field(76, ge=0)  # 80 per number, 5 % under
+    chat_rate_per_second: float = Field(0.16, ge=0)  # the pair rate: about one per 6 s ...
+    chat_burst: int = Field(10, ge=1)  # ... after a burst
+
+    @model_validator(mode="after")
+    def _secrets_when_enabled(self) -> WhatsAppSettings:
+        if not self.enabled:
+            return self
+        if not re.fullmatch(r"\d{5,32}", self.phone_number_id):
+            raise ValueError("whatsapp is enabled: set whatsapp.phone_number_id (digits)")
+        _require_meta_secrets("whatsapp", self.token, self.app_secret, self.verify_token)
+        return self
+
+
+class MessengerSettings(Section):
+    enabled: bool = False
+    api_base: str = "https://graph.facebook.com/v23.0"
+    # Secrets: only from ENERGOBOT_MESSENGER__PAGE_TOKEN, __APP_SECRET and __VERIFY_TOKEN.
+    page_token: SecretStr = SecretStr("")
+    app_secret: SecretStr = SecretStr("")
+    verify_token: SecretStr = SecretStr("")
+    rate_per_second: float = Field(285, ge=0)  # 300 calls/s per page, 5 % under
+    chat_rate_per_second: float = Field(1, ge=0)
+    chat_burst: int = Field(5, ge=1)
+
+    @model_validator(mode="after")
+    def _secrets_when_enabled(self) -> MessengerSettings:
+        if self.enabled:
+            _require_meta_secrets("messenger", self.page_token, self.app_secret, self.verify_token)
+        return self
+
+
+def _require_meta_secrets(
+    section: str, token: SecretStr, app_secret: SecretStr, verify_token: SecretStr
+) -> None:
+    token_name = "PAGE_TOKEN" if section == "messenger" else "TOKEN"
+    for name, value, pattern in (
+        (token_name, token, r"[A-Za-z0-9_|.-]{16,1024}"),
+        ("APP_SECRET", app_secret, r"[A-Za-z0-9]{16,128}"),
+        ("VERIFY_TOKEN", verify_token, r"[\x21-\x7e]{8,256}"),
+    ):
+        if not re.fullmatch(pattern, value.get_secret_value()):
+            raise ValueError(f"{section} is enabled: set ENERGOBOT_{section.upper()}__{name}")
+
+
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
@@ -244,6 +325,9 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     outbox: OutboxSettings = OutboxSettings()
     telegram: TelegramSettings = TelegramSettings()
+    viber: ViberSettings = ViberSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
+    messenger: MessengerSettings = MessengerSettings()
     console: ConsoleSettings = ConsoleSettings()
     webchat: WebchatSettings = WebchatSettings()
 
@@ -264,6 +348,13 @@ class Settings(BaseSettings):
 SECRETS = (
     ("telegram", "token"),
     ("telegram", "webhook_secret"),
+    ("viber", "token"),
+    ("whatsapp", "token"),
+    ("whatsapp", "app_secret"),
+    ("whatsapp", "verify_token"),
+    ("messenger", "page_token"),
+    ("messenger", "app_secret"),
+    ("messenger", "verify_token"),
     ("console", "session_key"),
 )
 

@@ -11,9 +11,11 @@ from hypothesis import settings
 
 from storage.database import Database
 from storage.migrate import upgrade
+from tests.fakes.graph.fixtures import fake_graph
 from tests.fakes.telegram.fixtures import fake_telegram
+from tests.fakes.viber.fixtures import fake_viber
 
-__all__ = ["fake_telegram"]  # a fixture for every test folder
+__all__ = ["fake_graph", "fake_telegram", "fake_viber"]  # fixtures for every test folder
 
 PG_URL_ENV = "ENERGOBOT_TEST_DATABASE_URL"
 

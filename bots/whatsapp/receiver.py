@@ -1,0 +1,30 @@
+"""After the signature: every message of a notification through the pipeline, every status onto
+the outbox row it names."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bots.meta.sink import Sink
+from bots.whatsapp.updates import CHANNEL, parse_body
+
+log = logging.getLogger(__name__)
+
+
+class WhatsAppReceiver:
+    def __init__(self, sink: Sink, phone_number_id: str = "") -> None:
+        self._sink = sink
+        self._phone_number_id = phone_number_id
+
+    async def receive(self, body: dict[str, Any]) -> None:
+        batch = parse_body(body, self._phone_number_id)
+        for reason in batch.ignored:
+            log.debug("whatsapp: ignored %s", reason)
+        # In order: one customer's messages in a body are in the order they were written.
+        for inbound in batch.inbounds:
+            await self._sink.handle(inbound)
+        for receipt in batch.receipts:
+            await self._sink.record_delivery(
+                CHANNEL, [receipt.platform_id], receipt.status, receipt.at, receipt.error
+            )
