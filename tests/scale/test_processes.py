@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import signal
 
 from sqlalchemy import select
 
@@ -155,3 +156,41 @@ async def _later(seconds: float, coroutine):  # type: ignore[no-untyped-def]
 
 def _dedupe_adjacent(texts: list[str]) -> list[str]:
     return [t for n, t in enumerate(texts) if n == 0 or texts[n - 1] != t]
+
+
+async def test_a_process_stopped_gracefully_finishes_what_it_took(
+    cluster: Cluster, cluster_db: Database
+) -> None:
+    await cluster.start(2)
+    leaving, staying = cluster.nodes
+    chats = [9_500_000 + n for n in range(16)]
+    per_chat = 5
+    sent_updates: list[int] = []
+    statuses: list[int] = []
+    taken = 0
+
+    async def customer(chat: int) -> None:
+        nonlocal taken
+        for step in range(per_chat):
+            update = build.text_update(chat, TEXTS[step % len(TEXTS)], fake=cluster.fake)
+            sent_updates.append(update["update_id"])
+            status = await cluster.deliver(leaving, update)
+            statuses.append(status)
+            if status != 200:  # it has stopped listening: the platform delivers elsewhere
+                await cluster.deliver_until_taken(update, [staying])
+            taken += 1
+            if taken == 30:
+                assert leaving.process is not None
+                leaving.process.send_signal(signal.SIGTERM)  # systemd stop, docker stop
+
+    await asyncio.gather(*(customer(chat) for chat in chats))
+    assert leaving.process is not None
+    assert await asyncio.wait_for(leaving.process.wait(), 30) == 0  # a clean exit
+    # Nothing it answered 200 for was lost, nothing was done twice.
+    await settled(cluster_db)
+    assert sorted(await inbox_ids(cluster_db)) == sorted(str(u) for u in sent_updates)
+    assert await versions(cluster_db) == {str(chat): per_chat for chat in chats}
+    for chat in chats:
+        assert cluster.fake.texts(chat) == await replies(cluster_db, str(chat))
+    assert 200 in statuses and any(s != 200 for s in statuses)  # it did stop mid-traffic
+    assert cluster.errors() == []
