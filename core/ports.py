@@ -398,7 +398,7 @@ class TranscriptEntry(Protocol):
     text: str
     at: datetime
     operator: str | None  # an operator's reply: their display name; a note: their login
-    delivery: str | None  # replies: pending | sent | failed
+    delivery: str | None  # replies: pending | sent | delivered | read | failed
 
 
 # Where a transcript was read up to: the last inbox, outbox and escalation message ids.

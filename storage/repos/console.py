@@ -165,13 +165,17 @@ class ConsoleRepo(Repo):
             )
             lines.append(_sorted(Line(f"in:{event_id}", Author.CUSTOMER, text, at), event_id))
         replies = await self._conn.execute(
-            select(outbox.c.id, outbox.c.body, outbox.c.created_at, outbox.c.status)
+            select(
+                outbox.c.id, outbox.c.body, outbox.c.created_at, outbox.c.status, outbox.c.delivery
+            )
             .where(outbox.c.conversation_id == conversation_id, outbox.c.id > after_out)
             .order_by(outbox.c.id)
         )
         last_out = after_out
-        for reply_id, body, at, status in replies.all():
+        for reply_id, body, at, status, receipt in replies.all():
             last_out = max(last_out, reply_id)
+            if status == "sent" and receipt:
+                status = receipt  # the platform's word: delivered, read, or failed after all
             operator = (body or {}).get("operator")
             author = Author.OPERATOR if operator else Author.BOT
             text = _reply_text(body or {})

@@ -133,6 +133,26 @@ async def test_reply_goes_through_the_outbox_with_the_operator_name(
     assert details == [{"conversation_id": 1, "length": 29}]
 
 
+async def test_the_transcript_shows_the_platforms_receipts(
+    anna: Browser, customer: Customer, services: Services, database: Database
+) -> None:
+    await escalate(customer)
+    path = await claim_first(anna)
+    await anna.post(f"{path}/reply", {"text": "Проверяю"})
+    recorder = Recorder()
+    await OutboxSender(database.unit_of_work, {"test": recorder}).flush("test", 1)
+    ids = [str(n) for n in range(1, len(recorder.sent) + 1)]  # the recorder's platform ids
+    await anna.get(path)
+    states = re.findall(r'data-test="message-delivery">([^<]*)<', anna.page.split("<template")[0])
+    assert "отправлено" in states and "прочитано" not in states
+    now = datetime.now(UTC)
+    await services.pipeline.record_delivery("test", ids, "delivered", now)
+    await services.pipeline.record_delivery("test", ids[-1:], "read", now)
+    await anna.get(path)
+    states = re.findall(r'data-test="message-delivery">([^<]*)<', anna.page.split("<template")[0])
+    assert states[-1] == "прочитано" and "доставлено" in states and "отправлено" not in states
+
+
 async def set_last_inbound(database: Database, conversation_id: int, at: datetime) -> None:
     async with database.unit_of_work() as store:
         await store.connection.execute(
