@@ -23,11 +23,13 @@ Job = Callable[[Store], Awaitable[Any]]
 
 
 class Batcher(Generic[T]):
-    def __init__(self, unit_of_work: UnitOfWork, max_batch: int = 64) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, max_batch: int = 64, workers: int = 1) -> None:
         self._unit_of_work = unit_of_work
         self._max_batch = max_batch
+        self._workers = workers  # batches committing side by side (each its own connection)
+        self._active = 0
         self._queue: list[tuple[str, Job, asyncio.Future[Any]]] = []
-        self._worker: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, job: Callable[[Store], Awaitable[T]], key: str = "") -> T:
         """Run `job` in the next batch's transaction; returns once that has committed.
@@ -37,17 +39,23 @@ class Batcher(Generic[T]):
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((key, job, future))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._work())
+        if self._active < self._workers:
+            self._active += 1
+            task = asyncio.create_task(self._work())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
     async def _work(self) -> None:
-        while self._queue:
-            queued = self._queue[: self._max_batch]
-            del self._queue[: self._max_batch]
-            queued.sort(key=lambda item: item[0])
-            await self._run_batch([(job, future) for _, job, future in queued])
-            await asyncio.sleep(0)  # let the answered callers queue their next events
+        try:
+            while self._queue:
+                queued = self._queue[: self._max_batch]
+                del self._queue[: self._max_batch]
+                queued.sort(key=lambda item: item[0])
+                await self._run_batch([(job, future) for _, job, future in queued])
+                await asyncio.sleep(0)  # let the answered callers queue their next events
+        finally:
+            self._active -= 1
 
     async def _run_batch(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
         careful = False

@@ -88,6 +88,7 @@ class Pipeline:
         config: DialogConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_commit: Callable[[Handled], None] | None = None,
+        writers: int = 1,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.engine = engine
@@ -96,7 +97,7 @@ class Pipeline:
         # Told after every commit that wrote replies (the outbox sender wakes up).
         self.on_commit = on_commit
         self._locks = KeyedLocks()
-        self._batcher: Batcher[Handled] = Batcher(unit_of_work)
+        self._batcher: Batcher[Handled] = Batcher(unit_of_work, workers=writers)
         self._receipts: Batcher[int] = Batcher(unit_of_work)
 
     async def handle(self, inbound: Inbound) -> Handled:

@@ -78,7 +78,11 @@ def build_pipeline(
     # The NLU builds its tables on first use: pay that at start-up, not on a customer's message.
     warm_up()
     return Pipeline(
-        database.unit_of_work, Engine(FLOWS), dialog_config(settings), on_commit=on_commit
+        database.unit_of_work,
+        Engine(FLOWS),
+        dialog_config(settings),
+        on_commit=on_commit,
+        writers=database.writers,
     )
 
 

@@ -103,6 +103,10 @@ class Database:
             # pool_size is the cap: N processes x pool_size is what PostgreSQL has to allow.
             options.update(pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
             self.engine = create_async_engine(self.url, **options)
+        # Transactions that may write at once: SQLite has one writer; on PostgreSQL turns wait
+        # mostly for round trips, so several group commits run side by side, leaving
+        # connections for the sender, the console and the readiness check.
+        self.writers = 1 if is_sqlite(self.url) else max(1, pool_size - 3)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
