@@ -96,8 +96,11 @@ class OutboxPort(Protocol):
         status: str,
         at: datetime,
         error: str = "",
+        *,
+        earlier_too: bool = False,
     ) -> int:
-        """A platform's receipt (sent, delivered, read, failed) for the rows it names by id."""
+        """A platform's receipt (sent, delivered, read, failed) for the rows it names by id
+        (`earlier_too`: and for every row sent to the same customer before them)."""
 
     async def record_delivery_until(
         self, channel: str, user_id: str, status: str, until: datetime, at: datetime

@@ -127,12 +127,17 @@ class Pipeline:
         status: str,
         at: datetime,
         error: str = "",
+        *,
+        earlier_too: bool = False,
     ) -> int:
         """A platform's receipt (sent, delivered, read, failed) on the outbox rows it names;
-        returns how many rows changed (a receipt never moves a row backwards)."""
+        returns how many rows changed (a receipt never moves a row backwards). `earlier_too`:
+        it stands for every message sent to that customer before them as well."""
         ids = sorted(set(platform_ids))
         return await self._receipts.run(
-            lambda store: store.outbox.record_delivery(channel, ids, status, at, error),
+            lambda store: store.outbox.record_delivery(
+                channel, ids, status, at, error, earlier_too=earlier_too
+            ),
             f"{channel}:{ids[0] if ids else ''}",
         )
 

@@ -8,6 +8,7 @@ or odd fields. Those are acknowledged and ignored: Viber would only retry them f
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -93,6 +94,11 @@ def parse_callback(body: Any) -> Callback:
         raise BadCallback("a callback has an event")
     if event == EventType.FAILED and "desc" not in body:
         body = {**body, "desc": ""}  # the SDK requires it; a receipt without a reason is still one
+    if "timestamp" not in body:  # the SDK requires it; the time of arrival will do
+        body = {**body, "timestamp": int(time.time() * 1000)}
+    if event == EventType.CONVERSATION_STARTED and "message_token" not in body:
+        # Required by the SDK, unused here: the welcome is answered, nothing is stored.
+        body = {**body, "message_token": 0}
     try:
         request = create_request(body)
     except Exception as exc:  # the SDK raises bare Exception, KeyError, TypeError ...

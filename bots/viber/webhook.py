@@ -25,7 +25,14 @@ class Pipeline(Protocol):
     async def handle(self, inbound: Inbound) -> object: ...
 
     async def record_delivery(
-        self, channel: str, platform_ids: Sequence[str], status: str, at: Any, error: str = ""
+        self,
+        channel: str,
+        platform_ids: Sequence[str],
+        status: str,
+        at: Any,
+        error: str = "",
+        *,
+        earlier_too: bool = False,
     ) -> int: ...
 
 
@@ -49,7 +56,13 @@ class ViberReceiver:
         elif callback.receipt is not None:
             receipt = callback.receipt
             matched = await self._pipeline.record_delivery(
-                CHANNEL, [receipt.message_token], receipt.status, receipt.at, receipt.error
+                CHANNEL,
+                [receipt.message_token],
+                receipt.status,
+                receipt.at,
+                receipt.error,
+                # One «seen» stands for everything the customer has just read.
+                earlier_too=receipt.status == "read",
             )
             log.debug("viber %s of %s: %d row(s)", receipt.status, receipt.message_token, matched)
         elif callback.opened is not None:

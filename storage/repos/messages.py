@@ -220,11 +220,29 @@ class OutboxRepo(Repo):
         status: str,
         at: datetime,
         error: str = "",
+        *,
+        earlier_too: bool = False,
     ) -> int:
-        """A receipt for the rows the platform knows by these ids; returns the rows changed."""
+        """A receipt for the rows the platform knows by these ids; returns the rows changed.
+        `earlier_too`: the receipt stands for everything sent to that customer before as well
+        (Viber sends one «seen» for all the messages a customer has just read)."""
         values = _delivery_values(status, at, error)
         if not platform_ids:
             return 0
+        if earlier_too:
+            latest = await self._conn.execute(
+                select(outbox.c.user_id, func.max(outbox.c.sent_at))
+                .where(
+                    outbox.c.channel == channel,
+                    outbox.c.platform_message_id.in_(platform_ids),
+                    outbox.c.sent_at.is_not(None),
+                )
+                .group_by(outbox.c.user_id)
+            )
+            changed = 0
+            for user_id, until in latest.all():
+                changed += await self.record_delivery_until(channel, user_id, status, until, at)
+            return changed
         result = await self._conn.execute(
             update(outbox)
             .where(

@@ -162,7 +162,6 @@ def test_what_is_not_a_callback_is_refused(body: Any) -> None:
         {"event": "subscribed", "timestamp": 1},
         {"event": "unsubscribed", "timestamp": 1, "user_id": ["x"]},
         {"event": "delivered", "timestamp": 1, "user_id": "u"},
-        {"event": "conversation_started", "timestamp": 1, "user": {"id": "u"}},
         {"event": "seen", "timestamp": 1, "message_token": True, "user_id": "u"},
     ],
 )
@@ -184,3 +183,11 @@ def test_a_text_without_text_and_a_user_without_a_name() -> None:
     inbound = parse_callback(body).inbound
     assert inbound is not None and inbound.kind is InboundKind.TEXT
     assert (inbound.text, inbound.display_name) == ("", "")
+
+
+def test_a_conversation_opened_without_a_token_or_a_time_is_still_welcomed() -> None:
+    # As some write it down (a Russian notes file): no message_token, no timestamp.
+    body = {"event": "conversation_started", "type": "open", "user": {"id": "01234567890A="}}
+    opened = parse_callback(body).opened
+    assert opened is not None and opened.user_id == "01234567890A="
+    assert parse_callback({"event": "webhook"}).ignored  # acknowledged, nothing to do
