@@ -155,13 +155,19 @@ class Engine:
 
     async def _stale(self, ctx: Ctx) -> None:
         ctx.say(ctx.t("common.stale"))
-        last = ctx.state.last
-        # Repeat the open question; a finished answer («показания приняты») is not repeated.
-        if last.get("text") and ctx.state.flow is not None:
-            options = [tuple(option) for option in last.get("options", ())]
-            ctx.say(last["text"], options, request_phone=bool(last.get("phone")))
-        else:
+        if not self._repeat_question(ctx):
             await self.main_menu(ctx)
+
+    @staticmethod
+    def _repeat_question(ctx: Ctx) -> bool:
+        """Ask the open question again, with its buttons; a finished answer («показания
+        приняты») is not repeated. False when no question is open."""
+        last = ctx.state.last
+        if not (last.get("text") and ctx.state.flow is not None):
+            return False
+        options = [tuple(option) for option in last.get("options", ())]
+        ctx.say(last["text"], options, request_phone=bool(last.get("phone")))
+        return True
 
     @staticmethod
     def _short_request(msg: Msg) -> bool:
@@ -251,7 +257,13 @@ class Engine:
                 await self.main_menu(ctx, "menu.not_understood")
             return
         if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
-            await self.main_menu(ctx, f"common.{kind.value}")
+            # Mid-question the question stays, buttons included: messengers like Viber show only
+            # the last message's keyboard, and a sticker must not cost the customer theirs.
+            if ctx.state.flow is not None and ctx.state.last.get("text"):
+                ctx.say(ctx.t(f"common.{kind.value}_mid"))
+                self._repeat_question(ctx)
+            else:
+                await self.main_menu(ctx, f"common.{kind.value}")
             return
         analysis = msg.analysis
         target: str | None = None

@@ -116,7 +116,7 @@ async def test_reply_goes_through_the_outbox_with_the_operator_name(
     ]
     # On claiming, the bot told the customer who has the conversation.
     notices = [reply.text for _, reply in recorder.sent if not reply.operator]
-    assert "К разговору подключился оператор Анна. Он ответит здесь." in notices
+    assert "Ваше обращение принято: оператор Анна уже читает переписку и ответит здесь." in notices
     assert all(user == customer.user_id for user, _ in recorder.sent)
     # The customer's free text now goes to the operator, not to the bot.
     assert await customer.send("Спасибо, жду") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from dialogs.messages import InboundKind
 from dialogs.pipeline import Pipeline
 from tests.dialogs.conftest import Clock, Customer, linked
 
@@ -265,3 +266,20 @@ async def test_a_channel_without_a_share_phone_button_asks_for_the_number_only(
     await customer.send("5901234567")
     await customer.send("Иванова")
     assert "5901234567" in customer.text() or "привязан" in customer.text().lower()
+
+
+async def test_a_sticker_or_a_file_at_the_consent_question_keeps_the_question(
+    customer: Customer,
+) -> None:
+    await customer.start()
+    await customer.send("5901234567")
+    assert "согласие" in customer.text()
+    for kind in (InboundKind.UNSUPPORTED, InboundKind.FILE):
+        replies = await customer._event(kind, file_id="f1")
+        # The question and its buttons again, not the main menu: a messenger that shows only
+        # the last keyboard would otherwise lose «Даю согласие».
+        assert "Вернёмся к вопросу" in replies[0].text
+        assert "согласие" in replies[-1].text
+        assert "Даю согласие" in customer.labels()
+    await customer.press("Даю согласие")
+    assert "фамилию" in customer.text().casefold() or "фамили" in customer.text()
