@@ -177,7 +177,12 @@ class OutboxRepo(Repo):
         rows_query = (
             select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
             .join(conversations, conversations.c.id == outbox.c.conversation_id)
-            .where(outbox.c.status == PENDING, outbox.c.conversation_id.in_(chosen))
+            .where(
+                outbox.c.status == PENDING,
+                outbox.c.conversation_id.in_(chosen),
+                # Said of both sides, or PostgreSQL merge-joins through every conversation.
+                conversations.c.id.in_(chosen),
+            )
             .order_by(outbox.c.id)
         )
         records = [_record(row) for row in (await self._conn.execute(rows_query)).mappings()]

@@ -290,3 +290,38 @@ async def test_the_channel_is_told_when_the_customer_last_wrote(database: Databa
     (context,) = channel.contexts
     assert context is not None and context.last_inbound_at == wrote
     assert context.now - wrote >= timedelta(hours=23)
+
+
+def admitted_by_platform(times: list[float], rate: float, burst: float) -> bool:
+    """Whether a platform's token bucket (`rate` a second, `burst` saved up, full at first)
+    takes every send at these times without a 429."""
+    tokens, last = burst, times[0] if times else 0.0
+    for at in sorted(times):
+        tokens = min(burst, tokens + (at - last) * rate)
+        last = at
+        tokens -= 1
+        if tokens < -1e-6:
+            return False
+    return True
+
+
+async def test_a_chat_waiting_for_its_turn_does_not_hold_a_place_in_the_channels_rate(
+    database: Database,
+) -> None:
+    # 20/s for the bot, 2/s per chat: backlogs of a few chats next to many with one reply.
+    channel = ScriptedChannel(Rates(per_second=20, per_chat_per_second=2, per_chat_burst=1))
+    busy = [f"busy{n}" for n in range(6)]
+    for user in busy:
+        await enqueue(database, user, *(f"{user} {n}" for n in range(4)))
+    for n in range(60):
+        await enqueue(database, f"chat{n}", "one reply")
+    running = sender(database, channel)
+    running.start()
+    try:
+        await until(lambda: sum(len(v) for v in channel.delivered.values()) == 84, seconds=30)
+    finally:
+        await running.stop()
+    for user in busy:
+        assert channel.delivered[user] == [f"{user} {n}" for n in range(4)]
+    # Never more than the platform's own buckets take: no 429 for the bot, none for the chat.
+    assert admitted_by_platform(channel.times, rate=20, burst=20)
