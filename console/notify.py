@@ -59,7 +59,7 @@ async def send(
     t = translator(customer.language)
     # «go:» buttons never go stale, whatever the conversation's version is by then.
     buttons = (Button(t("common.menu"), "go:menu"),) if menu_button else ()
-    reply = Reply(compose(t), buttons=buttons, operator=operator)
+    reply = Reply(compose(t), buttons=buttons, operator=operator, language=t.language)
     return await store.outbox.add(
         conversation.id, customer.channel, customer.user_id, reply.to_dict(), now
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from core.accounts import Account
 from core.conversations import Conversation, Customer
 from core.ports import Store
 from dialogs.config import DialogConfig
-from dialogs.i18n import Translator, translator
+from dialogs.i18n import Translator
 from dialogs.messages import Attachment
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from dialogs.flow import Msg
 
 Option = tuple[str, str]  # (label, action)
+PHONE_HINT = "phone_hint"  # the placeholder of texts that tell how to share one's phone
 
 # Actions that start a flow from anywhere (the engine never treats their buttons as stale).
 GO = "go:"  # main-menu actions start a flow from anywhere; their buttons never go stale
@@ -34,6 +36,28 @@ class Draft:
     request_phone: bool = False
     attachment: Attachment | None = None
     phone_label: str = ""  # the label of the messenger's own "share my phone" button
+    language: str = ""  # the customer's language, carried on to the Reply
+
+
+class ChannelTexts(Translator):
+    """A language's texts as one channel shows them: `{phone_hint}` becomes that channel's own
+    words for sharing a phone («Поделиться телефоном» is a button in Telegram and Viber, a
+    contact card in WhatsApp, a button with the number itself in Messenger)."""
+
+    def __init__(self, language: str, channel: str) -> None:
+        super().__init__(language)
+        own = f"{PHONE_HINT}.{channel}"
+        self.phone_hint = super().__call__(own if self.has(own) else f"{PHONE_HINT}.default")
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        if PHONE_HINT not in params and f"{{{PHONE_HINT}}}" in str(self._texts.get(key, "")):
+            params = {**params, PHONE_HINT: self.phone_hint}
+        return super().__call__(key, **params)
+
+
+@lru_cache(maxsize=64)  # a few languages times a few channels
+def channel_texts(language: str, channel: str) -> ChannelTexts:
+    return ChannelTexts(language, channel)
 
 
 @dataclass(slots=True)
@@ -90,7 +114,7 @@ class Ctx:
 
     @property
     def t(self) -> Translator:
-        return translator(self.customer.language)
+        return channel_texts(self.customer.language, self.customer.channel)
 
     @property
     def today(self) -> date:
@@ -106,8 +130,9 @@ class Ctx:
         request_phone: bool = False,
         attachment: Attachment | None = None,
     ) -> None:
-        label = self.t("common.share_phone_button") if request_phone else ""
-        self.drafts.append(Draft(text, list(options), request_phone, attachment, label))
+        t = self.t
+        label = t("common.share_phone_button") if request_phone else ""
+        self.drafts.append(Draft(text, list(options), request_phone, attachment, label, t.language))
 
     def option(self, key: str, action: str, **params: Any) -> Option:
         """A button labelled from the catalog."""

@@ -357,6 +357,7 @@ class Engine:
             request_phone=draft.request_phone,
             attachment=draft.attachment,
             phone_label=draft.phone_label,
+            language=draft.language,
         )
 
 

@@ -69,6 +69,9 @@ class Reply:
     # A key of an approved platform template (whatsapp.templates) to send instead outside the
     # customer-service window, e.g. a reading reminder; empty: none.
     template: str = ""
+    # The customer's language ("ru", "en"), for the few words a channel adds itself (a list's
+    # button); empty in rows written before it was kept: the channel guesses then.
+    language: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -84,6 +87,8 @@ class Reply:
             body["operator"] = self.operator
         if self.template:
             body["template"] = self.template
+        if self.language:
+            body["language"] = self.language
         return body
 
     @classmethod
@@ -97,4 +102,5 @@ class Reply:
             attachment=Attachment(**attachment) if attachment else None,
             operator=body.get("operator"),
             template=body.get("template", ""),
+            language=body.get("language", ""),
         )

@@ -20,6 +20,8 @@ class MessengerReceiver:
         batch = parse_body(body)
         for reason in batch.ignored:
             log.debug("messenger: ignored %s", reason)
+        for notice in batch.warnings:
+            log.warning("messenger: %s", notice)
         for inbound in batch.inbounds:
             await self._sink.handle(inbound)
         for receipt in batch.receipts:

@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "messenger"
 OBJECT = "page"
 GET_STARTED = "GET_STARTED"
+# Pages set up by other tools send their own Get Started payload («__GET_STARTED__»,
+# «get_started», «GET_STARTED_PAYLOAD»): any payload with these letters starts the dialog.
+_GET_STARTED_LETTERS = "getstarted"
+# Meta restricting or blocking the page: not a customer's event, but operators must see it.
+POLICY_KEYS = ("policy-enforcement", "policy_enforcement")
 USER_ID_MAX = 128  # what the customers table keeps
 FILE_ATTACHMENTS = frozenset({"image", "file", "video"})
 # The user_phone_number quick reply sends the phone itself as its payload; our own payloads
@@ -48,6 +53,7 @@ class Batch:
     inbounds: list[Inbound] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # policy notices, logged as warnings
 
 
 def parse_body(body: Any) -> Batch:
@@ -72,6 +78,12 @@ def parse_body(body: Any) -> Batch:
 
 
 def _event(event: dict[str, Any], batch: Batch, seen: set[str]) -> None:
+    for key in POLICY_KEYS:
+        if key in event:  # comes without a sender: the page itself is concerned
+            policy = as_dict(event[key])
+            action, reason = as_str(policy.get("action")), as_str(policy.get("reason"))
+            batch.warnings.append(f"policy enforcement {action[:40]!r}: {reason[:400]}")
+            return
     user_id = as_id(as_dict(event.get("sender")).get("id"))
     if not user_id or len(user_id) > USER_ID_MAX:
         batch.ignored.append("an event without a usable sender.id (a user_ref)")
@@ -136,7 +148,7 @@ def _postback(
 ) -> Inbound | str:
     payload = as_str(postback.get("payload"))
     base = _base(user_id, at, as_str(postback.get("mid")), f"postback:{payload}", event)
-    if payload == GET_STARTED:
+    if is_get_started(payload):
         ref = as_str(as_dict(postback.get("referral")).get("ref"))
         return Inbound(kind=InboundKind.START, payload=ref, **base)
     if payload:
@@ -145,6 +157,12 @@ def _postback(
     if title:
         return Inbound(kind=InboundKind.TEXT, text=title, **base)
     return "a postback without payload"
+
+
+def is_get_started(payload: str) -> bool:
+    """GET_STARTED, or another spelling of it: case, underscores and dashes aside."""
+    letters = payload.casefold().replace("_", "").replace("-", "").replace(" ", "")
+    return _GET_STARTED_LETTERS in letters
 
 
 def _pressed(payload: str, base: dict[str, Any]) -> Inbound:

@@ -1,6 +1,6 @@
-"""The few texts a Graph channel adds itself (a list's button, the contact-card request), in the
-customer's language. A Reply does not carry its language, so it is read off the reply: the
-share-phone label is the catalog's own text, otherwise the script most of its letters are in."""
+"""The few texts a Graph channel adds itself (a list's button), in the customer's language: the
+one the dialog put on the reply. Rows queued before replies carried it are read instead: the
+share-phone label is the catalog's own text, otherwise the script most of the letters are in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dialogs.messages import Reply
 
 
 def language_of(reply: Reply) -> str:
+    if reply.language in LANGUAGES:
+        return reply.language
     if reply.phone_label:
         for language in LANGUAGES:
             if reply.phone_label == translator(language)("common.share_phone_button"):

@@ -41,7 +41,7 @@ LIMITS = ChannelLimits(
     buttons_max=ROWS_MAX,
     button_label_max=ROW_TITLE_MAX,
     payload_max_bytes=ROW_ID_MAX,
-    request_phone=False,  # no share-phone control: the customer is asked for a contact card
+    request_phone=False,  # no share-phone control: the dialog asks for the contact card itself
     documents=True,
 )
 # A business-scoped user id ("US.13491208655302741918"): two letters, a dot, letters and digits.
@@ -149,9 +149,9 @@ def template_message(template: Template) -> dict[str, Any]:
 
 def render(reply: Reply) -> list[dict[str, Any]]:
     """The messages (without the recipient) for one reply's text and buttons, in order."""
+    # A phone request adds nothing here: WhatsApp has no share-phone control, and the dialog's
+    # own text already tells the customer to send their contact card (phone_hint.whatsapp).
     text = reply.text.strip() or ELLIPSIS
-    if reply.request_phone:
-        text = f"{text}\n\n{own_text('whatsapp.contact_request', reply)}"
     action, kind = _action(reply)
     if action is None and reply.buttons:
         text = f"{text}\n\n{numbered(reply.buttons)}"

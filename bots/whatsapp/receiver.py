@@ -21,6 +21,8 @@ class WhatsAppReceiver:
         batch = parse_body(body, self._phone_number_id)
         for reason in batch.ignored:
             log.debug("whatsapp: ignored %s", reason)
+        for notice in batch.warnings:
+            log.warning("whatsapp: account notice %s", notice)
         # In order: one customer's messages in a body are in the order they were written.
         for inbound in batch.inbounds:
             await self._sink.handle(inbound)

@@ -29,6 +29,11 @@ FILE_TYPES = ("image", "document")  # kept for operators; the others cannot be s
 UNSUPPORTED_TYPES = frozenset(
     {"audio", "video", "sticker", "location", "order", "unsupported", "unknown", "voice"}
 )
+# Not new messages: an edit of an earlier one would repeat a step already taken (Telegram's
+# edited_message is dropped alike), a deleted one asks for nothing. Acknowledged, not answered.
+SILENT_TYPES = frozenset({"reaction", "system", "ephemeral", "edit", "revoke", "deleted"})
+# Account-level notices (a policy violation, a ban, a restriction): operators must see them.
+ACCOUNT_FIELDS = frozenset({"account_update", "account_alerts"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class Batch:
     inbounds: list[Inbound] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # why, for the log
+    warnings: list[str] = field(default_factory=list)  # account notices, logged as warnings
 
 
 def parse_body(body: Any, phone_number_id: str = "") -> Batch:
@@ -64,8 +70,12 @@ def parse_body(body: Any, phone_number_id: str = "") -> Batch:
     for entry in entries:
         for change in as_list(as_dict(entry).get("changes")):
             change = as_dict(change)
-            if change.get("field") != "messages":
-                batch.ignored.append(f"field {str(change.get('field'))[:40]}")
+            name = str(change.get("field"))[:40]
+            if name in ACCOUNT_FIELDS:
+                batch.warnings.append(f"{name}: {_account_notice(as_dict(change.get('value')))}")
+                continue
+            if name != "messages":
+                batch.ignored.append(f"field {name}")
                 continue
             _value(as_dict(change.get("value")), phone_number_id, batch, seen)
     return batch
@@ -161,7 +171,7 @@ def _message(message: dict[str, Any], contacts: list[dict[str, Any]]) -> Inbound
         return Inbound(kind=InboundKind.UNSUPPORTED, **base)
     if kind == "request_welcome":  # the customer opened the chat for the first time
         return Inbound(kind=InboundKind.START, **base)
-    if kind in ("reaction", "system", "ephemeral"):
+    if kind in SILENT_TYPES:
         return f"a {kind} message"
     if kind in UNSUPPORTED_TYPES or kind:
         return Inbound(kind=InboundKind.UNSUPPORTED, **base)
@@ -204,6 +214,17 @@ def _contact(cards: list[Any], sender_wa_id: str, base: dict[str, Any]) -> Inbou
     if first_phone:
         return Inbound(kind=InboundKind.CONTACT, phone=first_phone, own_contact=False, **base)
     return Inbound(kind=InboundKind.UNSUPPORTED, **base)
+
+
+def _account_notice(value: dict[str, Any]) -> str:
+    """What an account_update / account_alerts change says, short enough for one log line."""
+    event = as_str(value.get("event")) or as_str(value.get("alert_type")) or "?"
+    details = {
+        key: value[key]
+        for key in ("violation_info", "ban_info", "restriction_info", "alert_description")
+        if key in value
+    }
+    return f"{event[:60]} {str(details)[:400]}" if details else event[:60]
 
 
 def _status(status: dict[str, Any]) -> Receipt | None:

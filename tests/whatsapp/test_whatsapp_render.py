@@ -1,5 +1,5 @@
 """Rendering through WhatsAppChannel into FakeGraph, which refuses what WhatsApp refuses: reply
-buttons, lists, numbered text, long texts, the contact request, documents."""
+buttons, lists, numbered text, long texts, a phone request (no text added), documents."""
 
 from __future__ import annotations
 
@@ -92,23 +92,18 @@ async def test_long_texts_are_split_and_the_last_part_carries_the_buttons(
     assert joined == text.split()  # nothing lost, nothing repeated
 
 
-async def test_a_phone_request_asks_for_the_contact_card_in_the_customers_language(
+async def test_a_phone_request_adds_no_second_instruction(
     channel: WhatsAppChannel, fake_graph: FakeGraph
 ) -> None:
-    ru = Reply(
-        "Нужен ваш телефон.",
-        buttons("Отмена"),
-        request_phone=True,
-        phone_label="📱 Поделиться телефоном",
+    """WhatsApp has no share-phone control; the dialog's own text already says to send the
+    contact card (phone_hint.whatsapp), so the channel sends it as it is."""
+    text = "Или отправьте свою контактную карточку: нажмите 📎 (или «+») и выберите «Контакт»."
+    reply = Reply(
+        text, buttons("Отмена"), request_phone=True, phone_label="📱 Поделиться телефоном"
     )
-    en = Reply(
-        "I need your phone.", buttons("Cancel"), request_phone=True, phone_label="📱 Share phone"
-    )
-    await channel.send(USER, ru)
-    await channel.send(USER, en)
-    first, second = fake_graph.sent(USER)
-    assert "контактную карточку" in first.text and "contact card" in second.text
-    assert first.kind == second.kind == "interactive:button"
+    await channel.send(USER, reply)
+    (sent,) = fake_graph.sent(USER)
+    assert sent.kind == "interactive:button" and sent.text == text
 
 
 async def test_a_document_is_uploaded_then_sent(
