@@ -77,8 +77,9 @@ def parse_post(body: Any, session: str, now: datetime, max_text: int) -> Inbound
         if not phone or len(phone) > PHONE_MAX or not any(ch.isdigit() for ch in phone):
             raise PostError("bad_phone")
         # A web page cannot prove the number is the customer's own (a messenger's contact
-        # button can): it never links an account by itself, it serves as a contact number.
-        return Inbound(kind=InboundKind.CONTACT, phone=phone, own_contact=False, **base)
+        # button can): the phone field is the customer typing their number, and is taken as
+        # such — a contact number for a visit, never a proof that links an account.
+        return Inbound(kind=InboundKind.TEXT, text=phone, **base)
     raise PostError("bad_request")
 
 
