@@ -15,9 +15,18 @@ _FLAT = re.compile(
     r"(?:\s*[а-яёa-z](?![^\W\d_]))?",
     re.IGNORECASE,
 )
-# A run of digits that may be an account or a phone number: digits with single spaces, dashes
-# or brackets between them, optionally after «+» or «(».
-_DIGIT_RUN = re.compile(r"(?<![0-9])[+(]?[0-9](?:[ \u00a0\-‐-―()]{0,3}[0-9])*(?![0-9])")
+# A run of digits that may be an account or a phone number: digits with up to three spaces,
+# dashes, dots or brackets between them, optionally after «+» or «(».
+_DIGIT_RUN = re.compile(r"(?<![0-9])[+(]?[0-9](?:[ \u00a0\-‐-―().]{0,3}[0-9])*(?![0-9])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# SQLAlchemy puts a failed statement's bound values into its error message, a single line of
+# repr (shortened by SQLAlchemy itself): the customer's text, surname, phone. Logged
+# tracebacks keep the statement but not the values.
+_SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*\]")
+SQL_PARAMETERS_HIDDEN = "[parameters hidden]"
+# Not personal data but worse: a Telegram bot token (id:secret) inside a URL an error names.
+_BOT_TOKEN = re.compile(r"(?<![0-9])[0-9]{5,12}:[A-Za-z0-9_-]{30,}")
+BOT_TOKEN_HIDDEN = "<bot token>"
 
 
 def mask_surname(surname: str) -> str:
@@ -66,7 +75,15 @@ def mask_address(address: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Free text for logs: account numbers and phone numbers inside it masked."""
+    """Free text for logs: account numbers, phone numbers and e-mail addresses inside it
+    masked, the values of a failed SQL statement and bot tokens dropped. (A surname cannot be
+    told from any other word: no log message may carry one.)"""
+    if "[parameters: " in text:
+        text = _SQL_PARAMETERS.sub(SQL_PARAMETERS_HIDDEN, text)
+    if "@" in text:
+        text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
+    if ":" in text:
+        text = _BOT_TOKEN.sub(BOT_TOKEN_HIDDEN, text)
     return _DIGIT_RUN.sub(_mask_run, text)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from core.masking import hide_card_data
 from core.ports import Store
@@ -29,6 +30,15 @@ class Handled:
     duplicate: bool
     conversation_id: int | None
     replies: tuple[Reply, ...]
+
+
+class PipelineObserver(Protocol):
+    """Told of every event the pipeline takes (metrics); must be cheap and must not raise."""
+
+    def received(self, channel: str, kind: str) -> None: ...
+
+    def handled(self, channel: str, duplicate: bool, seconds: float) -> None:
+        """The event's turn is committed (or it was a duplicate), `seconds` after it came."""
 
 
 def _clean(value: str) -> str:
@@ -89,6 +99,7 @@ class Pipeline:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_commit: Callable[[Handled], None] | None = None,
         writers: int = 1,
+        observer: PipelineObserver | None = None,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.engine = engine
@@ -96,12 +107,16 @@ class Pipeline:
         self.clock = clock
         # Told after every commit that wrote replies (the outbox sender wakes up).
         self.on_commit = on_commit
+        self.observer = observer
         self._locks = KeyedLocks()
         self._batcher: Batcher[Handled] = Batcher(unit_of_work, workers=writers)
         self._receipts: Batcher[int] = Batcher(unit_of_work)
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Run one event in one transaction; a duplicate event changes nothing."""
+        started = time.perf_counter()
+        if (observer := self.observer) is not None:
+            observer.received(inbound.channel, inbound.kind.value)
         inbound = _storable(inbound)
         text, redacted = hide_card_data(inbound.text)
         if redacted:  # card data is never stored, not even in the inbox
@@ -118,6 +133,8 @@ class Pipeline:
                 handled = await self._handle(inbound, recovering=True)
         if handled.replies and self.on_commit is not None:
             self.on_commit(handled)
+        if observer is not None:
+            observer.handled(inbound.channel, handled.duplicate, time.perf_counter() - started)
         return handled
 
     async def record_delivery(

@@ -10,6 +10,7 @@ from console.app import mount_console
 from console.context import ReplyCheck
 from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
+from energobot.metrics import METRICS, Metrics, metrics_endpoint
 from energobot.sender import OutboxSender
 from energobot.settings import Settings
 from energobot.wiring import build_pipeline, sender_config
@@ -74,13 +75,23 @@ async def favicon(request: web.Request) -> web.Response:
 def create_app(settings: Settings, database: Database) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     channels = build_channels(settings)
-    sender = OutboxSender(database.unit_of_work, channels.outbound, sender_config(settings))
+    metrics = Metrics(database, channels.outbound)
+    app[METRICS] = metrics
+    sender = OutboxSender(
+        database.unit_of_work,
+        channels.outbound,
+        sender_config(settings),
+        on_result=metrics.sent,
+    )
     pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())
+    pipeline.observer = metrics
     services = Services(settings, database, pipeline, sender, channels)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/readyz", readyz)
+    # For Prometheus inside the network: the reverse proxy must not pass /metrics through.
+    app.router.add_get("/metrics", metrics_endpoint)
     channels.mount(app, settings, pipeline)
     mount_console(app, services)
 

@@ -37,6 +37,8 @@ BURST_SLACK = 1
 
 Clock = Callable[[], datetime]
 Write = Callable[[Store], Awaitable[None]]
+# Told each row's outcome (metrics): (channel, "sent" | "failed" | "refused" | "deferred").
+ResultObserver = Callable[[str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +103,11 @@ class OutboxSender:
         channels: Mapping[str, Channel],
         config: SenderConfig | None = None,
         clock: Clock = lambda: datetime.now(UTC),
+        on_result: ResultObserver | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self.channels = dict(channels)
+        self._on_result = on_result
         self.config = config or SenderConfig()
         self._clock = clock
         self._ledger = Ledger(unit_of_work)
@@ -125,6 +129,10 @@ class OutboxSender:
         self.sent = 0
         self.failed = 0
         self.refused = 0  # closed messaging windows: never sent
+
+    def _result(self, channel: str, result: str) -> None:
+        if self._on_result is not None:
+            self._on_result(channel, result)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -235,6 +243,7 @@ class OutboxSender:
         delivered = 0
         for index, row in enumerate(rows):
             if row.send_blocked:
+                self._result(channel_name, "failed")
                 await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
                 continue
             reply = Reply.from_dict(row.body)
@@ -243,6 +252,7 @@ class OutboxSender:
                 # The platform would refuse it (a closed messaging window): nothing is sent.
                 log.info("outbox %s row %d refused: %s", channel_name, row.id, refusal.value)
                 self.refused += 1
+                self._result(channel_name, "refused")
                 await self._ledger.write(_failed(row.id, context.now, f"refused: {refusal}", True))
                 continue
             # The chat's turn first, then a place in the channel's queue: a channel token taken
@@ -258,6 +268,7 @@ class OutboxSender:
                 if exc.retry_after is not None:
                     # Told to wait: the whole chat (and, for a global limit, the channel) waits.
                     chat.pause(exc.retry_after)
+                    self._result(channel_name, "deferred")
                     until = self._clock() + timedelta(seconds=exc.retry_after)
                     await self._ledger.write(
                         _deferred(row.id, until, exc.reason, rows[index + 1 :])
@@ -265,6 +276,7 @@ class OutboxSender:
                     return delivered
                 log.warning("outbox %s row %d: %s", channel_name, row.id, exc.reason)
                 self.failed += 1
+                self._result(channel_name, "failed")
                 await self._ledger.write(
                     _failed(
                         row.id,
@@ -277,6 +289,7 @@ class OutboxSender:
                 )
                 if exc.blocks:
                     for rest in rows[index + 1 :]:
+                        self._result(channel_name, "failed")
                         await self._ledger.write(_failed(rest.id, self._clock(), exc.reason, True))
                     return delivered
                 if exc.permanent:
@@ -287,12 +300,14 @@ class OutboxSender:
                 reason = f"{type(exc).__name__}: {exc}".strip(": ")
                 log.warning("outbox %s row %d: %s", channel_name, row.id, reason)
                 self.failed += 1
+                self._result(channel_name, "failed")
                 await self._ledger.write(
                     _failed(row.id, self._clock(), reason, False, self.config.max_attempts)
                 )
                 await self._ledger.write(_released(rows[index + 1 :]))
                 return delivered
             self.sent += 1
+            self._result(channel_name, "sent")
             delivered += 1
             await self._ledger.write(_sent(row.id, self._clock(), platform_id))
         self.wake()  # the conversation may have more rows by now

@@ -82,6 +82,52 @@ def test_mask_text(text: str, masked: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "phone",
+    [
+        "+79195550103",
+        "89195550103",
+        "79195550103",
+        "9195550103",
+        "+7 919 555-01-03",
+        "+7 (919) 555-01-03",
+        "8 (919) 555–01–03",
+        "8-919-555-01-03",
+        "8.919.555.01.03",
+        "8\u00a0919\u00a0555\u00a001\u00a003",
+        "+7(919)5550103",
+    ],
+)
+def test_a_phone_in_any_common_format_is_masked_in_text(phone: str) -> None:
+    masked = mask_text(f"тел.{phone}, звоните")
+    assert masked == "тел.+7 *** ***-01-03, звоните"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("пишите на t.kuznetsova@example.ru, спасибо", "пишите на t***@example.ru, спасибо"),
+        ("Ivan.Petrov+bills@mail.example.com", "I***@mail.example.com"),
+        ("без адреса @ здесь", "без адреса @ здесь"),
+    ],
+)
+def test_email_addresses_are_masked_in_text(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+def test_the_values_of_a_failed_sql_statement_are_dropped() -> None:
+    error = (
+        "sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed\n"
+        "[SQL: INSERT INTO customers (channel, user_id, display_name) VALUES (?, ?, ?)]\n"
+        "[parameters: ('telegram', '7001', 'Кузнецова [Татьяна]')]\n"
+        "(Background on this error at: https://sqlalche.me/e/20/gkpj)"
+    )
+    masked = mask_text(error)
+    assert "Кузнецова" not in masked and "Татьяна" not in masked
+    assert "[SQL: INSERT INTO customers" in masked  # what failed stays readable
+    assert "[parameters hidden]\n(Background on this error at:" in masked
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "номер карты 4111 1111 1111 1111 срок 12/28 cvv 123",
@@ -107,3 +153,16 @@ def test_other_numbers_are_not_cards(text: str) -> None:
     from core.masking import hide_card_data
 
     assert hide_card_data(text) == (text, False)
+
+
+def test_a_bot_token_inside_an_error_is_hidden() -> None:
+    error = (
+        "TelegramNetworkError: InvalidURL: "
+        "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_/sendMessage"
+    )
+    masked = mask_text(error)
+    assert (
+        masked
+        == "TelegramNetworkError: InvalidURL: https://api.telegram.org/bot<bot token>/sendMessage"
+    )
+    assert mask_text("at 12:30:45 and 2026-11-27T03:00:07") == "at 12:30:45 and 2026-11-27T03:00:07"
