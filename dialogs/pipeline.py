@@ -184,6 +184,9 @@ class Pipeline:
             now,
         )
         conversation = await store.conversations.get_for_update(customer, now)
+        # After the lock (another process's turn may have held it): this turn's rows come
+        # after that turn's in time as they do in order.
+        now = self.clock()
         body = inbound.to_dict()
         if inbound.kind is InboundKind.BUTTON and not inbound.text:
             # Kept with the stored event so transcripts show what was pressed (the dialog
