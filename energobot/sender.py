@@ -224,10 +224,7 @@ class OutboxSender:
         now = self._clock()
         for channel, count, oldest in depth:
             age = (now - oldest).total_seconds() if oldest else 0.0
-            # Older than a lease: more than a platform's pause — a stuck channel, or rows a
-            # dead process had claimed.
-            level = logging.WARNING if age > self.config.lease_seconds else logging.INFO
-            log.log(level, "outbox %s: %d pending, oldest %.1f s", channel, count, age)
+            log.info("outbox %s: %d pending, oldest %.1f s", channel, count, age)
         for buckets in self._chats.values():
             buckets.sweep()
 
