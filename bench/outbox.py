@@ -16,7 +16,7 @@ over the fastest drain the fake admits (after the bursts, one send per token of 
 bucket and of every chat's, whichever runs out last) —, and the ratio achieved/allowed (the
 target: >= 0.95); the steady rate after the first second; and the 429s the fake answered, by
 scope and time (the target: none).
-The sender aims 5 % under the limits (RATE_MARGIN), so 0.95 is its designed ceiling.
+The sender aims 2 % under the limits (RATE_MARGIN), so 0.98 is its designed ceiling.
 
 --senders N runs N senders on one database, each with its own channels and token buckets, as N
 `energobot serve` processes do (use --db postgres: rows are then claimed FOR UPDATE SKIP
