@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bots.meta.fields import as_dict, as_id, as_list, as_str, unix_time
-from bots.meta.webhook import BadBody
+from bots.meta.webhook import entries_of
 from bots.render import typed_option
 from dialogs.messages import Inbound, InboundKind
 
@@ -57,13 +57,9 @@ class Batch:
 
 
 def parse_body(body: Any) -> Batch:
-    if not isinstance(body, dict):
-        raise BadBody("a notification is a JSON object")
-    entries = body.get("entry")
-    if not isinstance(entries, list):
-        raise BadBody("a notification has an entry list")
+    entries = entries_of(body, OBJECT)
     batch = Batch()
-    if body.get("object") != OBJECT:
+    if entries is None:
         batch.ignored.append(f"object {str(body.get('object'))[:40]!r}")
         return batch
     seen: set[str] = set()

@@ -31,6 +31,17 @@ class BadBody(ValueError):
     """Signed, but not a webhook body at all: 400."""
 
 
+def entries_of(body: Any, object_name: str) -> list[Any] | None:
+    """The entries of a notification; None when it is for another `object` (acknowledged and
+    ignored). Raises BadBody for what is not a notification at all."""
+    if not isinstance(body, dict):
+        raise BadBody("a notification is a JSON object")
+    entries = body.get("entry")
+    if not isinstance(entries, list):
+        raise BadBody("a notification has an entry list")
+    return entries if body.get("object") == object_name else None
+
+
 class Receiver(Protocol):
     async def receive(self, body: dict[str, Any]) -> None:
         """Handle every event of one notification; raise BadBody for a body of the wrong shape."""
