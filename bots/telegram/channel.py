@@ -56,8 +56,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # parametrised model only while something refers to it: without these references the model was
 # built anew — its whole schema — for every message sent, a sixth of a busy process's CPU.
 _RESPONSE_MODELS = tuple(
-    Response[method.__returning__]
-    for method in (SendMessage, SendDocument, AnswerCallbackQuery)
+    Response[method.__returning__] for method in (SendMessage, SendDocument, AnswerCallbackQuery)
 )
 
 
