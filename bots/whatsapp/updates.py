@@ -53,6 +53,7 @@ class Batch:
     receipts: list[Receipt] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # why, for the log
     warnings: list[str] = field(default_factory=list)  # account notices, logged as warnings
+    other_numbers: set[str] = field(default_factory=set)  # notifications for another number
 
 
 def parse_body(body: Any, phone_number_id: str = "") -> Batch:
@@ -81,7 +82,7 @@ def _value(value: dict[str, Any], phone_number_id: str, batch: Batch, seen: set[
     ours = as_id(as_dict(value.get("metadata")).get("phone_number_id"))
     if phone_number_id and ours and ours != phone_number_id:
         # One app may serve several numbers; another number's customers are not ours to answer.
-        batch.ignored.append(f"a message to phone number {ours}")
+        batch.other_numbers.add(ours)
         return
     contacts = [as_dict(c) for c in as_list(value.get("contacts"))]
     for message in as_list(value.get("messages")):

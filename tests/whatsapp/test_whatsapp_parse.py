@@ -146,3 +146,27 @@ def test_odd_items_are_skipped_without_losing_the_others() -> None:
     assert batch.inbounds[0].event_id == "wamid.x" and len(batch.inbounds) == 4
     assert {i.user_id for i in batch.inbounds} == {USER}
     assert "a message without a usable sender id" in batch.ignored
+
+
+async def test_another_numbers_notifications_are_told_once_as_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bots.whatsapp import WhatsAppReceiver
+
+    class Sink:
+        def __init__(self) -> None:
+            self.handled: list[object] = []
+
+        async def handle(self, inbound: object) -> object:
+            self.handled.append(inbound)
+            return inbound
+
+    sink = Sink()
+    receiver = WhatsAppReceiver(sink, PHONE_NUMBER_ID)  # type: ignore[arg-type]
+    body = load_payload("whatsapp", "other_phone_number")
+    with caplog.at_level("WARNING", logger="bots.whatsapp.receiver"):
+        await receiver.receive(body)
+        await receiver.receive(body)
+    assert sink.handled == []
+    warnings = [r for r in caplog.records if "phone_number_id" in r.getMessage()]
+    assert len(warnings) == 1 and PHONE_NUMBER_ID in warnings[0].getMessage()
