@@ -1,5 +1,6 @@
 """Transactions that lost a race with another process (PostgreSQL: a deadlock, a serialization
-failure) are run again, not reported: nothing of theirs was kept and nothing was answered."""
+failure) or their connection (the database restarted) are run again, not reported: nothing of
+theirs was answered, and running a turn again is a duplicate if its commit did land."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ CONFLICT_RETRIES = 8
 
 
 def is_conflict(exc: BaseException | None) -> bool:
-    """Whether `exc` or anything it was raised from is a retryable transaction conflict."""
+    """Whether `exc` or anything it was raised from is a retryable transaction conflict or a
+    lost connection (SQLAlchemy marks those `connection_invalidated` and renews its pool)."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        if getattr(exc, "connection_invalidated", False):
+            return True
         for candidate in (exc, getattr(exc, "orig", None)):
             if getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES:
                 return True

@@ -49,8 +49,11 @@ class Batcher(Generic[T]):
     async def _work(self) -> None:
         try:
             while self._queue:
-                queued = self._queue[: self._max_batch]
-                del self._queue[: self._max_batch]
+                # A share of the queue, not all of it: the other writers take the rest at
+                # once, and no caller waits for a whole queue's turns before its commit.
+                size = min(self._max_batch, -(-len(self._queue) // self._workers))
+                queued = self._queue[:size]
+                del self._queue[:size]
                 queued.sort(key=lambda item: item[0])
                 await self._run_batch([(job, future) for _, job, future in queued])
                 await asyncio.sleep(0)  # let the answered callers queue their next events

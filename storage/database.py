@@ -101,7 +101,9 @@ class Database:
             configure_sqlite(self.engine)
         else:
             # pool_size is the cap: N processes x pool_size is what PostgreSQL has to allow.
-            options.update(pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+            # No pre-ping (three round trips per checkout): a dropped connection shows on use,
+            # the pool is renewed and the batch runs again (core.conflicts).
+            options.update(pool_size=pool_size, max_overflow=0)
             self.engine = create_async_engine(self.url, **options)
         # Transactions that may write at once: SQLite has one writer; on PostgreSQL turns wait
         # mostly for round trips, so several group commits run side by side, leaving

@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from core.ports import Store
 from dialogs.batch import Batcher
@@ -38,6 +40,27 @@ async def test_turns_that_arrive_together_share_one_commit(db: Database) -> None
     assert commits == 1
     async with db.unit_of_work() as store:
         assert not await store.inbox.add("t", "e19", {}, NOW)  # committed
+
+
+async def test_side_by_side_writers_share_the_queue(db: Database) -> None:
+    """With several writers, one batch does not take the whole queue while the others idle:
+    its callers would wait for all of it (the latency tail)."""
+    batcher: Batcher[int] = Batcher(db.unit_of_work, workers=2)
+    sizes: list[int] = []
+    original = db.unit_of_work
+
+    def counting():  # type: ignore[no-untyped-def]
+        sizes.append(0)
+        return original()
+
+    batcher._unit_of_work = counting
+
+    async def job(store: Store) -> int:
+        sizes[-1] += 1
+        return 1
+
+    assert sum(await asyncio.gather(*(batcher.run(job) for _ in range(10)))) == 10
+    assert sum(sizes) == 10 and max(sizes) <= 5 and len(sizes) >= 2
 
 
 async def test_a_failing_turn_is_undone_alone_and_its_caller_told(db: Database) -> None:
@@ -120,6 +143,46 @@ async def test_a_batch_runs_its_turns_in_key_order(db: Database) -> None:
     await asyncio.gather(*(batcher.run(job(n), k) for n, k in zip(names, keys, strict=True)))
     # Sorted by key, and a key's turns keep their arrival order.
     assert order == ["one", "one again", "five", "nine"]
+
+
+async def test_a_batch_whose_connection_was_dropped_runs_again(db: Database) -> None:
+    """The database restarted (PostgreSQL: the server ended every session): the pool has no
+    pre-ping, so the next batch finds a dead connection; it runs again on a new one."""
+    async with db.unit_of_work() as store:
+        await store.inbox.add("t", "before", {}, NOW)
+        await store.commit()
+    if db.dialect == "postgresql":
+        admin = create_async_engine(db.url, poolclass=NullPool)
+        try:
+            async with admin.connect() as connection:
+                ended = await connection.exec_driver_sql(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                assert ended.scalar_one() >= 1  # the pooled connection of the first batch
+        finally:
+            await admin.dispose()
+    batcher: Batcher[bool] = Batcher(db.unit_of_work)
+
+    async def after(store: Store) -> bool:
+        return await store.inbox.add("t", "after", {}, NOW)
+
+    assert await batcher.run(after)
+    async with db.unit_of_work() as store:
+        assert not await store.inbox.add("t", "after", {}, NOW)  # committed once
+
+
+def test_a_dropped_connection_counts_as_retryable() -> None:
+    from core.conflicts import is_conflict
+
+    class Invalidated(Exception):
+        connection_invalidated = True
+
+    assert not is_conflict(RuntimeError("wrapped"))
+    try:
+        raise RuntimeError("statement failed") from Invalidated()
+    except RuntimeError as exc:
+        assert is_conflict(exc)
 
 
 def test_conflicts_are_found_through_the_chain_of_causes() -> None:
