@@ -139,6 +139,10 @@ class ConversationPort(Protocol):
     async def get_for_update(self, customer: Customer, now: datetime) -> Conversation:
         """The customer's conversation, created if missing, locked until commit."""
 
+    async def open(self, channel: str, user_id: str) -> tuple[Customer, Conversation] | None:
+        """A known customer and their conversation, locked until commit, in one round trip;
+        None when either is missing or the customer was erased (get_or_create's cases)."""
+
     async def save(self, conversation: Conversation) -> None:
         """Persist status, state, version, last_inbound_at and send_blocked."""
 

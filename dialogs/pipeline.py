@@ -175,15 +175,19 @@ class Pipeline:
     async def _turn(self, store: Store, inbound: Inbound, recovering: bool) -> Handled:
         """One event's turn inside the batch's transaction (its own savepoint)."""
         now = self.clock()
-        customer = await store.customers.get_or_create(
-            inbound.channel,
-            inbound.user_id,
-            inbound.display_name,
-            # Many customers run an English messenger UI: Russian first, changeable.
-            self.config.default_language,
-            now,
-        )
-        conversation = await store.conversations.get_for_update(customer, now)
+        opened = await store.conversations.open(inbound.channel, inbound.user_id)
+        if opened is not None and inbound.display_name in ("", opened[0].display_name):
+            customer, conversation = opened  # the common case: one statement
+        else:
+            customer = await store.customers.get_or_create(
+                inbound.channel,
+                inbound.user_id,
+                inbound.display_name,
+                # Many customers run an English messenger UI: Russian first, changeable.
+                self.config.default_language,
+                now,
+            )
+            conversation = await store.conversations.get_for_update(customer, now)
         # After the lock (another process's turn may have held it): this turn's rows come
         # after that turn's in time as they do in order.
         now = self.clock()

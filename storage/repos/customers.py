@@ -172,17 +172,29 @@ class ConversationRepo(Repo):
             )
             row = await self._locked(customer.id)
             assert row is not None
-        return Conversation(
-            id=row["id"],
-            customer_id=customer.id,
-            channel=customer.channel,
-            user_id=customer.user_id,
-            status=ConversationStatus(row["status"]),
-            state=row["state"],
-            version=row["version"],
-            last_inbound_at=row["last_inbound_at"],
-            send_blocked=row["send_blocked"],
-        )
+        return _conversation(row, customer)
+
+    async def open(self, channel: str, user_id: str) -> tuple[Customer, Conversation] | None:
+        def build() -> Any:
+            query = (
+                select(customers, *(c.label(f"c_{c.name}") for c in _CONVERSATION_COLUMNS))
+                .join(conversations, conversations.c.customer_id == customers.c.id)
+                .where(
+                    customers.c.channel == bindparam("p_channel"),
+                    customers.c.user_id == bindparam("p_user_id"),
+                    customers.c.erased_at.is_(None),
+                )
+            )
+            return query.with_for_update(of=conversations) if self._postgres else query
+
+        query = self._prepared("conversations.open", build)
+        result = await self._conn.execute(query, {"p_channel": channel, "p_user_id": user_id})
+        row = result.mappings().one_or_none()
+        if row is None:
+            return None
+        customer = _customer(row)
+        own = {c.name: row[f"c_{c.name}"] for c in _CONVERSATION_COLUMNS}
+        return customer, _conversation(own, customer)
 
     async def save(self, conversation: Conversation) -> None:
         statement = self._prepared(
@@ -303,6 +315,26 @@ class ConsentRepo(Repo):
                 customer_id=customer_id, version=version, channel=channel, given_at=at
             )
         )
+
+
+_CONVERSATION_COLUMNS = tuple(
+    conversations.c[name]
+    for name in ("id", "status", "state", "version", "last_inbound_at", "send_blocked")
+)
+
+
+def _conversation(row: Any, customer: Customer) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        customer_id=customer.id,
+        channel=customer.channel,
+        user_id=customer.user_id,
+        status=ConversationStatus(row["status"]),
+        state=row["state"],
+        version=row["version"],
+        last_inbound_at=row["last_inbound_at"],
+        send_blocked=row["send_blocked"],
+    )
 
 
 def _customer(row: Any) -> Customer:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, utcnow
@@ -148,49 +148,75 @@ class OutboxRepo(Repo):
         and one waiting for a retry holds back the ones after it. On PostgreSQL the deciding
         rows are locked FOR UPDATE SKIP LOCKED: concurrent senders take different conversations.
         """
-        older = aliased(outbox)
-        head = (
-            select(outbox.c.id, outbox.c.conversation_id)
-            .where(
-                outbox.c.status == PENDING,
-                outbox.c.channel == channel,
-                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
-                ~exists().where(
-                    and_(
-                        older.c.conversation_id == outbox.c.conversation_id,
-                        older.c.status == PENDING,
-                        older.c.id < outbox.c.id,
-                    )
-                ),
+
+        def build_head() -> Any:
+            older = aliased(outbox)
+            head = (
+                select(outbox.c.id, outbox.c.conversation_id)
+                .where(
+                    outbox.c.status == PENDING,
+                    outbox.c.channel == bindparam("p_channel"),
+                    or_(
+                        outbox.c.next_attempt_at.is_(None),
+                        outbox.c.next_attempt_at <= bindparam("p_now"),
+                    ),
+                    ~exists().where(
+                        and_(
+                            older.c.conversation_id == outbox.c.conversation_id,
+                            older.c.status == PENDING,
+                            older.c.id < outbox.c.id,
+                        )
+                    ),
+                )
+                .order_by(outbox.c.id)
+                .limit(bindparam("p_limit"))
             )
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
-        if conversation_id is not None:
-            head = head.where(outbox.c.conversation_id == conversation_id)
-        if self._postgres:
-            head = head.with_for_update(skip_locked=True)
-        heads = (await self._conn.execute(head)).all()
+            if conversation_id is not None:
+                head = head.where(outbox.c.conversation_id == bindparam("p_conversation_id"))
+            return head.with_for_update(skip_locked=True) if self._postgres else head
+
+        def build_rows() -> Any:
+            chosen = bindparam("p_chosen", expanding=True)
+            return (
+                select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
+                .join(conversations, conversations.c.id == outbox.c.conversation_id)
+                .where(
+                    outbox.c.status == PENDING,
+                    outbox.c.conversation_id.in_(chosen),
+                    # Said of both sides, or PostgreSQL merge-joins through every conversation.
+                    conversations.c.id.in_(chosen),
+                )
+                .order_by(outbox.c.id)
+            )
+
+        one = "one" if conversation_id is not None else "any"
+        head = self._prepared(f"outbox.claim.head.{one}", build_head)
+        heads = (
+            await self._conn.execute(
+                head,
+                {
+                    "p_channel": channel,
+                    "p_now": now,
+                    "p_limit": limit,
+                    "p_conversation_id": conversation_id,
+                },
+            )
+        ).all()
         if not heads:
             return []
         chosen = [row.conversation_id for row in heads]
-        rows_query = (
-            select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
-            .join(conversations, conversations.c.id == outbox.c.conversation_id)
-            .where(
-                outbox.c.status == PENDING,
-                outbox.c.conversation_id.in_(chosen),
-                # Said of both sides, or PostgreSQL merge-joins through every conversation.
-                conversations.c.id.in_(chosen),
-            )
-            .order_by(outbox.c.id)
+        rows = self._prepared("outbox.claim.rows", build_rows)
+        result = await self._conn.execute(rows, {"p_chosen": chosen})
+        records = [_record(row) for row in result.mappings()]
+        lease = self._prepared(
+            "outbox.claim.lease",
+            lambda: (
+                update(outbox)
+                .where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+                .values(next_attempt_at=bindparam("p_lease"))
+            ),
         )
-        records = [_record(row) for row in (await self._conn.execute(rows_query)).mappings()]
-        await self._conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_([r.id for r in records]))
-            .values(next_attempt_at=lease_until)
-        )
+        await self._conn.execute(lease, {"p_ids": [r.id for r in records], "p_lease": lease_until})
         return records
 
     async def release(self, row_ids: list[int]) -> None:

@@ -266,3 +266,26 @@ async def test_erase(
         assert not await store.consents.has(customer.id, "2025-01")
         await store.consents.record(customer.id, "2025-01", "telegram", later)
         assert await store.consents.has(customer.id, "2025-01")
+
+
+async def test_open_finds_a_known_customer_and_their_conversation_in_one_go(
+    db: Database, now: datetime
+) -> None:
+    async with db.unit_of_work() as store:
+        assert await store.conversations.open("telegram", "3003") is None  # unknown
+        customer = await store.customers.get_or_create("telegram", "3003", "Ира", "en", now)
+        assert await store.conversations.open("telegram", "3003") is None  # no conversation
+        conversation = await store.conversations.get_for_update(customer, now)
+        conversation.state = {"flow": "reading"}
+        conversation.version = 3
+        conversation.last_inbound_at = now
+        await store.conversations.save(conversation)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        opened = await store.conversations.open("telegram", "3003")
+        assert opened == (customer, conversation)
+        assert await store.conversations.open("viber", "3003") is None
+        await store.customers.erase(customer.id, now)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert await store.conversations.open("telegram", "3003") is None  # erased: start afresh

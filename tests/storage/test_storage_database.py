@@ -192,3 +192,26 @@ async def test_in_memory_sqlite_keeps_one_database() -> None:
         assert sorted(await _actions(memory)) == ["task 0", "task 1", "task 2"]
     finally:
         await memory.dispose()
+
+
+async def test_open_locks_the_conversation_like_get_for_update(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    """Turns that open the conversation in one statement are serialised the same way."""
+    async with db.unit_of_work() as store:
+        await store.conversations.get_for_update(customer, now)
+        await store.commit()
+
+    async def bump() -> int:
+        async with db.unit_of_work() as store:
+            opened = await store.conversations.open(customer.channel, customer.user_id)
+            assert opened is not None
+            _, conversation = opened
+            await asyncio.sleep(0.05)
+            conversation.version += 1
+            await store.conversations.save(conversation)
+            await store.commit()
+            return conversation.version
+
+    versions = await asyncio.gather(*(bump() for _ in range(4)))
+    assert sorted(versions) == [1, 2, 3, 4]
