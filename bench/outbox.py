@@ -1,7 +1,7 @@
 """Outbox drain rate against Telegram's flood limits, as the fake Bot API enforces them.
 
     .venv/bin/python bench/outbox.py [--scenarios 1800/600,600/20] [--db sqlite|postgres]
-        [--senders 1] [--split-rate]
+        [--senders 1] [--no-shares]
 
 Each scenario ROWS/CHATS fills the outbox with ROWS replies spread over CHATS conversations
 (round-robin, so every chat gets ROWS/CHATS of them); then the real OutboxSender
@@ -20,7 +20,9 @@ The sender aims 2 % under the limits (RATE_MARGIN), so 0.98 is its designed ceil
 
 --senders N runs N senders on one database, each with its own channels and token buckets, as N
 `energobot serve` processes do (use --db postgres: rows are then claimed FOR UPDATE SKIP
-LOCKED); --split-rate gives each 1/N of the bot's rate, as docs/deploy.md advises.
+LOCKED). They are started first and the replies written once each has seen the others (as when a
+broadcast reaches running processes); each then sends at its share of the bot's rate.
+--no-shares makes every sender ignore the others (each at the whole rate): the comparison.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Outcome:
     margin: float
 
 
+async def _alone() -> None:
+    """--no-shares: a sender that never learns of the others."""
+
+
 async def fill(database, rows: int, chats: int) -> None:  # type: ignore[no-untyped-def]
     """`rows` pending replies over `chats` Telegram conversations, as turns would leave them."""
     from dialogs.messages import Reply
@@ -84,7 +90,7 @@ async def fill(database, rows: int, chats: int) -> None:  # type: ignore[no-unty
         await store.commit()
 
 
-async def run(url: str, rows: int, chats: int, senders: int, split_rate: bool) -> Outcome:
+async def run(url: str, rows: int, chats: int, senders: int, shares: bool) -> Outcome:
     from energobot.channels import build_channels
     from energobot.sender import RATE_MARGIN, OutboxSender
     from energobot.settings import load_settings
@@ -98,22 +104,24 @@ async def run(url: str, rows: int, chats: int, senders: int, split_rate: bool) -
         for n in range(chats):
             fake.add_chat(FIRST_CHAT + n)
         os.environ.update(energobot_env(url, fake.port))
-        if split_rate:
-            # What docs/deploy.md tells N processes to do: each takes 1/N of the bot's rate.
-            os.environ["ENERGOBOT_TELEGRAM__RATE_PER_SECOND"] = str(30 / senders)
         settings = load_settings()
-        os.environ.pop("ENERGOBOT_TELEGRAM__RATE_PER_SECOND", None)
         database = Database(url, pool_size=settings.database.pool_size)
-        await fill(database, rows, chats)
         # Each sender with its own channels and buckets, as in separate `serve` processes.
         built = [build_channels(settings) for _ in range(senders)]
         workers = [
             OutboxSender(database.unit_of_work, channels.outbound, sender_config(settings))
             for channels in built
         ]
-        began = time.perf_counter()
         for sender in workers:
+            if not shares:
+                sender._beat = _alone  # type: ignore[method-assign]
             sender.start()
+        while shares and any(sender.share < senders for sender in workers):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)  # every sender has seen the others (a beat each)
+        began = time.perf_counter()
+        await fill(database, rows, chats)
+        for sender in workers:
+            sender.wake()
         try:
             deadline = began + rows / settings.telegram.rate_per_second * 3 + 60
             # The fake offers no event for deliveries: look 20 times a second.
@@ -168,7 +176,7 @@ async def scenario(args: argparse.Namespace, rows: int, chats: int) -> Outcome:
         else:
             url = f"sqlite+aiosqlite:///{tmp}/outbox.db"
         try:
-            return await run(url, rows, chats, args.senders, args.split_rate)
+            return await run(url, rows, chats, args.senders, not args.no_shares)
         finally:
             if pg_name is not None:
                 await drop_pg_database(args.pg_url, pg_name)
@@ -178,7 +186,7 @@ async def main(args: argparse.Namespace) -> None:
     print(f"# {machine()}")
     print(
         f"# database {args.db}; {args.senders} sender(s)"
-        f"{' each at 30/N per second' if args.split_rate else ''}; "
+        f"{', each at the whole rate (--no-shares)' if args.no_shares else ''}; "
         "fake limits: 30/s overall (burst 30), 1/s per chat (burst 3)"
     )
     outcomes = []
@@ -217,7 +225,7 @@ if __name__ == "__main__":
         "--senders", type=int, default=1, help="senders on one database, as N serve processes"
     )
     parser.add_argument(
-        "--split-rate", action="store_true", help="each sender at telegram.rate_per_second / N"
+        "--no-shares", action="store_true", help="each sender at the whole rate (the comparison)"
     )
     parser.add_argument(
         "--pg-url",

@@ -445,6 +445,15 @@ class ConsolePort(Protocol):
         """Escalations an operator held that were closed since `since`."""
 
 
+class SenderPort(Protocol):
+    async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
+        """`sender_id` is alive at `now`; returns how many senders were seen since
+        `alive_since`, itself included (long-gone ones are forgotten)."""
+
+    async def leave(self, sender_id: str) -> None:
+        """`sender_id` stops: the others may take its share at once."""
+
+
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
@@ -466,6 +475,7 @@ class Store(Protocol):
     console_sessions: SessionPort
     canned: CannedPort
     console: ConsolePort
+    senders: SenderPort
 
     async def commit(self) -> None: ...
 

@@ -35,6 +35,12 @@ class TokenBucket:
         self._tokens -= 1
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
+    def retune(self, rate: float, burst: int) -> None:
+        """A new rate and burst from now on (tokens saved up beyond the new burst are lost)."""
+        self._refill()
+        self.rate, self.burst = rate, max(burst, 1)
+        self._tokens = min(self._tokens, float(self.burst))
+
     def pause(self, seconds: float) -> None:
         """The platform said to wait: nothing more until `seconds` from now."""
         if self.rate <= 0:

@@ -4,6 +4,10 @@ Rows are claimed a conversation at a time (all its pending rows, leased), sent i
 within the channel's global rate and the chat's rate, and the outcome of each row is written
 in a shared transaction with the outcomes that finished at the same moment (group commit):
 one SQLite writer cannot afford a transaction per message.
+
+A platform's rate limit is the bot's, whichever process sends: every sender records that it is
+alive (the `senders` table) and sends at its share of each channel's rate, the rate divided by
+the senders alive.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
+import secrets
+import socket
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -50,6 +57,8 @@ class SenderConfig:
     max_attempts: int = 12
     report_seconds: float = 60.0
     stop_grace_seconds: float = 10.0
+    # How often a sender says it is alive; one silent for three beats no longer counts.
+    heartbeat_seconds: float = 5.0
 
 
 class Ledger:
@@ -111,11 +120,10 @@ class OutboxSender:
         self.config = config or SenderConfig()
         self._clock = clock
         self._ledger = Ledger(unit_of_work)
+        self.id = f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.share = 1  # senders alive, this one included: each channel's rate is divided by it
         self._global = {
-            name: TokenBucket(
-                ch.rates.per_second * RATE_MARGIN, int(ch.rates.per_second) - BURST_SLACK
-            )
-            for name, ch in self.channels.items()
+            name: TokenBucket(*_global_rate(ch, 1)) for name, ch in self.channels.items()
         }
         self._chats = {
             name: BucketMap(ch.rates.per_chat_per_second * RATE_MARGIN, ch.rates.per_chat_burst)
@@ -155,11 +163,16 @@ class OutboxSender:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        if self._task is not None:
+            await self._leave()
 
     async def _run(self) -> None:
-        next_report = 0.0
+        next_report = next_beat = 0.0
         loop = asyncio.get_running_loop()
         while not self._stopping:
+            if loop.time() >= next_beat:
+                next_beat = loop.time() + self.config.heartbeat_seconds
+                await self._beat()
             self._wake.clear()
             try:
                 claimed = await self._round()
@@ -179,10 +192,10 @@ class OutboxSender:
 
     async def _round(self) -> int:
         claimed = 0
-        for name, channel in self.channels.items():
+        for name in self.channels:
             # About a second of the channel's rate in flight: claiming more would only make
             # rows wait in memory, leased, instead of in the table.
-            rate = channel.rates.per_second
+            rate = self._global[name].rate
             cap = min(self.config.batch, math.ceil(rate)) if rate > 0 else self.config.batch
             room = cap - self._busy[name]
             if room <= 0:
@@ -213,6 +226,31 @@ class OutboxSender:
         for row in rows:
             grouped[row.conversation_id].append(row)
         return list(grouped.values())
+
+    async def _beat(self) -> None:
+        """Say this sender is alive and take its share of every channel's rate."""
+        now = self._clock()
+        alive_since = now - timedelta(seconds=3 * self.config.heartbeat_seconds)
+        try:
+            async with self._unit_of_work() as store:
+                share = max(1, await store.senders.beat(self.id, now, alive_since))
+                await store.commit()
+        except Exception:
+            log.exception("outbox: recording this sender as alive failed")
+            return
+        if share != self.share:
+            log.info("outbox: %d senders alive, each at 1/%d of the rates", share, share)
+            self.share = share
+            for name, channel in self.channels.items():
+                self._global[name].retune(*_global_rate(channel, share))
+
+    async def _leave(self) -> None:
+        try:
+            async with self._unit_of_work() as store:
+                await store.senders.leave(self.id)
+                await store.commit()
+        except Exception:
+            log.exception("outbox: removing this sender failed (it is forgotten when silent)")
 
     async def _report(self) -> None:
         try:
@@ -319,6 +357,12 @@ def _sent(row_id: int, at: datetime, platform_id: str | None) -> Write:
         await store.outbox.mark_sent(row_id, at, platform_id)
 
     return op
+
+
+def _global_rate(channel: Channel, share: int) -> tuple[float, int]:
+    """A sender's rate and burst on `channel` when `share` senders divide it."""
+    per_second = channel.rates.per_second
+    return per_second * RATE_MARGIN / share, (int(per_second) - BURST_SLACK) // share
 
 
 def _failed(

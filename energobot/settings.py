@@ -158,6 +158,7 @@ class OutboxSettings(Section):
     send_timeout_seconds: float = Field(15, gt=0)
     max_attempts: int = Field(12, ge=1)  # transient failures before a row is given up
     report_seconds: float = Field(60, gt=0)  # how often depth and oldest age are logged
+    heartbeat_seconds: float = Field(5, gt=0)  # how often a sender says it is alive (rate shares)
 
 
 _SECRET_TOKEN = r"^[A-Za-z0-9_-]{1,256}$"

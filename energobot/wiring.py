@@ -95,4 +95,5 @@ def sender_config(settings: Settings) -> SenderConfig:
         send_timeout_seconds=outbox.send_timeout_seconds,
         max_attempts=outbox.max_attempts,
         report_seconds=outbox.report_seconds,
+        heartbeat_seconds=outbox.heartbeat_seconds,
     )

@@ -15,7 +15,7 @@ from storage.repos.canned import CannedRepo
 from storage.repos.console import ConsoleRepo
 from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
 from storage.repos.escalations import EscalationRepo
-from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo
+from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo, SenderRepo
 from storage.repos.meters import MeterRepo
 from storage.repos.operators import OperatorRepo, SessionRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo
@@ -48,6 +48,7 @@ class SqlStore:
         self.console_sessions = SessionRepo(connection)
         self.canned = CannedRepo(connection)
         self.console = ConsoleRepo(connection)
+        self.senders = SenderRepo(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

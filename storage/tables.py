@@ -129,6 +129,14 @@ outbox = Table(
     Index(None, "channel", "user_id", "sent_at"),
 )
 
+# The outbox senders alive now (one per process): each sends at its share of a channel's rate.
+senders = Table(
+    "senders",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
 consents = Table(
     "consents",
     metadata,

@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, utcnow
-from storage.tables import conversations, inbox, outbox
+from storage.tables import conversations, inbox, outbox, senders
 
 PENDING = "pending"
 SENT = "sent"
@@ -18,6 +18,7 @@ FAILED = "failed"
 DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could not deliver it
 
 BACKOFF_MAX_SECONDS = 300
+FORGET_AFTER_WINDOWS = 10  # a sender silent this many liveness windows is dropped
 
 
 def backoff(attempts_before: int) -> timedelta:
@@ -377,3 +378,19 @@ def _record(row: Any) -> OutboxRecord:
         send_blocked=row.get("send_blocked"),
         last_inbound_at=row.get("last_inbound_at"),
     )
+
+
+class SenderRepo(Repo):
+    async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
+        upsert = self._insert(senders).values(id=sender_id, seen_at=now)
+        await self._conn.execute(
+            upsert.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})
+        )
+        # Killed processes never say goodbye: forget them once long silent.
+        forgotten = alive_since - (now - alive_since) * FORGET_AFTER_WINDOWS
+        await self._conn.execute(senders.delete().where(senders.c.seen_at < forgotten))
+        alive = select(func.count()).select_from(senders).where(senders.c.seen_at >= alive_since)
+        return int((await self._conn.execute(alive)).scalar_one())
+
+    async def leave(self, sender_id: str) -> None:
+        await self._conn.execute(senders.delete().where(senders.c.id == sender_id))

@@ -325,3 +325,44 @@ async def test_a_chat_waiting_for_its_turn_does_not_hold_a_place_in_the_channels
         assert channel.delivered[user] == [f"{user} {n}" for n in range(4)]
     # Never more than the platform's own buckets take: no 429 for the bot, none for the chat.
     assert admitted_by_platform(channel.times, rate=20, burst=20)
+
+
+async def test_senders_alive_share_the_channels_rate(database: Database) -> None:
+    """Two processes, one bot: each sends at half the platform's rate while both are alive;
+    when one stops, the other takes the whole rate at its next beat."""
+    channel = ScriptedChannel(Rates(per_second=30, per_chat_per_second=0))
+    first, second = (sender(database, channel, heartbeat_seconds=0.05) for _ in range(2))
+    assert first.id != second.id
+    first.start()
+    await until(lambda: first.share == 1 and first._global[CHANNEL].rate == 30 * 0.98)
+    second.start()
+    await until(lambda: first.share == second.share == 2)
+    for one in (first, second):
+        bucket = one._global[CHANNEL]
+        assert (bucket.rate, bucket.burst) == (pytest.approx(30 * 0.98 / 2), 14)
+    await second.stop()
+    await until(lambda: first.share == 1)
+    assert first._global[CHANNEL].rate == pytest.approx(30 * 0.98)
+    await first.stop()
+    async with database.unit_of_work() as store:  # both said goodbye
+        now = datetime.now(UTC)
+        assert await store.senders.beat("probe", now, now - timedelta(seconds=10)) == 1
+
+
+async def test_two_senders_at_their_shares_keep_the_channels_rate(database: Database) -> None:
+    channel = ScriptedChannel(Rates(per_second=10, per_chat_per_second=0))
+    first, second = (sender(database, channel, batch=2, heartbeat_seconds=0.05) for _ in range(2))
+    first.start()
+    second.start()
+    await until(lambda: first.share == second.share == 2)
+    for user in "abcdefghij":
+        await enqueue(database, user, f"{user}1", f"{user}2")
+    await until(lambda: sum(map(len, channel.delivered.values())) == 20, seconds=10)
+    await asyncio.gather(first.stop(), second.stop())
+    # The platform's own bucket (10 a second, 10 saved up) never runs dry: each sender's burst
+    # is 4 (of 10 - 1), then 4.9 a second.
+    tokens, last = 10.0, min(channel.times)
+    for at in sorted(channel.times):
+        tokens = min(10.0, tokens + (at - last) * 10) - 1
+        last = at
+        assert tokens >= -0.01

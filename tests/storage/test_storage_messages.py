@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.conversations import Customer
 from storage.database import Database
 from storage.repos.messages import backoff
-from storage.tables import audit, inbox, outbox
+from storage.tables import audit, inbox, outbox, senders
 
 
 async def _conversation_id(db: Database, customer: Customer, now: datetime) -> int:
@@ -271,3 +271,23 @@ async def test_an_unknown_receipt_status_is_refused(
             assert "lost" in str(exc)
         else:
             raise AssertionError("an unknown status was accepted")
+
+
+async def test_senders_alive_are_counted_and_the_long_silent_forgotten(
+    db: Database, now: datetime
+) -> None:
+    window = timedelta(seconds=15)
+    async with db.unit_of_work() as store:
+        assert await store.senders.beat("a", now, now - window) == 1
+        assert await store.senders.beat("b", now, now - window) == 2
+        assert await store.senders.beat("a", now + window / 2, now - window / 2) == 2
+        # b fell silent: no longer alive, and after ten windows gone from the table.
+        later = now + window * 2
+        assert await store.senders.beat("a", later, later - window) == 1
+        much_later = now + window * 20
+        assert await store.senders.beat("c", much_later, much_later - window) == 1
+        rows = (await store.connection.execute(select(senders.c.id))).scalars().all()
+        assert rows == ["c"]
+        await store.senders.leave("c")
+        assert "c" not in (await store.connection.execute(select(senders.c.id))).scalars().all()
+        await store.commit()

@@ -26,7 +26,7 @@ def _store_ports() -> dict[str, type]:
 
 
 def test_store_declares_the_ports_we_check() -> None:
-    assert len(_store_ports()) == 18
+    assert len(_store_ports()) == 19
 
 
 @pytest.mark.parametrize("attribute", sorted(_store_ports()))
