@@ -83,6 +83,7 @@ def create_app(settings: Settings, database: Database) -> web.Application:
         sender_config(settings),
         on_result=metrics.sent,
     )
+    metrics.senders_alive.set_function(lambda: sender.share)
     pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())
     pipeline.observer = metrics
     services = Services(settings, database, pipeline, sender, channels)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
@@ -113,6 +113,13 @@ class Metrics:
             ["channel", "result"],
             registry=r,
         )
+        self.senders_alive = Gauge(
+            "energobot_senders_alive",
+            "Outbox senders alive as this process last saw them (itself included); each sends "
+            "at every channel's rate divided by this.",
+            registry=r,
+        )
+        self.senders_alive.set(1)
         for channel in self.channels:
             for kind in InboundKind:
                 self.events.labels(channel, kind.value)

@@ -107,7 +107,25 @@ async def test_a_journey_across_processes_stores_its_reading_once(
     async with cluster_db.unit_of_work() as store:
         stored = (await store.connection.execute(select(readings.c.value))).scalars().all()
     assert [str(value) for value in stored] == ["18300"]
+    # Both senders know of each other: each sends at half of every channel's rate.
+    assert await senders_alive(cluster) == [2, 2]
     assert cluster.errors() == []
+
+
+async def senders_alive(cluster: Cluster, seconds: float = 10) -> list[float]:
+    """What each process's /metrics says, once they agree (or when `seconds` ran out)."""
+    assert cluster.session is not None
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        seen = []
+        for node in cluster.nodes:
+            async with cluster.session.get(f"{node.url}/metrics") as response:
+                body = await response.text()
+            line = next(x for x in body.splitlines() if x.startswith("energobot_senders_alive "))
+            seen.append(float(line.split()[1]))
+        if len(set(seen)) == 1 or asyncio.get_running_loop().time() > deadline:
+            return seen
+        await asyncio.sleep(0.2)
 
 
 async def test_a_process_killed_mid_flight_loses_nothing(

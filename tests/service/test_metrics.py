@@ -85,6 +85,7 @@ async def test_a_fresh_app_shows_every_series_at_zero(tg: Harness) -> None:
     assert value(samples, "energobot_outbox_depth", channel="telegram") == 0
     assert value(samples, "energobot_outbox_oldest_age_seconds", channel="telegram") == 0
     assert value(samples, "energobot_escalations_waiting") == 0
+    assert value(samples, "energobot_senders_alive") == 1  # this process's sender alone
     # The app's own process, in its own registry.
     assert ("process_cpu_seconds_total", frozenset()) in samples
 
