@@ -15,17 +15,31 @@ CONFLICT_RETRIES = 8
 def is_conflict(exc: BaseException | None) -> bool:
     """Whether `exc` or anything it was raised from is a retryable transaction conflict or a
     lost connection (SQLAlchemy marks those `connection_invalidated` and renews its pool)."""
+    return any(
+        getattr(candidate, "connection_invalidated", False)
+        or getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES
+        for candidate in _causes(exc)
+    )
+
+
+def is_disconnect(exc: BaseException | None) -> bool:
+    """Whether the connection was lost: if that happened during COMMIT, the commit may have
+    landed, so only work that is a no-op the second time may run again."""
+    return any(getattr(candidate, "connection_invalidated", False) for candidate in _causes(exc))
+
+
+def _causes(exc: BaseException | None) -> list[BaseException]:
+    """`exc`, what it was raised from (or during), and the drivers' errors they wrap."""
+    found: list[BaseException] = []
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if getattr(exc, "connection_invalidated", False):
-            return True
-        for candidate in (exc, getattr(exc, "orig", None)):
-            if getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES:
-                return True
+        found.append(exc)
+        if isinstance(orig := getattr(exc, "orig", None), BaseException):
+            found.append(orig)
         context = None if exc.__suppress_context__ else exc.__context__
         exc = exc.__cause__ or context
-    return False
+    return found
 
 
 async def conflict_pause(attempt: int) -> None:

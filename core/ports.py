@@ -77,8 +77,10 @@ class OutboxPort(Protocol):
         *,
         limit: int,
         conversation_id: int | None = None,
+        leased_by: str | None = None,
     ) -> list[OutboxRow]:
-        """Every pending row of up to `limit` conversations whose oldest row is due, leased."""
+        """Every pending row of up to `limit` conversations whose oldest row is due, leased
+        (by `leased_by`, a sender that beats: its rows are due again once it is gone)."""
 
     async def release(self, row_ids: list[int]) -> None:
         """Leased rows back to due, untried."""
@@ -448,7 +450,8 @@ class ConsolePort(Protocol):
 class SenderPort(Protocol):
     async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
         """`sender_id` is alive at `now`; returns how many senders were seen since
-        `alive_since`, itself included (long-gone ones are forgotten)."""
+        `alive_since`, itself included (long-gone ones are forgotten). Outbox rows leased by a
+        sender not seen since then are due again."""
 
     async def leave(self, sender_id: str) -> None:
         """`sender_id` stops: the others may take its share at once."""

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from bots.channel import Channel, SendContext, SendError
-from core.conflicts import CONFLICT_RETRIES, conflict_pause, is_conflict
+from core.conflicts import CONFLICT_RETRIES, conflict_pause, is_conflict, is_disconnect
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
 from dialogs.pipeline import UnitOfWork
@@ -92,15 +92,21 @@ class Ledger:
 
     async def _commit(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
         for attempt in range(CONFLICT_RETRIES + 1):
+            committing = False
             try:
                 async with self._unit_of_work() as store:
                     for op, _ in batch:
                         await op(store)
+                    committing = True
                     await store.commit()
                 return
             except Exception as exc:
-                # Another process's transaction locked the same rows the other way round.
-                if not (is_conflict(exc) and attempt < CONFLICT_RETRIES):
+                # Another process's transaction locked the same rows the other way round, or
+                # the connection was lost before the commit. Lost during it, the commit may have
+                # landed, and outcomes are not all no-ops the second time (a failure counted
+                # twice): the rows then wait for their lease instead.
+                retry = is_conflict(exc) and not (committing and is_disconnect(exc))
+                if not (retry and attempt < CONFLICT_RETRIES):
                     raise
                 await conflict_pause(attempt)
 
@@ -132,6 +138,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._beats: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[int]] = set()
         self._busy: dict[str, int] = defaultdict(int)  # conversations in flight per channel
         self.sent = 0
@@ -163,16 +170,19 @@ class OutboxSender:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        if self._task is not None:
+        if self._beats is not None:
+            self._beats.cancel()
+            await asyncio.gather(self._beats, return_exceptions=True)
             await self._leave()
 
     async def _run(self) -> None:
-        next_report = next_beat = 0.0
+        # Alive (and its share known) before the first claim; then beating on its own timer,
+        # so that a slow claim or send never makes it look gone to the others.
+        await self._beat()
+        self._beats = asyncio.create_task(self._beat_forever(), name="outbox-heartbeat")
+        next_report = 0.0
         loop = asyncio.get_running_loop()
         while not self._stopping:
-            if loop.time() >= next_beat:
-                next_beat = loop.time() + self.config.heartbeat_seconds
-                await self._beat()
             self._wake.clear()
             try:
                 claimed = await self._round()
@@ -219,13 +229,24 @@ class OutboxSender:
         lease = now + timedelta(seconds=self.config.lease_seconds)
         async with self._unit_of_work() as store:
             rows = await store.outbox.claim(
-                channel, now, lease, limit=limit, conversation_id=conversation_id
+                channel,
+                now,
+                lease,
+                limit=limit,
+                conversation_id=conversation_id,
+                # Only a sender that beats can be found gone (flush() runs without one).
+                leased_by=self.id if self._task is not None else None,
             )
             await store.commit()
         grouped: dict[int, list[OutboxRow]] = defaultdict(list)
         for row in rows:
             grouped[row.conversation_id].append(row)
         return list(grouped.values())
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat_seconds)
+            await self._beat()
 
     async def _beat(self) -> None:
         """Say this sender is alive and take its share of every channel's rate."""

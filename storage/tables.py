@@ -121,12 +121,15 @@ outbox = Table(
     Column("delivery", String(16), nullable=True),
     Column("delivery_at", UTCDateTime, nullable=True),
     Column("delivery_error", Text, nullable=True),
+    # The sender holding the row's lease (a `senders` id): when it is gone, the row is due again.
+    Column("leased_by", String(100), nullable=True),
     # Claiming: pending rows of a channel in id order.
     Index(None, "status", "channel", "id"),
     Index(None, "conversation_id", "created_at"),
     # Receipts name a message by the platform's id, or (Messenger) a recipient and a time.
     Index(None, "channel", "platform_message_id"),
     Index(None, "channel", "user_id", "sent_at"),
+    Index(None, "leased_by"),
 )
 
 # The outbox senders alive now (one per process): each sends at its share of a channel's rate.

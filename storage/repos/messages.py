@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, utcnow
@@ -19,6 +20,7 @@ DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could
 
 BACKOFF_MAX_SECONDS = 300
 FORGET_AFTER_WINDOWS = 10  # a sender silent this many liveness windows is dropped
+BEAT_LOCK = zlib.crc32(b"energobot.senders")  # an advisory lock key
 
 
 def backoff(attempts_before: int) -> timedelta:
@@ -140,6 +142,7 @@ class OutboxRepo(Repo):
         *,
         limit: int,
         conversation_id: int | None = None,
+        leased_by: str | None = None,
     ) -> list[OutboxRecord]:
         """Take every pending row of up to `limit` conversations whose oldest pending row is
         due, in id order, and lease them until `lease_until` (another sender leaves them alone
@@ -214,17 +217,20 @@ class OutboxRepo(Repo):
             lambda: (
                 update(outbox)
                 .where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
-                .values(next_attempt_at=bindparam("p_lease"))
+                .values(next_attempt_at=bindparam("p_lease"), leased_by=bindparam("p_by"))
             ),
         )
-        await self._conn.execute(lease, {"p_ids": [r.id for r in records], "p_lease": lease_until})
+        ids = [r.id for r in records]
+        await self._conn.execute(lease, {"p_ids": ids, "p_lease": lease_until, "p_by": leased_by})
         return records
 
     async def release(self, row_ids: list[int]) -> None:
         """Give leased rows back untried: due at once (still behind their conversation's head)."""
         if row_ids:
             await self._conn.execute(
-                update(outbox).where(outbox.c.id.in_(row_ids)).values(next_attempt_at=None)
+                update(outbox)
+                .where(outbox.c.id.in_(row_ids))
+                .values(next_attempt_at=None, leased_by=None)
             )
 
     async def defer(self, row_id: int, until: datetime, error: str) -> None:
@@ -232,7 +238,7 @@ class OutboxRepo(Repo):
         await self._conn.execute(
             update(outbox)
             .where(outbox.c.id == row_id)
-            .values(next_attempt_at=until, last_error=error)
+            .values(next_attempt_at=until, last_error=error, leased_by=None)
         )
 
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
@@ -318,6 +324,7 @@ class OutboxRepo(Repo):
                 sent_at=at,
                 platform_message_id=platform_id,
                 next_attempt_at=None,
+                leased_by=None,
             )
         )
 
@@ -333,7 +340,11 @@ class OutboxRepo(Repo):
         or if this was attempt number `max_attempts`."""
         result = await self._conn.execute(select(outbox.c.attempts).where(outbox.c.id == row_id))
         attempts = result.scalar_one()
-        values: dict[str, Any] = {"attempts": attempts + 1, "last_error": error[:2000]}
+        values: dict[str, Any] = {
+            "attempts": attempts + 1,
+            "last_error": error[:2000],
+            "leased_by": None,
+        }
         if permanent or (max_attempts is not None and attempts + 1 >= max_attempts):
             values.update(status=FAILED, next_attempt_at=None)
         else:
@@ -382,6 +393,10 @@ def _record(row: Any) -> OutboxRecord:
 
 class SenderRepo(Repo):
     async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
+        if self._postgres:
+            # One beat at a time: two at once would each count only itself (neither sees the
+            # other's row before it commits), and both senders would take the whole rate.
+            await self._conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BEAT_LOCK})
         upsert = self._insert(senders).values(id=sender_id, seen_at=now)
         await self._conn.execute(
             upsert.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})
@@ -389,8 +404,20 @@ class SenderRepo(Repo):
         # Killed processes never say goodbye: forget them once long silent.
         forgotten = alive_since - (now - alive_since) * FORGET_AFTER_WINDOWS
         await self._conn.execute(senders.delete().where(senders.c.seen_at < forgotten))
-        alive = select(func.count()).select_from(senders).where(senders.c.seen_at >= alive_since)
-        return int((await self._conn.execute(alive)).scalar_one())
+        alive = select(senders.c.id).where(senders.c.seen_at >= alive_since)
+        # Rows leased by a sender that is gone (killed) are due again now, not when their
+        # lease ends: it will never send them.
+        await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.leased_by.is_not(None),
+                outbox.c.leased_by.not_in(alive.scalar_subquery()),
+                outbox.c.status == PENDING,
+            )
+            .values(next_attempt_at=None, leased_by=None)
+        )
+        count = select(func.count()).select_from(alive.subquery())
+        return int((await self._conn.execute(count)).scalar_one())
 
     async def leave(self, sender_id: str) -> None:
         await self._conn.execute(senders.delete().where(senders.c.id == sender_id))

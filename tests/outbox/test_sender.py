@@ -366,3 +366,77 @@ async def test_two_senders_at_their_shares_keep_the_channels_rate(database: Data
         tokens = min(10.0, tokens + (at - last) * 10) - 1
         last = at
         assert tokens >= -0.01
+
+
+async def test_rows_of_a_sender_that_died_are_sent_without_waiting_for_the_lease(
+    database: Database,
+) -> None:
+    await enqueue(database, "a", "a1", "a2")
+    hanging = ScriptedChannel()
+    hanging.script["a"] = [3600.0]  # the send never comes back: the process dies during it
+    dead = sender(database, hanging, heartbeat_seconds=0.05, lease_seconds=3600)
+    dead.start()
+    await until(lambda: len(hanging.attempts) == 1)
+    # Killed: no goodbye, no more beats, the rows stay leased for an hour.
+    assert dead._task is not None and dead._beats is not None
+    killed = (dead._task, dead._beats, *dead._inflight)
+    for task in killed:
+        task.cancel()
+    await asyncio.gather(*killed, return_exceptions=True)
+    channel = ScriptedChannel()
+    alive = sender(database, channel, heartbeat_seconds=0.05, lease_seconds=3600)
+    alive.start()
+    # Three beats after the dead one's last, its rows are due again.
+    await until(lambda: channel.delivered["a"] == ["a1", "a2"])
+    await alive.stop()
+    assert {row.status for row in await rows(database)} == {"sent"}
+
+
+class _Dropped(Exception):
+    """What SQLAlchemy raises when the connection was lost (it renews the pool)."""
+
+    connection_invalidated = True
+
+
+class _FlakyStore:
+    def __init__(self, fail_commit: bool) -> None:
+        self.fail_commit = fail_commit
+
+    async def commit(self) -> None:
+        if self.fail_commit:
+            raise _Dropped("connection lost during COMMIT")
+
+
+@pytest.mark.parametrize("during_commit", [False, True])
+async def test_the_ledger_runs_again_after_a_lost_connection_only_before_the_commit(
+    during_commit: bool,
+) -> None:
+    """Lost before COMMIT, nothing was kept: run again. Lost during it, the commit may have
+    landed and an outcome such as a counted failure must not be written twice."""
+    from contextlib import asynccontextmanager
+
+    from energobot.sender import Ledger
+
+    transactions = 0
+
+    @asynccontextmanager
+    async def unit_of_work():  # type: ignore[no-untyped-def]
+        nonlocal transactions
+        transactions += 1
+        yield _FlakyStore(fail_commit=during_commit and transactions == 1)
+
+    writes: list[int] = []
+
+    async def op(store: object) -> None:
+        writes.append(transactions)
+        if not during_commit and transactions == 1:
+            raise _Dropped("connection lost before the statement ran")
+
+    ledger = Ledger(unit_of_work)  # type: ignore[arg-type]
+    if during_commit:
+        with pytest.raises(_Dropped):
+            await ledger.write(op)
+        assert writes == [1]
+    else:
+        await ledger.write(op)
+        assert writes == [1, 2]

@@ -291,3 +291,32 @@ async def test_senders_alive_are_counted_and_the_long_silent_forgotten(
         await store.senders.leave("c")
         assert "c" not in (await store.connection.execute(select(senders.c.id))).scalars().all()
         await store.commit()
+
+
+async def test_beats_at_the_same_moment_see_each_other(database_url: str, now: datetime) -> None:
+    """The second of two overlapping beats waits for the first and counts it: otherwise each
+    would count only itself and both take the whole rate."""
+    first, second = Database(database_url), Database(database_url)
+    window = timedelta(seconds=15)
+    first_counted = asyncio.Event()
+    try:
+
+        async def one() -> int:
+            async with first.unit_of_work() as store:
+                count = await store.senders.beat("one", now, now - window)
+                first_counted.set()
+                await asyncio.sleep(0.3)
+                await store.commit()
+                return count
+
+        async def two() -> int:
+            await first_counted.wait()
+            async with second.unit_of_work() as store:
+                count = await store.senders.beat("two", now, now - window)
+                await store.commit()
+                return count
+
+        assert await asyncio.gather(one(), two()) == [1, 2]
+    finally:
+        await first.dispose()
+        await second.dispose()

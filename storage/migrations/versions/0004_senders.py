@@ -1,4 +1,5 @@
-"""The outbox senders alive now, so that processes share each channel's rate limit.
+"""The outbox senders alive now, so that processes share each channel's rate limit and a dead
+process's leased rows are due again as soon as it stops counting as alive.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,7 +26,13 @@ def upgrade() -> None:
         sa.Column("seen_at", st.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_senders")),
     )
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("leased_by", sa.String(length=100), nullable=True))
+    op.create_index(op.f("ix_outbox_leased_by"), "outbox", ["leased_by"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_leased_by"), table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("leased_by")
     op.drop_table("senders")
