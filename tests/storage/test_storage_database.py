@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core.conversations import Customer
+from core.conversations import Conversation, Customer
+from core.ports import Store
 from storage.database import Database
 from storage.tables import audit
 
@@ -146,14 +147,27 @@ async def test_two_databases_on_one_file_wait_for_each_other(
     assert version == 2
 
 
+@pytest.mark.parametrize("way", ["get_for_update", "open"])
 async def test_one_connection_serialises_tasks_on_sqlite_and_locks_rows_on_postgres(
-    db: Database, customer: Customer, now: datetime
+    db: Database, customer: Customer, now: datetime, way: str
 ) -> None:
-    """Concurrent handlers of one conversation never both see the same version."""
+    """Concurrent handlers of one conversation never both see the same version, whether they
+    lock it by the customer or open it with the customer in one statement."""
+    if way == "open":  # open() finds a conversation, never creates one
+        async with db.unit_of_work() as store:
+            await store.conversations.get_for_update(customer, now)
+            await store.commit()
+
+    async def lock(store: Store) -> Conversation:
+        if way == "get_for_update":
+            return await store.conversations.get_for_update(customer, now)
+        opened = await store.conversations.open(customer.channel, customer.user_id)
+        assert opened is not None
+        return opened[1]
 
     async def bump() -> int:
         async with db.unit_of_work() as store:
-            conversation = await store.conversations.get_for_update(customer, now)
+            conversation = await lock(store)
             await asyncio.sleep(0.05)
             conversation.version += 1
             await store.conversations.save(conversation)
@@ -192,26 +206,3 @@ async def test_in_memory_sqlite_keeps_one_database() -> None:
         assert sorted(await _actions(memory)) == ["task 0", "task 1", "task 2"]
     finally:
         await memory.dispose()
-
-
-async def test_open_locks_the_conversation_like_get_for_update(
-    db: Database, customer: Customer, now: datetime
-) -> None:
-    """Turns that open the conversation in one statement are serialised the same way."""
-    async with db.unit_of_work() as store:
-        await store.conversations.get_for_update(customer, now)
-        await store.commit()
-
-    async def bump() -> int:
-        async with db.unit_of_work() as store:
-            opened = await store.conversations.open(customer.channel, customer.user_id)
-            assert opened is not None
-            _, conversation = opened
-            await asyncio.sleep(0.05)
-            conversation.version += 1
-            await store.conversations.save(conversation)
-            await store.commit()
-            return conversation.version
-
-    versions = await asyncio.gather(*(bump() for _ in range(4)))
-    assert sorted(versions) == [1, 2, 3, 4]
