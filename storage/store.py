@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.repos._base import hold_exclusive
 from storage.repos.accounts import AccountRepo, LinkAttemptRepo
 from storage.repos.audit import AuditRepo
 from storage.repos.canned import CannedRepo
@@ -59,9 +58,7 @@ class SqlStore:
     async def exclusive(self, name: str) -> None:
         """Hold `name` until this transaction ends: one process at a time does that job.
         PostgreSQL: a transaction-level advisory lock; SQLite: the write lock already is."""
-        if self.connection.dialect.name == "postgresql":
-            key = zlib.crc32(name.encode())
-            await self.connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        await hold_exclusive(self.connection, name)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, tuple_, update
+from sqlalchemy import Table, bindparam, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +18,14 @@ CHUNK = 500
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+async def hold_exclusive(connection: AsyncConnection, name: str) -> None:
+    """Hold `name` until the transaction ends: one process at a time does what it guards.
+    PostgreSQL: a transaction-level advisory lock; SQLite: the write lock already is."""
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode())
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 # Statements of the hot path, built once per dialect (see Repo._prepared).

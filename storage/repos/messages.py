@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from storage.repos._base import Repo, utcnow
+from storage.repos._base import Repo, hold_exclusive, utcnow
 from storage.tables import conversations, inbox, outbox, senders
 
 PENDING = "pending"
@@ -20,7 +19,6 @@ DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could
 
 BACKOFF_MAX_SECONDS = 300
 FORGET_AFTER_WINDOWS = 10  # a sender silent this many liveness windows is dropped
-BEAT_LOCK = zlib.crc32(b"energobot.senders")  # an advisory lock key
 
 
 def backoff(attempts_before: int) -> timedelta:
@@ -393,10 +391,9 @@ def _record(row: Any) -> OutboxRecord:
 
 class SenderRepo(Repo):
     async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
-        if self._postgres:
-            # One beat at a time: two at once would each count only itself (neither sees the
-            # other's row before it commits), and both senders would take the whole rate.
-            await self._conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BEAT_LOCK})
+        # One beat at a time: two at once would each count only itself (neither sees the
+        # other's row before it commits), and both senders would take the whole rate.
+        await hold_exclusive(self._conn, "energobot.senders")
         upsert = self._insert(senders).values(id=sender_id, seen_at=now)
         await self._conn.execute(
             upsert.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})
