@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from aiohttp import web
 from console.auth import session_alive
 from console.context import Console, console_of, session_of
 from console.views import message, parse_cursor, queue_row
+from core.ports import TranscriptEntry
 
 # A comment line this often keeps proxies from closing an idle stream and finds dead clients.
 HEARTBEAT_SECONDS = 15.0
@@ -50,7 +52,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             now = console.now()
             async with console.unit_of_work() as store:
                 waiting = await store.console.queue()
-                lines: list[Any] = []
+                lines: Sequence[TranscriptEntry] = []
                 view = None
                 if conversation_id is not None:
                     view = await store.console.conversation(conversation_id)

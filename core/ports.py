@@ -53,7 +53,9 @@ class OutboxPort(Protocol):
         created_at: datetime,
     ) -> int: ...
 
-    async def pending(self, channel: str, conversation_id: int | None = None) -> list[OutboxRow]:
+    async def pending(
+        self, channel: str, conversation_id: int | None = None
+    ) -> Sequence[OutboxRow]:
         """Unsent rows of a channel in creation order (optionally of one conversation)."""
 
     async def mark_sent(
@@ -78,7 +80,7 @@ class OutboxPort(Protocol):
         limit: int,
         conversation_id: int | None = None,
         leased_by: str | None = None,
-    ) -> list[OutboxRow]:
+    ) -> Sequence[OutboxRow]:
         """Every pending row of up to `limit` conversations whose oldest row is due, leased
         (by `leased_by`, a sender that beats: its rows are due again once it is gone)."""
 
@@ -111,15 +113,32 @@ class OutboxPort(Protocol):
 
 
 class OutboxRow(Protocol):
-    id: int
-    conversation_id: int
-    channel: str
-    user_id: str
-    body: dict[str, Any]
-    created_at: datetime
-    attempts: int
-    send_blocked: str | None
-    last_inbound_at: datetime | None
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def conversation_id(self) -> int: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def send_blocked(self) -> str | None: ...
+
+    @property
+    def last_inbound_at(self) -> datetime | None: ...
 
 
 class CustomerPort(Protocol):
@@ -289,15 +308,32 @@ class AuditPort(Protocol):
 class OperatorRecord(Protocol):
     """A console user. role: operator | supervisor | admin."""
 
-    id: int
-    login: str
-    display_name: str
-    role: str
-    enabled: bool
-    password_hash: str
-    failed_logins: int
-    locked_until: datetime | None
-    created_at: datetime
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def login(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def enabled(self) -> bool: ...
+
+    @property
+    def password_hash(self) -> str: ...
+
+    @property
+    def failed_logins(self) -> int: ...
+
+    @property
+    def locked_until(self) -> datetime | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class OperatorPort(Protocol):
@@ -308,7 +344,7 @@ class OperatorPort(Protocol):
 
     async def get(self, login: str) -> OperatorRecord | None: ...
 
-    async def all(self) -> list[OperatorRecord]:
+    async def all(self) -> Sequence[OperatorRecord]:
         """By login."""
 
     async def set_enabled(self, login: str, enabled: bool) -> bool:
@@ -328,11 +364,20 @@ class OperatorPort(Protocol):
 
 
 class SessionRecord(Protocol):
-    token_hash: str
-    csrf_token: str
-    created_at: datetime
-    last_seen_at: datetime
-    operator: OperatorRecord
+    @property
+    def token_hash(self) -> str: ...
+
+    @property
+    def csrf_token(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def last_seen_at(self) -> datetime: ...
+
+    @property
+    def operator(self) -> OperatorRecord: ...
 
 
 class SessionPort(Protocol):
@@ -354,15 +399,24 @@ class SessionPort(Protocol):
 
 
 class CannedResponse(Protocol):
-    id: int
-    title: str
-    text: str
-    updated_by: str
-    updated_at: datetime
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def updated_by(self) -> str: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 class CannedPort(Protocol):
-    async def all(self) -> list[CannedResponse]:
+    async def all(self) -> Sequence[CannedResponse]:
         """By title."""
 
     async def add(self, title: str, text: str, by: str, now: datetime) -> int: ...
@@ -376,38 +430,87 @@ class CannedPort(Protocol):
 class QueueEntry(Protocol):
     """An escalation as the console lists it."""
 
-    escalation_id: int
-    conversation_id: int
-    channel: str
-    customer_name: str  # the messenger's display name, unmasked: the console masks it
-    accounts: tuple[str, ...]  # linked account numbers, unmasked
-    reason: str
-    status: EscalationStatus
-    operator: str | None  # the login of who claimed it
-    created_at: datetime
-    claimed_at: datetime | None
+    @property
+    def escalation_id(self) -> int: ...
+
+    @property
+    def conversation_id(self) -> int: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def customer_name(
+        self,
+    ) -> str: ...  # the messenger's display name, unmasked: the console masks it
+
+    @property
+    def accounts(self) -> tuple[str, ...]: ...  # linked account numbers, unmasked
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def status(self) -> EscalationStatus: ...
+
+    @property
+    def operator(self) -> str | None: ...  # the login of who claimed it
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def claimed_at(self) -> datetime | None: ...
 
 
 class ConversationView(Protocol):
-    id: int
-    customer_id: int
-    channel: str
-    user_id: str
-    customer_name: str
-    language: str
-    status: ConversationStatus
-    escalation: QueueEntry | None  # the active one, else the latest
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def customer_id(self) -> int: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def customer_name(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def status(self) -> ConversationStatus: ...
+
+    @property
+    def escalation(self) -> QueueEntry | None: ...  # the active one, else the latest
 
 
 class TranscriptEntry(Protocol):
     """One line of a conversation's whole transcript."""
 
-    key: str  # unique within the conversation: "in:<id>", "out:<id>", "esc:<id>"
-    author: Author
-    text: str
-    at: datetime
-    operator: str | None  # an operator's reply: their display name; a note: their login
-    delivery: str | None  # replies: pending | sent | delivered | read | failed
+    @property
+    def key(self) -> str: ...  # unique within the conversation: "in:<id>", "out:<id>", "esc:<id>"
+
+    @property
+    def author(self) -> Author: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def operator(
+        self,
+    ) -> str | None: ...  # an operator's reply: their display name; a note: their login
+
+    @property
+    def delivery(self) -> str | None: ...  # replies: pending | sent | delivered | read | failed
 
 
 # Where a transcript was read up to: the last inbox, outbox and escalation message ids.
@@ -415,10 +518,10 @@ TranscriptCursor = tuple[int, int, int]
 
 
 class ConsolePort(Protocol):
-    async def queue(self) -> list[QueueEntry]:
+    async def queue(self) -> Sequence[QueueEntry]:
         """Waiting escalations, oldest first."""
 
-    async def held(self, operator: str) -> list[QueueEntry]:
+    async def held(self, operator: str) -> Sequence[QueueEntry]:
         """Escalations claimed by `operator` (a login), oldest first."""
 
     async def escalation(self, escalation_id: int) -> QueueEntry | None: ...
@@ -430,7 +533,7 @@ class ConsolePort(Protocol):
 
     async def transcript(
         self, conversation_id: int, after: TranscriptCursor | None = None
-    ) -> tuple[list[TranscriptEntry], TranscriptCursor]:
+    ) -> tuple[Sequence[TranscriptEntry], TranscriptCursor]:
         """Customer messages (inbox), bot and operator replies (outbox), notes and the bot's
         lines for operators (escalations), in time order; only what came after `after`."""
 
@@ -460,25 +563,62 @@ class SenderPort(Protocol):
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
-    inbox: InboxPort
-    outbox: OutboxPort
-    customers: CustomerPort
-    conversations: ConversationPort
-    consents: ConsentPort
-    accounts: AccountPort
-    link_attempts: LinkAttemptPort
-    meters: MeterPort
-    readings: ReadingPort
-    history: HistoryPort
-    tariffs: TariffPort
-    visits: VisitPort
-    escalations: EscalationPort
-    audit: AuditPort
-    operators: OperatorPort
-    console_sessions: SessionPort
-    canned: CannedPort
-    console: ConsolePort
-    senders: SenderPort
+    @property
+    def inbox(self) -> InboxPort: ...
+
+    @property
+    def outbox(self) -> OutboxPort: ...
+
+    @property
+    def customers(self) -> CustomerPort: ...
+
+    @property
+    def conversations(self) -> ConversationPort: ...
+
+    @property
+    def consents(self) -> ConsentPort: ...
+
+    @property
+    def accounts(self) -> AccountPort: ...
+
+    @property
+    def link_attempts(self) -> LinkAttemptPort: ...
+
+    @property
+    def meters(self) -> MeterPort: ...
+
+    @property
+    def readings(self) -> ReadingPort: ...
+
+    @property
+    def history(self) -> HistoryPort: ...
+
+    @property
+    def tariffs(self) -> TariffPort: ...
+
+    @property
+    def visits(self) -> VisitPort: ...
+
+    @property
+    def escalations(self) -> EscalationPort: ...
+
+    @property
+    def audit(self) -> AuditPort: ...
+
+    @property
+    def operators(self) -> OperatorPort: ...
+
+    @property
+    def console_sessions(self) -> SessionPort: ...
+
+    @property
+    def canned(self) -> CannedPort: ...
+
+    @property
+    def console(self) -> ConsolePort: ...
+
+    @property
+    def senders(self) -> SenderPort: ...
 
     async def commit(self) -> None: ...
 
