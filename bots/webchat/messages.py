@@ -137,19 +137,33 @@ def shown_reply(
 class Event(Protocol):
     """An inbound event of the log (storage's LoggedEvent)."""
 
-    id: int
-    body: dict[str, Any]
-    at: datetime
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+
+    @property
+    def at(self) -> datetime: ...
 
 
 class Delivered(Protocol):
     """A delivered reply of the log (storage's DeliveredReply)."""
 
-    id: int
-    user_id: str
-    body: dict[str, Any]
-    at: datetime
-    platform_id: str | None
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def platform_id(self) -> str | None: ...
 
 
 def reply_key(row: Delivered) -> str:

@@ -68,10 +68,17 @@ class WebchatConfig:
 
 
 class ChatLogView(Protocol):
-    language: str | None
-    events: Sequence[Event]
-    replies: Sequence[Delivered]
-    cursor: int
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def events(self) -> Sequence[Event]: ...
+
+    @property
+    def replies(self) -> Sequence[Delivered]: ...
+
+    @property
+    def cursor(self) -> int: ...
 
 
 class ChatLogReader(Protocol):
@@ -113,7 +120,9 @@ class WebchatApp:
         router.add_get("/webchat/events", self.events)
         router.add_post("/webchat/messages", self.post_message)
         router.add_post("/webchat/reset", self.reset)
-        self._static = router.add_static("/webchat/static", HERE / "static", name=STATIC)
+        static = router.add_static("/webchat/static", HERE / "static", name=STATIC)
+        assert isinstance(static, web.StaticResource)  # aiohttp declares the abstract base
+        self._static = static
         app.on_shutdown.append(self._shutdown)
 
     async def _shutdown(self, app: web.Application) -> None:
