@@ -131,6 +131,7 @@ class Console:
         **context: Any,
     ) -> web.Response:
         session: SessionRecord | None = request.get(SESSION)
+        supervisor = session is not None and at_least(session.operator.role, Role.SUPERVISOR)
         base = {
             "t": self.text,
             "f": self.formats,
@@ -139,7 +140,7 @@ class Console:
             "operator": session.operator if session else None,
             "csrf": session.csrf_token if session else context.pop("login_csrf", ""),
             "prefix": PREFIX,
-            "is_supervisor": bool(session) and at_least(session.operator.role, Role.SUPERVISOR),
+            "is_supervisor": supervisor,
             "notice": _flash(self, request, "notice"),
             "error": None,
             "nav": "",
