@@ -8,7 +8,7 @@ connection in config.attributes["connection"]; then no engine and no event loop 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -31,7 +31,7 @@ def _url() -> str:
     return str(url)
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render storage.types columns as `st.X()` with a matching import."""
     if type_ == "type" and type(obj).__module__ == "storage.types":
         autogen_context.imports.add("from storage import types as st")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, select, update
 
 from core.conversations import Author, Escalation, EscalationMessage, EscalationStatus
 from storage.repos._base import Repo
@@ -14,7 +14,9 @@ from storage.tables import escalation_messages, escalations
 
 _ACTIVE = (EscalationStatus.WAITING.value, EscalationStatus.CLAIMED.value)
 # The reason is a queue headline; the full text is in the escalation's messages.
-_REASON_LENGTH: int = escalations.c.reason.type.length
+_REASON_TYPE = escalations.c.reason.type
+assert isinstance(_REASON_TYPE, String) and _REASON_TYPE.length is not None
+_REASON_LENGTH: int = _REASON_TYPE.length
 
 
 class EscalationRepo(Repo):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, hold_exclusive, utcnow
@@ -178,7 +178,7 @@ class OutboxRepo(Repo):
             return head.with_for_update(skip_locked=True) if self._postgres else head
 
         def build_rows() -> Any:
-            chosen = bindparam("p_chosen", expanding=True)
+            chosen: BindParameter[int] = bindparam("p_chosen", expanding=True)
             return (
                 select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
                 .join(conversations, conversations.c.id == outbox.c.conversation_id)
