@@ -136,7 +136,8 @@ async def run(url: str, rows: int, chats: int, senders: int, shares: bool) -> Ou
             result = await conn.exec_driver_sql(
                 "SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status"
             )
-            statuses = {str(status): int(count) for status, count in result.all()}
+            # SQLAlchemy's AsyncConnection.exec_driver_sql declares its rows one column wide.
+            statuses = {str(status): int(count) for status, count in result.all()}  # type: ignore[misc]
         await database.dispose()
         times = sorted(sent.at for sent in fake.delivered)
         if len(times) < 2:

@@ -304,8 +304,8 @@ async def link_template(database: Any) -> None:
     from energobot.wiring import build_pipeline
 
     pipeline = build_pipeline(load_settings(), database)
-    for number, text in enumerate(["баланс", "1", TEMPLATE_ACCOUNT, TEMPLATE_SURNAME, "баланс"]):
-        update = json.loads(update_body(900_000_000 + number, TEMPLATE_USER, text))
+    for number, said in enumerate(["баланс", "1", TEMPLATE_ACCOUNT, TEMPLATE_SURNAME, "баланс"]):
+        update = json.loads(update_body(900_000_000 + number, TEMPLATE_USER, said))
         inbound = parse_update(update).inbound
         assert inbound is not None
         await pipeline.handle(inbound)
