@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
@@ -73,7 +74,10 @@ def dialog_config(settings: Settings) -> DialogConfig:
 
 
 def build_pipeline(
-    settings: Settings, database: Database, on_commit: Callable[[Handled], None] | None = None
+    settings: Settings,
+    database: Database,
+    on_commit: Callable[[Handled], None] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Pipeline:
     # The NLU builds its tables on first use: pay that at start-up, not on a customer's message.
     warm_up()
@@ -81,6 +85,7 @@ def build_pipeline(
         database.unit_of_work,
         Engine(FLOWS),
         dialog_config(settings),
+        clock=clock,
         on_commit=on_commit,
         writers=database.writers,
     )

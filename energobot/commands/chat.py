@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-import logging
 import sys
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import click
 
-from bots.terminal import CHANNEL, parse_line, render_json, render_text
-from bots.terminal.adapter import InputError
+from bots.terminal import CHANNEL, render_text
 from bots.terminal.channel import TerminalChannel
 from dialogs.i18n import translator
-from dialogs.messages import Reply
+from energobot.chat_session import ChatSession, Exchange
 from energobot.runtime import CliContext, open_database, pass_cli
 from energobot.sender import OutboxSender
 from energobot.wiring import build_pipeline, sender_config
-
-log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -57,9 +52,14 @@ async def _chat(
     settings: Any, user: str, json_mode: bool, migrate: bool, stdin: TextIO, stdout: TextIO
 ) -> None:
     database = await open_database(settings, migrate=migrate)
-    pipeline = build_pipeline(settings, database)
     terminal = TerminalChannel()
-    sender = OutboxSender(database.unit_of_work, {CHANNEL: terminal}, sender_config(settings))
+    session = ChatSession(
+        build_pipeline(settings, database),
+        OutboxSender(database.unit_of_work, {CHANNEL: terminal}, sender_config(settings)),
+        terminal,
+        user,
+        json_mode=json_mode,
+    )
     texts = translator(settings.dialogs.default_language)
     try:
         if not json_mode:
@@ -73,44 +73,18 @@ async def _chat(
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
                 break
-            replies: list[Reply] = []
-            error: str | None = None
-            if line.strip():
-                try:
-                    inbound = parse_line(line, user, datetime.now(UTC), json_mode=json_mode)
-                except InputError as exc:
-                    error = str(exc)
-                else:
-                    try:
-                        handled = await pipeline.handle(inbound)
-                        # The same outbox path as every channel, run now rather than later.
-                        if handled.conversation_id is not None:
-                            await sender.flush(CHANNEL, handled.conversation_id)
-                        replies = terminal.take()
-                    except Exception as exc:  # the database went away: say so, keep the session
-                        log.exception("terminal message failed")
-                        error = f"{type(exc).__name__}: {exc}"
-            _print(stdout, line, replies, error, json_mode, texts("common.terminal_phone_hint"))
+            exchange = await session.exchange(line)
+            _print(stdout, exchange, json_mode, texts("common.terminal_phone_hint"))
     finally:
         await database.dispose()
 
 
-def _print(
-    out: TextIO, line: str, replies: list[Reply], error: str | None, json_mode: bool, hint: str
-) -> None:
+def _print(out: TextIO, exchange: Exchange, json_mode: bool, hint: str) -> None:
     if json_mode:
-        raw = line.rstrip("\r\n")
-        try:
-            echo: Any = json.loads(raw) if raw.lstrip().startswith("{") else raw
-        except json.JSONDecodeError:
-            echo = raw
-        record: dict[str, Any] = {"in": echo, "replies": [render_json(r) for r in replies]}
-        if error:
-            record["error"] = error
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(exchange.record(), ensure_ascii=False) + "\n")
     else:
-        if error:
-            out.write(f"! {error}\n")
-        for reply in replies:
+        if exchange.error:
+            out.write(f"! {exchange.error}\n")
+        for reply in exchange.replies:
             out.write(render_text(reply, hint) + "\n\n")
     out.flush()
