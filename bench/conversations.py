@@ -63,7 +63,7 @@ async def run(stories: list[Story], show: int) -> int:
     print(f"({seconds:.1f} s)")
     if failures:
         print(f"\n{len(failures)} failed:")
-        for story, reason in failures:
+        for story, _reason in failures:
             print(f"- [{story.flow}] {story.name} ({story.source})")
         for story, reason in failures[:show]:
             print(f"\n=== {story.name}\n{reason}")
