@@ -20,7 +20,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
 from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
@@ -51,12 +51,15 @@ WIDE_LABEL = 18  # characters; a longer label gets a row of its own
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was blocked", "bot was kicked")
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+Method = SendMessage | SendDocument  # what render() asks the API for
 
 # aiogram reads every answer as Response[<the method's result>], and pydantic keeps a
 # parametrised model only while something refers to it: without these references the model was
 # built anew — its whole schema — for every message sent, a sixth of a busy process's CPU.
+# (Response[...] spelled as the call it is: type checkers read a subscript as a type.)
 _RESPONSE_MODELS = tuple(
-    Response[method.__returning__] for method in (SendMessage, SendDocument, AnswerCallbackQuery)
+    Response.__class_getitem__(method.__returning__)
+    for method in (SendMessage, SendDocument, AnswerCallbackQuery)
 )
 
 
@@ -95,7 +98,7 @@ class TelegramChannel(AlwaysOpen):
     async def close(self) -> None:
         await self.bot.session.close()
 
-    async def _call(self, method: TelegramMethod[object]) -> str | None:
+    async def _call(self, method: Method) -> str | None:
         try:
             result = await self.bot(method)
         except TelegramRetryAfter as exc:
@@ -114,11 +117,11 @@ class TelegramChannel(AlwaysOpen):
         return None if message_id is None else str(message_id)
 
 
-def render(chat_id: int, reply: Reply) -> list[TelegramMethod[object]]:
+def render(chat_id: int, reply: Reply) -> list[Method]:
     """The API calls for one reply: text chunks, buttons on the last, the PDF if any."""
     layout = plan(reply, LIMITS)
     markup = _markup(layout, reply)
-    methods: list[TelegramMethod[object]] = []
+    methods: list[Method] = []
     chunks = layout.chunks
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
@@ -147,9 +150,9 @@ def _markup(layout: Plan, reply: Reply) -> Markup:
     if layout.request_phone:
         # One markup per message: the contact button goes on a reply keyboard, with the other
         # options as keyboard buttons (their labels come back as text and press the option).
-        rows = [[KeyboardButton(text=reply.phone_label or "📱", request_contact=True)]]
-        rows += [[KeyboardButton(text=button.label)] for button in layout.buttons]
-        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+        keys = [[KeyboardButton(text=reply.phone_label or "📱", request_contact=True)]]
+        keys += [[KeyboardButton(text=button.label)] for button in layout.buttons]
+        return ReplyKeyboardMarkup(keyboard=keys, resize_keyboard=True, one_time_keyboard=True)
     if not layout.buttons:
         return None
     # Short labels two to a row, long ones alone.

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp import ClientTimeout
 
 from bots.telegram.receiver import Receiver
@@ -65,7 +66,9 @@ class Poller:
             self._offset = update_id + 1
 
     async def _get_updates(self) -> list[Any]:
-        session = await self._bot.session.create_session()
+        bot_session = self._bot.session
+        assert isinstance(bot_session, AiohttpSession), "make_bot() gives the aiohttp session"
+        session = await bot_session.create_session()
         url = self._bot.session.api.api_url(self._bot.token, "getUpdates")
         params: dict[str, Any] = {
             "timeout": self._timeout,
