@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt  # the Translator's date() and time() would shadow the types
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -76,17 +76,17 @@ class Translator:
     def money(self, value: Decimal) -> str:
         return format_decimal(value, format="#,##0.00", locale=self._locale)
 
-    def date(self, value: date) -> str:
+    def date(self, value: dt.date) -> str:
         return format_date(value, "d MMMM yyyy", locale=self._locale)
 
-    def short_date(self, value: date) -> str:
+    def short_date(self, value: dt.date) -> str:
         return format_date(value, "EEE, d MMMM", locale=self._locale)
 
-    def day_month(self, value: date) -> str:
+    def day_month(self, value: dt.date) -> str:
         """«23 ноября»."""
         return format_date(value, "d MMMM", locale=self._locale)
 
-    def time(self, value: datetime | time) -> str:
+    def time(self, value: dt.datetime | dt.time) -> str:
         """«08:00»."""
         return format_time(value, "HH:mm", locale=self._locale)
 
@@ -101,4 +101,4 @@ class Translator:
     def period(self, period: str) -> str:
         """«2026-11» → «ноябрь 2026»."""
         year, month = (int(part) for part in period.split("-"))
-        return format_date(date(year, month, 1), "LLLL yyyy", locale=self._locale)
+        return format_date(dt.date(year, month, 1), "LLLL yyyy", locale=self._locale)
