@@ -321,7 +321,7 @@ def _decimal(integer: str, fraction: str | None) -> Decimal | None:
         return None
 
 
-def _dates(masked: _Masked) -> list[tuple[int, DateValue]]:
+def _dates(masked: _Masked) -> list[DateValue]:
     found: list[tuple[int, DateValue]] = []
     for match in _NUMERIC_DATE.finditer(masked.text):
         day, month = int(match[1]), int(match[2])
@@ -331,12 +331,12 @@ def _dates(masked: _Masked) -> list[tuple[int, DateValue]]:
             found.append((match.start(), value))
             masked.claim(*match.span())
     for match in _DAY_MONTH.finditer(masked.text):
-        month = 0 if match[3].startswith("числ") else _month_of(match[3])
-        if month is None:
+        named = 0 if match[3].startswith("числ") else _month_of(match[3])
+        if named is None:
             continue
         year = _year(match[4])
         days = [int(match[1])] + ([int(match[2])] if match[2] else [])
-        values = [_date_value(day, month, year) for day in days]
+        values = [_date_value(day, named, year) for day in days]
         if all(v is not None for v in values):
             found.extend((match.start(), v) for v in values if v is not None)
             masked.claim(*match.span())
