@@ -64,7 +64,8 @@ def pressed_label(state: dict[str, Any], payload: str) -> str:
 def _storable(inbound: Inbound) -> Inbound:
     fields = ("text", "payload", "phone", "display_name", "language", "file_id", "user_id")
     changes = {name: _clean(getattr(inbound, name)) for name in fields}
-    changed = {k: v for k, v in changes.items() if v != getattr(inbound, k)}
+    # Any: replace() checks each keyword against its own field, and these are all str ones.
+    changed: dict[str, Any] = {k: v for k, v in changes.items() if v != getattr(inbound, k)}
     return replace(inbound, **changed) if changed else inbound
 
 
