@@ -112,7 +112,7 @@ async def import_bytes(store: Store, kind: str, data: bytes, fmt: str) -> Import
 
 
 async def _unknown_accounts(store: Store, referred: dict[str, list[int]]) -> list[RowError]:
-    errors = []
+    errors: list[RowError] = []
     for number, rows in referred.items():
         if await store.accounts.get(number) is None:
             errors.extend(

@@ -53,7 +53,7 @@ def _parse_line(row: Row) -> tuple[_Line, list[RowError]]:
     digits = fields.required("digits", _digits)
     smart = fields.required("smart", f.flag)
     verification_due = fields.optional("verification_due", f.iso_date)
-    register = fields.required("register", _register)
+    register: str | None = fields.required("register", _register)
     last_value = fields.optional("last_value", f.non_negative)
     last_date = fields.optional("last_date", f.iso_date)
     average = fields.optional("avg_monthly_kwh", f.non_negative)
@@ -69,7 +69,7 @@ def _parse_line(row: Row) -> tuple[_Line, list[RowError]]:
         )
 
     meter = None
-    if not fields.errors:
+    if not fields.errors and register is not None:
         meter = Meter(
             account=account,
             serial=serial,

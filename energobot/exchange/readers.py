@@ -77,6 +77,7 @@ def _read_csv(text: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     table = Table(None)
     header_seen = False
+    columns: tuple[str, ...] = ()
     while True:
         # A quoted field may span lines: a record is numbered by the line it starts on.
         start = reader.line_num + 1
@@ -91,21 +92,19 @@ def _read_csv(text: str) -> Table:
             continue
         if not header_seen:
             header_seen = True
-            table.columns = tuple(_column_name(name) for name in fields)
-            duplicates = sorted({c for c in table.columns if table.columns.count(c) > 1})
+            columns = table.columns = tuple(_column_name(name) for name in fields)
+            duplicates = sorted({c for c in columns if columns.count(c) > 1})
             if duplicates:
                 table.errors.append(
                     RowError(start, "header", "repeated column(s): " + ", ".join(duplicates))
                 )
             continue
-        if len(fields) != len(table.columns or ()):
+        if len(fields) != len(columns):
             table.errors.append(
-                RowError(
-                    start, None, f"has {len(fields)} fields, the header has {len(table.columns)}"
-                )
+                RowError(start, None, f"has {len(fields)} fields, the header has {len(columns)}")
             )
             continue
-        table.rows.append(Row(start, dict(zip(table.columns, fields, strict=True))))
+        table.rows.append(Row(start, dict(zip(columns, fields, strict=True))))
     if not header_seen and not table.errors:
         table.errors.append(RowError(None, None, "the file is empty: a header row is required"))
     return table
