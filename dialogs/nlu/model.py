@@ -5,7 +5,7 @@ it reads words the keyword tables have never seen by their parts («квиточ
 «квиток»). Pure Python, no numerical library; prediction costs ~0.1 ms.
 
 Training is counting, done at build time from tests/nlu/data/train.tsv; the counts ship as the
-generated module dialogs/nlu/model_data.py (no download, nothing trained at run time):
+data file dialogs/nlu/data/model.json (no download, nothing trained at run time):
 
     .venv/bin/python -m dialogs.nlu.build_model tests/nlu/data/train.tsv
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from dialogs.nlu.labels import Intent
 from dialogs.nlu.morphology import WordForm
+from dialogs.nlu.prebuilt import ModelCounts, shipped_model
 from dialogs.nlu.text import words
 from dialogs.nlu.vocabulary import resolve, resolve_exact
 
@@ -65,16 +66,23 @@ class Model:
         size = len(self.counts)
         n = sum(self.priors) or 1
         denominators = [math.log(total + ALPHA * size) for total in self.totals]
+        # Counts are small integers: each distinct one's logarithm is taken once.
+        logs: dict[int, float] = {}
+        for row in self.counts.values():
+            for count in row:
+                if count not in logs:
+                    logs[count] = math.log(count + ALPHA)
         log_rows = {
-            feature: tuple(
-                math.log(count + ALPHA) - denominator
-                for count, denominator in zip(row, denominators, strict=True)
-            )
+            feature: tuple([logs[count] - d for count, d in zip(row, denominators, strict=True)])
             for feature, row in self.counts.items()
         }
         object.__setattr__(self, "log_rows", log_rows)
         priors = tuple(math.log(prior / n) if prior else -math.inf for prior in self.priors)
         object.__setattr__(self, "log_priors", priors)
+
+    def counted(self) -> ModelCounts:
+        """What the build writes to dialogs/nlu/data/model.json."""
+        return ModelCounts(self.intents, self.priors, self.totals, self.counts)
 
     def predict(self, normal: str) -> list[tuple[Intent, float]]:
         """Every intent with its probability, best first (ties in Intent order)."""
@@ -129,9 +137,8 @@ def train(examples: Iterable[tuple[str, str]]) -> Model:
 
 @functools.cache
 def shipped() -> Model | None:
-    """The model built into the package; None if it was never generated."""
-    try:
-        from dialogs.nlu import model_data
-    except ImportError:
+    """The model built into the package; None if it was never built."""
+    counts = shipped_model()
+    if counts is None:
         return None
-    return Model(model_data.INTENTS, model_data.PRIORS, model_data.TOTALS, model_data.COUNTS)
+    return Model(counts.intents, counts.priors, counts.totals, counts.counts)

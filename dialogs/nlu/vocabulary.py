@@ -9,7 +9,7 @@ itself after one cheap «is it a word?» lookup. Only words the dictionary lacks
 matched against the table forms, among those of about the same length that share the first
 letter or the last two.
 
-All of that table work happens at build time: the results ship in dialogs/nlu/tables_data.py
+All of that table work happens at build time: the results ship in dialogs/nlu/data/tables.json
 (see dialogs.nlu.prebuilt) and are recomputed at start-up only when they are stale.
 """
 
@@ -20,7 +20,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
 
 from rapidfuzz import fuzz, process
 
@@ -36,7 +35,9 @@ from dialogs.nlu.morphology import (
     parse_word,
 )
 from dialogs.nlu.prebuilt import (
+    Tables,
     relevant_fingerprint,
+    shipped_model,
     shipped_tables,
     unpack,
     vocabulary_fingerprint,
@@ -95,10 +96,10 @@ _CUES = ("AMOUNT_CUES", "ESTIMATE_CUES", "PRICE_CUES", "COMPLAINT_CUES")
 
 
 @functools.cache
-def _shipped() -> ModuleType | None:
+def _shipped() -> Tables | None:
     """The build's tables, if they were computed from the tables as they are now."""
     tables = shipped_tables()
-    if tables is None or vocabulary_fingerprint() != tables.VOCABULARY_FINGERPRINT:
+    if tables is None or vocabulary_fingerprint() != tables.vocabulary_fingerprint:
         return None
     return tables
 
@@ -130,7 +131,7 @@ def vocabulary() -> Vocabulary:
     single: dict[str, list[Entry]] = defaultdict(list)
     multi: dict[str, list[Entry]] = defaultdict(list)
     tables = _shipped()
-    lemmas_of = tables.ENTRY_LEMMAS if tables is not None else compute_entry_lemmas()
+    lemmas_of = tables.entry_lemmas if tables is not None else compute_entry_lemmas()
     for table in (vocabulary_ru.KEYWORDS, vocabulary_en.KEYWORDS):
         for label, entries in table.items():
             for text, weight in entries.items():
@@ -143,7 +144,7 @@ def vocabulary() -> Vocabulary:
                 else:
                     for lemma in dict.fromkeys(lemmas):
                         multi[lemma].append(entry)
-    forms = dict(tables.FORMS) if tables is not None else compute_forms()
+    forms = dict(tables.forms) if tables is not None else compute_forms()
 
     def keys(name: str) -> frozenset[str]:
         texts = (*getattr(vocabulary_ru, name), *getattr(vocabulary_en, name))
@@ -178,8 +179,9 @@ def _buckets(
 ) -> dict[tuple[bool, int, str], tuple[str, ...]]:
     found: dict[tuple[bool, int, str], list[str]] = defaultdict(list)
     for form in forms:
-        for length in range(len(form) - FUZZY_LENGTH_SLACK, len(form) + FUZZY_LENGTH_SLACK + 1):
-            found[(is_cyrillic(form), length, part(form))].append(form)
+        cyrillic, key, size = is_cyrillic(form), part(form), len(form)
+        for length in range(size - FUZZY_LENGTH_SLACK, size + FUZZY_LENGTH_SLACK + 1):
+            found[(cyrillic, length, key)].append(form)
     return {key: tuple(group) for key, group in found.items()}
 
 
@@ -245,10 +247,10 @@ def relevant_forms() -> Mapping[str, WordForm | None]:
     tables = _shipped()
     if (
         tables is not None
-        and relevant_fingerprint(tables.VOCABULARY_FINGERPRINT, model_lemmas)
-        == tables.RELEVANT_FINGERPRINT
+        and relevant_fingerprint(tables.vocabulary_fingerprint, model_lemmas)
+        == tables.relevant_fingerprint
     ):
-        return unpack(tables.RELEVANT, tables.WORD_FORMS)
+        return unpack(tables.relevant, tables.word_forms)
     return compute_relevant_forms(model_lemmas)
 
 
@@ -273,11 +275,8 @@ def compute_relevant_forms(model_lemmas: Iterable[str]) -> dict[str, WordForm | 
 
 
 def _model_lemmas() -> set[str]:
-    try:
-        from dialogs.nlu import model_data
-    except ImportError:
-        return set()
-    return model_lemmas(model_data.COUNTS)
+    counts = shipped_model()
+    return set() if counts is None else model_lemmas(counts.counts)
 
 
 def model_lemmas(counts: Iterable[str]) -> set[str]:

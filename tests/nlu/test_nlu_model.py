@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
-from dialogs.nlu import Intent, analyze
-from dialogs.nlu.build_model import module_source, read_examples, tables_source
+import pytest
+
+from dialogs.nlu import Intent, analyze, prebuilt
+from dialogs.nlu.build_model import model_json, read_examples, tables_json
 from dialogs.nlu.classifier import UNSURE_BELOW
 from dialogs.nlu.model import shipped, train
 from dialogs.nlu.text import normalize
 
 DATA = Path(__file__).parent / "data"
-MODULE = Path(__file__).resolve().parents[2] / "dialogs" / "nlu" / "model_data.py"
-TABLES = MODULE.with_name("tables_data.py")
+PACKAGE = Path(__file__).resolve().parents[2] / "dialogs" / "nlu"
 
 
 def test_shipped_counts_are_those_of_the_training_split() -> None:
     """Stale after a change of train.tsv or the vocabulary: run
     `.venv/bin/python -m dialogs.nlu.build_model tests/nlu/data/train.tsv`."""
-    assert MODULE.read_text("utf-8") == module_source(train(read_examples(DATA / "train.tsv")))
+    model = train(read_examples(DATA / "train.tsv"))
+    assert prebuilt.MODEL_FILE.read_text("utf-8") == model_json(model)
+    # What start-up loads is what the build counted, to the last feature and in order.
+    loaded = shipped()
+    assert loaded is not None
+    assert (loaded.intents, loaded.priors, loaded.totals) == (
+        model.intents,
+        model.priors,
+        model.totals,
+    )
+    assert list(loaded.counts.items()) == list(model.counts.items())
+    assert loaded.log_rows == model.log_rows
 
 
 def test_shipped_tables_are_those_of_the_vocabulary_and_model() -> None:
@@ -26,7 +39,42 @@ def test_shipped_tables_are_those_of_the_vocabulary_and_model() -> None:
     (Stale tables are not used: start-up computes them, slowly.)"""
     model = shipped()
     assert model is not None
-    assert TABLES.read_text("utf-8") == tables_source(model)
+    assert prebuilt.TABLES_FILE.read_text("utf-8") == tables_json(model)
+
+
+def test_data_files_read_back_as_written() -> None:
+    model = shipped()
+    assert model is not None
+    counts = prebuilt.read_model(model_json(model))
+    assert counts == model.counted()
+    assert all(isinstance(row, tuple) for row in counts.counts.values())
+    tables = prebuilt.read_tables(tables_json(model))
+    assert tables == prebuilt.shipped_tables()
+    assert all(
+        packed is None or (isinstance(packed[0], tuple) and isinstance(packed[2], tuple))
+        for packed in tables.word_forms
+    )
+
+
+def test_the_data_are_data_files_not_generated_code() -> None:
+    assert not (PACKAGE / "model_data.py").exists()
+    assert not (PACKAGE / "tables_data.py").exists()
+    assert {path.name for path in prebuilt.DATA.iterdir()} >= {"model.json", "tables.json"}
+
+
+def test_a_missing_data_file_means_no_model_and_computed_tables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(prebuilt, "MODEL_FILE", tmp_path / "model.json")
+    monkeypatch.setattr(prebuilt, "TABLES_FILE", tmp_path / "tables.json")
+    prebuilt.shipped_model.cache_clear()
+    prebuilt.shipped_tables.cache_clear()
+    try:
+        assert prebuilt.shipped_model() is None
+        assert prebuilt.shipped_tables() is None
+    finally:
+        prebuilt.shipped_model.cache_clear()
+        prebuilt.shipped_tables.cache_clear()
 
 
 def test_shipped_tables_are_used_and_agree_with_computing_them() -> None:
@@ -62,3 +110,11 @@ def test_gibberish_stays_other() -> None:
     analysis = analyze("абырвалг шмырдяк")
     assert analysis.intent is Intent.OTHER
     assert analysis.confidence == 0.0
+
+
+def test_the_data_files_are_installed_with_the_package() -> None:
+    with (PACKAGE.parents[1] / "pyproject.toml").open("rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]["dialogs"]
+    dialogs = PACKAGE.parent
+    installed = {path for pattern in package_data for path in dialogs.glob(pattern)}
+    assert {prebuilt.MODEL_FILE, prebuilt.TABLES_FILE} <= installed
