@@ -440,12 +440,12 @@ class QueueEntry(Protocol):
     def channel(self) -> str: ...
 
     @property
-    def customer_name(
-        self,
-    ) -> str: ...  # the messenger's display name, unmasked: the console masks it
+    def customer_name(self) -> str:
+        """The messenger's display name, unmasked: the console masks it."""
 
     @property
-    def accounts(self) -> tuple[str, ...]: ...  # linked account numbers, unmasked
+    def accounts(self) -> tuple[str, ...]:
+        """Linked account numbers, unmasked."""
 
     @property
     def reason(self) -> str: ...
@@ -454,7 +454,8 @@ class QueueEntry(Protocol):
     def status(self) -> EscalationStatus: ...
 
     @property
-    def operator(self) -> str | None: ...  # the login of who claimed it
+    def operator(self) -> str | None:
+        """The login of who claimed it."""
 
     @property
     def created_at(self) -> datetime: ...
@@ -486,14 +487,16 @@ class ConversationView(Protocol):
     def status(self) -> ConversationStatus: ...
 
     @property
-    def escalation(self) -> QueueEntry | None: ...  # the active one, else the latest
+    def escalation(self) -> QueueEntry | None:
+        """The active one, else the latest."""
 
 
 class TranscriptEntry(Protocol):
     """One line of a conversation's whole transcript."""
 
     @property
-    def key(self) -> str: ...  # unique within the conversation: "in:<id>", "out:<id>", "esc:<id>"
+    def key(self) -> str:
+        """Unique within the conversation: "in:<id>", "out:<id>", "esc:<id>"."""
 
     @property
     def author(self) -> Author: ...
@@ -505,12 +508,12 @@ class TranscriptEntry(Protocol):
     def at(self) -> datetime: ...
 
     @property
-    def operator(
-        self,
-    ) -> str | None: ...  # an operator's reply: their display name; a note: their login
+    def operator(self) -> str | None:
+        """An operator's reply: their display name; a note: their login."""
 
     @property
-    def delivery(self) -> str | None: ...  # replies: pending | sent | delivered | read | failed
+    def delivery(self) -> str | None:
+        """Replies: pending | sent | delivered | read | failed."""
 
 
 # Where a transcript was read up to: the last inbox, outbox and escalation message ids.
