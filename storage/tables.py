@@ -171,6 +171,8 @@ accounts = Table(
     Column("large_family", Boolean, nullable=False),
     Column("balance", Money, nullable=False),
     Column("due_date", Date, nullable=True),
+    # Billing's penalty to date, besides the balance; NULL: billing did not give one.
+    Column("penalty", Money, nullable=True),
 )
 
 account_links = Table(
@@ -293,6 +295,8 @@ charges = Table(
     Column("period", String(7), nullable=False),
     Column("kwh", Quantity, nullable=False),
     Column("amount", Money, nullable=False),
+    # How billing arrived at the volume: reading | average | norm; NULL: not said.
+    Column("basis", String(16), nullable=True),
     UniqueConstraint("account_number", "period"),
 )
 

@@ -19,7 +19,7 @@ COLUMNS = Columns(
         "large_family",
         "balance",
     ),
-    optional=("phone", "email", "due_date"),
+    optional=("phone", "email", "due_date", "penalty"),
 )
 
 _name = f.short_text(f.NAME_LIMIT)
@@ -40,6 +40,8 @@ def parse_account(row: Row) -> Account | list[RowError]:
         large_family=fields.required("large_family", f.flag),
         balance=fields.required("balance", f.money),
         due_date=fields.optional("due_date", f.iso_date),
+        # Billing's own penalty to date; empty: billing gives none and the bot estimates it.
+        penalty=fields.optional("penalty", f.non_negative_money),
     )
     return fields.errors or account
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from core.balance import HistoryEntry
+from core.balance import BillingBasis, HistoryEntry
 from energobot.exchange import fields as f
 from energobot.exchange.errors import RowError
 from energobot.exchange.readers import Row
 from energobot.exchange.schema import Columns, Parsed, duplicates
 
-COLUMNS = Columns(required=("account", "period", "kwh", "charged", "paid"))
+COLUMNS = Columns(required=("account", "period", "kwh", "charged", "paid"), optional=("basis",))
 
 
 def parse_entry(row: Row) -> HistoryEntry | list[RowError]:
@@ -19,6 +19,8 @@ def parse_entry(row: Row) -> HistoryEntry | list[RowError]:
         kwh=fields.required("kwh", f.non_negative),
         charged=fields.required("charged", f.non_negative_money),
         paid=fields.required("paid", f.non_negative_money),
+        # reading | average | norm; empty: billing did not say.
+        basis=fields.optional("basis", f.choice(BillingBasis)),
     )
     return fields.errors or entry
 

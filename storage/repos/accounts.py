@@ -108,6 +108,7 @@ def _account(row: Any) -> Account:
         large_family=row["large_family"],
         balance=row["balance"],
         due_date=row["due_date"],
+        penalty=row["penalty"],
     )
 
 
@@ -124,4 +125,5 @@ def _account_row(account: Account) -> dict[str, Any]:
         "large_family": account.large_family,
         "balance": account.balance,
         "due_date": account.due_date,
+        "penalty": account.penalty,
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from core.balance import HistoryEntry
+from core.balance import BillingBasis, HistoryEntry
 from core.readings import Reading, ReadingKind, ReadingStatus
 from storage.repos._base import Repo
 from storage.tables import charges, payments, readings
@@ -67,7 +67,7 @@ class HistoryRepo(Repo):
         if limit <= 0:
             return []
         charged = await self._conn.execute(
-            select(charges.c.period, charges.c.kwh, charges.c.amount)
+            select(charges.c.period, charges.c.kwh, charges.c.amount, charges.c.basis)
             .where(charges.c.account_number == number)
             .order_by(charges.c.period.desc())
             .limit(limit)
@@ -78,13 +78,15 @@ class HistoryRepo(Repo):
             .order_by(payments.c.period.desc())
             .limit(limit)
         )
-        charge_by_period = {period: (kwh, amount) for period, kwh, amount in charged.all()}
+        charge_by_period = {
+            period: (kwh, amount, basis) for period, kwh, amount, basis in charged.all()
+        }
         paid_by_period = dict(paid.all())
         periods = sorted(charge_by_period.keys() | paid_by_period.keys(), reverse=True)[:limit]
         zero = Decimal(0)
         entries = []
         for period in periods:
-            kwh, amount = charge_by_period.get(period, (zero, zero))
+            kwh, amount, basis = charge_by_period.get(period, (zero, zero, None))
             entries.append(
                 HistoryEntry(
                     account=number,
@@ -92,6 +94,7 @@ class HistoryRepo(Repo):
                     kwh=kwh,
                     charged=amount,
                     paid=paid_by_period.get(period, zero),
+                    basis=None if basis is None else BillingBasis(basis),
                 )
             )
         return entries
@@ -101,7 +104,13 @@ class HistoryRepo(Repo):
         was missing, updated when either side changed."""
         latest = {(e.account, e.period): e for e in entries}
         charge_rows = [
-            {"account_number": a, "period": p, "kwh": e.kwh, "amount": e.charged}
+            {
+                "account_number": a,
+                "period": p,
+                "kwh": e.kwh,
+                "amount": e.charged,
+                "basis": None if e.basis is None else BillingBasis(e.basis).value,
+            }
             for (a, p), e in latest.items()
         ]
         payment_rows = [

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.accounts import Category
+from core.balance import BillingBasis
 from core.meters import Scheme
 from energobot.exchange import ExchangeError, ImportReport, Kind, import_bytes, import_file
 from storage.database import Database
@@ -173,6 +174,47 @@ async def test_optional_columns_may_be_left_out(database: Database, tmp_path: Pa
         account = await store.accounts.get("5900100101")
         assert account is not None
         assert (account.phone, account.email, account.due_date) == (None, None, None)
+
+
+async def test_billings_penalty_and_the_billing_basis_are_stored(
+    database: Database, tmp_path: Path
+) -> None:
+    accounts = (DATA / "accounts.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        f"{accounts[0]},penalty\n{accounts[1]},40.03\n{accounts[2]},\n", encoding="utf-8"
+    )
+    assert (await run_import(database, "accounts", path)).inserted == 2
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "account,period,kwh,charged,paid,basis\n"
+        "5900100101,2026-10,210,1350.20,1350.20,reading\n"
+        "5900100101,2026-11,245,1514.86,0,average\n"
+        "5900100102,2026-11,300,1377.00,1627.00,\n",
+        encoding="utf-8",
+    )
+    assert (await run_import(database, "history", history)).inserted == 3
+    async with database.unit_of_work() as store:
+        with_penalty = await store.accounts.get("5900100101")
+        without = await store.accounts.get("5900100102")
+        entries = await store.history.for_account("5900100101", 12)
+        other = await store.history.for_account("5900100102", 12)
+    assert with_penalty is not None and str(with_penalty.penalty) == "40.03"
+    assert without is not None and without.penalty is None
+    assert [(e.period, e.basis) for e in entries] == [
+        ("2026-11", BillingBasis.AVERAGE),
+        ("2026-10", BillingBasis.READING),
+    ]
+    assert other[0].basis is None
+
+    # The files without the new columns: billing no longer says, and the bot forgets.
+    assert (await run_import(database, "accounts", DATA / "accounts.csv")).updated == 1
+    assert (await run_import(database, "history", DATA / "history.csv")).updated == 2
+    async with database.unit_of_work() as store:
+        again = await store.accounts.get("5900100101")
+        entries = await store.history.for_account("5900100101", 12)
+    assert again is not None and again.penalty is None
+    assert [e.basis for e in entries] == [None, None]
 
 
 async def test_csv_with_bom_imports(database: Database, tmp_path: Path) -> None:

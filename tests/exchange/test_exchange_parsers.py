@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.accounts import Account, Category
-from core.balance import HistoryEntry
+from core.balance import BillingBasis, HistoryEntry
 from core.meters import Meter, Register, Scheme, Zone
 from energobot.exchange.accounts import parse_accounts
 from energobot.exchange.history import parse_history
@@ -115,6 +115,36 @@ def test_account_bad_decimal_date_flag_number_email_all_reported_at_once() -> No
         "row 2: balance: not a decimal number: '1 514,86'",
         "row 2: due_date: not a date (YYYY-MM-DD): '15.12.2026'",
     ]
+
+
+def test_account_penalty_is_optional_exact_and_never_negative() -> None:
+    header = ACCOUNTS_HEADER + ",penalty"
+    parsed = parse_accounts(
+        rows_of(
+            f"{header}\n{GOOD_ACCOUNT},38.90\n5900100102,Смирнов,Алексей,,г. Пермь,rural,,,0,0,,\n"
+        )
+    )
+    assert parsed.errors == []
+    assert [a.penalty for a in parsed.items] == [Decimal("38.90"), None]
+    assert str(parsed.items[0].penalty) == "38.90"  # the scale billing wrote
+    bad = parse_accounts(rows_of(f"{header}\n{GOOD_ACCOUNT},-1.00\n{GOOD_ACCOUNT[:-1]}6,1.234\n"))
+    assert [str(error) for error in bad.errors] == [
+        "row 2: penalty: must be at least 0: '-1.00'",
+        "row 3: penalty: more than 2 digits after the dot: '1.234'",
+    ]
+
+
+def test_account_penalty_from_jsonl_number_string_or_null() -> None:
+    line = (
+        '{"account": "590010010%d", "surname": "Иванова", "first_name": "Ольга", '
+        '"patronymic": "", "address": "г. Пермь", "category": "urban_gas", '
+        '"large_family": 0, "balance": 2092.64, "penalty": %s}'
+    )
+    values = ("10.40", "null", '"0.00"')
+    jsonl = "".join(line % (n, value) + "\n" for n, value in enumerate(values))
+    parsed = parse_accounts(rows_of(jsonl, Format.JSONL))
+    assert parsed.errors == []
+    assert [a.penalty for a in parsed.items] == [Decimal("10.40"), None, Decimal("0.00")]
 
 
 def test_account_repeated_in_one_file() -> None:
@@ -295,6 +325,29 @@ def test_history_errors() -> None:
         "row 2: charged: not a decimal number: 'abc'",
         "row 2: paid: more than 2 digits after the dot: '1.999'",
         "row 4: period: the account and period repeats row 3",
+    ]
+
+
+def test_history_basis_is_optional() -> None:
+    csv_text = (
+        f"{HISTORY_HEADER},basis\n"
+        "5900100101,2026-10,210,1350.20,1350.20,reading\n"
+        "5900100101,2026-11,245,1514.86,0,Average\n"
+        "5900100101,2026-12,130,852.80,0,norm\n"
+        "5900100102,2026-11,300,1377.00,1627.00,\n"
+    )
+    parsed = parse_history(rows_of(csv_text))
+    assert parsed.errors == []
+    assert [e.basis for e in parsed.items] == [
+        BillingBasis.READING,
+        BillingBasis.AVERAGE,
+        BillingBasis.NORM,
+        None,
+    ]
+    assert history_errors("5900100101,2026-10,210,1350.20,1350.20") == []  # no basis column
+    bad = parse_history(rows_of(f"{HISTORY_HEADER},basis\n5900100101,2026-10,1,1,1,estimate\n"))
+    assert [str(error) for error in bad.errors] == [
+        "row 2: basis: not one of reading, average, norm: 'estimate'"
     ]
 
 

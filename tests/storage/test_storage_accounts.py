@@ -29,6 +29,33 @@ async def test_account_round_trip(db: Database, account_factory: Callable[..., A
         assert await store.accounts.get("0000000000") is None
 
 
+async def test_billings_penalty_round_trip(
+    db: Database, account_factory: Callable[..., Account]
+) -> None:
+    given = account_factory("5900000001", penalty=Decimal("40.30"))
+    absent = account_factory("5900000002")
+    async with db.unit_of_work() as store:
+        assert await store.accounts.upsert([given, absent]) == (2, 0)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        stored = await store.accounts.get("5900000001")
+        assert stored == given and stored is not None and str(stored.penalty) == "40.30"
+        assert (await store.accounts.get("5900000002")) == absent and absent.penalty is None
+        # A penalty that appears, one that goes: both are changes.
+        assert await store.accounts.upsert(
+            [
+                account_factory("5900000001"),
+                account_factory("5900000002", penalty=Decimal("0.00")),
+            ]
+        ) == (0, 2)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        first = await store.accounts.get("5900000001")
+        second = await store.accounts.get("5900000002")
+        assert first is not None and first.penalty is None
+        assert second is not None and second.penalty == Decimal("0.00")
+
+
 async def test_upsert_is_idempotent_and_reports_changes(
     db: Database, account_factory: Callable[..., Account]
 ) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from core.accounts import Account, Category
-from core.balance import HistoryEntry
+from core.balance import BillingBasis, HistoryEntry
 from core.conversations import Customer
 from core.meters import Meter, Register, Scheme, Zone
 from core.readings import Reading, ReadingKind, ReadingStatus
@@ -209,6 +209,54 @@ async def test_history(
         assert everything[-3].kwh == Decimal("151")
         assert await store.history.for_account("5900000002", 6) == [changed[3]]
         assert await store.history.for_account(account.number, 0) == []
+
+
+async def test_history_keeps_how_a_month_was_billed(db: Database, account: Account) -> None:
+    entries = [
+        HistoryEntry(
+            account.number,
+            "2026-09",
+            Decimal(200),
+            Decimal("1312.00"),
+            Decimal(0),
+            BillingBasis.READING,
+        ),
+        HistoryEntry(
+            account.number,
+            "2026-10",
+            Decimal(213),
+            Decimal("1397.28"),
+            Decimal(0),
+            BillingBasis.AVERAGE,
+        ),
+        HistoryEntry(
+            account.number,
+            "2026-11",
+            Decimal(130),
+            Decimal("852.80"),
+            Decimal(0),
+            BillingBasis.NORM,
+        ),
+        HistoryEntry(account.number, "2026-12", Decimal(250), Decimal("1640.00"), Decimal(0)),
+    ]
+    async with db.unit_of_work() as store:
+        assert await store.history.upsert(entries) == (4, 0)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert await store.history.for_account(account.number, 12) == entries[::-1]
+        # Billing saying it now (or no longer) is an update of that month.
+        assert await store.history.upsert(
+            [replace(entries[3], basis=BillingBasis.READING), replace(entries[0], basis=None)]
+        ) == (0, 2)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        stored = await store.history.for_account(account.number, 12)
+        assert [e.basis for e in stored] == [
+            BillingBasis.READING,
+            BillingBasis.NORM,
+            BillingBasis.AVERAGE,
+            None,
+        ]
 
 
 def _tariff(zone: Zone, range_: int, price: str, valid_from: date, **changes: object) -> TariffRow:
