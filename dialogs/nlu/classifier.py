@@ -220,7 +220,11 @@ def match_entries(tokens: Sequence[Token], vocab: Vocabulary) -> list[tuple[Entr
         for entry in vocab.phrases.get(lemma, ()):
             if (
                 (entry.label, entry.key) not in seen
-                and _near(entry.lemmas, positions, tokens)
+                and (
+                    all(lemma in positions for lemma in entry.lemmas)
+                    if entry.wide
+                    else _near(entry.lemmas, positions, tokens)
+                )
                 and _tight(entry.lemmas, positions, tokens)
             ):
                 seen.add((entry.label, entry.key))
@@ -301,7 +305,8 @@ def _score(
         scores[label] += weight
     # Only an intent's words make a number less bare: «лс 5901234567», «привет 12457».
     substantive = max(
-        (score for label, score in scores.items() if isinstance(label, Intent)), default=0.0
+        (score for label, score in scores.items() if isinstance(label, Intent) or label in REFINES),
+        default=0.0,
     )
     bare = substantive < BARE_BELOW
     numbers = extraction.numbers
@@ -357,8 +362,11 @@ def _decide(
         if isinstance(label, Intent):
             by_intent[label] = by_intent.get(label, 0.0) + score
         elif label in REFINES:
-            by_intent[REFINES[label]] = by_intent.get(REFINES[label], 0.0) + score
-            refined[REFINES[label]] = (label, score)
+            refines = REFINES[label]
+            by_intent[refines] = by_intent.get(refines, 0.0) + score
+            # Several topics may refine one intent: the strongest speaks for it.
+            if refines not in refined or score > refined[refines][1]:
+                refined[refines] = (label, score)
         elif score > by_intent.get(Intent.OTHER, 0.0):
             by_intent[Intent.OTHER] = score
             topic_of_other = label
@@ -371,7 +379,10 @@ def _decide(
     elif intent is Intent.TARIFF_QUESTION and _is_estimate(matched, entities, vocab):
         topic = Topic.ESTIMATE
     elif intent in refined and 2 * refined[intent][1] >= by_intent[intent]:
-        topic = refined[intent][0]  # «мои заявки»: about requests made, not a new one
+        # The topic's words carry at least half of the intent's score: «мои заявки» is about
+        # requests made, not a new one; «баланс» alone has no topic, «почему такой большой
+        # счёт» is a bill to explain.
+        topic = refined[intent][0]
     return Analysis(text, intent, confidence, topic, entities, alternatives)
 
 

@@ -1,4 +1,4 @@
-"""What the NLU can say a message is: intents, the finer topics of OTHER, and commands."""
+"""What the NLU can say a message is: intents, their finer topics, and commands."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ class Intent(StrEnum):
 
 
 class Topic(StrEnum):
-    """The finer meaning of OTHER; ESTIMATE refines TARIFF_QUESTION, MY_VISITS (the customer's
-    own requests) refines TECHNICIAN_CALL."""
+    """The finer meaning of OTHER, or of an intent it refines (REFINES): ESTIMATE a
+    TARIFF_QUESTION, MY_VISITS (the customer's own requests) a TECHNICIAN_CALL, the questions
+    about debts and bills a BALANCE_DEBT, a payment to the wrong account a PAYMENT."""
 
     GREETING = "greeting"
     THANKS = "thanks"
@@ -34,6 +35,12 @@ class Topic(StrEnum):
     ESTIMATE = "estimate"
     SETTINGS = "settings"  # the settings menu itself («настройки»)
     OWNERSHIP = "ownership"  # a change of owner: papers a human explains
+    DEBT_RESTRICTION = "debt_restriction"  # supply restricted or cut off for debt, its notice
+    BILL_EXPLAIN = "bill_explain"  # why the bill is so big: average, norm, growth
+    PAYMENT_MISSING = "payment_missing"  # paid, but the payment does not show
+    WRONG_ACCOUNT = "wrong_account"  # paid to someone else's account by mistake
+    REFUND = "refund"  # an overpayment to be returned
+    INSTALMENT = "instalment"  # paying a debt in parts, a deferral, a restructuring
 
 
 class Command(StrEnum):
@@ -42,6 +49,7 @@ class Command(StrEnum):
     CANCEL = "cancel"
     OPERATOR = "operator"
     HELP = "help"
+    BACK = "back"  # one step back in the current flow
 
 
 Label = Intent | Topic
@@ -50,6 +58,12 @@ Label = Intent | Topic
 REFINES: dict[Topic, Intent] = {
     Topic.ESTIMATE: Intent.TARIFF_QUESTION,
     Topic.MY_VISITS: Intent.TECHNICIAN_CALL,
+    Topic.DEBT_RESTRICTION: Intent.BALANCE_DEBT,
+    Topic.BILL_EXPLAIN: Intent.BALANCE_DEBT,
+    Topic.PAYMENT_MISSING: Intent.BALANCE_DEBT,
+    Topic.REFUND: Intent.BALANCE_DEBT,
+    Topic.INSTALMENT: Intent.BALANCE_DEBT,
+    Topic.WRONG_ACCOUNT: Intent.PAYMENT,
 }
 
 # Topics that only say how the customer talks, not what they want: any other evidence wins.

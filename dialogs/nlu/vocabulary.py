@@ -47,6 +47,7 @@ from dialogs.nlu.text import is_cyrillic, normalize, words
 NEGATIONS = frozenset({"не", "ни"})
 _PARSED_WHEN_MET = frozenset({"PRTF", "GRND"})
 MARK = "#"  # «оплатить#past»: the word in that grammatical form only
+WIDE = "~"  # «~подключить оплатить#past»: the words anywhere in the message, across clauses
 _MARKED_WORD = re.compile(r"([^\s#]+)(?:#(\w+))?")
 _MARKS = re.compile(r"#\w+")
 # Shorter words have too many close neighbours to correct safely.
@@ -62,6 +63,7 @@ class Entry:
     key: str  # the lemmatised entry, «нет свет»
     lemmas: tuple[str, ...]
     weight: float
+    wide: bool = False  # a phrase whose words may stand anywhere in the message («~…»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,9 @@ def vocabulary() -> Vocabulary:
                 lemmas = lemmas_of[text]
                 if not lemmas:
                     continue
-                entry = Entry(label, " ".join(lemmas), lemmas, float(weight))
+                wide = text.startswith(WIDE)
+                key = WIDE * wide + " ".join(lemmas)
+                entry = Entry(label, key, lemmas, float(weight), wide)
                 if len(lemmas) == 1:
                     single[lemmas[0]].append(entry)
                 else:

@@ -35,8 +35,11 @@ def nlu(alternatives: bool) -> None:
     confidence  0..1; the bot acts on 0.5 or more and asks which of the two likeliest
                 intents was meant below that
     topic       what an «other» message is (greeting, thanks, link_account, reminders,
-                office_hours, ownership...), «estimate» for a bill estimate, «my_visits»
-                for the customer's own technician requests; null otherwise
+                office_hours, delete_data, ownership...), or the finer question of an
+                intent: «estimate» (tariff_question) for a bill estimate, «my_visits»
+                (technician_call) for the customer's own requests, «debt_restriction»,
+                «bill_explain», «payment_missing», «refund», «instalment» (balance_debt),
+                «wrong_account» (payment); null otherwise
     readings    zone: day, night, peak, semipeak or null; register: T1, T2, T3 when the
                 customer named a register (т1/т2/t1); value: a decimal string as typed
     accounts    10-11 digits, spaces and dashes removed

@@ -120,3 +120,17 @@ def test_english() -> None:
 
 def test_text_is_kept_as_typed() -> None:
     assert analyze("  Нет СВЕТА ").text == "  Нет СВЕТА "
+
+
+def test_a_wide_phrase_matches_across_commas_and_an_ordinary_one_does_not() -> None:
+    from dialogs.nlu.classifier import match_entries
+    from dialogs.nlu.text import normalize
+    from dialogs.nlu.vocabulary import vocabulary
+
+    def keys(text: str) -> set[str]:
+        return {entry.key for entry, _ in match_entries(tokenize(normalize(text)), vocabulary())}
+
+    assert "~включить оплатить#past" in keys("оплатила вчера, включите уже")
+    assert "~включить оплатить#past" not in keys("оплатить, включите уже")  # not paid: no past
+    assert "нет свет" in keys("нет света")
+    assert "нет свет" not in keys("нет, свет есть")  # a comma ends the phrase's clause

@@ -1,7 +1,8 @@
 """Intent accuracy on a labelled table of messages, written the way people write to a utility.
 
 An expected Topic means intent OTHER with that topic, except the refinements of labels.REFINES:
-ESTIMATE is a TARIFF_QUESTION, MY_VISITS a TECHNICIAN_CALL, with that topic.
+ESTIMATE is a TARIFF_QUESTION, MY_VISITS a TECHNICIAN_CALL, the debt and bill questions a
+BALANCE_DEBT, WRONG_ACCOUNT a PAYMENT, with that topic.
 """
 
 from __future__ import annotations
@@ -368,7 +369,7 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
     ("а можно получать квитанции на электронку", Q),
     ("как оплатить по qr", P),
     ("реквизиты для оплаты через банк", P),
-    ("можно частями заплатить", P),
+    ("можно частями заплатить", Topic.INSTALMENT),
     ("соедините с оператором срочно", O),
     ("дозвониться до вас невозможно, пусть перезвонит специалист", O),
     ("пожалуйста оператора", O),
@@ -386,6 +387,13 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
     ("хочу удалить свои персональные данные", Topic.DELETE_DATA),
     ("переключи на английский", Topic.LANGUAGE),
     ("отмените мою заявку", Topic.MY_VISITS),
+    # --- refinements of balance_debt and payment ---------------------------------------
+    ("за долги свет могут отключить?", Topic.DEBT_RESTRICTION),
+    ("почему мне так много насчитали в этот раз", Topic.BILL_EXPLAIN),
+    ("заплатила неделю назад а оплата так и не отразилась", Topic.PAYMENT_MISSING),
+    ("деньги ушли на чужой лицевой счет", Topic.WRONG_ACCOUNT),
+    ("хочу вернуть переплату на карту", Topic.REFUND),
+    ("дайте рассрочку по долгу", Topic.INSTALMENT),
 ]
 
 
