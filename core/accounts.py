@@ -31,7 +31,7 @@ class Account:
     large_family: bool
     balance: Decimal  # > 0 debt, < 0 overpayment
     due_date: date | None
-    penalty: Decimal | None = None  # billing's penalty to date (not in the balance); None: not given
+    penalty: Decimal | None = None  # billing's penalty to date, not in the balance; None: not given
 
 
 ACCOUNT_DIGITS = (10, 11)
