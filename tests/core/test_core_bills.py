@@ -2,59 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import energobot
 from core.accounts import Category
 from core.balance import BillingBasis, HistoryEntry
 from core.bills import PriceChange, TariffChange, explain_bill, split_volume, zone_weights
 from core.meters import Meter, Register, Scheme, Zone
-from core.tariffs import EstimateLine, TariffRow
+from core.tariffs import EstimateLine
+from tests.core import demo
 
 D = Decimal
-DEMO = Path(energobot.__file__).parent / "demo"
 
 
-def demo_history(number: str) -> list[HistoryEntry]:
-    with (DEMO / "history.csv").open(encoding="utf-8") as file:
-        return [
-            HistoryEntry(
-                r["account"],
-                r["period"],
-                D(r["kwh"]),
-                D(r["charged"]),
-                D(r["paid"]),
-                BillingBasis(r["basis"]) if r.get("basis") else None,
-            )
-            for r in csv.DictReader(file)
-            if r["account"] == number
-        ]
-
-
-def demo_tariffs() -> list[TariffRow]:
-    with (DEMO / "tariffs.csv").open(encoding="utf-8") as file:
-        return [
-            TariffRow(
-                Category(r["category"]),
-                Scheme(r["scheme"]),
-                Zone(r["zone"]),
-                int(r["range"]),
-                D(r["range_from_kwh"]),
-                D(r["range_to_kwh"]) if r["range_to_kwh"] else None,
-                D(r["price"]),
-                date.fromisoformat(r["valid_from"]),
-                date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
-            )
-            for r in csv.DictReader(file)
-        ]
-
-
-TARIFFS = demo_tariffs()
-KOCHERGIN = demo_history("5901000017")  # urban, electric heating, single-rate
-CHUDINOVA = demo_history("5901000012")  # rural, electric heating, three-zone
+TARIFFS = demo.tariffs()
+KOCHERGIN = demo.history("5901000017")  # urban, electric heating, single-rate
+CHUDINOVA = demo.history("5901000012")  # rural, electric heating, three-zone
 
 
 def test_kochergin_november_in_ranges_i_and_ii() -> None:
@@ -205,7 +168,7 @@ def test_a_multi_zone_month_without_volumes_is_compared_but_not_priced() -> None
 
 
 def test_billing_basis_and_a_missing_month() -> None:
-    smirnov = demo_history("5901000002")
+    smirnov = demo.history("5901000002")
     bill = explain_bill(smirnov, "2026-11", TARIFFS, Category.URBAN_GAS, Scheme.SINGLE)
     assert bill is not None and bill.basis is BillingBasis.AVERAGE  # last reading 24 October
     # 245 × 6.56 = 1 607.20, as billed.

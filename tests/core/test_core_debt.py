@@ -9,14 +9,11 @@ penalty is rounded to kopecks (half up) and the total is the sum of the rounded 
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-import energobot
 from core.balance import (
     BalanceKind,
     Bill,
@@ -27,26 +24,18 @@ from core.balance import (
     debt_breakdown,
     summarize,
 )
+from tests.core import demo
 
 D = Decimal
 RULES = PenaltyRules()
-DEMO = Path(energobot.__file__).parent / "demo"
 NOV_24 = date(2026, 11, 24)  # the demo's "today"
 DEC_7 = date(2026, 12, 7)
 
 
 def demo_account(number: str) -> tuple[Decimal, date | None, list[HistoryEntry]]:
     """Balance, due date and history of a demo account, as the import reads them."""
-    with (DEMO / "accounts.csv").open(encoding="utf-8") as file:
-        (row,) = [r for r in csv.DictReader(file) if r["account"] == number]
-    due = date.fromisoformat(row["due_date"]) if row["due_date"] else None
-    with (DEMO / "history.csv").open(encoding="utf-8") as file:
-        history = [
-            HistoryEntry(r["account"], r["period"], D(r["kwh"]), D(r["charged"]), D(r["paid"]))
-            for r in csv.DictReader(file)
-            if r["account"] == number
-        ]
-    return D(row["balance"]), due, history
+    balance, due, _ = demo.account(number)
+    return balance, due, demo.history(number)
 
 
 def unpaid(bills: tuple[Bill, ...]) -> list[tuple[str | None, Decimal, date | None, int, Decimal]]:
