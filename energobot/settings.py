@@ -25,6 +25,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from core.accounts import Category
 from core.tariffs import ZoneSplit
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -125,10 +126,39 @@ class TariffSettings(Section):
     zone_split: ZoneSplit = ZoneSplit.PROPORTIONAL
 
 
+class RestrictionSettings(Section):
+    """Restriction of supply for debt (Правила № 354, пп. 114–122)."""
+
+    # The household's monthly standard (норматив), kWh, per tariff category (demo values).
+    norm_kwh: dict[Category, Decimal] = {
+        Category.URBAN_GAS: Decimal(130),
+        Category.URBAN_ELECTRIC: Decimal(160),
+        Category.RURAL: Decimal(190),
+    }
+    norm_months: int = Field(2, ge=1)
+    notice_days: int = Field(20, ge=0)
+    reconnection_cap_rub: Decimal = Field(Decimal(5000), ge=0)
+    supply_back_days: int = Field(2, ge=0)
+
+    @field_validator("norm_kwh")
+    @classmethod
+    def _every_category(cls, value: dict[Category, Decimal]) -> dict[Category, Decimal]:
+        missing = [category.value for category in Category if category not in value]
+        if missing:
+            raise ValueError("a standard is needed for every category: " + ", ".join(missing))
+        if any(kwh <= 0 for kwh in value.values()):
+            raise ValueError("standards must be above 0 kWh")
+        return value
+
+
 class BillingSettings(Section):
     key_rate_percent: Decimal = Field(Decimal("16.5"), ge=0)
     penalty_cap_percent: Decimal | None = Decimal("9.5")
     penalty_cap_until: date | None = date(2027, 1, 1)
+    due_day: int = Field(15, ge=1, le=28)
+    earlier_due_day: int = Field(10, ge=1, le=28)
+    due_day_from: date | None = date(2026, 3, 1)
+    restriction: RestrictionSettings = RestrictionSettings()
 
 
 class LinkingSettings(Section):

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
 from core.calendar import BusinessHours
+from core.restriction import RestrictionRules
 from dialogs.config import CompanyInfo, DialogConfig, ReadingRules
 from dialogs.engine import Engine
 from dialogs.flows import FLOWS
 from dialogs.nlu import warm_up
 from dialogs.pipeline import Handled, Pipeline
 from energobot.sender import SenderConfig
-from energobot.settings import Settings
+from energobot.settings import BillingSettings, Settings
 from storage.database import Database
 
 
@@ -54,11 +55,7 @@ def dialog_config(settings: Settings) -> DialogConfig:
             verification_warn_months=readings.verification_warn_months,
         ),
         zone_split=settings.tariffs.zone_split,
-        penalties=PenaltyRules(
-            key_rate_percent=billing.key_rate_percent,
-            cap_percent=billing.penalty_cap_percent,
-            cap_until=billing.penalty_cap_until,
-        ),
+        penalties=penalty_rules(billing),
         link_limits=LinkLimits(
             per_customer=linking.per_customer,
             per_customer_window_hours=linking.per_customer_window_hours,
@@ -70,6 +67,28 @@ def dialog_config(settings: Settings) -> DialogConfig:
         transcript_messages=dialogs.transcript_messages,
         visit_days=dialogs.visit_days,
         visit_slots=tuple(dialogs.visit_slots),
+    )
+
+
+def penalty_rules(billing: BillingSettings) -> PenaltyRules:
+    return PenaltyRules(
+        key_rate_percent=billing.key_rate_percent,
+        cap_percent=billing.penalty_cap_percent,
+        cap_until=billing.penalty_cap_until,
+        due_day=billing.due_day,
+        earlier_due_day=billing.earlier_due_day,
+        due_day_from=billing.due_day_from,
+    )
+
+
+def restriction_rules(billing: BillingSettings) -> RestrictionRules:
+    restriction = billing.restriction
+    return RestrictionRules(
+        norm_kwh=dict(restriction.norm_kwh),
+        norm_months=restriction.norm_months,
+        notice_days=restriction.notice_days,
+        reconnection_cap=restriction.reconnection_cap_rub,
+        supply_back_days=restriction.supply_back_days,
     )
 
 
