@@ -24,6 +24,7 @@ from dialogs.nlu.details import (
 )
 from dialogs.nlu.entities import DateValue, Entities
 from dialogs.nlu.labels import Command, Intent, Topic
+from dialogs.nlu.language import message_language
 
 __all__ = [
     "Analysis",
@@ -47,6 +48,7 @@ __all__ = [
     "is_no",
     "is_yes",
     "looks_like_name",
+    "message_language",
     "negative_amount",
     "ordinal",
     "outage_subject",

@@ -29,6 +29,16 @@ YES = [
     "да, всё правильно",
     "да конечно",
     "да, хочу",
+    "да блин",
+    "да да",
+    "ну да",
+    "ага давай",
+    "давай",
+    "конечно да",
+    "да, конечно",
+    "yes please",
+    "yep",
+    "sure",
 ]
 NO = [
     "нет",
@@ -46,6 +56,11 @@ NO = [
     "n",
     "-",
     "👎",
+    "нет блин",
+    "не-не",
+    "неа, не надо",
+    "no thanks",
+    "nope",
 ]
 NEITHER = [
     "",
@@ -58,6 +73,11 @@ NEITHER = [
     "да, но у меня вопрос по квитанции за май и еще по долгу",
     "нет света",
     "12457",
+    "блин",  # a filler alone answers nothing
+    "да блин нет света",
+    "нет блин света",
+    "передумал",  # a command (cancel), not an answer
+    "назад",
 ]
 
 
@@ -71,6 +91,12 @@ def test_yes(text: str) -> None:
 def test_no(text: str) -> None:
     assert is_no(text)
     assert not is_yes(text)
+
+
+def test_a_refusal_that_is_also_a_cancel_command() -> None:
+    """«не надо» answers no to a question and cancels anywhere else: the dialog decides by
+    whether the step asked something."""
+    assert is_no("не надо") and command("не надо") is Command.CANCEL
 
 
 @pytest.mark.parametrize("text", NEITHER)
@@ -106,6 +132,36 @@ def test_neither_yes_nor_no(text: str) -> None:
         ("/help", Command.HELP),
         ("помощь", Command.HELP),
         ("help", Command.HELP),
+        # One step back.
+        ("назад", Command.BACK),
+        ("Назад!", Command.BACK),
+        ("вернуться назад", Command.BACK),
+        ("шаг назад", Command.BACK),
+        ("вернись", Command.BACK),
+        ("назад пожалуйста", Command.BACK),
+        ("back", Command.BACK),
+        ("go back", Command.BACK),
+        ("previous", Command.BACK),
+        ("/back", Command.BACK),
+        # A change of mind cancels.
+        ("стоп", Command.CANCEL),
+        ("СТОП", Command.CANCEL),
+        ("передумал", Command.CANCEL),
+        ("передумала", Command.CANCEL),
+        ("я передумал", Command.CANCEL),
+        ("я передумала", Command.CANCEL),
+        ("не надо", Command.CANCEL),
+        ("Не надо.", Command.CANCEL),
+        ("не нужно", Command.CANCEL),
+        ("ничего не надо", Command.CANCEL),
+        ("отбой", Command.CANCEL),
+        ("хватит", Command.CANCEL),
+        ("забудь", Command.CANCEL),
+        ("stop", Command.CANCEL),
+        ("never mind", Command.CANCEL),
+        ("nevermind", Command.CANCEL),
+        ("forget it", Command.CANCEL),
+        ("Cancel", Command.CANCEL),
     ],
 )
 def test_commands(text: str, expected: Command) -> None:
@@ -123,6 +179,15 @@ def test_commands(text: str, expected: Command) -> None:
         "/unknown",
         "да",
         "нет света",
+        # Longer sentences are analyze()'s business, even when they hold a command's words.
+        "я передумал, хочу передать показания",
+        "не надо больше присылать напоминания",
+        "не надо мне показания",
+        "верните деньги назад",
+        "назад не отправляйте квитанцию",
+        "хватит присылать уведомления",
+        "stop sending reminders",
+        "go back to the readings please",
     ],
 )
 def test_not_commands(text: str) -> None:

@@ -7,7 +7,7 @@ import logging
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.nlu import Intent, analyze, command, is_no, is_yes
+from dialogs.nlu import Intent, analyze, command, is_no, is_yes, message_language
 from dialogs.nlu.labels import REFINES
 
 # Text that looks like what customers send: words of the domain, digits, separators, noise.
@@ -95,3 +95,4 @@ def test_short_answers_and_commands_never_raise(text: str) -> None:
     assert not (yes and no)
     found = command(text)
     assert found is None or found in set(found.__class__)
+    assert message_language(text) in (None, "ru", "en")
