@@ -25,6 +25,7 @@ from dialogs.nlu.details import (
 from dialogs.nlu.entities import DateValue, Entities
 from dialogs.nlu.labels import Command, Intent, Topic
 from dialogs.nlu.language import message_language
+from dialogs.nlu.numbers import numbers_in_words
 
 __all__ = [
     "Analysis",
@@ -50,6 +51,7 @@ __all__ = [
     "looks_like_name",
     "message_language",
     "negative_amount",
+    "numbers_in_words",
     "ordinal",
     "outage_subject",
     "settings_request",

@@ -15,6 +15,7 @@ from dialogs.nlu.entities import LABELLED_NUMBER, Entities, Extraction, extract
 from dialogs.nlu.labels import FILLER_TOPICS, REFINES, Intent, Label, Topic
 from dialogs.nlu.lexicon import COMPOUND_LEMMAS
 from dialogs.nlu.model import shipped
+from dialogs.nlu.numbers import numbers_in_words
 from dialogs.nlu.text import head, normalize, words
 from dialogs.nlu.vocabulary import (
     MARK,
@@ -144,7 +145,8 @@ def _analyze(text: str) -> Analysis:
     extraction = extract(normal)
     vocab = vocabulary()
     request = head(normal)
-    tokens = tokenize(LABELLED_NUMBER.sub(" ", request))
+    # Number words are numbers here as in the entities: «ночь восемь тысяч» has no word «ночь».
+    tokens = tokenize(LABELLED_NUMBER.sub(" ", numbers_in_words(request)))
     matched = match_entries(tokens, vocab)
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)

@@ -1,8 +1,10 @@
 """Entities in a message: meter readings, account and phone numbers, dates, months, kWh.
 
-Numbers are claimed in a fixed order, each claim masking its span for the next: phones, then
-account numbers, then kWh amounts, money, dates and other counted things («3 дня», «кв 5»,
-«10:30»); what is left goes to core.readings.parse_readings.
+Numbers written in words become digits first (dialogs.nlu.numbers: «шесть тысяч двести» is 6200,
+«один раз» stays words). Then numbers are claimed in a fixed order, each claim masking its span
+for the next: phones, then meter serial numbers, account numbers, kWh amounts, money, dates and
+other counted things («3 дня», «кв 5», «10:30»); what is left goes to
+core.readings.parse_readings.
 
 Phone or account? A run of 11 digits starting with 7 or 8 is a phone when it carries «+7»,
 brackets, a mobile (9…) or toll-free (800) code after the prefix, the grouping of a phone
@@ -48,6 +50,7 @@ from dialogs.nlu.lexicon import (
     PHONE_CONTEXT,
     ZONE_LABELS,
 )
+from dialogs.nlu.numbers import numbers_in_words
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -192,7 +195,7 @@ class _Masked:
 
 def extract(text: str) -> Extraction:
     """Entities of an already normalised message (see dialogs.nlu.text.normalize)."""
-    text = _first_numbers(text)
+    text = _first_numbers(numbers_in_words(text))
     if _DIGIT.search(text) is None:  # most messages: only months to look for
         return Extraction(Entities(months=_unique(_months(text))))
     masked = _Masked(text)

@@ -7,7 +7,15 @@ import logging
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.nlu import Intent, analyze, command, is_no, is_yes, message_language
+from dialogs.nlu import (
+    Intent,
+    analyze,
+    command,
+    is_no,
+    is_yes,
+    message_language,
+    numbers_in_words,
+)
 from dialogs.nlu.labels import REFINES
 
 # Text that looks like what customers send: words of the domain, digits, separators, noise.
@@ -42,6 +50,17 @@ _PIECES = st.sampled_from(
         " ",
         "ё",
         "\u00a0",
+        "двадцать",
+        "пять",
+        "сто",
+        "тысяч",
+        "тыс",
+        "и",
+        "десятых",
+        "целых",
+        "первого",
+        "six",
+        "hundred",
     ]
 )
 _NUMBERS = st.integers(min_value=0, max_value=10**12).map(str)
@@ -96,3 +115,15 @@ def test_short_answers_and_commands_never_raise(text: str) -> None:
     found = command(text)
     assert found is None or found in set(found.__class__)
     assert message_language(text) in (None, "ru", "en")
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_text)
+def test_number_words_once_are_number_words_for_good(text: str) -> None:
+    from dialogs.nlu.text import normalize
+
+    normal = normalize(text)
+    converted = numbers_in_words(normal)
+    assert numbers_in_words(converted) == converted
+    if converted != normal:
+        assert any(ch.isdigit() for ch in converted)
