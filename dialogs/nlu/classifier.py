@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _ORDER = {intent: index for index, intent in enumerate(Intent)}
 
 NEGATED_FACTOR = 0.5
+ABSENT = "нет"  # after a word: «квитанции нет» — the thing is not there
 # What entities add. A message of nothing but numbers says far more than numbers among words.
 BARE_BELOW = 1.0  # hints weaker than this («счет») leave a number bare
 BARE_READING = 6.0
@@ -75,6 +76,7 @@ class Token:
     marks: tuple[str, ...]
     negated: bool
     clause: int = 0  # phrases match within one clause: «заплатить за электричество, дайте ссылку»
+    absent: bool = False  # «нет» right after it: «квитанции нет под рукой»
 
 
 # Punctuation that ends a clause.
@@ -147,7 +149,7 @@ def _analyze(text: str) -> Analysis:
     request = head(normal)
     # Number words are numbers here as in the entities: «ночь восемь тысяч» has no word «ночь».
     tokens = tokenize(LABELLED_NUMBER.sub(" ", numbers_in_words(request)))
-    matched = match_entries(tokens, vocab)
+    matched = match_entries(tokens, vocab, reading=extraction.numbers.reading_like > 0)
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)
     if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
@@ -190,6 +192,8 @@ def _ask_the_model(analysis: Analysis, normal: str) -> Analysis:
 
 
 def tokenize(text: str) -> list[Token]:
+    """Lemmas with their clause, whether «не» or «ни» stands before them, and whether «нет»
+    follows them («квитанции нет под рукой»)."""
     tokens: list[Token] = []
     negate_next = False
     for clause, part in enumerate(_CLAUSE_END.split(text)):
@@ -199,14 +203,26 @@ def tokenize(text: str) -> list[Token]:
                 compound = tokens and COMPOUND_LEMMAS.get((tokens[-1].lemma, lemma))
                 if compound:
                     tokens[-1] = Token(compound, form.marks, tokens[-1].negated, clause)
-                else:
-                    tokens.append(Token(lemma, form.marks, negate_next, clause))
+                    continue
+                if (
+                    lemma == ABSENT
+                    and tokens
+                    and tokens[-1].clause == clause
+                    and tokens[-1].lemma not in NEGATIONS
+                ):
+                    tokens[-1] = replace(tokens[-1], absent=True)
+                tokens.append(Token(lemma, form.marks, negate_next, clause))
             negate_next = bool(form.lemmas) and form.lemmas[-1] in NEGATIONS
     return tokens
 
 
-def match_entries(tokens: Sequence[Token], vocab: Vocabulary) -> list[tuple[Entry, float]]:
-    """Every table entry the tokens contain, with the weight it earns here."""
+def match_entries(
+    tokens: Sequence[Token], vocab: Vocabulary, *, reading: bool = False
+) -> list[tuple[Entry, float]]:
+    """Every table entry the tokens contain, with the weight it earns here.
+
+    With a `reading` in the message, another intent's word that is negated or said to be absent
+    counts nothing: «за маму 31650, квитанции нет под рукой» submits a reading."""
     positions: dict[str, list[int]] = defaultdict(list)
     for index, token in enumerate(tokens):
         positions[token.lemma].append(index)
@@ -215,7 +231,10 @@ def match_entries(tokens: Sequence[Token], vocab: Vocabulary) -> list[tuple[Entr
     matched: list[tuple[Entry, float]] = []
     for lemma, indexes in positions.items():
         negated = all(tokens[i].negated for i in indexes)
+        denied = reading and all(tokens[i].negated or tokens[i].absent for i in indexes)
         for entry in vocab.words.get(lemma, ()):
+            if denied and entry.label is not Intent.SUBMIT_READING:
+                continue
             matched.append((entry, entry.weight * (NEGATED_FACTOR if negated else 1.0)))
     seen: set[tuple[Label, str]] = set()
     for lemma in positions:

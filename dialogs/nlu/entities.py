@@ -43,11 +43,15 @@ from core.accounts import normalize_account_number, normalize_phone
 from core.readings import ParsedValue, parse_readings
 from dialogs.nlu.lexicon import (
     ACCOUNT_CONTEXT,
+    ACCOUNT_LABELS,
     KWH_UNIT,
     MAY_PREPOSITIONS,
+    METER_LABELS,
     MONTH_ABBREVIATIONS,
     MONTH_STEMS,
     PHONE_CONTEXT,
+    READING_BEFORE_METER,
+    SERIAL_LABELS,
     ZONE_LABELS,
 )
 from dialogs.nlu.numbers import numbers_in_words
@@ -66,6 +70,7 @@ class Entities:
     months: tuple[int, ...] = ()  # 1-12, named without a day
     dates: tuple[DateValue, ...] = ()  # see the module docstring
     kwh: tuple[Decimal, ...] = ()
+    serials: tuple[str, ...] = ()  # meters' serial numbers (заводской номер), digits only
 
 
 @dataclass(slots=True)
@@ -177,6 +182,22 @@ _MONTH_STARTS = frozenset(
     [stem[:3] for stem, _ in MONTH_STEMS] + [short[:3] for short in MONTH_ABBREVIATIONS] + ["may"]
 )
 _PHONE_CONTEXT = re.compile("|".join(PHONE_CONTEXT))
+# Spaces only: «\s» would also match the mask of a claimed number.
+_GAP = r"[ \t\u00a0]*"
+_SERIAL_NUMBER = rf"\.?{_GAP}[:№#\-]?{_GAP}(\d{{4,16}})(?!\d|[.,]\d)"
+_SERIAL = re.compile(r"(?<![а-яa-z])(?:" + "|".join(SERIAL_LABELS) + ")" + _SERIAL_NUMBER)
+_METER_NUMBER = re.compile(
+    r"(?<![а-яa-z/])(?P<label>" + "|".join(METER_LABELS) + ")" + _SERIAL_NUMBER
+)
+_READING_BEFORE_METER = re.compile(r"(?<![а-яa-z])(?:" + "|".join(READING_BEFORE_METER) + r")\s+$")
+_ACCOUNT_BEFORE = re.compile(r"(?<![а-яa-z])(?:" + "|".join(ACCOUNT_CONTEXT) + r"|заявк)")
+_AFTER_ACCOUNT_LABEL = re.compile(
+    r"(?<![а-яa-z])(?:"
+    + "|".join(ACCOUNT_LABELS)
+    + rf")\.?{_GAP}[:№#\-]?{_GAP}\d{{1,16}}(?![\d.,]\d|\d)"
+)
+SERIAL_DIGITS = 8  # more integer digits than any meter display: a serial after a meter word
+SERIAL_AFTER_NUMBER_SIGN = 6  # «№ 0112345»: a serial, not a flat or a request number
 _ACCOUNT_CONTEXT = re.compile(r"(?<![а-яa-z])(?:" + "|".join(ACCOUNT_CONTEXT) + ")")
 
 
@@ -200,7 +221,11 @@ def extract(text: str) -> Extraction:
         return Extraction(Entities(months=_unique(_months(text))))
     masked = _Masked(text)
     phones = _phones(masked)
+    serials = _labelled_serials(masked)
     accounts = _accounts(masked)
+    # «лс 12345678»: a mistyped account number, still no reading.
+    for match in _AFTER_ACCOUNT_LABEL.finditer(masked.text):
+        masked.claim(*match.span())
     masked.text = _THOUSANDS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     kwh = _kwh(masked)
     for match in _MONEY.finditer(masked.text):
@@ -217,6 +242,8 @@ def extract(text: str) -> Extraction:
     for match in _ORDINARY_DAY.finditer(masked.text):
         if match["weak"] is None or not other_zone:
             masked.claim(*match.span())
+    # Last, when only would-be readings are left: is a number after a meter word one of them?
+    serials = sorted(serials + _meter_serials(masked))
     remainder = masked.for_readings()
     entities = Entities(
         readings=_readings(remainder),
@@ -225,6 +252,7 @@ def extract(text: str) -> Extraction:
         months=_unique(months),
         dates=_unique(dates),
         kwh=tuple(kwh),
+        serials=_unique([number for _, number in serials]),
     )
     return Extraction(entities, _number_signals(remainder))
 
@@ -271,6 +299,47 @@ def _phones(masked: _Masked) -> list[str]:
 
 def _phone_context(text: str, start: int) -> bool:
     return _PHONE_CONTEXT.search(text, max(0, start - 30), start) is not None
+
+
+def _labelled_serials(masked: _Masked) -> list[tuple[int, str]]:
+    """Serial numbers after a serial label («заводской номер 0112345», «s/n …»): before the
+    account rule, which would take a 10-digit serial for an account."""
+    found: list[tuple[int, str]] = []
+    for match in _SERIAL.finditer(masked.text):
+        found.append((match.start(), match[1]))
+        masked.claim(*match.span(1))
+    return found
+
+
+def _meter_serials(masked: _Masked) -> list[tuple[int, str]]:
+    """Numbers after a meter word that cannot be its reading (see lexicon.METER_LABELS): the
+    other rules have claimed what is not a reading, so a number after it is one."""
+    found: list[tuple[int, str]] = []
+    for match in _METER_NUMBER.finditer(masked.text):
+        number, start = match[2], match.start()
+        label = match["label"]
+        if label == "№":
+            serial = len(number) >= SERIAL_AFTER_NUMBER_SIGN and not _ACCOUNT_BEFORE.search(
+                masked.text, max(0, start - 25), start
+            )
+        elif _READING_BEFORE_METER.search(masked.text, max(0, start - 25), start):
+            serial = False  # «показания счетчика 23456»: the reading of the meter
+        elif label.startswith("сч") and not label.startswith("сче") and len(number) in (10, 11):
+            serial = False  # «сч 5901234567»: «сч» is the account («счёт») as often
+        else:
+            later = masked.text[match.end() :]
+            serial = len(number) >= SERIAL_DIGITS or _LATER_READING.search(later) is not None
+        if serial:
+            found.append((start, number))
+            masked.claim(*match.span(2))
+    return found
+
+
+# A reading named after a meter's number: «счетчик 0112345 показания 4521», «… показания: день
+# 12345». («счетчик 23456 ночь 1234» names none: 23456 is the first register's value.)
+_LATER_READING = re.compile(
+    r"(?<![а-яa-z])(?:показан\w*|показат\w*|данн\w*|reading\w*|пок\b\.?)[^\d\x1f]{0,30}?\d{3,}"
+)
 
 
 def _accounts(masked: _Masked) -> list[str]:

@@ -249,6 +249,37 @@ PHONE_CONTEXT = (
 # Words (regular expressions, matched at a word start) that make an ambiguous run of digits an
 # account number.
 ACCOUNT_CONTEXT = (r"лс\b", r"л/с", r"лицев", r"счет(?!чик)", r"account", r"договор", r"абонент")
+# Labels (regular expressions, at a word start) after which a number is the account's, whatever
+# its length: never a reading («лс 12345678» is a mistyped account, not a meter's display).
+ACCOUNT_LABELS = (
+    r"лс\b",
+    r"л/с",
+    r"л\.\s?с\b",
+    r"лицев\w*(?:\s+сч[её]т\w*)?",
+    r"номер\w*\s+лицев\w*(?:\s+сч[её]т\w*)?",
+    r"абонентск\w*\s+номер\w*",
+    r"account(?:\s+(?:number|no))?",
+)
+# Labels after which a number is a meter's serial number (заводской номер), not a reading.
+SERIAL_LABELS = (
+    r"заводск\w*\s+(?:номер\w*|№)",
+    r"зав\.?\s*(?:номер\w*|№)",
+    r"серийн\w*\s+(?:номер\w*|№)",
+    r"номер\w*\s+(?:прибора\s+учета|(?:электро)?сч[её]тчик\w*)",
+    r"(?:электро)?сч[её]тчик\w*\s*(?:№|номер\w*|#)",
+    r"сч\.?\s*№",
+    r"s\s*/\s*n",
+    r"sn",
+    r"serial(?:\s+(?:number|no))?",
+    r"meter\s+(?:number|no|#)",
+)
+# Words right before which a number is a serial only when it cannot be the reading: 8 or more
+# digits (no display has that many), or a reading follows («счетчик 41562093 показания
+# 18400»); «счетчик 23456» alone is a reading.
+METER_LABELS = (r"(?:электро)?сч[её]тчик\w*", r"сч\b\.?", r"meter", r"№")
+# A word before the meter word that makes the number after it the meter's reading: «показания
+# счетчика 23456», «цифры со счетчика 8891».
+READING_BEFORE_METER = (r"показан\w*", r"показат\w*", r"данн\w*", r"цифр\w*", r"со?", r"снял\w*")
 
 # --- the language of a message --------------------------------------------------------------
 

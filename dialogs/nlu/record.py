@@ -8,7 +8,8 @@ The shape is stable; numbers are strings so that «12345,60» stays exactly «12
         "readings": [{"zone": "day"|"night"|"peak"|"semipeak"|null,
                       "register": "T1"|"T2"|"T3"|null, "value": "12457"}],
         "accounts": ["5901234567"], "phones": ["+79123456789"],
-        "dates": ["2026-05-23" | "--05-23" | "---23"], "months": [5], "kwh": ["250"]}}
+        "dates": ["2026-05-23" | "--05-23" | "---23"], "months": [5], "kwh": ["250"],
+        "serials": ["41562093"]}}
 
 Dates: a full ISO date when the year was given, «--MM-DD» without a year, «---DD» for a day of
 an unnamed month («с 23 по 25»), the ISO 8601 / XML Schema forms for partial dates.
@@ -52,6 +53,7 @@ def entities_record(entities: Entities) -> dict[str, list[Any]]:
         "dates": [date_text(value) for value in entities.dates],
         "months": list(entities.months),
         "kwh": [_decimal(amount) for amount in entities.kwh],
+        "serials": list(entities.serials),
     }
 
 

@@ -26,7 +26,8 @@ def nlu(alternatives: bool) -> None:
      "confidence": 0.93, "topic": null,
      "entities": {"readings": [{"zone": "day", "register": null, "value": "23415"},
                                {"zone": "night", "register": null, "value": "8120"}],
-                  "accounts": [], "phones": [], "dates": [], "months": [], "kwh": []},
+                  "accounts": [], "phones": [], "dates": [], "months": [], "kwh": [],
+                  "serials": []},
      "ms": 0.142}
 
     \b
@@ -49,6 +50,12 @@ def nlu(alternatives: bool) -> None:
     months      1-12, months named without a day («за май»)
     kwh         amounts of energy as decimal strings («250 квт», «нагорело 180 киловатт»,
                 both in «180 квт днем и 70 ночью»)
+    serials     meters' serial numbers, digits as typed: after «заводской номер», «№»,
+                «s/n», or after «счетчик» when the number cannot be the reading
+                («счетчик 41562093 показания 18400»); never also a reading
+
+    Numbers written in words count as numbers («шесть тысяч двести» is the reading
+    6200); a number right after «лс», «л/с» or «лицевой счет» is never a reading.
     ms          the time this message took: analysis and building its record, in
                 milliseconds of wall clock (time.perf_counter), rounded to 0.001
 

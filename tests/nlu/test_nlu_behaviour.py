@@ -134,3 +134,45 @@ def test_a_wide_phrase_matches_across_commas_and_an_ordinary_one_does_not() -> N
     assert "~включить оплатить#past" not in keys("оплатить, включите уже")  # not paid: no past
     assert "нет свет" in keys("нет света")
     assert "нет свет" not in keys("нет, свет есть")  # a comma ends the phrase's clause
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "за маму 31650, квитанции нет под рукой",
+        "квитанции нет, показания 23415",
+        "показания 12345 долга нет",
+        "не квитанция а показания 12345",
+        "платежки нету, вот цифры 45210",
+    ],
+)
+def test_a_reading_beside_an_absent_thing_is_a_reading(text: str) -> None:
+    analysis = analyze(text)
+    assert analysis.intent is Intent.SUBMIT_READING, analysis
+    assert analysis.confidence >= 0.5
+    assert analysis.entities.readings
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Without a reading, the absent thing is what the message is about.
+        ("квитанции нет", Intent.RECEIPT),
+        ("квитанции за май до сих пор нет", Intent.RECEIPT),
+        ("света нет", Intent.OUTAGE_REPORT),
+        ("долга нет?", Intent.BALANCE_DEBT),
+    ],
+)
+def test_an_absent_thing_alone_is_the_subject(text: str, intent: Intent) -> None:
+    analysis = analyze(text)
+    assert analysis.intent is intent
+    assert analysis.confidence > 0.8
+
+
+def test_absent_is_marked_on_the_word_before_nyet_only() -> None:
+    tokens = tokenize("квитанции нет под рукой")
+    assert [(t.lemma, t.absent, t.negated) for t in tokens][:2] == [
+        ("квитанция", True, False),
+        ("нет", False, False),
+    ]
+    assert not tokenize("нет, квитанция есть")[1].absent  # another clause

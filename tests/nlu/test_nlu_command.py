@@ -48,7 +48,15 @@ def test_the_command_prints_one_line_per_utterance() -> None:
         ("показаня 12457", "submit_reading"),
     ]
     assert set(lines[0]) == {"text", "intent", "confidence", "topic", "entities", "ms"}
-    assert set(lines[0]["entities"]) == {"readings", "accounts", "phones", "dates", "months", "kwh"}
+    assert set(lines[0]["entities"]) == {
+        "readings",
+        "accounts",
+        "phones",
+        "dates",
+        "months",
+        "kwh",
+        "serials",
+    }
 
 
 @pytest.mark.parametrize(
@@ -68,6 +76,12 @@ def test_the_command_prints_one_line_per_utterance() -> None:
         ("оплатила 2000 а долг остался", []),  # money, not a reading
         ("тарифы 2026", []),  # a year
         ("нет света с 9 утра", []),  # an hour
+        ("счетчик 41562093 показания 18400", [(None, None, "18400")]),  # and a serial
+        ("шесть тысяч двести", [(None, None, "6200")]),  # in words
+        (
+            "день двадцать тысяч сто, ночь восемь тысяч",
+            [("day", None, "20100"), ("night", None, "8000")],
+        ),
     ],
 )
 def test_readings(text: str, readings: list[tuple[str | None, str | None, str]]) -> None:
@@ -95,6 +109,11 @@ def test_readings(text: str, readings: list[tuple[str | None, str | None, str]])
         ("нагорело 180 киловатт", "kwh", ["180"]),
         ("300 кВт·ч", "kwh", ["300"]),
         ("1,5 квтч", "kwh", ["1.5"]),
+        ("двести пятьдесят киловатт", "kwh", ["250"]),
+        ("счетчик 41562093 показания 18400", "serials", ["41562093"]),
+        ("заводской номер 0092170680", "serials", ["0092170680"]),
+        ("заводской номер 0092170680", "accounts", []),
+        ("показания счетчика 23456", "serials", []),
     ],
 )
 def test_other_entities(text: str, key: str, expected: list[Any]) -> None:

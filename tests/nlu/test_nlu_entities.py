@@ -299,3 +299,70 @@ def test_only_the_first_numbers_are_looked_at() -> None:
 
     assert len(entities("9 " * 2500).readings) == MAX_NUMBERS
     assert entities("1" * 5000).readings == ()  # no meter shows a thousand digits
+
+
+@pytest.mark.parametrize(
+    ("text", "serials", "readings"),
+    [
+        ("счетчик 41562093 показания 18400", ("41562093",), ("18400",)),
+        ("счётчик 41562093 показания 18400", ("41562093",), ("18400",)),
+        ("счетчик 41562093", ("41562093",), ()),  # more digits than any display
+        ("счетчик 0112345 показания 4521", ("0112345",), ("4521",)),  # a reading named after
+        ("счетчик №0112345 показания 4521", ("0112345",), ("4521",)),
+        ("сч. № 0112345 показания 4521", ("0112345",), ("4521",)),
+        ("№ 41562093", ("41562093",), ()),
+        (
+            "номер счетчика 41562093, показания день 12345 ночь 4567",
+            ("41562093",),
+            ("12345", "4567"),
+        ),
+        ("заводской номер 009217068012345", ("009217068012345",), ()),
+        ("зав. № 0112345", ("0112345",), ()),
+        ("s/n 41562093 reading 18400", ("41562093",), ("18400",)),
+        ("serial number 41562093", ("41562093",), ()),
+        # The number after a meter word is its reading when nothing says otherwise.
+        ("счетчик 23456", (), ("23456",)),
+        ("электросчетчик 23456", (), ("23456",)),
+        ("показания счетчика 23456", (), ("23456",)),
+        ("цифры со счетчика 8891", (), ("8891",)),
+        ("Счётчик показывает 34567", (), ("34567",)),
+        ("счетчик 23456 ночь 1234", (), ("23456", "1234")),  # two registers in order
+        ("счетчик 12345 оплатила 500 руб", (), ("12345",)),  # money is no reading
+        ("кв 5 счетчик 12345", (), ("12345",)),
+    ],
+)
+def test_meter_serial_numbers_are_no_readings(
+    text: str, serials: tuple[str, ...], readings: tuple[str, ...]
+) -> None:
+    found = entities(text)
+    assert found.serials == serials
+    assert tuple(str(value.value) for value in found.readings) == readings
+
+
+@pytest.mark.parametrize(
+    ("text", "accounts", "readings"),
+    [
+        ("лс 5901234567 показания 12345", ("5901234567",), ("12345",)),
+        ("л/с 5901234567", ("5901234567",), ()),
+        ("ЛС 5901234567", ("5901234567",), ()),
+        ("лицевой счёт 5901234567, показания 12345", ("5901234567",), ("12345",)),
+        ("лицевой счет №59012341234", ("59012341234",), ()),
+        ("лс 5901234567 12457", ("5901234567",), ("12457",)),
+        # A number after an account label that is no valid account is still no reading.
+        ("лс 12345678", (), ()),
+        ("л/с 123456789 показания 12345", (), ("12345",)),
+        ("номер лицевого счета 1234567", (), ()),
+    ],
+)
+def test_numbers_after_an_account_label_are_no_readings(
+    text: str, accounts: tuple[str, ...], readings: tuple[str, ...]
+) -> None:
+    found = entities(text)
+    assert found.accounts == accounts
+    assert tuple(str(value.value) for value in found.readings) == readings
+    assert found.serials == ()
+
+
+def test_a_serial_label_keeps_a_ten_digit_serial_from_the_accounts() -> None:
+    found = entities("заводской номер 0092170680")
+    assert (found.serials, found.accounts) == (("0092170680",), ())

@@ -105,6 +105,8 @@ def test_analyze_never_raises_and_is_consistent(text: str, language: str) -> Non
     assert all(a.isdigit() and len(a) in (10, 11) for a in entities.accounts)
     assert all(p.startswith("+7") and len(p) == 12 for p in entities.phones)
     assert all(1 <= m <= 12 for m in entities.months)
+    assert all(s.isdigit() for s in entities.serials)
+    assert not set(entities.serials) & set(entities.accounts)
 
 
 @settings(max_examples=400, deadline=None)
