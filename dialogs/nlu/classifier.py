@@ -153,19 +153,25 @@ def _analyze(text: str) -> Analysis:
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)
     if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
-        analysis = _ask_the_model(analysis, request)
+        analysis = _ask_the_model(analysis, request, _argued_against(matched))
     return replace(analysis, entities=_plausible(analysis.entities, analysis.intent, matched))
 
 
-def _ask_the_model(analysis: Analysis, normal: str) -> Analysis:
+def _ask_the_model(
+    analysis: Analysis, normal: str, against: frozenset[Intent] = frozenset()
+) -> Analysis:
     """Rules unsure: the trained model's clear favourite (probability >= MODEL_SURE) joins the
     rules' scores, discounted by MODEL_TRUST, so a message of words the tables lack is still
-    read («квиточек» → receipt), and the bot asks about it rather than acts on it."""
+    read («квиточек» → receipt), and the bot asks about it rather than acts on it. An intent
+    the rules' words argue against (a negative total: «бот или человек» is no operator
+    request) is not the model's to bring back."""
     model = shipped()
     if model is None:
         return analysis
     combined = dict(analysis.alternatives)
     for intent, probability in model.predict(normal):
+        if intent in against:
+            continue
         if probability >= MODEL_SURE and model.evidence(normal, intent) >= MODEL_EVIDENCE:
             combined[intent] = max(combined.get(intent, 0.0), round(probability * MODEL_TRUST, 3))
     if combined.get(analysis.intent) == analysis.confidence and len(combined) == len(
@@ -189,6 +195,16 @@ def _ask_the_model(analysis: Analysis, normal: str) -> Analysis:
     return replace(
         analysis, intent=intent, confidence=confidence, topic=topic, alternatives=alternatives
     )
+
+
+def _argued_against(matched: Sequence[tuple[Entry, float]]) -> frozenset[Intent]:
+    """The intents whose matched words add up to less than nothing."""
+    totals: dict[Intent, float] = defaultdict(float)
+    for entry, weight in matched:
+        label = entry.label
+        intent = label if isinstance(label, Intent) else REFINES.get(label, Intent.OTHER)
+        totals[intent] += weight
+    return frozenset(intent for intent, total in totals.items() if total < 0)
 
 
 def tokenize(text: str) -> list[Token]:

@@ -104,11 +104,21 @@ _KWH_MORE = re.compile(
     rf"\s*(?:{_ZONE_WORD}\s*)?(?:[,;]\s*)?(?:(?:и|а|плюс|\+)\s+)?"
     rf"(\d+)(?:[.,](\d+))?\s+(?:{KWH_UNIT}\s*)?{_ZONE_WORD}(?![а-я])"
 )
+# Two zone-labelled amounts with the unit once, at the end: «днем 200 а ночью 90 квт».
+_KWH_ZONES = re.compile(
+    rf"(?<![а-яa-z]){_ZONE_WORD}\s*[:\-]?\s*(\d+)(?:[.,](\d+))?\s*(?:[,;]\s*)?"
+    rf"(?:(?:и|а|плюс|\+)\s+)?{_ZONE_WORD}\s*[:\-]?\s*(\d+)(?:[.,](\d+))?\s*-?\s*{KWH_UNIT}"
+)
+# «6000 за свет»: what a bill comes to, not a display (unless the message is about readings).
+_MONEY_FOR = re.compile(
+    rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s+за\s+(?:свет|электричеств\w*|электроэнерги\w*)(?![а-я])"
+)
+_ABOUT_READINGS = re.compile(r"показан|показат|сч[её]тчик|reading|meter")
 _MONEY = re.compile(
     rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s*(?:руб\w*|р\b\.?|₽|rub\w*|коп\w*|тыс\w*|тр\b|т\.р\.?)"
 )
 _MONTH_WORD = "|".join(stem + r"[а-я]*" for stem, _ in MONTH_STEMS if not stem.startswith("ма"))
-_MONTH_WORD = rf"(?:{_MONTH_WORD}|ма[йяею]\b|may\b)"
+_MONTH_WORD = rf"(?:{_MONTH_WORD}|март[а-я]*|ма[йяею]\b|may\b)"
 _ORD = r"(?:-?(?:го|ого|е|ое))?"
 _DAY_MONTH = re.compile(
     rf"(?<![\d.,])(\d{{1,2}}){_ORD}(?:\s*(?:-|по|до)\s*(\d{{1,2}}){_ORD})?\s+"
@@ -157,6 +167,19 @@ _OTHER_NUMBERS = (
         r"(?<![\d.,])\d+(?:[.,]\d+)?\s*-?\s*(?:х\s+)?(?:дн(?:я|ей)\b|сут\w*|недел\w*|месяц\w*|"
         r"мес\b\.?|час\w*|минут\w*|лет\b|год\w*|раз\b|раза\b|человек\w*|чел\b|квартир\w*|"
         r"комнат\w*|этаж\w*|подъезд\w*|вольт\w*|v\b|вт\b|ватт\w*|ампер\w*|шт\b|штук\w*)"
+    ),
+)
+# Numbers that are something else, claimed by one group of the pattern: the year after a month
+# («счет за август 2026»), an error code («Err 3», «ошибка 5»), a count after its word («лет 30»).
+_NOT_READING_GROUPS = (
+    re.compile(rf"{_MONTH_WORD}\s*,?\s*(?P<n>199\d|20[0-3]\d)(?![\d.,]\d|\d)"),
+    re.compile(
+        r"(?<![а-яa-z])(?:err|error|ошибк\w*|код\w*(?:\s+ошибк\w*)?)\s*[-:№#]?\s*"
+        r"(?P<n>[a-z]?\d{1,3})(?![\d.,]\d|\d)"
+    ),
+    re.compile(
+        r"(?<![а-яa-z])(?:лет|года|годов|месяцев|недель|дней|суток|часов|минут)\s+"
+        r"(?:уже\s+)?(?P<n>\d{1,3})(?![\d.,]\d|\d|\s*(?:руб|р\b|квт|кв|тыс))"
     ),
 )
 # «на сегодняшний день», «на текущий день», «в день»: the word «день», not the day zone. After a
@@ -230,6 +253,9 @@ def extract(text: str) -> Extraction:
     kwh = _kwh(masked)
     for match in _MONEY.finditer(masked.text):
         masked.claim(*match.span())
+    if _ABOUT_READINGS.search(masked.text) is None:
+        for match in _MONEY_FOR.finditer(masked.text):
+            masked.claim(*match.span())
     dates = _dates(masked)
     other_zone = _OTHER_ZONE.search(masked.text) is not None
     for pattern in (_ADDRESS,) if other_zone else (_ADDRESS, _HOUSE):
@@ -238,6 +264,9 @@ def extract(text: str) -> Extraction:
     for pattern in _OTHER_NUMBERS:
         for match in pattern.finditer(masked.text):
             masked.claim(*match.span())
+    for pattern in _NOT_READING_GROUPS:
+        for match in pattern.finditer(masked.text):
+            masked.claim(*match.span("n"))
     months = _months(masked.text)
     for match in _ORDINARY_DAY.finditer(masked.text):
         if match["weak"] is None or not other_zone:
@@ -366,24 +395,30 @@ def _accounts(masked: _Masked) -> list[str]:
 
 
 def _kwh(masked: _Masked) -> list[Decimal]:
-    found: list[Decimal] = []
+    found: list[tuple[int, Decimal]] = []
+    for pair in _KWH_ZONES.finditer(masked.text):
+        for group in (1, 3):
+            amount = _decimal(pair[group], pair[group + 1])
+            if amount is not None:
+                found.append((pair.start(group), amount))
+        masked.claim(*pair.span())
     position = 0
     while (match := _KWH.search(masked.text, position)) is not None:
         position = match.end()
         amount = _decimal(match[1].replace(" ", ""), match[2])
         if amount is None:
             continue
-        found.append(amount)
+        found.append((match.start(), amount))
         masked.claim(*match.span())
         end = match.end()
         while (more := _KWH_MORE.match(masked.text, end)) is not None:
             amount = _decimal(more[1], more[2])
             if amount is None:
                 break
-            found.append(amount)
+            found.append((more.start(1), amount))
             masked.claim(more.start(1), more.end())
             end = position = more.end()
-    return found
+    return [amount for _, amount in sorted(found, key=lambda item: item[0])]
 
 
 def _decimal(integer: str, fraction: str | None) -> Decimal | None:

@@ -134,6 +134,9 @@ def vocabulary() -> Vocabulary:
     multi: dict[str, list[Entry]] = defaultdict(list)
     tables = _shipped()
     lemmas_of = tables.entry_lemmas if tables is not None else compute_entry_lemmas()
+    # Two texts with the same lemmas for one label («дешевле», «дешевый»; «pdf» in both
+    # languages) are one entry: a word counts once, at the larger of their weights.
+    unique: dict[tuple[Label, str], Entry] = {}
     for table in (vocabulary_ru.KEYWORDS, vocabulary_en.KEYWORDS):
         for label, entries in table.items():
             for text, weight in entries.items():
@@ -143,11 +146,15 @@ def vocabulary() -> Vocabulary:
                 wide = text.startswith(WIDE)
                 key = WIDE * wide + " ".join(lemmas)
                 entry = Entry(label, key, lemmas, float(weight), wide)
-                if len(lemmas) == 1:
-                    single[lemmas[0]].append(entry)
-                else:
-                    for lemma in dict.fromkeys(lemmas):
-                        multi[lemma].append(entry)
+                known = unique.get((label, key))
+                if known is None or abs(entry.weight) > abs(known.weight):
+                    unique[(label, key)] = entry
+    for entry in unique.values():
+        if len(entry.lemmas) == 1:
+            single[entry.lemmas[0]].append(entry)
+        else:
+            for lemma in dict.fromkeys(entry.lemmas):
+                multi[lemma].append(entry)
     forms = dict(tables.forms) if tables is not None else compute_forms()
 
     def keys(name: str) -> frozenset[str]:
