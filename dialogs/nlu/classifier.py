@@ -42,6 +42,9 @@ ACCOUNT_AMONG_WORDS = 1.5
 BARE_PHONE = 2.0
 PHONE_AMONG_WORDS = 1.0
 KWH_BONUS = 5.0
+# An amount of money beside a receipt word: the amount is the question, a bill to explain
+# («в квитанции 9 тысяч»).
+BILLED_AMOUNT = 3.0
 # A greeting or thanks decides only when nothing else scores at least this ...
 FILLER_YIELDS_TO = 1.5
 # ... or, in a message of at least this many words, when nothing else scores at all: a letter
@@ -357,6 +360,8 @@ def _score(
         scores[Intent.CHANGE_CONTACTS] += BARE_PHONE if bare else PHONE_AMONG_WORDS
     if entities.kwh:
         scores[Intent.BALANCE_DEBT if complaint else Intent.TARIFF_QUESTION] += KWH_BONUS
+    if numbers.money and scores.get(Intent.RECEIPT, 0.0) > 0:
+        scores[Topic.BILL_EXPLAIN] += BILLED_AMOUNT
     return {label: score for label, score in scores.items() if score > 0}
 
 

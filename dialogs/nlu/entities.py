@@ -79,6 +79,7 @@ class NumberSignals:
 
     reading_like: int = 0  # labelled by a zone, or 4+ integer digits
     weak: int = 0  # other numbers (could be a reading of a young meter, or anything)
+    money: int = 0  # amounts of money («1500 руб», «8 тысяч»)
 
 
 @dataclass(slots=True)
@@ -122,7 +123,7 @@ _MONTH_WORD = rf"(?:{_MONTH_WORD}|март[а-я]*|ма[йяею]\b|may\b)"
 _ORD = r"(?:-?(?:го|ого|е|ое))?"
 _DAY_MONTH = re.compile(
     rf"(?<![\d.,])(\d{{1,2}}){_ORD}(?:\s*(?:-|по|до)\s*(\d{{1,2}}){_ORD})?\s+"
-    rf"({_MONTH_WORD}|числ[аоу]\b)(?:\s+(\d{{4}})(?!\d))?"
+    rf"({_MONTH_WORD}|числ[аоу]\b)(?:\s+((?:19|20)\d{{2}})(?!\d|[.,]\d))?"
 )
 _NUMERIC_DATE = re.compile(r"(?<![\d.,])(\d{1,2})[./](\d{2})(?:[./](\d{4}|\d{2}))?(?![\d]|[.,]\d)")
 _DAY_RANGE = re.compile(rf"\bс\s+(\d{{1,2}}){_ORD}\s+по\s+(\d{{1,2}}){_ORD}(?!\d|[.,]\d)")
@@ -251,8 +252,10 @@ def extract(text: str) -> Extraction:
         masked.claim(*match.span())
     masked.text = _THOUSANDS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     kwh = _kwh(masked)
+    money = 0
     for match in _MONEY.finditer(masked.text):
         masked.claim(*match.span())
+        money += 1
     if _ABOUT_READINGS.search(masked.text) is None:
         for match in _MONEY_FOR.finditer(masked.text):
             masked.claim(*match.span())
@@ -283,7 +286,9 @@ def extract(text: str) -> Extraction:
         kwh=tuple(kwh),
         serials=_unique([number for _, number in serials]),
     )
-    return Extraction(entities, _number_signals(remainder))
+    signals = _number_signals(remainder)
+    signals.money = money
+    return Extraction(entities, signals)
 
 
 def _first_numbers(text: str) -> str:

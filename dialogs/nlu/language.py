@@ -69,4 +69,5 @@ def english_words() -> frozenset[str]:
     found.update(word for word in (*YES_WORDS, *NO_WORDS) if word.isascii())
     found.update(re.findall(r"[a-z]+", " ".join(word for word in COMMANDS if word.isascii())))
     found.update(stem for stem, _ in MONTH_STEMS if stem.isascii())
+    found.update([english_stem(word) for word in found])
     return frozenset(word for word in found if word.isalpha())

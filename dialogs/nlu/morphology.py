@@ -62,11 +62,22 @@ def dictionary_form(token: str) -> WordForm:
 
 
 def english_stem(token: str) -> str:
-    """Singular of a plural noun, enough to match «readings» with «reading»."""
+    """A plural's, a gerund's and a past form's stem, enough to match «readings» with «reading»
+    and «the lights are flickering» with «flicker»: the tables go through it too, so a stem
+    only has to be the same for the forms of one word, not a real word («charg»)."""
     if token.endswith("'s"):
         token = token[:-2]
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
+        token = token[:-1]
+    if len(token) >= 6 and token.endswith("ing"):
+        token = token[:-3]
+    elif len(token) >= 5 and token.endswith("ed") and not token.endswith("eed"):
+        token = token[:-2]
+    else:
+        return token
+    # «running» → «run», «stopped» → «stop»
+    if len(token) > 3 and token[-1] == token[-2] and token[-1] not in "aeiouls":
+        token = token[:-1]
     return token
 
 

@@ -104,3 +104,39 @@ def test_one_word_in_two_spellings_counts_once() -> None:
 def test_the_model_does_not_bring_back_what_the_rules_argue_against() -> None:
     analysis = analyze("а вы бот или человек?")
     assert analysis.intent is Intent.OTHER, analysis
+
+
+# Classes found by probing with messages written here after the blind set.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the lights keep flickering", Intent.OUTAGE_REPORT),  # «flickering» is «flicker»
+        ("my meter stopped working", Intent.TECHNICIAN_CALL),
+        ("why did my bill double", Topic.BILL_EXPLAIN),
+        ("у нас умный счетчик, нужно ли передавать показания", Intent.SUBMIT_READING),
+        ("заплатил 3000 в пятницу, где деньги", Topic.PAYMENT_MISSING),
+        ("поступил ли мой платеж от 10 числа", Topic.PAYMENT_MISSING),
+        ("свет отключат если не оплачу до конца месяца?", Topic.DEBT_RESTRICTION),
+        ("в квитанции 9 тысяч, это ошибка", Topic.BILL_EXPLAIN),
+        ("счетчик дымится", Intent.TECHNICIAN_CALL),
+    ],
+)
+def test_probed_classes_read_right(text: str, expected: Intent | Topic) -> None:
+    test_classes_read_right(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "readings", "dates"),
+    [
+        # A year after a date is 19xx or 20xx: another number there is a reading.
+        ("показания на 20 число 5643", ("5643",), ((20, 0),)),
+        ("передаю на 23 мая 4521", ("4521",), ((23, 5),)),
+        ("приходите 23 мая 2026", (), ("2026-05-23",)),
+    ],
+)
+def test_a_reading_after_a_date_is_no_year(
+    text: str, readings: tuple[str, ...], dates: tuple[object, ...]
+) -> None:
+    entities = analyze(text).entities
+    assert tuple(str(value.value) for value in entities.readings) == readings
+    assert tuple(str(d) if not isinstance(d, tuple) else d for d in entities.dates) == dates
