@@ -13,9 +13,9 @@ from console.notify import lock_conversation, send
 from console.roles import Role, at_least
 from console.summary import accounts_summary
 from console.views import cursor_text, message
-from core.conversations import Author, ConversationStatus, EscalationStatus
+from core.conversations import Author, EscalationStatus
 from core.ports import ConversationView, SessionRecord, Store
-from dialogs.context import DialogState
+from dialogs.engine import hand_back
 
 # Longer replies are refused rather than cut: channels split long texts themselves.
 MAX_TEXT = 4000
@@ -216,12 +216,7 @@ async def _close(
     assert found is not None
     customer, conversation = found
     await store.escalations.close(view.escalation.escalation_id, now)
-    # Back to the bot, at no step: the customer's next message is routed afresh.
-    state = DialogState.load(conversation.state)
-    state.flow = state.step = None
-    state.data, state.last = {}, {}
-    conversation.state = state.dump()
-    conversation.status = ConversationStatus.BOT
+    hand_back(conversation)  # the engine's state, at no step: the next message is routed afresh
     await store.conversations.save(conversation)
     await send(
         store,

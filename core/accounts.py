@@ -59,9 +59,65 @@ def normalize_surname(text: str) -> str:
 
 
 def surname_matches(typed: str, on_account: str) -> bool:
-    """True when the typed surname is the holder's (case-insensitive, ё = е, trimmed)."""
+    """True when the typed surname is the holder's (case-insensitive, ё = е, trimmed); one
+    typed in Latin letters matches by transliteration («Ponomaryov», «Ponomarev» — Пономарёв)."""
     expected = normalize_surname(on_account)
-    return bool(expected) and normalize_surname(typed) == expected
+    if not expected:
+        return False
+    if is_latin(typed):
+        return latin_skeleton(typed) == latin_skeleton(transliterate(expected))
+    return normalize_surname(typed) == expected
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def is_latin(text: str) -> bool:
+    """Written in Latin letters (and no Cyrillic ones)."""
+    return bool(_LATIN.search(text)) and not _CYRILLIC.search(text)
+
+
+# Passports' transliteration (ICAO Doc 9303, as in Russian passports since 2013).
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+        "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu",
+        "я": "ia",
+    }
+)  # fmt: skip
+# What other systems people learnt (GOST, BGN, the old passports, English habits) write
+# differently, reduced to one spelling: «Semyonov», «Semenov» and «Semjonov» meet.
+_SKELETON = (
+    (re.compile(r"shch|sch|sc(?=h)|shh"), "S"),
+    (re.compile(r"tch|ch|tsh|c(?=h)"), "C"),
+    (re.compile(r"zh|jh"), "Z"),
+    (re.compile(r"kh|x|(?<![szc])h"), "H"),
+    (re.compile(r"sh"), "X"),
+    (re.compile(r"ts|tz|c"), "T"),
+    (re.compile(r"(?:y|j|i)(?:a)"), "A"),
+    (re.compile(r"(?:y|j|i)(?:u)"), "U"),
+    (re.compile(r"(?:y|j|i)(?:o|e)"), "e"),
+    (re.compile(r"ie"), "e"),
+    (re.compile(r"[yji]+"), "i"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"[^a-zA-Z]"), ""),
+)
+
+
+def transliterate(cyrillic: str) -> str:
+    return normalize_surname(cyrillic).translate(_TRANSLIT)
+
+
+def latin_skeleton(latin: str) -> str:
+    """A Latin spelling of a Russian name reduced so that the usual systems agree."""
+    text = latin.casefold()
+    for pattern, replacement in _SKELETON:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 _DASHES = re.compile(r"\s*[\-‐‑‒–—―]\s*")

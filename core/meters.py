@@ -51,6 +51,7 @@ class Meter:
     verification_due: date | None
     registers: tuple[Register, ...]
     id: int | None = None
+    location: str = ""  # billing's note on where it hangs («гараж», «дом»), if any
 
     @property
     def avg_monthly_kwh(self) -> Decimal | None:

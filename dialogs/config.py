@@ -8,6 +8,7 @@ from decimal import Decimal
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
 from core.calendar import BusinessHours
+from core.restriction import RestrictionRules
 from core.tariffs import ZoneSplit
 
 
@@ -41,6 +42,7 @@ class DialogConfig:
     readings: ReadingRules = field(default_factory=ReadingRules)
     zone_split: ZoneSplit = ZoneSplit.PROPORTIONAL
     penalties: PenaltyRules = field(default_factory=PenaltyRules)
+    restriction: RestrictionRules = field(default_factory=RestrictionRules)
     link_limits: LinkLimits = field(default_factory=LinkLimits)
     default_language: str = "ru"
     consent_version: str = "2026-01"

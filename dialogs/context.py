@@ -17,14 +17,18 @@ from dialogs.messages import Attachment
 
 if TYPE_CHECKING:
     from dialogs.engine import Engine
-    from dialogs.flow import Msg
+    from dialogs.flow import Msg, Step
 
 Option = tuple[str, str]  # (label, action)
 PHONE_HINT = "phone_hint"  # the placeholder of texts that tell how to share one's phone
 
 # Actions that start a flow from anywhere (the engine never treats their buttons as stale).
 GO = "go:"  # main-menu actions start a flow from anywhere; their buttons never go stale
+LANGUAGE = "lang:"  # «lang:en» switches the language from anywhere; never stale either
 WITHDRAW_ESCALATION = "op:cancel"  # the engine answers «отмена» with it while a request waits
+# The answers to «shall we go on with …?» after an interruption.
+RESUME = "resume"
+DROP = "drop"
 
 
 @dataclass(slots=True)
@@ -68,9 +72,15 @@ class DialogState:
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     last: dict[str, Any] = field(default_factory=dict)  # the last prompt: text, options, input
-    unknown: int = 0  # messages not understood in a row
+    unknown: int = 0  # messages not understood in a row at the menu
+    misses: int = 0  # messages in a row that did not fit the current step
     resume: str | None = None  # a flow to return to once an account is linked ...
     resume_text: str = ""  # ... with what the customer first wrote
+    # The questions of the current flow so far, for «назад»: {step, data, last} each.
+    trail: list[dict[str, Any]] = field(default_factory=list)
+    # A flow another request interrupted: {flow, step, data, last, trail}, offered back after.
+    suspended: dict[str, Any] | None = None
+    declined_language: bool = False  # the customer kept their language when offered the other
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> DialogState:
@@ -78,15 +88,7 @@ class DialogState:
         return cls(**known)
 
     def dump(self) -> dict[str, Any]:
-        return {
-            "flow": self.flow,
-            "step": self.step,
-            "data": self.data,
-            "last": self.last,
-            "unknown": self.unknown,
-            "resume": self.resume,
-            "resume_text": self.resume_text,
-        }
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 class Ctx:
@@ -111,10 +113,16 @@ class Ctx:
         self.state = DialogState.load(conversation.state)
         self.drafts: list[Draft] = []
         self._accounts: list[Account] | None = None
+        self._own_numbers: tuple[str, ...] | None = None
+        # This turn's replies in another language than the customer's (English typed to a
+        # Russian-speaking customer is answered in English).
+        self.language: str = customer.language
+        # Set when this turn asked the open question again: (the question, its own buttons).
+        self.repeated: tuple[str, list[list[str]]] | None = None
 
     @property
     def t(self) -> Translator:
-        return channel_texts(self.customer.language, self.customer.channel)
+        return channel_texts(self.language, self.customer.channel)
 
     @property
     def today(self) -> date:
@@ -152,17 +160,22 @@ class Ctx:
 
     # -- state -----------------------------------------------------------------------------
 
-    def goto(self, flow: str, step: str, **data: Any) -> None:
+    def goto(self, step: Step, **data: Any) -> None:
         """Move to a step; data given here is merged into the flow's data."""
-        if self.state.flow is not None and flow != self.state.flow:
+        if self.state.flow is not None and step.flow != self.state.flow:
             self.state.data = {}
-        self.state.flow, self.state.step = flow, step
+            self.state.trail = []
+        self.state.flow, self.state.step = step.flow, step.name
         self.state.data.update(data)
+
+    def at(self, step: Step) -> bool:
+        return (self.state.flow, self.state.step) == (step.flow, step.name)
 
     def end(self) -> None:
         """Leave the current flow (the next free text goes through NLU)."""
         self.state.flow = self.state.step = None
         self.state.data = {}
+        self.state.trail = []
 
     @property
     def data(self) -> dict[str, Any]:
@@ -181,6 +194,18 @@ class Ctx:
 
     def forget_accounts(self) -> None:
         self._accounts = None
+        self._own_numbers = None
+
+    async def own_numbers(self) -> tuple[str, ...]:
+        """The linked accounts' numbers and their meters' serials, longest first: numbers a
+        customer may write next to a reading that are not readings."""
+        if self._own_numbers is None:
+            numbers = {account.number for account in await self.accounts()}
+            for account in await self.accounts():
+                meters = await self.store.meters.for_account(account.number)
+                numbers.update(meter.serial for meter in meters if len(meter.serial) >= 4)
+            self._own_numbers = tuple(sorted(numbers, key=len, reverse=True))
+        return self._own_numbers
 
     async def start(self, flow: str, msg: Msg) -> None:
         await self.engine.start_flow(self, flow, msg)
@@ -189,5 +214,5 @@ class Ctx:
         await self.engine.main_menu(self, key, **params)
 
     async def not_understood(self, msg: Msg) -> None:
-        """Free text the current step cannot use: let NLU route it or explain."""
-        await self.engine.route_free_text(self, msg)
+        """What the step cannot use after all: ask again with the hint, as for any miss."""
+        await self.engine.missed(self, msg)

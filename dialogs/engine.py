@@ -1,79 +1,94 @@
-"""The dialog engine: one inbound event + the conversation's state → replies + new state."""
+"""The dialog engine: one inbound event + the conversation's state → replies + new state.
+
+The turn policy (docs/architecture.md has it as a table): a message is analysed once; a button
+of the current prompt goes to its step; commands («меню», «отмена», «назад», «оператор») work
+everywhere; typed text is read with the current step's expectation — a strong fit goes to the
+step, a weak one too unless the NLU is sure the customer asks for something else, no fit lets a
+clear request for another task through (the interrupted one is offered back afterwards), and
+anything else is asked again with the expectation's hint, then with a way out.
+"""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from core.conversations import Author, ConversationStatus
+from core.conversations import Author, Conversation, ConversationStatus
 from core.readings import ParsedValue
-from dialogs.context import GO, WITHDRAW_ESCALATION, Ctx, DialogState, Draft
-from dialogs.flow import CONFIDENT, Flow, Msg
-from dialogs.messages import Button, Inbound, InboundKind, Reply
-from dialogs.nlu import Command, Intent, Topic, command
-
-INTENT_FLOWS: dict[Intent, str] = {
-    Intent.SUBMIT_READING: "readings",
-    Intent.BALANCE_DEBT: "balance",
-    Intent.PAYMENT: "payment",
-    Intent.RECEIPT: "receipt",
-    Intent.TARIFF_QUESTION: "tariffs",
-    Intent.TECHNICIAN_CALL: "visits",
-    Intent.OPERATOR_REQUEST: "operator",
-    Intent.CHANGE_CONTACTS: "contacts",
-    Intent.OUTAGE_REPORT: "outage",
-}
-TOPIC_FLOWS: dict[Topic, str] = {
-    Topic.LINK_ACCOUNT: "link",
-    Topic.UNLINK_ACCOUNT: "accounts",
-    Topic.REMINDERS: "settings",
-    Topic.LANGUAGE: "settings",
-    Topic.DELETE_DATA: "settings",
-    Topic.MY_VISITS: "my_visits",
-    Topic.ESTIMATE: "tariffs",
-    Topic.OFFICE_HOURS: "hours",
-    Topic.GREETING: "greeting",
-    Topic.THANKS: "thanks",
-    Topic.SETTINGS: "settings",
-}
-MAIN_MENU: tuple[tuple[str, str], ...] = (
-    ("menu.readings", "readings"),
-    ("menu.balance", "balance"),
-    ("menu.receipt", "receipt"),
-    ("menu.tariffs", "tariffs"),
-    ("menu.visit", "visits"),
-    ("menu.accounts", "accounts"),
-    ("menu.outage", "outage"),
-    ("menu.operator", "operator"),
-    ("menu.settings", "settings"),
+from dialogs.context import (
+    DROP,
+    GO,
+    LANGUAGE,
+    RESUME,
+    WITHDRAW_ESCALATION,
+    Ctx,
+    DialogState,
+    Draft,
+    channel_texts,
 )
+from dialogs.expect import Fit, YesNo
+from dialogs.flow import CONFIDENT, SURE, Flow, Msg, Step
+from dialogs.i18n import LANGUAGES
+from dialogs.messages import Button, Inbound, InboundKind, Reply
+from dialogs.nlu import Command, Intent, Topic, command, is_no, is_yes, message_language
+
 SHORT_REQUEST_WORDS = 3
+MAX_TRAIL = 8  # questions of one flow remembered for «назад»
+STUCK_AFTER = 2  # misses in a row before the way out is offered
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_MARKUP = re.compile(r"<[^<>]{0,200}>")
+# Topics that say how the customer talks, not what they want: never a reason to leave a step.
+_MANNERS = frozenset({Topic.GREETING, Topic.THANKS})
 
 
 def normalize_label(text: str) -> str:
     return " ".join(_LABEL_NOISE.sub(" ", text.casefold().replace("ё", "е")).split())
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Another task a message asks for, and how sure the NLU is of it."""
+
+    flow: str
+    confidence: float
+
+
 class Engine:
     def __init__(self, flows: Mapping[str, Flow]) -> None:
         self.flows = dict(flows)
+        self.intent_flows: dict[Intent, str] = {}
+        self.topic_flows: dict[Topic, str] = {}
+        for flow in self.flows.values():
+            for intent in flow.intents:
+                self.intent_flows.setdefault(intent, flow.name)
+            for topic in flow.topics:
+                self.topic_flows.setdefault(topic, flow.name)
+        self.menu = sorted(
+            ((flow.menu.order, flow.menu.label, flow.name) for flow in flows.values() if flow.menu),
+        )
 
     # -- one turn ----------------------------------------------------------------------------
 
     async def run(self, ctx: Ctx, inbound: Inbound) -> list[Reply]:
         msg = Msg(inbound, language=ctx.customer.language)
         if inbound.redacted:
-            ctx.say(ctx.t("common.card_data"))
-        await self._dispatch(ctx, msg)
+            await self._card_data(ctx, msg)
+        else:
+            offer = await self._turn_language(ctx, msg)
+            await self._dispatch(ctx, msg)
+            if offer:
+                self._offer_language(ctx)
         return self._finish(ctx)
 
     async def _dispatch(self, ctx: Ctx, msg: Msg) -> None:
         inbound = msg.inbound
-        if self._current_step(ctx.state) is None:
+        if ctx.state.flow is not None and self.current_step(ctx.state) is None:
             ctx.end()  # a flow or step this version no longer has: start from the menu
         conversation = ctx.conversation
         # An operator may have closed the escalation since: the bot has the conversation again.
@@ -82,24 +97,31 @@ class Engine:
             and await ctx.store.escalations.active(conversation.id) is None
         ):
             conversation.status = ConversationStatus.BOT
+        step = self.current_step(ctx.state)
         cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
-        step = self._current_step(ctx.state)
         if cmd is not None and step is not None and cmd in step.handles:
             cmd = None  # this step answers the command itself
+        yes_no = step is not None and isinstance(step.expects, YesNo)
+        if cmd is Command.CANCEL and yes_no and is_no(inbound.text):
+            cmd = None  # «не надо» at a yes/no question is its «no»
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
-            ctx.state.resume, ctx.state.resume_text = None, ""
+            ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
             await self.start_flow(ctx, "start", msg)
             return
-        if ctx.conversation.status is ConversationStatus.OPERATOR:
+        if conversation.status is ConversationStatus.OPERATOR:
             await self._to_operator(ctx, msg)
             return
         if inbound.kind is InboundKind.BUTTON:
+            if inbound.payload.startswith(LANGUAGE):
+                await self._set_language(ctx, inbound.payload.removeprefix(LANGUAGE))
+                return
             if not await self._resolve_button(ctx, msg):
                 return
         elif inbound.kind is InboundKind.TEXT and cmd is None:
-            msg.action = self._typed_option(ctx, msg.text)
-
+            msg.action = self._typed_option(ctx, msg.text, step)
+        if await self._answer_to_resume(ctx, msg, cmd):
+            return
         if cmd is not None:
             await self._command(ctx, cmd, msg)
         elif msg.action and msg.action.startswith(GO):
@@ -111,11 +133,107 @@ class Engine:
         elif self._waiting(ctx):
             await self._to_operator(ctx, msg)  # the operator sees it too
             await self.route_free_text(ctx, msg)
-        elif ctx.state.flow and ctx.state.step:
-            flow = self.flows[ctx.state.flow]
-            await flow.steps[ctx.state.step].handler(ctx, msg)
+        elif step is not None:
+            await self._step_turn(ctx, step, msg)
         else:
             await self.route_free_text(ctx, msg)
+
+    async def _step_turn(self, ctx: Ctx, step: Step, msg: Msg) -> None:
+        """The decision table: the step, another task, or the question again."""
+        if msg.action is not None:  # a button of this step's prompt, pressed or typed
+            ctx.state.misses = 0
+            await step.handler(ctx, msg)
+            return
+        answer = await step.expects.read(ctx, msg)
+        msg.answer, msg.action = answer.value, answer.action
+        if answer.fit is Fit.NONE and msg.kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
+            # Mid-question the question stays, buttons included: messengers like Viber show
+            # only the last message's keyboard.
+            self.repeat_question(ctx, ctx.t(f"common.{msg.kind.value}_mid"))
+            return
+        request = self._request(ctx, msg, step)
+        if answer.fit is Fit.STRONG or (
+            answer.fit is Fit.WEAK and (request is None or request.confidence < SURE)
+        ):
+            ctx.state.misses = 0
+            await step.handler(ctx, msg)
+        elif request is not None:
+            await self._interrupt(ctx, request, msg)
+        elif self._same_task(ctx, msg, step):
+            self.repeat_question(ctx)  # «передать показания» again at the reading's question
+        else:
+            await self.missed(ctx, msg)
+
+    def _request(self, ctx: Ctx, msg: Msg, step: Step) -> Request | None:
+        """A clear request for another task than the step's, or None."""
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return None
+        analysis = msg.analysis
+        target = self.route(analysis)
+        if target is None or target == step.flow or analysis.topic in _MANNERS:
+            return None
+        if step.flow == "link" and target == ctx.state.resume:
+            return None  # linking is the way to that task: it goes on
+        if self.flows[target].needs_account and step.flow == "link":
+            return None  # every task with an account starts by linking: the same way
+        return Request(target, analysis.confidence)
+
+    def _same_task(self, ctx: Ctx, msg: Msg, step: Step) -> bool:
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return False
+        return self.route(msg.analysis) == step.flow
+
+    async def _interrupt(self, ctx: Ctx, request: Request, msg: Msg) -> None:
+        """Leave the current step for another task; a flow worth coming back to is kept."""
+        state = ctx.state
+        flow = self.flows[state.flow] if state.flow else None
+        if flow is not None and flow.resume_question and request.flow != "operator":
+            state.suspended = {
+                "flow": state.flow,
+                "step": state.step,
+                "data": copy.deepcopy(state.data),
+                "last": copy.deepcopy(state.last),
+                "trail": copy.deepcopy(state.trail),
+            }
+        await self.start_flow(ctx, request.flow, msg)
+
+    async def missed(self, ctx: Ctx, msg: Msg) -> None:
+        """A message that fits the question no way: the question again with a hint, and from the
+        second miss in a row a way out too."""
+        step = self.current_step(ctx.state)
+        if step is None:
+            await self.route_free_text(ctx, msg)
+            return
+        ctx.state.misses += 1
+        hint = ctx.t(f"expect.{step.expects.kind}")
+        if ctx.state.misses >= STUCK_AFTER:
+            hint = "\n\n".join([hint, ctx.t("expect.stuck")])
+            extra = [ctx.operator_option(), ctx.menu_option()]
+        else:
+            extra = []
+        self.repeat_question(ctx, hint, extra)
+
+    def repeat_question(
+        self, ctx: Ctx, before: str = "", extra: Sequence[tuple[str, str]] = ()
+    ) -> bool:
+        """Ask the open question again, with its buttons (and `before` it, `extra` buttons after
+        them). False when no question is open."""
+        last = ctx.state.last
+        question = last.get("question") or last.get("text")
+        if not question or ctx.state.flow is None:
+            return False
+        base = [
+            (str(label), str(action))
+            for label, action in last.get("question_options", last.get("options", ()))
+        ]
+        known = {action for _, action in base}
+        options = base + [option for option in extra if option[1] not in known]
+        text = "\n\n".join(part for part in (before, question) if part)
+        ctx.say(text, options, request_phone=bool(last.get("phone")))
+        ctx.repeated = (question, [list(option) for option in base])
+        return True
+
+    # -- buttons, typed options, commands --------------------------------------------------------
 
     async def _resolve_button(self, ctx: Ctx, msg: Msg) -> bool:
         payload = msg.inbound.payload
@@ -133,64 +251,32 @@ class Engine:
         msg.action = action
         return True
 
-    def _typed_option(self, ctx: Ctx, text: str) -> str | None:
-        """A typed number or label presses a button of the last prompt."""
+    def _typed_option(self, ctx: Ctx, text: str, step: Step | None) -> str | None:
+        """A typed number or label presses a button of the last prompt (and of no other)."""
         options = ctx.state.last.get("options") or []
         if not options:
             return None
         numbered = _NUMBERED.match(text)
-        if numbered and not ctx.state.last.get("input"):
+        if numbered:
+            if step is not None and step.expects.numeric:
+                return None  # a number is input here: a reading, an account number
             index = int(numbered[1]) - 1
             return options[index][1] if 0 <= index < len(options) else None
         typed = normalize_label(text)
         exact = [action for label, action in options if normalize_label(label) == typed]
         if exact:
-            return exact[0]
+            return str(exact[0])
         # «мои счета» presses «Мои лицевые счета»: every typed word in one label only.
         words = set(typed.split())
         if not words or max(len(w) for w in words) < 4:
             return None
         partial = [a for label, a in options if words <= set(normalize_label(label).split())]
-        return partial[0] if len(partial) == 1 else None
+        return str(partial[0]) if len(partial) == 1 else None
 
     async def _stale(self, ctx: Ctx) -> None:
         ctx.say(ctx.t("common.stale"))
-        if not self._repeat_question(ctx):
+        if not self.repeat_question(ctx):
             await self.main_menu(ctx)
-
-    @staticmethod
-    def _repeat_question(ctx: Ctx) -> bool:
-        """Ask the open question again, with its buttons; a finished answer («показания
-        приняты») is not repeated. False when no question is open."""
-        last = ctx.state.last
-        if not (last.get("text") and ctx.state.flow is not None):
-            return False
-        options = [tuple(option) for option in last.get("options", ())]
-        ctx.say(last["text"], options, request_phone=bool(last.get("phone")))
-        return True
-
-    @staticmethod
-    def _short_request(msg: Msg) -> bool:
-        """«показания 20100», «нет света»: a few words the bot understands well."""
-        if msg.action is not None or msg.kind is not InboundKind.TEXT:
-            return False
-        if len(msg.text.split()) > SHORT_REQUEST_WORDS:
-            return False  # longer text is the customer explaining the problem
-        analysis = msg.analysis
-        target = INTENT_FLOWS.get(analysis.intent) or TOPIC_FLOWS.get(analysis.topic)
-        return target not in (None, "operator") and analysis.confidence >= CONFIDENT
-
-    @staticmethod
-    def _last_offered(ctx: Ctx, action: str) -> bool:
-        """Whether the last prompt had a button for `action` («отмена» then means it)."""
-        return any(option[1] == action for option in ctx.state.last.get("options", ()))
-
-    @staticmethod
-    def _waiting(ctx: Ctx) -> bool:
-        """An escalation waits and the customer is not in the middle of another flow."""
-        return ctx.conversation.status is ConversationStatus.WAITING_OPERATOR and (
-            ctx.state.flow in (None, "operator")
-        )
 
     async def _command(self, ctx: Ctx, cmd: Command, msg: Msg) -> None:
         if (
@@ -204,11 +290,167 @@ class Engine:
             await self.start_flow(ctx, "operator", msg)
         elif cmd is Command.HELP:
             await self.main_menu(ctx, "menu.help")
+        elif cmd is Command.BACK:
+            await self._back(ctx)
         elif cmd is Command.CANCEL:
-            was_busy = ctx.state.flow is not None
-            await self.main_menu(ctx, "menu.cancelled" if was_busy else "menu.prompt")
+            if ctx.state.flow is None:
+                ctx.state.suspended = None
+                await self.main_menu(ctx, "menu.prompt")
+            else:
+                ctx.end()
+                ctx.state.resume, ctx.state.resume_text = None, ""
+                ctx.say(ctx.t("menu.cancelled"), self.menu_options(ctx))
         else:
             await self.main_menu(ctx)
+
+    async def _back(self, ctx: Ctx) -> None:
+        """«назад»: the previous question of the flow, with the answers given before it."""
+        trail = ctx.state.trail
+        if ctx.state.flow is None or len(trail) < 2:
+            key = "menu.back_to_menu" if ctx.state.flow else "menu.prompt"
+            await self.main_menu(ctx, key)
+            return
+        trail.pop()
+        previous = trail[-1]
+        ctx.state.step = previous["step"]
+        ctx.state.data = copy.deepcopy(previous["data"])
+        ctx.state.last = copy.deepcopy(previous["last"])
+        ctx.state.misses = 0
+        self.repeat_question(ctx)
+
+    @staticmethod
+    def _last_offered(ctx: Ctx, action: str) -> bool:
+        """Whether the last prompt had a button for `action` («отмена» then means it)."""
+        return any(option[1] == action for option in ctx.state.last.get("options", ()))
+
+    # -- an interrupted task, offered back ---------------------------------------------------------
+
+    async def _answer_to_resume(self, ctx: Ctx, msg: Msg, cmd: Command | None) -> bool:
+        """The answer to «shall we go on with …?»; anything else lets the old task go."""
+        suspended = ctx.state.suspended
+        if suspended is None or not suspended.get("offered"):
+            return False
+        if not self._last_offered(ctx, RESUME):
+            ctx.state.suspended = None
+            return False
+        answer = msg.action
+        if answer is None and cmd is None and msg.kind is InboundKind.TEXT:
+            if is_yes(msg.text):
+                answer = RESUME
+            elif is_no(msg.text):
+                answer = DROP
+        if answer == RESUME:
+            ctx.state.suspended = None
+            state = ctx.state
+            state.flow, state.step = suspended["flow"], suspended["step"]
+            state.data, state.last = suspended["data"], suspended["last"]
+            state.trail, state.misses = suspended["trail"], 0
+            if self.current_step(state) is None:
+                await self.main_menu(ctx)
+            else:
+                self.repeat_question(ctx)
+            return True
+        ctx.state.suspended = None
+        if answer == DROP:
+            await self.main_menu(ctx, "menu.dropped")
+            return True
+        return False
+
+    def _offer_resume(self, ctx: Ctx) -> None:
+        suspended = ctx.state.suspended
+        if suspended is None or suspended.get("offered") or ctx.state.flow is not None:
+            return
+        flow = self.flows.get(suspended["flow"])
+        if flow is None or flow.resume_question is None:
+            ctx.state.suspended = None
+            return
+        suspended["offered"] = True
+        ctx.say(
+            ctx.t(flow.resume_question),
+            [ctx.option("menu.resume_yes", RESUME), ctx.option("menu.resume_no", DROP)],
+        )
+
+    # -- language ----------------------------------------------------------------------------
+
+    async def _turn_language(self, ctx: Ctx, msg: Msg) -> bool:
+        """English typed to a Russian-speaking customer is answered in English (and the
+        reverse): True when the switch is to be offered this turn. Not for an answer the open
+        question takes as it is («Ponomarev» for a surname), nor for a message that mixes in
+        the customer's own script."""
+        if msg.kind is not InboundKind.TEXT or not msg.text or command(msg.text) is not None:
+            return False
+        written = message_language(_MARKUP.sub(" ", msg.text))  # «<b>» is no English
+        if written is None or written == ctx.customer.language or written not in LANGUAGES:
+            return False
+        if written == "en" and _CYRILLIC.search(msg.text):
+            return False
+        step = self.current_step(ctx.state)
+        if step is not None and (await step.expects.read(ctx, msg)).fit is Fit.STRONG:
+            return False
+        ctx.language = msg.language = written
+        return not ctx.state.declined_language
+
+    def _offer_language(self, ctx: Ctx) -> None:
+        own = ctx.customer.language
+        ctx.say(
+            ctx.t("menu.switch_language"),
+            [
+                ctx.option("menu.switch_to", f"{LANGUAGE}{ctx.language}"),
+                (channel_texts(own, ctx.customer.channel)("menu.keep_language"), LANGUAGE + own),
+            ],
+        )
+
+    async def _set_language(self, ctx: Ctx, language: str) -> None:
+        if language not in LANGUAGES:
+            await self._stale(ctx)
+            return
+        kept = language == ctx.customer.language
+        ctx.state.declined_language = kept
+        if not kept:
+            ctx.customer.language = language
+            await ctx.store.customers.update(ctx.customer)
+        ctx.language = language
+        if ctx.state.flow is None:
+            await self.main_menu(ctx, "menu.language_kept" if kept else "settings.language_set")
+        elif not self.repeat_question(ctx, ctx.t("menu.language_now")):
+            await self.main_menu(ctx, "settings.language_set")
+
+    # -- card data -------------------------------------------------------------------------------
+
+    async def _card_data(self, ctx: Ctx, msg: Msg) -> None:
+        """Never read a message that carried card data: warn, and ask the open question again.
+        (The masked text still reaches an operator who is already on the case.)"""
+        if ctx.conversation.status is not ConversationStatus.BOT:
+            escalation = await ctx.store.escalations.active(ctx.conversation.id)
+            if escalation is not None:
+                await ctx.store.escalations.add_message(
+                    escalation.id, Author.CUSTOMER, msg.for_operator, ctx.now
+                )
+                ctx.say(ctx.t("common.card_data"))
+                return
+        if not self.repeat_question(ctx, ctx.t("common.card_data")):
+            ctx.say(
+                ctx.t("common.card_data"),
+                [ctx.option("menu.how_to_pay", f"{GO}payment"), ctx.menu_option()],
+            )
+
+    # -- waiting for an operator -------------------------------------------------------------------
+
+    def _short_request(self, msg: Msg) -> bool:
+        """«показания 20100», «нет света»: a few words the bot understands well."""
+        if msg.action is not None or msg.kind is not InboundKind.TEXT:
+            return False
+        if len(msg.text.split()) > SHORT_REQUEST_WORDS:
+            return False  # longer text is the customer explaining the problem
+        target = self.route(msg.analysis)
+        return target not in (None, "operator")
+
+    @staticmethod
+    def _waiting(ctx: Ctx) -> bool:
+        """An escalation waits and the customer is not in the middle of another flow."""
+        return ctx.conversation.status is ConversationStatus.WAITING_OPERATOR and (
+            ctx.state.flow in (None, "operator")
+        )
 
     async def _to_operator(self, ctx: Ctx, msg: Msg) -> None:
         """Add the message to the active escalation (an operator holds the conversation, or it
@@ -221,9 +463,19 @@ class Engine:
 
     # -- routing -----------------------------------------------------------------------------
 
+    def route(self, analysis: Any) -> str | None:
+        """The flow free text asks for, if the NLU is confident enough of it."""
+        topic_flow = self.topic_flows.get(analysis.topic) if analysis.topic else None
+        if topic_flow is not None and self.flows[topic_flow].sure_only:
+            return topic_flow if analysis.confidence >= SURE else None
+        if analysis.intent is not Intent.OTHER and analysis.confidence >= CONFIDENT:
+            # A refinement («мои заявки», an estimate) has a flow of its own.
+            return topic_flow or self.intent_flows.get(analysis.intent)
+        return topic_flow
+
     async def start_flow(self, ctx: Ctx, name: str, msg: Msg) -> None:
         flow = self.flows[name]
-        ctx.state.unknown = 0
+        ctx.state.unknown = ctx.state.misses = 0
         if flow.needs_account and not await ctx.accounts():
             ctx.end()
             ctx.state.resume = name
@@ -245,7 +497,7 @@ class Engine:
             return False
         ctx.forget_accounts()
         inbound = ctx_inbound(ctx, text)
-        await self.start_flow(ctx, name, Msg(inbound, language=ctx.customer.language))
+        await self.start_flow(ctx, name, Msg(inbound, language=ctx.language))
         return True
 
     async def route_free_text(self, ctx: Ctx, msg: Msg) -> None:
@@ -257,35 +509,24 @@ class Engine:
                 await self.main_menu(ctx, "menu.not_understood")
             return
         if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
-            # Mid-question the question stays, buttons included: messengers like Viber show only
-            # the last message's keyboard, and a sticker must not cost the customer theirs.
-            if ctx.state.flow is not None and ctx.state.last.get("text"):
-                ctx.say(ctx.t(f"common.{kind.value}_mid"))
-                self._repeat_question(ctx)
-            else:
-                await self.main_menu(ctx, f"common.{kind.value}")
+            await self.main_menu(ctx, f"common.{kind.value}")
             return
         analysis = msg.analysis
-        target: str | None = None
-        if analysis.intent is not Intent.OTHER and analysis.confidence >= CONFIDENT:
-            # A refinement («мои заявки», an estimate) has a flow of its own.
-            target = TOPIC_FLOWS.get(analysis.topic) or INTENT_FLOWS.get(analysis.intent)
-        elif analysis.topic in TOPIC_FLOWS:
-            target = TOPIC_FLOWS[analysis.topic]
-        elif analysis.topic is Topic.OWNERSHIP:
-            target = "operator"  # a change of owner needs papers a human explains
-        elif analysis.entities.accounts:
+        target = self.route(analysis)
+        if target is None and analysis.entities.accounts:
             target = "link"
-        elif _reading_like(msg.text, analysis.entities.readings) and await ctx.accounts():
-            target = "readings"
+        elif target is None and _reading_like(msg.text, analysis.entities.readings):
+            target = "readings" if await ctx.accounts() else None
         if target is not None:
             await self.start_flow(ctx, target, msg)
+            if ctx.state.flow is None and target != "readings":
+                await self._offer_leftovers(ctx, msg, target)
             return
         # Some evidence, not enough: ask which of the two likeliest was meant, never guess.
         likely = [
-            INTENT_FLOWS[intent]
+            self.intent_flows[intent]
             for intent, confidence in analysis.alternatives
-            if intent in INTENT_FLOWS and confidence > 0
+            if intent in self.intent_flows and confidence > 0
         ][:2]
         if likely:
             ctx.end()
@@ -297,58 +538,77 @@ class Engine:
             return
         ctx.state.unknown += 1
         ctx.end()
-        if ctx.state.unknown >= 2:
+        if ctx.state.unknown >= STUCK_AFTER:
             ctx.say(
                 ctx.t("menu.not_understood_again"),
-                [
-                    ctx.operator_option(),
-                    ctx.menu_option(),
-                ],
+                [ctx.operator_option(), ctx.menu_option()],
             )
         else:
             ctx.say(ctx.t("menu.not_understood"), self.menu_options(ctx))
-        ctx.state.unknown = min(ctx.state.unknown, 2)
+        ctx.state.unknown = min(ctx.state.unknown, STUCK_AFTER)
+
+    async def _offer_leftovers(self, ctx: Ctx, msg: Msg, served: str) -> None:
+        """What the message carried for another task is offered, not dropped («за маму 31650,
+        квитанции нет под рукой»: the reading is offered once the receipt is answered)."""
+        for flow in self.flows.values():
+            if flow.name != served and flow.leftover is not None and await flow.leftover(ctx, msg):
+                return
 
     def menu_options(self, ctx: Ctx) -> list[tuple[str, str]]:
-        return [ctx.option(key, GO + flow) for key, flow in MAIN_MENU]
+        return [ctx.option(label, GO + flow) for _, label, flow in self.menu]
 
     async def main_menu(self, ctx: Ctx, key: str = "menu.prompt", **params: Any) -> None:
         ctx.end()
-        ctx.state.resume, ctx.state.resume_text = None, ""  # whatever was pending is dropped
+        # Whatever was pending is dropped.
+        ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
         ctx.say(ctx.t(key, **params), self.menu_options(ctx))
 
     async def recover(self, ctx: Ctx) -> list[Reply]:
         """After a failed turn: start over from the menu with an apology, nothing else."""
-        ctx.state = DialogState()
+        ctx.state = DialogState(declined_language=ctx.state.declined_language)
         await self.main_menu(ctx, "common.error")
         return self._finish(ctx)
 
     # -- end of turn ---------------------------------------------------------------------------
 
     def _finish(self, ctx: Ctx) -> list[Reply]:
+        self._offer_resume(ctx)
         conversation = ctx.conversation
         conversation.version += 1
-        step = self._current_step(ctx.state)
+        state = ctx.state
+        step = self.current_step(state)
         if ctx.drafts:
             last = ctx.drafts[-1]
-            ctx.state.last = {
+            prompt: dict[str, Any] = {
                 "text": last.text,
                 "options": [list(option) for option in last.options],
-                "input": bool(step and step.expects_input),
+                "input": bool(step and step.expects.numeric),
                 "phone": last.request_phone,
             }
-        conversation.state = ctx.state.dump()
+            if ctx.repeated is not None:  # the question itself, without the hint before it
+                prompt["question"], prompt["question_options"] = ctx.repeated
+            state.last = prompt
+        if step is not None and ctx.drafts:
+            entry = {"step": step.name, "data": copy.deepcopy(state.data), "last": state.last}
+            if state.trail and state.trail[-1]["step"] == step.name:
+                state.trail[-1] = entry
+            else:
+                state.trail = [*state.trail, entry][-MAX_TRAIL:]
+        elif step is None:
+            state.trail = []
+        conversation.state = state.dump()
         return [self._render(draft, conversation.version) for draft in ctx.drafts]
 
-    def _current_step(self, state: DialogState) -> Any:
+    def current_step(self, state: DialogState) -> Step | None:
         if state.flow and state.step:
-            return self.flows[state.flow].steps.get(state.step)
+            flow = self.flows.get(state.flow)
+            return flow.steps.get(state.step) if flow else None
         return None
 
     @staticmethod
     def _render(draft: Draft, version: int) -> Reply:
         buttons = tuple(
-            Button(label, action if action.startswith(GO) else f"{version}:{action}")
+            Button(label, action if action.startswith((GO, LANGUAGE)) else f"{version}:{action}")
             for label, action in draft.options
         )
         return Reply(
@@ -359,6 +619,16 @@ class Engine:
             phone_label=draft.phone_label,
             language=draft.language,
         )
+
+
+def hand_back(conversation: Conversation) -> None:
+    """An operator closed the conversation: the bot has it again, at no step, with nothing
+    pending (the customer's next message is routed afresh)."""
+    state = DialogState.load(conversation.state)
+    conversation.state = DialogState(
+        unknown=0, declined_language=state.declined_language, last={}
+    ).dump()
+    conversation.status = ConversationStatus.BOT
 
 
 _ONLY_NUMBERS = re.compile(r"^[\d\s.,:;/-]+$")

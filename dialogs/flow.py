@@ -1,32 +1,34 @@
-"""Flows and steps: each flow module declares one Flow and registers a handler per step."""
+"""Flows and steps: a flow module declares one Flow, its routing, and its steps as objects."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.conversations import transcript_line
 from dialogs.messages import Inbound, InboundKind
-from dialogs.nlu import Analysis, Command, Intent, analyze
+from dialogs.nlu import Analysis, Command, Intent, Topic, analyze
 
 if TYPE_CHECKING:
     from dialogs.context import Ctx
+    from dialogs.expect import Expectation
 
-# How sure the NLU must be: to route free text at a menu, and to take a message typed in the
-# middle of a step (or while an escalation waits) as a different request.
+# How sure the NLU must be: to route free text, and to take a message typed in the middle of a
+# step as a different request when it also carries something the step could use.
 CONFIDENT = 0.5
 SURE = 0.8
 
 
 @dataclass
 class Msg:
-    """One inbound event as a step sees it."""
+    """One inbound event as a step sees it, analysed once per turn."""
 
     inbound: Inbound
     action: str | None = None  # the pressed (or typed / numbered) button's action
     language: str = "ru"
+    answer: Any = None  # what the step's expectation read from it
 
     @property
     def text(self) -> str:
@@ -41,20 +43,6 @@ class Msg:
         """What an operator sees of the message."""
         return transcript_line(self.kind.value, self.text, self.inbound.file_id, self.inbound.phone)
 
-    def asks_for_something_else(
-        self, current: Intent | None = None, threshold: float = SURE
-    ) -> bool:
-        """A button, or free text the NLU confidently reads as a request other than `current`
-        (a step uses it to let the customer leave instead of repeating its question)."""
-        if self.action:
-            return True
-        analysis = self.analysis
-        if analysis.confidence < threshold:
-            return False
-        if analysis.intent is Intent.OTHER:
-            return analysis.topic is not None
-        return analysis.intent is not current
-
     @cached_property
     def analysis(self) -> Analysis:
         return analyze(self.text, self.language)
@@ -63,18 +51,43 @@ class Msg:
 Handler = Callable[["Ctx", Msg], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, slots=True)
 class Step:
+    """One question of a flow: what it expects, and what to do with a fitting answer.
+
+    The engine calls `handler` only with a button of the step's own prompt or with a message
+    the expectation read (`msg.answer`); anything else is the engine's to decide.
+    """
+
+    flow: str
+    name: str
     handler: Handler
-    expects_input: bool  # typed numbers are input here, not button numbers
+    expects: Expectation
     # Global commands this step answers itself: «отмена» at «cancel the visit?» means yes.
     handles: frozenset[Command] = frozenset()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    label: str  # a catalog key
+    order: int  # the place in the main menu
+
+
+@dataclass(eq=False, slots=True)
 class Flow:
     name: str
     needs_account: bool = False  # the engine links an account first, then comes back
+    # What routes free text here: intents, and the finer topics (a topic wins over its intent).
+    intents: tuple[Intent, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    menu: MenuEntry | None = None
+    # Routed to only when the NLU is sure (deleting one's data is never a guess).
+    sure_only: bool = False
+    # Interrupted by another request, the flow may be taken up again: this asks whether to.
+    resume_question: str | None = None
+    # Offered what a message routed elsewhere carried for this flow (a reading next to a
+    # question about the receipt); True when it made the offer.
+    leftover: Callable[[Ctx, Msg], Awaitable[bool]] | None = None
     entry: Handler | None = None
     steps: dict[str, Step] = field(default_factory=dict)
 
@@ -86,12 +99,17 @@ class Flow:
     def step(
         self,
         name: str,
+        expects: Expectation,
         *,
-        expects_input: bool = False,
         handles: frozenset[Command] = frozenset(),
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.steps[name] = Step(handler, expects_input, handles)
-            return handler
+    ) -> Callable[[Handler], Step]:
+        """Declare a step; the decorated handler becomes the Step object `ctx.goto` takes."""
+
+        def register(handler: Handler) -> Step:
+            if name in self.steps:
+                raise ValueError(f"flow {self.name} declares step {name} twice")
+            step = Step(self.name, name, handler, expects, handles)
+            self.steps[name] = step
+            return step
 
         return register

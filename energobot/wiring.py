@@ -56,6 +56,7 @@ def dialog_config(settings: Settings) -> DialogConfig:
         ),
         zone_split=settings.tariffs.zone_split,
         penalties=penalty_rules(billing),
+        restriction=restriction_rules(billing),
         link_limits=LinkLimits(
             per_customer=linking.per_customer,
             per_customer_window_hours=linking.per_customer_window_hours,

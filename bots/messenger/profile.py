@@ -48,7 +48,7 @@ def _greeting(language: str, company: str) -> str:
 
 
 def _menu(language: str) -> list[dict[str, str]]:
-    from dialogs.engine import MAIN_MENU  # the dialog engine is only needed here, by the CLI
+    from dialogs.flows import MAIN_MENU  # the flows are only needed here, by the CLI
 
     t = translator(language)
     return [

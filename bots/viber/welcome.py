@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogs.context import GO
-from dialogs.engine import MAIN_MENU
+from dialogs.flows import MAIN_MENU
 from dialogs.i18n import translator
 from dialogs.messages import Button, Reply
 

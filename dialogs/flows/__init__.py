@@ -1,44 +1,32 @@
-"""Every flow, by name. The engine routes to them; each module holds one concern."""
+"""Every flow, by name: each module of this package declares its own (routing included)."""
 
 from __future__ import annotations
 
-from dialogs.flow import Flow
-from dialogs.flows import (
-    accounts,
-    balance,
-    contacts,
-    info,
-    link,
-    operator,
-    outage,
-    payment,
-    readings,
-    receipt,
-    settings,
-    tariffs,
-    visits,
-)
+import importlib
+import pkgutil
 
-FLOWS: dict[str, Flow] = {
-    flow.name: flow
-    for flow in (
-        info.start_flow,
-        info.menu_flow,
-        info.greeting_flow,
-        info.thanks_flow,
-        info.hours_flow,
-        link.flow,
-        accounts.flow,
-        readings.flow,
-        balance.flow,
-        payment.flow,
-        receipt.flow,
-        tariffs.flow,
-        visits.flow,
-        visits.my_visits_flow,
-        operator.flow,
-        outage.flow,
-        settings.flow,
-        contacts.flow,
+from dialogs.flow import Flow
+
+
+def _discover() -> dict[str, Flow]:
+    flows: dict[str, Flow] = {}
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Flow) and value.name not in flows:
+                flows[value.name] = value
+            elif isinstance(value, Flow) and flows[value.name] is not value:
+                raise ValueError(f"two flows are called {value.name}")
+    return flows
+
+
+FLOWS: dict[str, Flow] = _discover()
+# The main menu, (label key, flow) in order: what the flows declared, for channels that show it
+# before any conversation exists (Viber's welcome, Messenger's persistent menu).
+MAIN_MENU: tuple[tuple[str, str], ...] = tuple(
+    (entry.label, name)
+    for entry, name in sorted(
+        ((flow.menu, flow.name) for flow in FLOWS.values() if flow.menu is not None),
+        key=lambda item: item[0].order,
     )
-}
+)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.flow import SURE, Flow, Msg
-from dialogs.flows.common import account_label, answered_no, answered_yes, picked_account, yes_no
+from dialogs.expect import Choice, YesNo
+from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.flows.common import account_label, answered_yes, picked_account, yes_no
+from dialogs.nlu import Topic
 
-flow = Flow("accounts")
+flow = Flow("accounts", topics=(Topic.UNLINK_ACCOUNT,), menu=MenuEntry("menu.accounts", 60))
 
 UNLINK = "unlink:"
 
@@ -27,24 +29,28 @@ async def show(ctx: Ctx, msg: Msg) -> None:
         for a in accounts
     ]
     options += [ctx.option("accounts.link_more", "go:link"), ctx.menu_option()]
-    ctx.goto("accounts", "choose")
+    ctx.goto(choose)
     ctx.say(ctx.t("accounts.list", count=len(accounts), accounts=listing), options)
 
 
-@flow.step("choose")
+async def _described(ctx: Ctx, msg: Msg) -> str | None:
+    """«отвяжите дачу», «второй»: the account to unlink, by what the customer wrote."""
+    account = await picked_account(ctx, msg)
+    return f"{UNLINK}{account.number}" if account else None
+
+
+@flow.step("choose", Choice(_described))
 async def choose(ctx: Ctx, msg: Msg) -> None:
-    number = msg.action.removeprefix(UNLINK) if msg.action else None
+    number = (msg.action or "").removeprefix(UNLINK)
     account = next((a for a in await ctx.accounts() if a.number == number), None)
-    if account is None and not msg.action:
-        account = await picked_account(ctx, msg)
     if account is None:
         await ctx.not_understood(msg)
         return
-    ctx.goto("accounts", "confirm", number=account.number)
+    ctx.goto(confirm, number=account.number)
     ctx.say(ctx.t("accounts.confirm_unlink", account=account_label(account)), yes_no(ctx))
 
 
-@flow.step("confirm")
+@flow.step("confirm", YesNo())
 async def confirm(ctx: Ctx, msg: Msg) -> None:
     number = ctx.data["number"]
     if answered_yes(msg):
@@ -52,9 +58,5 @@ async def confirm(ctx: Ctx, msg: Msg) -> None:
         await ctx.audit("account_unlinked", {"account": mask_account(number)})
         ctx.forget_accounts()
         await ctx.menu("accounts.unlinked", account=mask_account(number))
-    elif answered_no(msg):
-        await ctx.menu("accounts.kept")
-    elif msg.action or msg.analysis.confidence >= SURE:
-        await ctx.not_understood(msg)  # something else entirely: nothing is unlinked
     else:
-        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
+        await ctx.menu("accounts.kept")

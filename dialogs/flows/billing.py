@@ -1,12 +1,17 @@
-"""What the balance, payment and receipt flows all show: the amount due, bank details, the link."""
+"""What the balance, payment, receipt and debt flows all show: the amount due bill by bill,
+bank details, the payment link."""
 
 from __future__ import annotations
 
 from core.accounts import Account
-from core.balance import BalanceKind, BalanceSummary, summarize
+from core.balance import BalanceKind, BalanceSummary, PenaltySource, summarize
+from core.restriction import RestrictionCheck, restriction_check
+from core.tariffs import NoTariff
 from dialogs.context import Ctx
 
 HISTORY_MONTHS = 6
+# The history read for the debt: the further back, the less of it is «older debt».
+DEBT_MONTHS = 36
 
 
 def payment_link(ctx: Ctx, number: str) -> str:
@@ -22,32 +27,51 @@ def bank_lines(ctx: Ctx) -> list[str]:
 
 
 def summary_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
-    """The debt / overpayment line; a passed payment date with the penalty instead of «до …»."""
+    """What is owed: the part past its due date (with its penalty) apart from the bill that is
+    not due yet; an overpayment; or nothing."""
     t = ctx.t
     amount = t.money(summary.amount)
     if summary.kind is BalanceKind.OVERPAYMENT:
         return [t("balance.summary_overpayment", amount=amount)]
     if summary.kind is BalanceKind.SETTLED:
         return [t("balance.summary_settled")]
-    if summary.due_date is None:
-        return [t("balance.summary_debt_no_date", amount=amount)]
-    if summary.overdue_days <= 0:
+    if summary.overdue_amount <= 0:
+        if summary.due_date is None:
+            return [t("balance.summary_debt_no_date", amount=amount)]
         return [t("balance.summary_debt", amount=amount, date=t.date(summary.due_date))]
-    return [
+    lines = [t("balance.summary_total", amount=amount)]
+    since = summary.overdue_since
+    lines.append(
         t(
             "balance.summary_overdue",
             count=summary.overdue_days,
-            amount=amount,
-            date=t.date(summary.due_date),
-        ),
-        penalty_line(ctx, summary),
-    ]
+            amount=t.money(summary.overdue_amount),
+            date=t.date(since) if since else "",
+        )
+    )
+    if summary.current_amount > 0:
+        current = [b for b in summary.bills if not b.overdue and b.due_date is not None]
+        due = current[-1].due_date if current else summary.due_date
+        lines.append(
+            t(
+                "balance.summary_current",
+                amount=t.money(summary.current_amount),
+                date=t.date(due) if due else "",
+            )
+        )
+    lines.append(penalty_line(ctx, summary))
+    return lines
 
 
 def penalty_line(ctx: Ctx, summary: BalanceSummary) -> str:
-    """The penalty so far, or from which day of delay it starts."""
+    """The penalty so far (billing's, or estimated bill by bill), or when it starts."""
     if summary.penalty > 0:
-        return ctx.t("balance.penalty", amount=ctx.t.money(summary.penalty))
+        key = (
+            "balance.penalty_billing"
+            if summary.penalty_source is PenaltySource.BILLING
+            else "balance.penalty"
+        )
+        return ctx.t(key, amount=ctx.t.money(summary.penalty))
     return ctx.t("balance.penalty_later", days=ctx.config.penalties.grace_days + 1)
 
 
@@ -57,7 +81,29 @@ def payable(summary: BalanceSummary) -> bool:
 
 
 async def account_summary(ctx: Ctx, account: Account) -> BalanceSummary:
-    history = await ctx.store.history.for_account(account.number, HISTORY_MONTHS)
+    history = await ctx.store.history.for_account(account.number, DEBT_MONTHS)
     return summarize(
-        account.balance, account.due_date, history, ctx.today, ctx.config.penalties, HISTORY_MONTHS
+        account.balance,
+        account.due_date,
+        history,
+        ctx.today,
+        ctx.config.penalties,
+        HISTORY_MONTHS,
+        billing_penalty=account.penalty,
     )
+
+
+async def restriction(
+    ctx: Ctx, account: Account, summary: BalanceSummary
+) -> RestrictionCheck | None:
+    """Whether this debt allows the supplier to restrict supply (None: no data to tell)."""
+    try:
+        return restriction_check(
+            summary,
+            account.category,
+            await ctx.store.tariffs.all(),
+            ctx.today,
+            ctx.config.restriction,
+        )
+    except (NoTariff, KeyError):
+        return None

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
-from core.accounts import Account, normalize_phone
+from core.accounts import Account, Category, normalize_phone
 from core.masking import mask_account, mask_address
 from dialogs.context import Ctx, Option
-from dialogs.flow import Flow, Msg
+from dialogs.expect import NO_ANSWER, Answer, Choice, Fit
+from dialogs.flow import Flow, Msg, Step
 from dialogs.messages import InboundKind
-from dialogs.nlu import is_no, is_yes
 
+T = TypeVar("T")
 ACCOUNT = "acc:"
 _WORD = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
 _ORDINALS = {
     word: n
     for n, words in enumerate(
@@ -25,6 +28,19 @@ _ORDINALS = {
     )
     for word in words
 }
+# How people name a place (stems: «дача», «на даче», «дачный» all start with «дач»), and the
+# words its address or billing's note on a meter has: whole words, or stems ending in «*».
+PLACES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("дач", "сад", "огород", "снт", "dacha", "cottage"),
+        ("снт", "днт", "тсн", "сад", "дач*", "садоводч*"),
+    ),
+    (("гараж", "гск", "garage"), ("гараж*", "гск", "бокс")),
+    (("квартир", "flat", "apartment"), ("кв", "квартира")),
+    (("бан", "bath"), ("баня", "бане", "бани")),
+)
+# Words of a request that say nothing of the place: «за», «на», «по», «счётчик», «показания».
+_NOT_PLACES = ("показан", "счетчик", "счётчик", "передат", "передаю", "квитанц", "баланс")
 
 
 def account_label(account: Account) -> str:
@@ -35,36 +51,95 @@ def account_options(accounts: list[Account]) -> list[Option]:
     return [(account_label(a), f"{ACCOUNT}{a.number}") for a in accounts]
 
 
-async def ask_account(ctx: Ctx, flow: str, step: str = "account") -> Account | None:
-    """The only linked account, or None after asking which one (the answer comes to `step`)."""
-    accounts = await ctx.accounts()
-    if len(accounts) == 1:
-        return accounts[0]
-    ctx.goto(flow, step)
-    ctx.say(ctx.t("common.choose_account"), account_options(accounts))
-    return None
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold().replace("ё", "е"))
+
+
+def place_words(text: str) -> list[str]:
+    """The words of a message that may describe a place: «на пушкина» → «пушкина»."""
+    return [w for w in _words(text) if len(w) >= 4 and not w.startswith(_NOT_PLACES)]
+
+
+def describes(text: str, where: Iterable[str]) -> bool | None:
+    """Whether the words of `text` describe a place written as `where` (an address, billing's
+    note on a meter): «дача» an address in a garden partnership («СНТ»), «гараж» a garage,
+    «на пушкина» one on Pushkin street. None when the text names nothing of a place."""
+    words = place_words(text)
+    if not words:
+        return None
+    seen = " ".join(_words(" ".join(where)))
+    seen_words = seen.split()
+    for word in words:
+        marks = next((marks for names, marks in PLACES if word.startswith(names)), None)
+        if marks is not None:
+            if not any(_marked(w, marks) for w in seen_words):
+                return False
+        elif not any(w.startswith(word[:5]) for w in seen_words if len(w) >= 4):
+            return False
+    return True
+
+
+def _marked(word: str, marks: tuple[str, ...]) -> bool:
+    return any(word.startswith(m[:-1]) if m.endswith("*") else word == m for m in marks)
+
+
+def pick_by_description(text: str, items: list[T], where: Callable[[T], Iterable[str]]) -> T | None:
+    """The one item whose place the text describes, or None when none or several fit."""
+    fitting = [item for item in items if describes(text, where(item))]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _account_places(account: Account) -> list[str]:
+    places = [account.address]
+    if account.category is Category.RURAL:
+        places.append("сад")  # a rural account of a town dweller is most often the dacha
+    return places
 
 
 async def picked_account(ctx: Ctx, msg: Msg) -> Account | None:
-    """The account a button named, or whose number (or its last digits) the customer typed."""
+    """The account a button named, or that the customer described: its number or last
+    digits, «второй», «на Ленина», «дача», «квартира»."""
     accounts = await ctx.accounts()
     if msg.action and msg.action.startswith(ACCOUNT):
         number = msg.action.removeprefix(ACCOUNT)
         return next((a for a in accounts if a.number == number), None)
-    ordinal = _ORDINALS.get(msg.text.casefold().strip(" .!"))
+    return pick_account(msg.text, accounts)
+
+
+def pick_account(text: str, accounts: list[Account]) -> Account | None:
+    ordinal = _ORDINALS.get(text.casefold().strip(" .!"))
     if ordinal is not None:  # «второй», «2-й»
         return accounts[ordinal] if ordinal < len(accounts) else None
-    digits = "".join(ch for ch in msg.text if ch.isdigit())
-    if len(digits) >= 4:
-        matches = [a for a in accounts if a.number.endswith(digits)]
-    else:  # «на Ленина», «дача»: words of one account's address only
-        words = [w for w in _WORD.findall(msg.text.casefold().replace("ё", "е")) if len(w) >= 4]
-        matches = [
-            a
-            for a in accounts
-            if words and all(w in a.address.casefold().replace("ё", "е") for w in words)
-        ]
-    return matches[0] if len(matches) == 1 else None
+    for digits in _DIGITS.findall(text):
+        if len(digits) >= 3:
+            matches = [a for a in accounts if a.number.endswith(digits)]
+            if len(matches) == 1:
+                return matches[0]
+    by_place = pick_by_description(text, accounts, _account_places)
+    if by_place is not None:
+        return by_place
+    if any(a.category is Category.RURAL for a in accounts):
+        # «дача» when no address says so: the one rural account among town flats.
+        rural = [a for a in accounts if a.category is Category.RURAL]
+        if len(rural) == 1 and any(w.startswith(("дач", "dach")) for w in place_words(text)):
+            return rural[0]
+    return None
+
+
+_ONLY_DIGITS = re.compile(r"^[\d\s\-]{3,}$")
+
+
+class AccountChoice(Choice):
+    """One of the linked accounts, by button or description; digits alone that name none of
+    them are a wrong number (asked again), not a reading."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        account = pick_account(msg.text, await ctx.accounts())
+        if account is not None:
+            return Answer(Fit.STRONG, action=f"{ACCOUNT}{account.number}")
+        return Answer(Fit.STRONG) if _ONLY_DIGITS.match(msg.text) else NO_ANSWER
 
 
 async def flow_account(ctx: Ctx) -> Account | None:
@@ -76,26 +151,40 @@ async def flow_account(ctx: Ctx) -> Account | None:
 AccountHandler = Callable[[Ctx, Account], Awaitable[None]]
 
 
-async def start_with_account(ctx: Ctx, flow: str, then: AccountHandler) -> None:
-    """Go on with the only account, or ask which one (the flow's «account» step answers)."""
-    account = await ask_account(ctx, flow)
-    if account is not None:
-        await then(ctx, account)
+async def start_with_account(ctx: Ctx, step: Step, then: AccountHandler) -> None:
+    """Go on with the only account, or with the one the first message described; else ask
+    which one (the flow's account step answers)."""
+    accounts = await ctx.accounts()
+    if len(accounts) == 1:
+        await then(ctx, accounts[0])
+        return
+    described = ctx.data.pop("described", None)
+    chosen = pick_account(described, accounts) if described else None
+    if chosen is not None:
+        await then(ctx, chosen)
+        return
+    ctx.goto(step)
+    ctx.say(ctx.t("common.choose_account"), account_options(accounts))
 
 
-def account_step(flow: Flow, then: AccountHandler) -> None:
-    """Register the flow's «account» step: the chosen account goes on to `then`."""
+def account_step(flow: Flow, then: AccountHandler) -> Step:
+    """Declare the flow's «which account?» step: the chosen account goes on to `then`."""
 
-    @flow.step("account")
+    @flow.step("account", AccountChoice())
     async def choose(ctx: Ctx, msg: Msg) -> None:
         account = await picked_account(ctx, msg)
         if account is not None:
             await then(ctx, account)
-        elif msg.asks_for_something_else() and not any(ch.isdigit() for ch in msg.text):
-            await ctx.not_understood(msg)
-        else:  # «Ленина» when both accounts are on Lenin street, a wrong number: ask again
-            ctx.goto(flow.name, "account")
+        else:  # a wrong number, or a button of an account unlinked meanwhile
             ctx.say(ctx.t("common.account_not_found"), account_options(await ctx.accounts()))
+
+    return choose
+
+
+def remember_description(ctx: Ctx, msg: Msg) -> None:
+    """Keep what the first message said of a place («за дачу»), for choosing the account."""
+    if msg.action is None and msg.text and place_words(msg.text):
+        ctx.data["described"] = msg.text
 
 
 def yes_no(
@@ -105,11 +194,12 @@ def yes_no(
 
 
 def answered_yes(msg: Msg) -> bool:
-    return msg.action == "yes" or (msg.action is None and is_yes(msg.text))
+    """A yes: the button, or the yes the step's YesNo expectation read."""
+    return msg.action == "yes" or (msg.action is None and msg.answer is True)
 
 
 def answered_no(msg: Msg) -> bool:
-    return msg.action == "no" or (msg.action is None and is_no(msg.text))
+    return msg.action == "no" or (msg.action is None and msg.answer is False)
 
 
 def hours_params(ctx: Ctx) -> dict[str, str]:

@@ -8,6 +8,7 @@ from core.accounts import Account, normalize_phone
 from core.conversations import Author
 from core.masking import mask_account, mask_email, mask_phone
 from dialogs.context import Ctx
+from dialogs.expect import Choice, Email, PhoneNumber, YesNo
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import (
     account_step,
@@ -19,10 +20,14 @@ from dialogs.flows.common import (
     yes_no,
 )
 from dialogs.flows.operator import cancel_option, closed_text, for_operators, open_escalation
-from dialogs.messages import InboundKind
 from dialogs.nlu import ContactField, Intent, contact_field
 
-flow = Flow("contacts", needs_account=True)
+flow = Flow(
+    "contacts",
+    needs_account=True,
+    intents=(Intent.CHANGE_CONTACTS,),
+    resume_question="contacts.resume",
+)
 
 FIELD = "ct:"
 PHONE = ContactField.PHONE.value
@@ -56,12 +61,12 @@ async def start(ctx: Ctx, msg: Msg) -> None:
             hint = {"field": PHONE, "value": phones[0]}
         elif named is not None:
             hint = {"field": named.value}
-    ctx.goto("contacts", "account", **hint)
-    await start_with_account(ctx, "contacts", _with_account)
+    ctx.data.update(hint)
+    await start_with_account(ctx, account, _with_account)
 
 
 async def _with_account(ctx: Ctx, account: Account) -> None:
-    ctx.goto("contacts", "what", account=account.number)
+    ctx.goto(what_step, account=account.number)
     field, value = ctx.data.get("field"), ctx.data.get("value")
     if field and value:
         await ask_confirm(ctx)
@@ -77,7 +82,12 @@ async def _with_account(ctx: Ctx, account: Account) -> None:
         )
 
 
-@flow.step("what")
+async def _field_named(ctx: Ctx, msg: Msg) -> str | None:
+    named = contact_field(msg.text)
+    return f"{FIELD}{named.value}" if named else None
+
+
+@flow.step("what", Choice(_field_named))
 async def what_step(ctx: Ctx, msg: Msg) -> None:
     field = msg.action.removeprefix(FIELD) if msg.action and msg.action.startswith(FIELD) else None
     if field not in (PHONE, EMAIL):
@@ -87,49 +97,42 @@ async def what_step(ctx: Ctx, msg: Msg) -> None:
 
 
 def ask_value(ctx: Ctx, field: str, retry: bool = False) -> None:
-    ctx.goto("contacts", "value", field=field)
     if field == PHONE:
+        ctx.goto(phone_step, field=field)
         key = "common.phone_again" if retry else "contacts.ask_phone"
         ctx.say(ctx.t(key), [ctx.cancel_option()], request_phone=True)
     else:
+        ctx.goto(email_step, field=field)
         key = "contacts.email_again" if retry else "contacts.ask_email"
         ctx.say(ctx.t(key), [ctx.cancel_option()])
 
 
-# Not typed input for the numbered fallback: «1» presses «Отмена», and neither a phone number
-# nor an e-mail address is one or two digits.
-@flow.step("value")
-async def value_step(ctx: Ctx, msg: Msg) -> None:
-    field = ctx.data["field"]
-    value: str | None = None
-    if field == PHONE and foreign_contact(msg):
+@flow.step("phone", PhoneNumber())
+async def phone_step(ctx: Ctx, msg: Msg) -> None:
+    if foreign_contact(msg):
         ctx.say(ctx.t("common.not_own_phone"))
-        ask_value(ctx, field)
+        ask_value(ctx, PHONE)
         return
-    if field == PHONE:
-        value = phone_from(msg) if msg.action is None else None
-    elif msg.action is None and msg.text:
-        value = valid_email(msg.text)
+    value = phone_from(msg)
     if value is None:
-        if msg.action or _something_else(msg):
-            await ctx.not_understood(msg)
-        else:
-            ask_value(ctx, field, retry=True)
+        ask_value(ctx, PHONE, retry=True)
         return
-    ctx.goto("contacts", "confirm", value=value)
+    ctx.goto(confirm_step, value=value)
     await ask_confirm(ctx)
 
 
-def _something_else(msg: Msg) -> bool:
-    """Free text clearly about another matter («покажи баланс»); anything with digits or an
-    «@» is a contact gone wrong and is asked again."""
-    if msg.kind is not InboundKind.TEXT or any(ch.isdigit() or ch == "@" for ch in msg.text):
-        return False
-    return msg.asks_for_something_else(Intent.CHANGE_CONTACTS)
+@flow.step("email", Email())
+async def email_step(ctx: Ctx, msg: Msg) -> None:
+    value = valid_email(msg.answer or "")
+    if value is None:
+        ask_value(ctx, EMAIL, retry=True)
+        return
+    ctx.goto(confirm_step, value=value)
+    await ask_confirm(ctx)
 
 
 async def ask_confirm(ctx: Ctx) -> None:
-    ctx.goto("contacts", "confirm")
+    ctx.goto(confirm_step)
     field, value = ctx.data["field"], ctx.data["value"]
     ctx.say(
         ctx.t(
@@ -141,13 +144,10 @@ async def ask_confirm(ctx: Ctx) -> None:
     )
 
 
-@flow.step("confirm")
+@flow.step("confirm", YesNo())
 async def confirm_step(ctx: Ctx, msg: Msg) -> None:
-    if answered_no(msg):
+    if answered_no(msg) or not answered_yes(msg):
         await ctx.menu("contacts.not_sent")
-        return
-    if not answered_yes(msg):
-        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
         return
     field, value, number = ctx.data["field"], ctx.data["value"], ctx.data["account"]
     account = mask_account(number)
@@ -172,4 +172,4 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     ctx.say("\n\n".join(parts), [cancel_option(ctx)])
 
 
-account_step(flow, _with_account)
+account = account_step(flow, _with_account)

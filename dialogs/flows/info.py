@@ -6,12 +6,13 @@ from core.accounts import normalize_account_number
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import hours_params
+from dialogs.nlu import Topic
 
 start_flow = Flow("start")
 menu_flow = Flow("menu")
-greeting_flow = Flow("greeting")
-thanks_flow = Flow("thanks")
-hours_flow = Flow("hours")
+greeting_flow = Flow("greeting", topics=(Topic.GREETING,))
+thanks_flow = Flow("thanks", topics=(Topic.THANKS,))
+hours_flow = Flow("hours", topics=(Topic.OFFICE_HOURS,))
 
 
 @start_flow.start

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from core.accounts import (
     Account,
+    is_latin,
     link_locked,
     normalize_account_number,
     normalize_phone,
@@ -15,49 +16,51 @@ from core.accounts import (
 )
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.flow import CONFIDENT, Flow, Msg
-from dialogs.flows.common import account_label, answered_no, answered_yes
+from dialogs.expect import NO_ANSWER, AccountNumber, Answer, Fit, Surname, YesNo
+from dialogs.flow import Flow, Msg
+from dialogs.flows.common import account_label
 from dialogs.messages import InboundKind
-from dialogs.nlu import looks_like_name
+from dialogs.nlu import Topic
 
-flow = Flow("link")
+flow = Flow("link", topics=(Topic.LINK_ACCOUNT,), resume_question="link.resume")
 
-# «5901234567 Иванова», «л/с 59 01 234 567, Иванова Мария: показания 12480»
-_NUMBER_THEN_WORDS = re.compile(
-    r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
-)
 # «я согласна», «согласен на обработку данных», «даю согласие»; any «не», «нет» or «отзываю»
 # makes it something else («не даю согласие», «согласие отзываю», «я не согласна»).
 _AGREES = re.compile(
-    r"^(?!.*\b(?:не|нет|против|отзыв\w*)\b).*\b(?:соглас(?:ен|на|ны)|даю\s+согласие)\b"
+    r"^(?!.*\b(?:не|нет|против|отзыв\w*)\b).*\b(?:соглас(?:ен|на|ны|ие)|даю\s+согласие|agree)\b"
 )
-_REFUSES = re.compile(r"\b(?:не\s+(?:соглас\w*|даю|дам)|против|отзыв\w*)\b")
-_NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
+_REFUSES = re.compile(r"\b(?:не\s+(?:соглас\w*|даю|дам)|против|отзыв\w*|disagree)\b")
+
+
+class _Consent(YesNo):
+    """«да», «согласна», «даю согласие», their opposites — or the account number typed before
+    the answer (kept, and the question asked again)."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        number = await AccountNumber().read(ctx, msg)
+        if number.fit is not Fit.NONE:
+            return number
+        text = msg.text.casefold()
+        if _REFUSES.search(text):
+            return Answer(Fit.STRONG, False)
+        if _AGREES.search(text):
+            return Answer(Fit.STRONG, True)
+        return await YesNo.read(self, ctx, msg)
 
 
 def _parts(msg: Msg) -> tuple[str | None, str | None]:
-    """The account number and the surname a message carries: «5901234567 Иванова»,
-    «лицевой счёт 59-01-234-567, фамилия Иванова», a number alone, or a surname alone."""
+    """The account number and the surname the message that started linking carries."""
     if msg.kind is InboundKind.START:  # a deep link, e.g. the QR code on a receipt
         return normalize_account_number(msg.inbound.payload), None
-    if msg.action or not msg.text:
-        return None, None
-    text = msg.text
-    number = normalize_account_number(text) or next(iter(msg.analysis.entities.accounts), None)
-    surname: str | None = None
-    if named := _NAMED_SURNAME.search(text):
-        surname = named[1]
-    elif (typed := _NUMBER_THEN_WORDS.search(text)) and normalize_account_number(typed[1]):
-        number, surname = normalize_account_number(typed[1]), typed[2]
-    elif number is None:
-        surname = text
-    if surname is not None and not (surname_candidates(surname) and looks_like_name(surname)):
-        surname = None  # «не знаю», «передать показания»: not a guess at the surname
-    return number, surname
+    if isinstance(msg.answer, tuple):
+        return msg.answer
+    return None, None
 
 
 def _consent_question(ctx: Ctx, key: str) -> None:
-    ctx.goto("link", "consent")
+    ctx.goto(consent)
     ctx.say(
         ctx.t(key, website=ctx.config.company.website),
         [ctx.option("link.agree", "yes"), ctx.option("link.disagree", "no")],
@@ -66,6 +69,8 @@ def _consent_question(ctx: Ctx, key: str) -> None:
 
 @flow.start
 async def begin(ctx: Ctx, msg: Msg) -> None:
+    if msg.kind is InboundKind.TEXT and msg.action is None:
+        msg.answer = (await AccountNumber().read(ctx, msg)).value
     number, surname = _parts(msg)
     if number:
         ctx.data["number"] = number
@@ -76,30 +81,31 @@ async def begin(ctx: Ctx, msg: Msg) -> None:
     if not await ctx.store.consents.has(ctx.customer.id, ctx.config.consent_version):
         _consent_question(ctx, "link.consent")
         return
-    await _after_consent(ctx, msg)
+    await _after_consent(ctx)
 
 
-@flow.step("consent")
+@flow.step("consent", _Consent())
 async def consent(ctx: Ctx, msg: Msg) -> None:
-    number, surname = _parts(msg)
-    if number:  # the number came before the answer: keep it, ask again
+    if isinstance(msg.answer, tuple):  # the number came before the answer: keep it, ask again
+        number, surname = msg.answer
         ctx.data.update(number=number, surname=surname)
         _consent_question(ctx, "link.consent_again")
-    elif answered_yes(msg) or (msg.action is None and _AGREES.search(msg.text.casefold())):
+    elif msg.action == "yes" or msg.answer is True:
         await ctx.store.consents.record(
             ctx.customer.id, ctx.config.consent_version, ctx.conversation.channel, ctx.now
         )
         await ctx.audit("consent_given", {"version": ctx.config.consent_version})
-        await _after_consent(ctx, msg)
-    elif answered_no(msg) or (msg.action is None and _REFUSES.search(msg.text.casefold())):
+        await _after_consent(ctx)
+    elif msg.action == "no" or msg.answer is False:
         await ctx.menu("link.consent_refused")
-    elif msg.kind is not InboundKind.TEXT or msg.asks_for_something_else(threshold=CONFIDENT):
-        await ctx.not_understood(msg)
-    else:
+    elif msg.kind is InboundKind.CONTACT:
+        ctx.data["contact"] = {"phone": msg.inbound.phone, "own": msg.inbound.own_contact}
         _consent_question(ctx, "link.consent_again")
+    else:
+        await ctx.not_understood(msg)
 
 
-async def _after_consent(ctx: Ctx, msg: Msg) -> None:
+async def _after_consent(ctx: Ctx) -> None:
     contact = ctx.data.pop("contact", None)
     if contact:
         await _link_by_phone(ctx, contact["phone"], contact["own"])
@@ -112,7 +118,7 @@ async def _after_consent(ctx: Ctx, msg: Msg) -> None:
 
 
 def _ask_number(ctx: Ctx, key: str = "link.ask_number") -> None:
-    ctx.goto("link", "number")
+    ctx.goto(number_step)
     if ctx.customer.channel not in ctx.config.verified_phone_channels:
         # Nothing here can prove a phone is the customer's own: the number and surname only.
         ctx.say(ctx.t("link.ask_number_only"), [ctx.cancel_option()])
@@ -121,29 +127,27 @@ def _ask_number(ctx: Ctx, key: str = "link.ask_number") -> None:
 
 
 def _ask_surname(ctx: Ctx) -> None:
-    ctx.goto("link", "surname")
+    ctx.goto(surname_step)
     ctx.say(ctx.t("link.ask_surname"), [ctx.cancel_option()])
 
 
-@flow.step("number", expects_input=True)
+@flow.step("number", AccountNumber())
 async def number_step(ctx: Ctx, msg: Msg) -> None:
-    await _take_input(ctx, msg, known_number=None, reask="link.bad_number")
+    await _take_input(ctx, msg, known_number=None)
 
 
-@flow.step("surname", expects_input=True)
+@flow.step("surname", Surname())
 async def surname_step(ctx: Ctx, msg: Msg) -> None:
-    await _take_input(ctx, msg, known_number=ctx.data.get("number"), reask="link.bad_surname")
+    await _take_input(ctx, msg, known_number=ctx.data.get("number"))
 
 
-@flow.step("retry", expects_input=True)
+@flow.step("retry", Surname())
 async def retry_step(ctx: Ctx, msg: Msg) -> None:
     """After a failure: a new number starts over, a word is another try at the surname."""
-    await _take_input(
-        ctx, msg, known_number=ctx.data.get("failed_number"), reask="link.ask_number_again"
-    )
+    await _take_input(ctx, msg, known_number=ctx.data.get("failed_number"))
 
 
-async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: str) -> None:
+async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None) -> None:
     """A shared phone, «number surname», a number alone, or a surname for the known number."""
     if msg.kind is InboundKind.CONTACT:
         await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
@@ -157,15 +161,11 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None, reask: st
     elif number:
         ctx.data["number"] = number
         _ask_surname(ctx)
-    elif known_number and surname:  # one to three words of letters: a surname, not a request
+    elif known_number and surname:
         ctx.data["number"] = known_number
         await _attempt(ctx, surname)
-    elif msg.asks_for_something_else():
-        await ctx.not_understood(msg)
-    elif reask == "link.ask_number_again":
-        _ask_number(ctx, reask)
     else:
-        ctx.say(ctx.t(reask), [ctx.cancel_option()])
+        _ask_number(ctx, "link.ask_number_again")
 
 
 async def _attempt(ctx: Ctx, surname: str) -> None:
@@ -200,8 +200,9 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
             return
         ctx.data.pop("number", None)
         ctx.data["failed_number"] = number
-        ctx.goto("link", "retry")
-        ctx.say(ctx.t("link.failed"), [ctx.cancel_option()])
+        ctx.goto(retry_step)
+        key = "link.failed_latin" if is_latin(surname) else "link.failed"
+        ctx.say(ctx.t(key), [ctx.cancel_option()])
         return
     await ctx.store.accounts.link(ctx.customer.id, number, "surname", ctx.now)
     await _linked(ctx, [account])

@@ -6,13 +6,20 @@ from datetime import timedelta
 
 from core.conversations import Author, ConversationStatus, Escalation
 from dialogs.context import WITHDRAW_ESCALATION, Ctx, Option
-from dialogs.flow import Flow, Msg
+from dialogs.expect import FreeText
+from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.common import hours_params
 from dialogs.i18n import translator
 from dialogs.messages import InboundKind
-from dialogs.nlu import Intent, command
+from dialogs.nlu import Intent, Topic, command
 
-flow = Flow("operator")
+flow = Flow(
+    "operator",
+    intents=(Intent.OPERATOR_REQUEST,),
+    # A change of owner needs papers a human explains.
+    topics=(Topic.OWNERSHIP,),
+    menu=MenuEntry("menu.operator", 80),
+)
 
 CANCEL = WITHDRAW_ESCALATION
 # Operators read Russian: texts written for them (reasons, notes) are in this language.
@@ -74,7 +81,9 @@ async def open_escalation(ctx: Ctx, reason: str) -> Escalation:
         )
     if ctx.conversation.status is not ConversationStatus.OPERATOR:
         ctx.conversation.status = ConversationStatus.WAITING_OPERATOR
-    ctx.goto("operator", "waiting")
+    # Whatever the customer was doing before waits no longer: the operator takes it from here.
+    ctx.state.suspended = None
+    ctx.goto(waiting)
     return escalation
 
 
@@ -96,7 +105,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     if active is not None:
         if ctx.conversation.status is ConversationStatus.BOT:
             ctx.conversation.status = ConversationStatus.WAITING_OPERATOR
-        ctx.goto("operator", "waiting")
+        ctx.goto(waiting)
         ctx.say(ctx.t("operator.already_waiting"), [cancel_option(ctx)])
         return
     reason = _reason(msg) or for_operators("operator.default_reason")
@@ -104,7 +113,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     ctx.say(when_operators_answer(ctx), [cancel_option(ctx)])
 
 
-@flow.step("waiting", expects_input=True)
+@flow.step("waiting", FreeText(files=True))
 async def waiting(ctx: Ctx, msg: Msg) -> None:
     """Also called by the engine for any message while the conversation waits idle."""
     escalation = await ctx.store.escalations.active(ctx.conversation.id)
@@ -115,7 +124,7 @@ async def waiting(ctx: Ctx, msg: Msg) -> None:
         if msg.action == CANCEL:
             await ctx.menu("operator.already_closed")
         else:
-            await ctx.not_understood(msg)
+            await ctx.engine.route_free_text(ctx, msg)
         return
     if msg.action == CANCEL:
         await ctx.store.escalations.close(escalation.id, ctx.now)
@@ -126,7 +135,7 @@ async def waiting(ctx: Ctx, msg: Msg) -> None:
         await ctx.store.escalations.add_message(
             escalation.id, Author.CUSTOMER, msg.for_operator, ctx.now
         )
-        ctx.goto("operator", "waiting")
+        ctx.goto(waiting)
         ctx.say(ctx.t("operator.added"), [cancel_option(ctx), ctx.menu_option()])
         return
-    await ctx.not_understood(msg)
+    await ctx.engine.route_free_text(ctx, msg)

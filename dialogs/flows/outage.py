@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dialogs.context import Ctx
-from dialogs.flow import Flow, Msg
-from dialogs.nlu import OutageSubject, outage_subject
+from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.nlu import Intent, OutageSubject, outage_subject
 
-flow = Flow("outage")
+flow = Flow("outage", intents=(Intent.OUTAGE_REPORT,), menu=MenuEntry("menu.outage", 70))
 
 
 @flow.start
@@ -30,7 +30,9 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         parts = [intro, voltage, wire]
     else:
         parts = [intro, voltage, t("outage.check"), wire]
-    options = [ctx.operator_option(), ctx.menu_option()]
+    # Supply cut for a debt is the supplier's own business, not the grid's.
+    parts.append(t("outage.for_debt"))
+    options = [ctx.operator_option(), ctx.option("outage.debt", "go:debt"), ctx.menu_option()]
     if subject is OutageSubject.VOLTAGE:
         options.insert(0, ctx.option("outage.book_visit", "go:visits"))
     ctx.end()

@@ -6,9 +6,10 @@ from core.masking import mask_account
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import bank_lines, payment_link
+from dialogs.nlu import Intent
 
 # No account needed: anyone may ask how to pay; a linked account gets its own link.
-flow = Flow("payment")
+flow = Flow("payment", intents=(Intent.PAYMENT,))
 
 
 @flow.start

@@ -19,18 +19,34 @@ from core.readings import (
     account_average,
     assign_to_registers,
     check_register_value,
-    parse_readings,
     period_for,
     plausibility_limit,
     previous_value,
 )
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
-from dialogs.flow import CONFIDENT, Flow, Msg
-from dialogs.flows.common import account_step, answered_no, answered_yes, start_with_account, yes_no
-from dialogs.nlu import Intent, analyze
+from dialogs.engine import ctx_inbound
+from dialogs.expect import Answer, Choice, Either, Fit, Readings, YesNo, reading_values
+from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.flows.common import (
+    account_step,
+    answered_yes,
+    describes,
+    pick_account,
+    remember_description,
+    start_with_account,
+    yes_no,
+)
+from dialogs.messages import InboundKind
+from dialogs.nlu import Intent, is_yes
 
-flow = Flow("readings", needs_account=True)
+flow = Flow(
+    "readings",
+    needs_account=True,
+    intents=(Intent.SUBMIT_READING,),
+    menu=MenuEntry("menu.readings", 10),
+    resume_question="readings.resume",
+)
 
 METER = "meter:"
 CONTROL = "control"
@@ -39,44 +55,131 @@ ERRORS: dict[Verdict, str] = {
     Verdict.TOO_MANY_DIGITS: "readings.too_many_digits",
     Verdict.BELOW_PREVIOUS: "readings.below_previous",
 }
+# A value more than this many months of the meter's average above its last one is not taken for
+# that meter's reading when guessing which meter an unexplained number belongs to.
+GUESS_MONTHS = 12
 
 
 @flow.start
 async def begin(ctx: Ctx, msg: Msg) -> None:
-    if msg.text and not msg.action and msg.analysis.entities.readings:
-        ctx.goto("readings", "account", pending=msg.text)
-    await start_with_account(ctx, "readings", _with_account)
+    remember_description(ctx, msg)
+    if msg.text and not msg.action and await values_in(ctx, msg.text):
+        ctx.data["pending"] = msg.text
+        ctx.data["offered"] = not _clearly_readings(msg)
+    await start_with_account(ctx, account, _with_account)
+
+
+# Another intent this likely besides readings makes values worth a question before they count.
+RIVAL = 0.3
+
+
+def _clearly_readings(msg: Msg) -> bool:
+    """«показания 12480», «день 23415 ночь 8120», «12480»: values sent as readings. A message
+    that may be about something else too («за маму 31650, квитанции нет под рукой») is asked
+    about before anything is stored (greetings and linking words do not count against it)."""
+    analysis = msg.analysis
+    if analysis.intent is not Intent.SUBMIT_READING:
+        return False
+    return all(
+        confidence < RIVAL
+        for intent, confidence in analysis.alternatives
+        if intent not in (Intent.SUBMIT_READING, Intent.OTHER)
+    )
+
+
+async def values_in(ctx: Ctx, text: str) -> list[ParsedValue]:
+    """Readings in a text; account numbers, serials, phones and dates around them are not."""
+    msg = Msg(ctx_inbound(ctx, text), language=ctx.language)
+    return reading_values(await ctx.own_numbers(), msg)
 
 
 async def _with_account(ctx: Ctx, account: Account) -> None:
     meters = await ctx.store.meters.for_account(account.number)
-    ctx.goto("readings", "meter", account=account.number)
+    ctx.goto(meter_step, account=account.number)
     if not meters:
         ctx.end()
-        ctx.say(
-            ctx.t("readings.no_meters"),
-            [ctx.operator_option(), ctx.menu_option()],
+        ctx.say(ctx.t("readings.no_meters"), [ctx.operator_option(), ctx.menu_option()])
+        return
+    chosen = meters[0] if len(meters) == 1 else await _meter_meant(ctx, meters)
+    if chosen is not None:
+        await _with_meter(ctx, chosen)
+        return
+    options = [
+        ctx.option(
+            "readings.meter_option",
+            f"{METER}{m.serial}",
+            serial=m.serial,
+            scheme=ctx.t(f"readings.scheme.{m.scheme.value}"),
+            place=_place(ctx, m),
         )
-    elif len(meters) == 1:
-        await _with_meter(ctx, meters[0])
-    else:
-        options = [
-            ctx.option(
-                "readings.meter_option",
-                f"{METER}{m.serial}",
-                serial=m.serial,
-                scheme=ctx.t(f"readings.scheme.{m.scheme.value}"),
-            )
-            for m in meters
-        ]
-        ctx.say(ctx.t("readings.choose_meter"), options)
+        for m in meters
+    ]
+    ctx.say(ctx.t("readings.choose_meter"), options)
 
 
-@flow.step("meter")
+def _place(ctx: Ctx, meter: Meter) -> str:
+    return ctx.t("readings.meter_place", place=meter.location) if meter.location else ""
+
+
+async def _meter_meant(ctx: Ctx, meters: list[Meter]) -> Meter | None:
+    """The meter the first message named (its serial, its place) or whose display its values
+    fit; None when that does not decide it."""
+    text = " ".join(filter(None, (ctx.data.get("pending"), ctx.data.get("described"))))
+    if not text:
+        return None
+    named = _meter_named(text, meters)
+    if named is not None:
+        return named
+    values = await values_in(ctx, ctx.data.get("pending", ""))
+    fitting = [meter for meter in meters if values and _fits(meter, values)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _meter_named(text: str, meters: list[Meter]) -> Meter | None:
+    """«счётчик 41562093», «…6093», «гараж»: a meter by its serial, the serial's last digits or
+    billing's note on where it is."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    for meter in meters:
+        if meter.serial in digits:
+            return meter
+    for tail in digits:
+        if 3 <= len(tail) <= 6:
+            ends = [m for m in meters if m.serial.endswith(tail)]
+            if len(ends) == 1:
+                return ends[0]
+    placed = [m for m in meters if m.location and describes(text, [m.location])]
+    return placed[0] if len(placed) == 1 else None
+
+
+def _fits(meter: Meter, values: list[ParsedValue]) -> bool:
+    """Whether the values could be this meter's display now: as many as its registers (or
+    one), each above its last value by less than a year of its average."""
+    if len(values) not in (1, len(meter.registers)):
+        return False
+    assigned = assign_to_registers(values, meter)
+    if isinstance(assigned, AssignError):
+        return False
+    for name, value in assigned.items():
+        register = meter.register(name)
+        if value.integer_digits > meter.digits or register.last_value is None:
+            return False
+        average = register.avg_monthly_kwh or Decimal(300)
+        if not register.last_value <= value.value <= register.last_value + GUESS_MONTHS * average:
+            return False
+    return True
+
+
+async def _meter_action(ctx: Ctx, msg: Msg) -> str | None:
+    meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
+    chosen = _meter_named(msg.text, meters)
+    return f"{METER}{chosen.serial}" if chosen else None
+
+
+@flow.step("meter", Choice(_meter_action))
 async def meter_step(ctx: Ctx, msg: Msg) -> None:
     meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
-    serial = msg.action.removeprefix(METER) if msg.action else msg.text
-    chosen = next((m for m in meters if m.serial.casefold() == serial.casefold()), None)
+    serial = (msg.action or "").removeprefix(METER)
+    chosen = next((m for m in meters if m.serial == serial), None)
     if chosen is None:
         await ctx.not_understood(msg)
         return
@@ -84,39 +187,67 @@ async def meter_step(ctx: Ctx, msg: Msg) -> None:
 
 
 async def _with_meter(ctx: Ctx, meter: Meter) -> None:
-    ctx.goto("readings", "value", serial=meter.serial, got={})
+    ctx.goto(value_step, serial=meter.serial, got={})
     if meter.smart and not ctx.data.get(CONTROL):
-        ctx.goto("readings", "smart")
+        ctx.goto(smart_step)
         ctx.say(
             ctx.t("readings.smart", serial=meter.serial),
             [ctx.option("readings.send_control", CONTROL), ctx.menu_option()],
         )
         return
-    await _prompt(ctx, meter)
     pending = ctx.data.pop("pending", None)
-    if pending:
-        await _take_values(ctx, meter, pending)
-
-
-@flow.step("smart")
-async def smart_step(ctx: Ctx, msg: Msg) -> None:
-    typed = msg.action is None and bool(_values_in(msg.text, ctx.customer.language))
-    if msg.action != CONTROL and not answered_yes(msg) and not typed:
-        await ctx.not_understood(msg)
+    if pending and ctx.data.pop("offered", False):
+        values = await values_in(ctx, pending)
+        ctx.goto(offered_step, pending=pending)
+        shown = ", ".join(ctx.t.number(v.value) for v in values)
+        ctx.say(ctx.t("readings.offered", values=shown, serial=meter.serial), yes_no(ctx))
         return
+    await _prompt(ctx, meter)
+    if pending:
+        await _take_values(ctx, meter, await values_in(ctx, pending))
+
+
+@flow.step("offered", YesNo())
+async def offered_step(ctx: Ctx, msg: Msg) -> None:
+    """«31650 — это показание счётчика № …?»"""
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
         return
+    pending = ctx.data.pop("pending", "")
+    await _prompt(ctx, meter)
+    if answered_yes(msg):
+        await _take_values(ctx, meter, await values_in(ctx, pending))
+
+
+class _SmartAnswer(Readings):
+    """At «no submission needed» a yes asks for the control value; values are that value."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.TEXT and is_yes(msg.text):
+            return Answer(Fit.STRONG, CONTROL)
+        return await Readings.read(self, ctx, msg)
+
+
+@flow.step("smart", _SmartAnswer(kind="readings"))
+async def smart_step(ctx: Ctx, msg: Msg) -> None:
+    meter = await _meter(ctx)
+    if meter is None:
+        await _meter_gone(ctx)
+        return
+    if msg.action is not None and msg.action != CONTROL:
+        await ctx.not_understood(msg)
+        return
     ctx.data[CONTROL] = True
-    ctx.goto("readings", "value")
-    if typed:  # values sent straight away are taken as the control values they can only be
-        await _take_values(ctx, meter, msg.text, msg)
+    ctx.goto(value_step)
+    if isinstance(msg.answer, list):  # values sent straight away are the control values
+        await _take_values(ctx, meter, msg.answer)
     else:
         await _prompt(ctx, meter)
 
 
 async def _prompt(ctx: Ctx, meter: Meter) -> None:
+    ctx.goto(value_step)
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     lines = [ctx.t("readings.meter_header", serial=meter.serial)]
@@ -161,37 +292,16 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
     ctx.say("\n".join(lines), [ctx.cancel_option()])
 
 
-@flow.step("value", expects_input=True)
+@flow.step("value", Readings())
 async def value_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
-    if msg.action:
-        await ctx.not_understood(msg)
-    elif meter is None:
+    if meter is None:
         await _meter_gone(ctx)
     else:
-        await _take_values(ctx, meter, msg.text, msg)
+        await _take_values(ctx, meter, msg.answer)
 
 
-def _values_in(text: str, language: str) -> list[ParsedValue]:
-    """Readings in a message; account numbers, phones and dates around them are not readings."""
-    found = list(analyze(text, language).entities.readings)
-    return found or parse_readings(text)  # «12480 квт» is a reading here, not an amount
-
-
-async def _take_values(ctx: Ctx, meter: Meter, text: str, msg: Msg | None = None) -> None:
-    values = _values_in(text, ctx.customer.language)
-    if not values and msg is not None and msg.analysis.intent is Intent.SUBMIT_READING:
-        await _prompt(ctx, meter)  # «передать показания» again: the question again
-        return
-    if not values:
-        if msg is not None and msg.asks_for_something_else(Intent.SUBMIT_READING, CONFIDENT):
-            await ctx.not_understood(msg)
-        else:
-            ctx.say(
-                ctx.t("readings.not_a_number", example=_example(ctx, meter)),
-                [ctx.cancel_option()],
-            )
-        return
+async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> None:
     got: dict[str, Any] = ctx.data.setdefault("got", {})
     missing = tuple(r.name for r in meter.registers if r.name not in got)
     assigned = assign_to_registers(values, meter, missing)
@@ -257,7 +367,7 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
     got: dict[str, Any] = ctx.data["got"]
     rollover = [name for name, v in got.items() if v["rollover"] and not v.get("confirmed")]
     if rollover:
-        ctx.goto("readings", "rollover")
+        ctx.goto(rollover_step)
         name = rollover[0]
         ctx.say(
             ctx.t(
@@ -281,7 +391,7 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
             ctx.config.readings.without_history_kwh,
         )
         if total > limit:
-            ctx.goto("readings", "confirm")
+            ctx.goto(confirm_step)
             text = ctx.t("readings.implausible", kwh=ctx.t.number(total))
             if len(meter.registers) > 1:  # which zone looks wrong: each value and its kWh
                 text += "\n" + "\n".join(
@@ -298,7 +408,11 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
     await _save(ctx, meter)
 
 
-@flow.step("rollover")
+# «да», «нет», or the readings anew instead of an answer.
+_CONFIRMATION = Either((YesNo(), Readings()))
+
+
+@flow.step("rollover", _CONFIRMATION)
 async def rollover_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
@@ -313,7 +427,7 @@ async def rollover_step(ctx: Ctx, msg: Msg) -> None:
         await _not_confirmed(ctx, meter, msg)
 
 
-@flow.step("confirm")
+@flow.step("confirm", _CONFIRMATION)
 async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
@@ -326,20 +440,16 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
 
 
 async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:
-    """«No», new values instead of an answer, or something else: never lose the flow."""
-    if answered_no(msg):
-        await _restart(ctx, meter)
-    elif msg.action is None and _values_in(msg.text, ctx.customer.language):
-        ctx.goto("readings", "value", got={}, confirmed=False)
-        await _take_values(ctx, meter, msg.text, msg)
-    elif msg.action or msg.asks_for_something_else(Intent.SUBMIT_READING, CONFIDENT):
-        await ctx.not_understood(msg)
+    """«No», or new values instead of an answer: never lose the flow."""
+    if isinstance(msg.answer, list):
+        ctx.goto(value_step, got={}, confirmed=False)
+        await _take_values(ctx, meter, msg.answer)
     else:
-        ctx.say(ctx.t("readings.yes_or_no"), yes_no(ctx))
+        await _restart(ctx, meter)
 
 
 async def _restart(ctx: Ctx, meter: Meter) -> None:
-    ctx.goto("readings", "value", got={}, confirmed=False)
+    ctx.goto(value_step, got={}, confirmed=False)
     ctx.say(
         ctx.t("readings.enter_again", example=_example(ctx, meter)),
         [ctx.cancel_option()],
@@ -365,7 +475,7 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
         previous = _previous(ctx, meter, register.name, own, period)
         check = _check(ctx, meter, _parsed(entry), previous)
         if check.verdict in ERRORS:
-            ctx.goto("readings", "value", got={}, confirmed=False)
+            ctx.goto(value_step, got={}, confirmed=False)
             await _refuse(ctx, meter, register.name, check.verdict, previous)
             return
         if check.verdict is Verdict.ROLLOVER and not entry.get("confirmed"):
@@ -501,4 +611,29 @@ def _example(ctx: Ctx, meter: Meter) -> str:
     return ctx.t(f"readings.example.{meter.scheme.value}")
 
 
-account_step(flow, _with_account)
+async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
+    """A reading that came with another request («за маму 31650, квитанции нет под рукой»),
+    offered once that request is answered: «31650 — это показание счётчика № …?»."""
+    if msg.kind is not InboundKind.TEXT or not msg.text or not await ctx.accounts():
+        return False
+    values = await values_in(ctx, msg.text)
+    if not values or not any(v.labelled or v.integer_digits >= 4 for v in values):
+        return False
+    accounts = await ctx.accounts()
+    candidates: list[Meter] = []
+    named = pick_account(msg.text, accounts)
+    for linked in [named] if named else accounts:
+        candidates += [
+            m for m in await ctx.store.meters.for_account(linked.number) if _fits(m, values)
+        ]
+    if len(candidates) != 1:
+        return False
+    meter = candidates[0]
+    ctx.goto(offered_step, account=meter.account, serial=meter.serial, got={}, pending=msg.text)
+    shown = ", ".join(ctx.t.number(v.value) for v in values)
+    ctx.say(ctx.t("readings.offered", values=shown, serial=meter.serial), yes_no(ctx))
+    return True
+
+
+flow.leftover = offer_leftover
+account = account_step(flow, _with_account)

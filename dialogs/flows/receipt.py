@@ -13,7 +13,7 @@ from core.meters import Meter, Scheme, Zone
 from core.readings import Reading, ReadingKind
 from core.tariffs import consumption_range, rows_valid_on
 from dialogs.context import Ctx
-from dialogs.flow import Flow, Msg
+from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.billing import (
     account_summary,
     bank_lines,
@@ -21,10 +21,13 @@ from dialogs.flows.billing import (
     payment_link,
     summary_lines,
 )
-from dialogs.flows.common import account_step, start_with_account
+from dialogs.flows.common import account_step, remember_description, start_with_account
 from dialogs.flows.tariffs import zone_rank
+from dialogs.nlu import Intent
 
-flow = Flow("receipt", needs_account=True)
+flow = Flow(
+    "receipt", needs_account=True, intents=(Intent.RECEIPT,), menu=MenuEntry("menu.receipt", 30)
+)
 
 
 RECEIPT_MONTHS = 36  # how far back receipts are shown
@@ -36,13 +39,9 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     # «квитанция за сентябрь»: the month (and year) asked for is kept while an account is chosen.
     if msg.action is None and msg.text and msg.analysis.entities.months:
         year = _YEAR.search(msg.text)
-        ctx.goto(
-            "receipt",
-            "account",
-            month=msg.analysis.entities.months[0],
-            year=int(year[1]) if year else None,
-        )
-    await start_with_account(ctx, "receipt", show)
+        ctx.data.update(month=msg.analysis.entities.months[0], year=int(year[1]) if year else None)
+    remember_description(ctx, msg)
+    await start_with_account(ctx, account, show)
 
 
 def payer(account: Account) -> str:
@@ -209,4 +208,4 @@ def due_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:
     return lines
 
 
-account_step(flow, show)
+account = account_step(flow, show)

@@ -1,27 +1,27 @@
-"""Settings: language, reading reminders, deleting the customer's data (consent withdrawal)."""
+"""Settings: the language; reading reminders (not sent yet: the bot says so, never promises)."""
 
 from __future__ import annotations
 
-from core.conversations import ConversationStatus
-from dialogs.context import Ctx, DialogState, Option
-from dialogs.flow import Flow, Msg
-from dialogs.flows.common import answered_no, answered_yes, yes_no
+from dialogs.context import LANGUAGE, Ctx, Option
+from dialogs.expect import Choice
+from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.i18n import LANGUAGES
 from dialogs.nlu import Topic, settings_request
 
-flow = Flow("settings")
+flow = Flow(
+    "settings",
+    topics=(Topic.SETTINGS, Topic.LANGUAGE, Topic.REMINDERS),
+    menu=MenuEntry("menu.settings", 90),
+)
 
-LANGUAGE = "set:lang"
+ASK_LANGUAGE = "set:lang"
 REMINDERS = "set:rem"
-DELETE = "set:delete"
-LANG = "lang:"
-REMINDERS_ON = "rem:on"
-REMINDERS_OFF = "rem:off"
+DELETE = "go:erase"
 
 
 def _menu_options(ctx: Ctx) -> list[Option]:
     return [
-        ctx.option("settings.language", LANGUAGE),
+        ctx.option("settings.language", ASK_LANGUAGE),
         ctx.option("settings.reminders", REMINDERS),
         ctx.option("settings.delete", DELETE),
         ctx.menu_option(),
@@ -39,143 +39,51 @@ async def start(ctx: Ctx, msg: Msg) -> None:
             ask_language(ctx)
         return
     if topic is Topic.REMINDERS:
-        wish = settings_request(msg.text).reminders
-        if wish is None:
-            ask_reminders(ctx)
-        else:
-            await set_reminders(ctx, wish)
-        return
-    if topic is Topic.DELETE_DATA:
-        ask_delete(ctx)
+        reminders(ctx)
         return
     show_menu(ctx)
 
 
 def show_menu(ctx: Ctx) -> None:
     t = ctx.t
-    reminders = t(
-        "settings.reminders_state_on" if ctx.customer.reminders else "settings.reminders_state_off"
-    )
-    ctx.goto("settings", "menu")
+    ctx.goto(menu)
     ctx.say(
-        t(
-            "settings.menu",
-            language=t(f"settings.language_name.{ctx.t.language}"),
-            reminders=reminders,
-        ),
+        t("settings.menu", language=t(f"settings.language_name.{t.language}")),
         _menu_options(ctx),
     )
 
 
-@flow.step("menu")
+@flow.step("menu", Choice())
 async def menu(ctx: Ctx, msg: Msg) -> None:
-    if msg.action == LANGUAGE:
+    if msg.action == ASK_LANGUAGE:
         ask_language(ctx)
     elif msg.action == REMINDERS:
-        ask_reminders(ctx)
-    elif msg.action == DELETE:
-        ask_delete(ctx)
+        reminders(ctx)
     else:
         await ctx.not_understood(msg)
-
-
-# -- language -------------------------------------------------------------------------------
 
 
 def ask_language(ctx: Ctx) -> None:
-    ctx.goto("settings", "language")
+    ctx.end()
     ctx.say(
         ctx.t("settings.ask_language"),
-        [ctx.option(f"settings.language_name.{lang}", f"{LANG}{lang}") for lang in LANGUAGES],
+        [ctx.option(f"settings.language_name.{lang}", f"{LANGUAGE}{lang}") for lang in LANGUAGES],
     )
-
-
-@flow.step("language")
-async def language_step(ctx: Ctx, msg: Msg) -> None:
-    wanted = msg.action.removeprefix(LANG) if msg.action and msg.action.startswith(LANG) else None
-    if wanted not in LANGUAGES:
-        await ctx.not_understood(msg)
-        return
-    await set_language(ctx, wanted)
 
 
 async def set_language(ctx: Ctx, language: str) -> None:
-    ctx.customer.language = language
+    ctx.customer.language = ctx.language = language
+    ctx.state.declined_language = False
     await ctx.store.customers.update(ctx.customer)
-    # ctx.t follows the customer's language: the confirmation is already in the new one.
+    # The confirmation is already in the new language.
     await ctx.menu("settings.language_set")
 
 
-# -- reminders ------------------------------------------------------------------------------
-
-
-def ask_reminders(ctx: Ctx) -> None:
-    t = ctx.t
+def reminders(ctx: Ctx) -> None:
+    """Until the bot sends reminders it says so, with when readings are due."""
     window = ctx.config.readings
-    state = t(
-        "settings.reminders_state_on" if ctx.customer.reminders else "settings.reminders_state_off"
-    )
-    ctx.goto("settings", "reminders")
+    ctx.end()
     ctx.say(
-        t(
-            "settings.ask_reminders",
-            start=window.window_start_day,
-            end=window.cutoff_day,
-            state=state,
-        ),
-        [
-            ctx.option("settings.reminders_on", REMINDERS_ON),
-            ctx.option("settings.reminders_off", REMINDERS_OFF),
-        ],
+        ctx.t("settings.reminders_not_sent", start=window.window_start_day, end=window.cutoff_day),
+        [ctx.option("menu.readings", "go:readings"), ctx.menu_option()],
     )
-
-
-@flow.step("reminders")
-async def reminders_step(ctx: Ctx, msg: Msg) -> None:
-    if msg.action in (REMINDERS_ON, REMINDERS_OFF):
-        await set_reminders(ctx, msg.action == REMINDERS_ON)
-    else:
-        await ctx.not_understood(msg)
-
-
-async def set_reminders(ctx: Ctx, on: bool) -> None:
-    ctx.customer.reminders = on
-    await ctx.store.customers.update(ctx.customer)
-    await ctx.menu("settings.reminders_set_on" if on else "settings.reminders_set_off")
-
-
-# -- deleting my data -----------------------------------------------------------------------
-
-
-def ask_delete(ctx: Ctx) -> None:
-    ctx.goto("settings", "delete")
-    ctx.say(
-        ctx.t("settings.delete_explain"), yes_no(ctx, "settings.delete_yes", "settings.delete_no")
-    )
-
-
-@flow.step("delete")
-async def delete_step(ctx: Ctx, msg: Msg) -> None:
-    if answered_no(msg):
-        await ctx.menu("settings.delete_kept")
-        return
-    if not answered_yes(msg):
-        ctx.say(
-            ctx.t("settings.delete_yes_or_no"),
-            yes_no(ctx, "settings.delete_yes", "settings.delete_no"),
-        )
-        return
-    # A waiting request to operators goes too: nobody should answer a person who left.
-    escalation = await ctx.store.escalations.active(ctx.conversation.id)
-    if escalation is not None:
-        await ctx.store.escalations.close(escalation.id, ctx.now)
-    ctx.conversation.status = ConversationStatus.BOT
-    linked = len(await ctx.accounts())
-    await ctx.store.customers.erase(ctx.customer.id, ctx.now)
-    await ctx.audit(
-        "customer_data_erased", {"channel": ctx.customer.channel, "accounts_unlinked": linked}
-    )
-    ctx.forget_accounts()
-    # The engine saves this state over the erased one: nothing of the old may survive in it.
-    ctx.state = DialogState()
-    ctx.say(ctx.t("settings.deleted"))

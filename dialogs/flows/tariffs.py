@@ -13,10 +13,23 @@ from core.meters import REGISTER_ZONES, Scheme, Zone
 from core.readings import ParsedValue, parse_readings
 from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
-from dialogs.flow import Flow, Msg
-from dialogs.nlu import TariffQuestion, negative_amount, tariff_category, tariff_question_kind
+from dialogs.expect import Choice, Either, Volumes
+from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.nlu import (
+    Intent,
+    TariffQuestion,
+    Topic,
+    negative_amount,
+    tariff_category,
+    tariff_question_kind,
+)
 
-flow = Flow("tariffs")
+flow = Flow(
+    "tariffs",
+    intents=(Intent.TARIFF_QUESTION,),
+    topics=(Topic.ESTIMATE,),
+    menu=MenuEntry("menu.tariffs", 40),
+)
 
 MINE = "tar:mine"
 ESTIMATE = "tar:estimate"
@@ -62,7 +75,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         if kind is not None:
             await HANDLERS[QUESTIONS[kind]](ctx)
             return
-    ctx.goto("tariffs", "menu")
+    ctx.goto(menu)
     ctx.say(ctx.t("tariffs.intro"), _menu_options(ctx))
 
 
@@ -70,7 +83,7 @@ def _stated_category(ctx: Ctx, msg: Msg) -> Category | None:
     """The category the customer named now or earlier in this flow («у меня электроплита»)."""
     named = tariff_category(msg.text) if msg.action is None and msg.text else None
     if named is not None:
-        ctx.goto("tariffs", ctx.state.step or "menu", category=named.value)
+        ctx.data["category"] = named.value
         return named
     if ctx.state.flow == "tariffs" and ctx.data.get("category") in set(Category):
         return Category(ctx.data["category"])
@@ -93,7 +106,16 @@ def _plain(kwh: Decimal) -> ParsedValue:
     return ParsedValue(None, Decimal(kwh), len(integer.lstrip("-")), len(fraction))
 
 
-@flow.step("menu")
+async def _question_named(ctx: Ctx, msg: Msg) -> str | None:
+    """«а для сельских?», «часы зон»: a category or a question typed at the menu."""
+    named = tariff_category(msg.text)
+    if named is not None:
+        return f"{CATEGORY}{named.value}"
+    kind = tariff_question_kind(msg.text)
+    return QUESTIONS[kind] if kind is not None else None
+
+
+@flow.step("menu", Either((Choice(_question_named), Volumes(asked=False))))
 async def menu(ctx: Ctx, msg: Msg) -> None:
     if msg.action and msg.action.startswith(CATEGORY):
         chosen = msg.action.removeprefix(CATEGORY)
@@ -119,14 +141,14 @@ async def menu(ctx: Ctx, msg: Msg) -> None:
 
 
 async def ask_estimate(ctx: Ctx) -> None:
-    ctx.goto("tariffs", "estimate")
+    ctx.goto(estimate_step)
     ctx.say(ctx.t("tariffs.estimate_prompt"), [ctx.menu_option()])
 
 
-@flow.step("estimate", expects_input=True)
+@flow.step("estimate", Either((Volumes(asked=True), Choice(_question_named))))
 async def estimate_step(ctx: Ctx, msg: Msg) -> None:
     if msg.action in HANDLERS or (msg.action or "").startswith(CATEGORY):
-        await menu(ctx, msg)
+        await menu.handler(ctx, msg)
         return
     values = _volumes_typed(msg.text) if msg.action is None else []
     if not values:
@@ -229,9 +251,10 @@ def _basis(
         return _Basis(
             chosen.account.category, chosen.account.large_family, chosen.scheme, chosen.account
         )
-    fallback = (matching or pool or list(households) or [None])[0]
-    if fallback is None:
+    candidates = matching or pool or list(households)
+    if not candidates:
         return _Basis(stated or Category.URBAN_GAS, False, None, None)
+    fallback = candidates[0]
     account = fallback.account
     if stated is not None and account.category is not stated:
         # A category nobody's account has: its prices, without anyone's benefits.
@@ -248,7 +271,7 @@ async def _estimate(ctx: Ctx, msg: Msg, values: Sequence[ParsedValue]) -> None:
     t = ctx.t
     retry = [ctx.option("tariffs.my_tariff", MINE), ctx.menu_option()]
     stated = _stated_category(ctx, msg)
-    ctx.goto("tariffs", "estimate")
+    ctx.goto(estimate_step)
     if negative_amount(msg.text):
         ctx.say(t("tariffs.estimate_negative"), retry)
         return
@@ -380,7 +403,7 @@ async def _current_rows(ctx: Ctx, category: Category, scheme: Scheme) -> list[Ta
 
 def _info(ctx: Ctx, text: str, extra: Sequence[Option] = ()) -> None:
     """Information stays in the tariffs menu so the next item is one tap away."""
-    ctx.goto("tariffs", "menu")
+    ctx.goto(menu)
     ctx.say(text, [*extra, *_menu_options(ctx)])
 
 

@@ -17,14 +17,15 @@ from core.visits import (
     check_transition,
 )
 from dialogs.context import Ctx, Option
-from dialogs.flow import Flow, Msg
+from dialogs.expect import NO_ANSWER, Answer, Choice, Fit, FreeText, PhoneNumber, YesNo
+from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.common import (
     account_step,
-    answered_no,
     answered_yes,
     flow_account,
     foreign_contact,
     phone_from,
+    remember_description,
     start_with_account,
     yes_no,
 )
@@ -34,6 +35,7 @@ from dialogs.nlu import (
     DateValue,
     DayPart,
     Intent,
+    Topic,
     cancel_wish,
     command,
     day_part,
@@ -44,8 +46,14 @@ from dialogs.nlu import (
     visit_type,
 )
 
-flow = Flow("visits", needs_account=True)
-my_visits_flow = Flow("my_visits", needs_account=True)
+flow = Flow(
+    "visits",
+    needs_account=True,
+    intents=(Intent.TECHNICIAN_CALL,),
+    menu=MenuEntry("menu.visit", 50),
+    resume_question="visits.resume",
+)
+my_visits_flow = Flow("my_visits", needs_account=True, topics=(Topic.MY_VISITS,))
 
 TYPE = "vt:"
 DAY = "day:"
@@ -71,13 +79,6 @@ def slot_name(ctx: Ctx, slot: str) -> str:
     return ctx.t("visits.slot", start=start, end=end) if end else slot
 
 
-def _something_else(msg: Msg) -> bool:
-    """Free text clearly about another matter; numbers are answers gone wrong, asked again."""
-    if msg.kind is not InboundKind.TEXT or any(ch.isdigit() for ch in msg.text):
-        return False
-    return msg.asks_for_something_else(Intent.TECHNICIAN_CALL)
-
-
 # -- booking ----------------------------------------------------------------------------------
 
 
@@ -86,17 +87,18 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     # «счётчик сломался»: the kind of visit is already said, its question is skipped.
     preset = visit_type(msg.text) if msg.action is None and msg.text else None
     if preset is not None:
-        ctx.goto("visits", "account", preset=preset.value)
-    await start_with_account(ctx, "visits", ask_type)
+        ctx.data["preset"] = preset.value
+    remember_description(ctx, msg)
+    await start_with_account(ctx, account, ask_type)
 
 
 async def ask_type(ctx: Ctx, account: Account) -> None:
     preset = ctx.data.pop("preset", None)
     if preset in set(VisitType):
-        ctx.goto("visits", "date", account=account.number, type=preset, preset=True)
+        ctx.goto(date_step, account=account.number, type=preset, preset=True)
         ask_date(ctx, VisitType(preset))
         return
-    ctx.goto("visits", "type", account=account.number)
+    ctx.goto(type_step, account=account.number)
     _type_question(ctx)
 
 
@@ -105,23 +107,19 @@ def _type_question(ctx: Ctx, key: str = "visits.ask_type") -> None:
     ctx.say(ctx.t(key), options)
 
 
-@flow.step("type")
+async def _type_named(ctx: Ctx, msg: Msg) -> str | None:
+    kind = visit_type(msg.text)  # «замена счётчика» typed
+    return f"{TYPE}{kind.value}" if kind else None
+
+
+@flow.step("type", Choice(_type_named, kind="visit_type"))
 async def type_step(ctx: Ctx, msg: Msg) -> None:
-    kind: VisitType | None = None
-    if msg.action and msg.action.startswith(TYPE):
-        try:
-            kind = VisitType(msg.action.removeprefix(TYPE))
-        except ValueError:
-            kind = None
-    elif msg.action is None and msg.text:
-        kind = visit_type(msg.text)  # «замена счётчика» typed
-    if kind is None:
-        if msg.action or _something_else(msg):
-            await ctx.not_understood(msg)
-        else:
-            _type_question(ctx, "visits.ask_type_again")
+    try:
+        kind = VisitType((msg.action or "").removeprefix(TYPE))
+    except ValueError:
+        await ctx.not_understood(msg)
         return
-    ctx.goto("visits", "date", type=kind.value, preset=False)
+    ctx.goto(date_step, type=kind.value, preset=False)
     ask_date(ctx, kind)
 
 
@@ -146,40 +144,39 @@ def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False, text: str | None = 
     ctx.say(text, options)
 
 
-@flow.step("date")
+async def _day_action(ctx: Ctx, msg: Msg) -> str | None:
+    named = _day_named(ctx, msg)
+    return None if named is None else f"{DAY}{named.isoformat()}"
+
+
+@flow.step("date", Choice(_day_action, kind="date"))
 async def date_step(ctx: Ctx, msg: Msg) -> None:
     kind = VisitType(ctx.data["type"])
     if msg.action == RETYPE:
-        ctx.goto("visits", "type", preset=False)
+        ctx.goto(type_step, preset=False)
         _type_question(ctx)
         return
     if msg.action and msg.action.startswith(DAY):
         chosen = msg.action.removeprefix(DAY)
         if _offered(ctx, chosen):
             await _day_chosen(ctx, chosen)
-            return
-        # A day offered yesterday may be gone today: offer the current ones.
-        ask_date(ctx, kind, retry=True)
+        elif msg.inbound.kind is InboundKind.TEXT:
+            named = ctx.t.day_month(date.fromisoformat(chosen))
+            ask_date(ctx, kind, retry=True, text=ctx.t("visits.day_not_offered", date=named))
+        else:
+            # A day offered yesterday may be gone today: offer the current ones.
+            ask_date(ctx, kind, retry=True)
         return
-    named = _day_named(ctx, msg) if msg.action is None and msg.text else None
-    if named is not None and _offered(ctx, named.isoformat()):
-        await _day_chosen(ctx, named.isoformat())
-    elif named is not None:
-        text = ctx.t("visits.day_not_offered", date=ctx.t.day_month(named))
-        ask_date(ctx, kind, retry=True, text=text)
-    elif msg.action or _something_else(msg):
-        await ctx.not_understood(msg)
-    else:
-        ask_date(ctx, kind, retry=True)
+    await ctx.not_understood(msg)
 
 
 async def _day_chosen(ctx: Ctx, chosen: str) -> None:
     if "phone" in ctx.data:
         # A new day for a request already filled in (the old day had passed).
-        ctx.goto("visits", "confirm", date=chosen)
+        ctx.goto(confirm_step, date=chosen)
         await ask_confirm(ctx)
         return
-    ctx.goto("visits", "slot", date=chosen)
+    ctx.goto(slot_step, date=chosen)
     ask_slot(ctx)
 
 
@@ -224,29 +221,27 @@ def _calendar_day(value: DateValue, today: date, days: Sequence[date]) -> date |
     return None
 
 
-def ask_slot(ctx: Ctx, retry: bool = False) -> None:
+def ask_slot(ctx: Ctx) -> None:
     options = [
         (slot_name(ctx, slot), f"{SLOT}{i}") for i, slot in enumerate(ctx.config.visit_slots)
     ]
-    ctx.say(ctx.t("visits.ask_slot_again" if retry else "visits.ask_slot"), options)
+    ctx.say(ctx.t("visits.ask_slot"), options)
 
 
-@flow.step("slot")
+async def _slot_action(ctx: Ctx, msg: Msg) -> str | None:
+    index = _slot_named(msg.text, ctx.config.visit_slots)
+    return None if index is None else f"{SLOT}{index}"
+
+
+@flow.step("slot", Choice(_slot_action, kind="slot"))
 async def slot_step(ctx: Ctx, msg: Msg) -> None:
     slots = ctx.config.visit_slots
-    index: int | None = None
-    if msg.action and msg.action.startswith(SLOT):
-        number = msg.action.removeprefix(SLOT)
-        index = int(number) if number.isdigit() else None
-    elif msg.action is None and msg.text:
-        index = _slot_named(msg.text, slots)
+    number = (msg.action or "").removeprefix(SLOT)
+    index = int(number) if number.isdigit() else None
     if index is None or not 0 <= index < len(slots):
-        if msg.action or _something_else(msg):
-            await ctx.not_understood(msg)
-        else:
-            ask_slot(ctx, retry=True)
+        await ctx.not_understood(msg)
         return
-    ctx.goto("visits", "phone", slot=slots[index])
+    ctx.goto(phone_step, slot=slots[index])
     await ask_phone(ctx)
 
 
@@ -293,7 +288,7 @@ async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
 
 
 # A typed «1» presses the account's phone button: a phone number is never one or two digits.
-@flow.step("phone")
+@flow.step("phone", PhoneNumber())
 async def phone_step(ctx: Ctx, msg: Msg) -> None:
     phone: str | None = None
     if msg.action == ACCOUNT_PHONE:
@@ -306,16 +301,13 @@ async def phone_step(ctx: Ctx, msg: Msg) -> None:
     elif msg.action is None:
         phone = phone_from(msg)
     if phone is None:
-        if (msg.action and msg.action != ACCOUNT_PHONE) or _something_else(msg):
-            await ctx.not_understood(msg)
-        else:
-            await ask_phone(ctx, retry=True)
+        await ask_phone(ctx, retry=True)
         return
-    ctx.goto("visits", "comment", phone=phone)
+    ctx.goto(comment_step, phone=phone)
     ctx.say(ctx.t("visits.ask_comment"), [ctx.option("visits.no_comment", NO_COMMENT)])
 
 
-@flow.step("comment", expects_input=True)
+@flow.step("comment", FreeText())
 async def comment_step(ctx: Ctx, msg: Msg) -> None:
     notes: list[str] = []
     if msg.action == NO_COMMENT:
@@ -328,7 +320,7 @@ async def comment_step(ctx: Ctx, msg: Msg) -> None:
     else:
         ctx.say(ctx.t("visits.comment_text_only"), [ctx.option("visits.no_comment", NO_COMMENT)])
         return
-    ctx.goto("visits", "confirm", comment=comment)
+    ctx.goto(confirm_step, comment=comment)
     await ask_confirm(ctx, notes)
 
 
@@ -357,18 +349,15 @@ async def ask_confirm(ctx: Ctx, notes: Sequence[str] = ()) -> None:
     )
 
 
-@flow.step("confirm")
+@flow.step("confirm", YesNo())
 async def confirm_step(ctx: Ctx, msg: Msg) -> None:
-    if answered_no(msg):
-        await ctx.menu("visits.not_created")
-        return
     if not answered_yes(msg):
-        ctx.say(ctx.t("common.yes_or_no"), yes_no(ctx))
+        await ctx.menu("visits.not_created")
         return
     data = ctx.data
     if not _offered(ctx, data["date"]):
         # Confirmed days later: that day is gone, the rest of the request still holds.
-        ctx.goto("visits", "date")
+        ctx.goto(date_step)
         day = ctx.t.day_month(date.fromisoformat(data["date"]))
         ask_date(ctx, VisitType(data["type"]), retry=True, text=ctx.t("visits.date_gone", date=day))
         return
@@ -446,7 +435,7 @@ async def my_visits(ctx: Ctx, msg: Msg) -> None:
     ]
     text = "\n\n".join([ctx.t("visits.list_title"), *(_visit_line(ctx, v) for v in visits)])
     if open_ones:
-        ctx.goto("my_visits", "list")
+        ctx.goto(list_step)
     else:
         ctx.end()
     ctx.say(text, [*options, new_one, menu])
@@ -460,7 +449,18 @@ async def _own_visit(ctx: Ctx, visit_id: str) -> Visit | None:
     return visit if visit is not None and visit.account in numbers else None
 
 
-@my_visits_flow.step("list")
+async def _visit_named(ctx: Ctx, msg: Msg) -> str | None:
+    """«отменить заявку 1234», «отмените вторую»: a request by its number."""
+    numbers = [a.number for a in await ctx.accounts()]
+    visits = [v for v in await ctx.store.visits.for_accounts(numbers) if _cancellable(v)]
+    digits = "".join(ch if ch.isdigit() else " " for ch in msg.text).split()
+    named = [v for v in visits if any(d and str(v.number).endswith(d) for d in digits)]
+    if len(named) == 1 and named[0].id is not None:
+        return f"{CANCEL}{named[0].id}"
+    return None
+
+
+@my_visits_flow.step("list", Choice(_visit_named))
 async def list_step(ctx: Ctx, msg: Msg) -> None:
     if not (msg.action and msg.action.startswith(CANCEL)):
         await ctx.not_understood(msg)
@@ -469,7 +469,7 @@ async def list_step(ctx: Ctx, msg: Msg) -> None:
     if visit is None or not _cancellable(visit):
         await my_visits(ctx, msg)
         return
-    ctx.goto("my_visits", "cancel", visit=visit.id)
+    ctx.goto(cancel_step, visit=visit.id)
     _cancel_question(ctx, visit, "visits.cancel_question")
 
 
@@ -480,33 +480,32 @@ def _cancel_question(ctx: Ctx, visit: Visit, key: str) -> None:
     )
 
 
-def _cancel_answer(msg: Msg) -> bool | None:
-    """Yes, no, or None: «да», «отменить», even «отмена» cancel; «нет», «оставьте» keep."""
-    if msg.action in ("yes", "no"):
-        return msg.action == "yes"
-    if msg.action or msg.kind is not InboundKind.TEXT:
-        return None
-    if command(msg.text) is Command.CANCEL:
-        # «отмена» here answers the question; «стоп» keeps the request.
+class _CancelAnswer(YesNo):
+    """Yes, no, or nothing: «да», «отменить», even «отмена» cancel; «нет», «оставьте», «стоп»
+    keep."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        if command(msg.text) is Command.CANCEL:
+            # «отмена» here answers the question; «стоп», «передумал» keep the request.
+            wish = cancel_wish(msg.text)
+            return Answer(Fit.STRONG, True if wish is None else wish)
+        if is_yes(msg.text):
+            return Answer(Fit.STRONG, True)
+        if is_no(msg.text):
+            return Answer(Fit.STRONG, False)
         wish = cancel_wish(msg.text)
-        return True if wish is None else wish
-    if is_yes(msg.text):
-        return True
-    if is_no(msg.text):
-        return False
-    return cancel_wish(msg.text)
+        return NO_ANSWER if wish is None else Answer(Fit.STRONG, wish)
 
 
 # The engine passes «отмена» here: at «cancel request No. …?» it means yes.
-@my_visits_flow.step("cancel", handles=frozenset({Command.CANCEL}))
+@my_visits_flow.step("cancel", _CancelAnswer(), handles=frozenset({Command.CANCEL}))
 async def cancel_step(ctx: Ctx, msg: Msg) -> None:
     visit = await _own_visit(ctx, str(ctx.data.get("visit", "")))
-    answer = _cancel_answer(msg)
-    if answer is None:
-        if msg.action or _something_else(msg) or visit is None:
-            await ctx.not_understood(msg)
-        else:
-            _cancel_question(ctx, visit, "visits.cancel_yes_or_no")
+    answer = msg.action == "yes" if msg.action in ("yes", "no") else msg.answer
+    if visit is None:
+        await ctx.menu("visits.cancel_failed")
         return
     if not answer:
         await ctx.menu("visits.cancel_kept")
@@ -528,4 +527,4 @@ async def cancel_step(ctx: Ctx, msg: Msg) -> None:
     await ctx.menu("visits.cancelled", number=visit.number)
 
 
-account_step(flow, ask_type)
+account = account_step(flow, ask_type)

@@ -35,7 +35,8 @@ async def test_overdue_debt_shows_days_and_penalty(customer: Customer, clock: Cl
     text = plain(customer.text())
     # A passed date is never «К оплате … до 15 декабря 2026».
     assert "К оплате" not in text
-    assert "Задолженность 1 250,40 ₽. Срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
+    assert "Задолженность — 1 250,40 ₽" in text
+    assert "просрочено 1 250,40 ₽: срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
     # 6 penalised days × 1 250,40 × 16,5 % / 300 = 4,126…
     assert "Пени на сегодня — примерно 4,13 ₽" in text
     assert "Оплатить онлайн" in text

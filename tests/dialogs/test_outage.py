@@ -11,7 +11,7 @@ async def test_no_power_points_to_the_grid_company(customer: Customer) -> None:
     text = customer.text()
     assert "Россети Урал — Пермэнерго" in text
     assert "8-800-220-0-220" in text and "https://rosseti-ural.ru" in text
-    assert customer.labels() == ["Связаться с оператором", "Главное меню"]
+    assert customer.labels() == ["Связаться с оператором", "Отключение за долг", "Главное меню"]
     async with customer.pipeline.unit_of_work() as store:
         assert await store.visits.for_accounts(["5901234567"]) == []
 
@@ -37,7 +37,7 @@ async def test_outage_button_in_english(customer: Customer) -> None:
     text = customer.text()
     assert "grid company “Россети Урал — Пермэнерго”" in text
     assert "«" not in text and "»" not in text
-    assert customer.labels() == ["Talk to an operator", "Main menu"]
+    assert customer.labels() == ["Talk to an operator", "Cut off for a debt", "Main menu"]
 
 
 async def test_a_broken_wire_starts_with_the_safety_rule(customer: Customer) -> None:

@@ -132,7 +132,8 @@ async def test_not_a_number_gets_an_example(customer: Customer) -> None:
     await linked(customer)
     await customer.send("показания")
     await customer.send("сейчас посмотрю")
-    assert "например" in customer.text()
+    assert "Не вижу в сообщении показаний" in customer.text()
+    assert "«12480»" in customer.text()  # the question again, with its example
 
 
 async def test_new_values_at_are_you_sure_replace_the_old_ones(customer: Customer) -> None:

@@ -160,7 +160,7 @@ async def test_overdue_receipt_says_the_date_passed_and_adds_the_penalty(
     clock.now = local(2027, 1, 20)  # 36 days after 15 December
     await customer.send("квитанция")
     text = plain(customer.text())
-    assert "Срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
+    assert "срок оплаты (15 декабря 2026) прошёл 36 дней назад" in text
     assert "К оплате 1 250,40 ₽ до" not in text and "до 15 декабря" not in text
     assert "Пени на сегодня — примерно 4,13 ₽" in text
     assert "Итого к оплате с пенями: 1 254,53 ₽" in text

@@ -50,24 +50,18 @@ async def test_language_asked_in_free_text(customer: Customer) -> None:
     assert (await person(customer)).language == "en"
 
 
-async def test_reminders_off_and_on(customer: Customer) -> None:
+async def test_reminders_are_not_promised(customer: Customer) -> None:
+    """Nothing sends reading reminders yet: the bot says so and when readings are due."""
     await customer.start()
     await customer.press("Настройки")
+    assert "Напоминания" not in customer.text()  # no state of something that does not exist
     await customer.press("Напоминания")
-    assert "с 23 по 25 число" in customer.text() and "включены" in customer.text()
-    await customer.press("Выключить")
-    assert "Напоминания выключены" in customer.text()
-    assert (await person(customer)).reminders is False
-    await customer.send("включите напоминания")
-    assert "Напоминания включены" in customer.text()
-    assert (await person(customer)).reminders is True
-
-
-async def test_reminders_off_in_free_text(customer: Customer) -> None:
-    await customer.start()
-    await customer.send("отключите напоминания")
-    assert "Напоминания выключены" in customer.text()
-    assert (await person(customer)).reminders is False
+    assert "пока не рассылаю" in customer.text() and "с 23-го по 25-е" in customer.text()
+    assert "Передать показания" in customer.labels()
+    for wish in ("отключите напоминания", "включите напоминания", "напоминания"):
+        await customer.send(wish)
+        assert "пока не рассылаю" in customer.text(), wish
+        assert "включены" not in customer.text() and "напишу" not in customer.text()
 
 
 async def test_delete_my_data_unlinks(customer: Customer) -> None:
@@ -95,25 +89,6 @@ async def test_delete_declined_keeps_everything(customer: Customer) -> None:
     me = await person(customer)
     async with customer.pipeline.unit_of_work() as store:
         assert [a.number for a in await store.accounts.linked(me.id)] == ["5901234567"]
-
-
-async def test_a_negated_wish_is_not_taken_for_its_opposite(customer: Customer) -> None:
-    await customer.start()
-    await customer.send("отключите напоминания")
-    assert (await person(customer)).reminders is False
-    await customer.send("не выключайте напоминания")
-    assert "Напоминания включены" in customer.text()
-    assert (await person(customer)).reminders is True
-    await customer.send("не присылайте напоминания")
-    assert "Напоминания выключены" in customer.text()
-    assert (await person(customer)).reminders is False
-
-
-async def test_reminders_without_a_wish_asks(customer: Customer) -> None:
-    await customer.start()
-    await customer.send("напоминания")
-    assert "Сейчас напоминания включены" in customer.text()
-    assert (await person(customer)).reminders is True
 
 
 async def test_language_named_in_russian(customer: Customer) -> None:

@@ -1,0 +1,404 @@
+"""What a step expects, and how much of it a message carries.
+
+Every step declares one expectation. The engine reads the message with it before the step runs
+(`msg.answer`), and decides by the fit and by what else the message asks for (engine.py has the
+table): a strong fit goes to the step, a weak one only when the message asks for nothing else
+clearly, and no fit lets another request through or asks again with this expectation's hint
+(`expect.<kind>` in the catalogs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from core.accounts import normalize_account_number, normalize_phone, surname_candidates
+from core.readings import LABEL_WORDS, ParsedValue, parse_readings
+from dialogs.messages import InboundKind
+from dialogs.nlu import Intent, day_reference, is_no, is_yes, looks_like_name
+
+if TYPE_CHECKING:
+    from dialogs.context import Ctx
+    from dialogs.flow import Msg
+
+
+class Fit(IntEnum):
+    NONE = 0  # nothing of what the step wants
+    WEAK = 1  # it is there, among words about something else
+    STRONG = 2  # the message is the answer
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    fit: Fit
+    value: Any = None
+    action: str | None = None  # typed text that stands for one of the prompt's buttons
+
+
+NO_ANSWER = Answer(Fit.NONE)
+
+
+class Expectation(Protocol):
+    """What a step wants; `kind` names the hint it is asked again with."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def numeric(self) -> bool:
+        """Typed numbers are input here, not the numbers of the prompt's buttons."""
+        ...
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer: ...
+
+
+TextReader = Callable[["Ctx", "Msg"], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One of the prompt's buttons; `reader` may turn typed text into one of its actions
+    («утром» → the morning slot, «дача» → the dacha's account)."""
+
+    reader: TextReader | None = None
+    kind: str = "choice"
+    numeric: bool = False
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if self.reader is None or msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        action = await self.reader(ctx, msg)
+        return NO_ANSWER if action is None else Answer(Fit.STRONG, action=action)
+
+
+@dataclass(frozen=True, slots=True)
+class YesNo:
+    kind: str = "yes_no"
+    numeric: bool = False
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        if is_yes(msg.text):
+            return Answer(Fit.STRONG, True)
+        if is_no(msg.text):
+            return Answer(Fit.STRONG, False)
+        return NO_ANSWER
+
+
+# A message of nothing but numbers, labels and separators is a reading however it is written.
+_ONLY_VALUES = re.compile(r"^[\d\s.,:;=/+\-–—()]*$")
+
+
+def reading_values(ctx_numbers: tuple[str, ...], msg: Msg) -> list[ParsedValue]:
+    """The readings a message holds; the customer's own account numbers and meter serials
+    inside it («счётчик 41562093 показания 18400», «л/с 5901000003: 18400») are not readings."""
+    text = msg.text
+    for number in ctx_numbers:
+        text = text.replace(number, " ")
+    if text != msg.text:
+        from dialogs.nlu import analyze
+
+        found = list(analyze(text, msg.language).entities.readings)
+    else:
+        found = list(msg.analysis.entities.readings)
+    return found or parse_readings(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """Meter values: «12480», «день 23415 ночь 8120», «шесть тысяч двести»."""
+
+    kind: str = "readings"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        values = reading_values(await ctx.own_numbers(), msg)
+        if not values:
+            return NO_ANSWER
+        analysis = msg.analysis
+        about_readings = analysis.intent is Intent.SUBMIT_READING or any(
+            intent is Intent.SUBMIT_READING for intent, _ in analysis.alternatives[:1]
+        )
+        clear = about_readings or _ONLY_VALUES.match(msg.text) is not None
+        return Answer(Fit.STRONG if clear else Fit.WEAK, values)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountNumber:
+    """An account number (10-11 digits, however spaced; one starting with 8 is still an
+    account here, never a phone), with the surname if it came along, or a shared phone."""
+
+    kind: str = "account"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.CONTACT:
+            return Answer(Fit.STRONG, None)
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        number, surname = account_and_surname(msg)
+        if number is None:
+            return NO_ANSWER
+        return Answer(Fit.STRONG, (number, surname))
+
+
+@dataclass(frozen=True, slots=True)
+class Surname:
+    """The holder's surname (in any case, with «ё» or «е», in Latin letters too), or a new
+    number with or without a surname, or a shared phone."""
+
+    kind: str = "surname"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.CONTACT:
+            return Answer(Fit.STRONG, None)
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        number, surname = account_and_surname(msg)
+        if number is None and surname is None and is_surname(msg.text):
+            surname = msg.text
+        if number is None and surname is None:
+            return NO_ANSWER
+        return Answer(Fit.STRONG, (number, surname))
+
+
+@dataclass(frozen=True, slots=True)
+class Volumes:
+    """kWh to price: «250», «250 квт», «день 200 ночь 90». Where the step has just asked for
+    them (`asked`) bare numbers are the answer; elsewhere (the tariffs' menu) they may as well
+    be meter readings, and a message about readings («передаю показания день 20900») is not an
+    estimate at all."""
+
+    asked: bool = True
+    kind: str = "kwh"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        analysis = msg.analysis
+        entities = analysis.entities
+        if entities.kwh:
+            return Answer(Fit.STRONG, None)
+        if not (entities.readings or parse_readings(msg.text)):
+            return NO_ANSWER
+        if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(msg.text)):
+            # Values and zone labels only: what was asked for decides.
+            return Answer(Fit.STRONG if self.asked else Fit.WEAK, None)
+        if analysis.intent is Intent.SUBMIT_READING:
+            return Answer(Fit.WEAK, None)
+        return Answer(Fit.STRONG if self.asked or analysis.topic else Fit.WEAK, None)
+
+
+_LABELS = re.compile(
+    r"(?<![^\W\d_])(?:"
+    + "|".join(re.escape(w) for w in sorted(LABEL_WORDS, key=len, reverse=True))
+    + r")(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _unlabelled(text: str) -> str:
+    return _LABELS.sub(" ", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """Money: «2 500», «2500,50 руб», «1 300 рублей»."""
+
+    kind: str = "amount"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        value = money_in(msg.text)
+        return NO_ANSWER if value is None else Answer(Fit.STRONG, value)
+
+
+_MONEY = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?![\d])")
+
+
+def money_in(text: str) -> Decimal | None:
+    """The first amount of money in a text, or None."""
+    match = _MONEY.search(text)
+    if match is None:
+        return None
+    whole = re.sub(r"\D", "", match[1])
+    value = Decimal(f"{whole}.{match[2]}" if match[2] else whole)
+    return value if value > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """A phone shared with the messenger's button or typed."""
+
+    kind: str = "phone"
+    numeric: bool = False  # «1» presses a button: a phone number is never one or two digits
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.CONTACT:
+            return Answer(Fit.STRONG, None)
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        phone = normalize_phone(msg.text)
+        if phone is not None or _DIALLED.match(msg.text):
+            return Answer(Fit.STRONG, phone)  # digits here are a number dialled, maybe wrong
+        return NO_ANSWER
+
+
+_DIALLED = re.compile(r"^\s*\+?[\d\s()\-]{3,}$")
+
+
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    kind: str = "email"
+    numeric: bool = False
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return NO_ANSWER
+        found = _EMAIL.search(msg.text)
+        if found is None:
+            return Answer(Fit.WEAK, None) if "@" in msg.text else NO_ANSWER
+        whole = msg.text.strip().strip("<>").strip()
+        return Answer(Fit.STRONG if whole == found[0] else Fit.WEAK, found[0])
+
+
+# A request this short that the NLU is sure of is a request, even where any text would do.
+SHORT_REQUEST_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FreeText:
+    """Anything written (a comment, an explanation for an operator)."""
+
+    kind: str = "text"
+    numeric: bool = True
+    files: bool = False  # a photo or document is an answer too
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.FILE and self.files:
+            return Answer(Fit.STRONG, None)
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        short = len(msg.text.split()) <= SHORT_REQUEST_WORDS
+        numbers = any(ch.isdigit() for ch in msg.text)  # a number is an answer, not a request
+        return Answer(Fit.WEAK if short and not numbers else Fit.STRONG, msg.text)
+
+
+# -- what several expectations read ----------------------------------------------------------
+
+# «5901234567 Иванова», «л/с 59 01 234 567, Иванова Мария: показания 12480»
+_NUMBER_THEN_WORDS = re.compile(
+    r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
+)
+_NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
+_DIGIT_RUN = re.compile(r"(?<!\d)\d[\d \-]{8,14}\d(?!\d)")
+
+
+def account_and_surname(msg: Msg) -> tuple[str | None, str | None]:
+    """The account number and the surname a message carries: «5901234567 Иванова»,
+    «лицевой счёт 59-01-234-567, фамилия Иванова», a number alone, or (None, None)."""
+    text = msg.text
+    number = normalize_account_number(text)
+    if number is None:
+        runs = [normalize_account_number(run) for run in _DIGIT_RUN.findall(text)]
+        found = [run for run in runs if run]
+        number = found[0] if len(found) == 1 else None
+    surname: str | None = None
+    if named := _NAMED_SURNAME.search(text):
+        surname = named[1]
+    elif (typed := _NUMBER_THEN_WORDS.search(text)) and normalize_account_number(typed[1]):
+        number, surname = normalize_account_number(typed[1]), typed[2]
+    if surname is not None and not is_surname(surname):
+        surname = None  # «не знаю», «передать показания»: not a guess at the surname
+    return number, surname
+
+
+def is_surname(text: str) -> bool:
+    """One to three words that can be a name (not «не знаю», not a request)."""
+    return bool(surname_candidates(text)) and looks_like_name(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    """The first of several expectations the message fits («да», or the readings anew); the
+    answer's value tells which (a bool for yes/no, values for readings)."""
+
+    options: tuple[Expectation, ...]
+
+    @property
+    def kind(self) -> str:
+        return "_or_".join(option.kind for option in self.options)
+
+    @property
+    def numeric(self) -> bool:
+        return any(option.numeric for option in self.options)
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        best = NO_ANSWER
+        for option in self.options:
+            answer = await option.read(ctx, msg)
+            if answer.fit > best.fit:
+                best = answer
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class PastDate:
+    """A day that has been: «12.11», «12 ноября», «сегодня», «в пятницу» (the last one)."""
+
+    kind: str = "past_date"
+    numeric: bool = True
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT or not msg.text:
+            return NO_ANSWER
+        today = ctx.today
+        for value in msg.analysis.entities.dates:
+            day = _past_day(value, today)
+            if day is not None:
+                return Answer(Fit.STRONG, day)
+        reference = day_reference(msg.text)
+        if reference.offset is not None and reference.offset <= 0:
+            return Answer(Fit.STRONG, today + timedelta(days=reference.offset))
+        if reference.weekday is not None:
+            back = (today.weekday() - reference.weekday) % 7
+            return Answer(Fit.STRONG, today - timedelta(days=back))
+        return NO_ANSWER
+
+
+def _past_day(value: Any, today: date) -> date | None:
+    """A date as written, placed in the past: «12.11» in December is this year's, in January
+    last year's; a bare «12-го» is this month's or the last."""
+    if isinstance(value, date):
+        return value if value <= today else None
+    day, month = value
+    months = [(today.year, today.month), _month_before(today.year, today.month)]
+    if month:
+        months = [(today.year, month), (today.year - 1, month)]
+    for year, number in months:
+        try:
+            candidate = date(year, number, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)

@@ -1,0 +1,146 @@
+"""Supply restricted for a debt: when it can happen and how to avoid it, with the customer's own
+overdue amount; an instalment plan asked for through an operator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.accounts import Account
+from core.masking import mask_account
+from dialogs.context import Ctx, Option
+from dialogs.expect import Choice, YesNo
+from dialogs.flow import Flow, Msg
+from dialogs.flows.billing import account_summary, payment_link, restriction
+from dialogs.flows.common import (
+    account_step,
+    answered_yes,
+    remember_description,
+    start_with_account,
+    yes_no,
+)
+from dialogs.flows.operator import (
+    OPERATOR_LANGUAGE,
+    for_operators,
+    open_escalation,
+    when_operators_answer,
+)
+from dialogs.i18n import translator
+from dialogs.nlu import Topic
+
+flow = Flow("debt", needs_account=True, topics=(Topic.DEBT_RESTRICTION, Topic.INSTALMENT))
+
+INSTALMENT = "instalment"
+
+
+@flow.start
+async def start(ctx: Ctx, msg: Msg) -> None:
+    if msg.action is None and msg.text and msg.analysis.topic is Topic.INSTALMENT:
+        ctx.data[INSTALMENT] = True
+    remember_description(ctx, msg)
+    await start_with_account(ctx, account, explain)
+
+
+async def explain(ctx: Ctx, chosen: Account) -> None:
+    t = ctx.t
+    wants_instalment = ctx.data.pop(INSTALMENT, False)
+    summary = await account_summary(ctx, chosen)
+    check = await restriction(ctx, chosen, summary)
+    if wants_instalment and summary.overdue_amount > 0:
+        _ask_instalment(ctx, chosen, summary.overdue_amount)
+        return
+    blocks = []
+    overdue = t.money(summary.overdue_amount)
+    if summary.overdue_amount > 0:
+        since = t.date(summary.overdue_since) if summary.overdue_since else ""
+        blocks.append(t("debt.overdue", amount=overdue, date=since))
+    elif summary.current_amount > 0 and summary.due_date is not None:
+        blocks.append(
+            t(
+                "debt.only_current",
+                amount=t.money(summary.current_amount),
+                date=t.date(summary.due_date),
+            )
+        )
+    else:
+        blocks.append(t("debt.none"))
+    if check is not None:
+        blocks.append(
+            t(
+                "debt.rules",
+                months=check.norm_months,
+                threshold=t.money(check.threshold),
+                days=check.notice_days,
+                back=check.supply_back_days,
+                cap=t.money(check.reconnection_cap),
+            )
+        )
+        if summary.overdue_amount > 0:
+            key = "debt.above_threshold" if check.possible else "debt.below_threshold"
+            blocks.append(t(key, amount=overdue))
+    else:
+        rules = ctx.config.restriction
+        blocks.append(
+            t(
+                "debt.rules_general",
+                months=rules.norm_months,
+                days=rules.notice_days,
+                back=rules.supply_back_days,
+                cap=t.money(rules.reconnection_cap),
+            )
+        )
+    options: list[Option] = []
+    if summary.overdue_amount > 0:
+        blocks.append(t("debt.pay", url=payment_link(ctx, chosen.number)))
+        options.append(ctx.option("debt.ask_instalment", INSTALMENT))
+        ctx.goto(offer, account=chosen.number, amount=str(summary.overdue_amount))
+    else:
+        ctx.end()
+    options += [ctx.option("balance.how_to_pay", "go:payment"), ctx.operator_option()]
+    ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
+
+
+@flow.step("offer", Choice())
+async def offer(ctx: Ctx, msg: Msg) -> None:
+    if msg.action != INSTALMENT:
+        await ctx.not_understood(msg)
+        return
+    chosen = next((a for a in await ctx.accounts() if a.number == ctx.data.get("account")), None)
+    if chosen is None:
+        await ctx.menu()
+        return
+    summary = await account_summary(ctx, chosen)
+    _ask_instalment(ctx, chosen, summary.overdue_amount)
+
+
+def _ask_instalment(ctx: Ctx, chosen: Account, amount: Decimal) -> None:
+    ctx.goto(instalment, account=chosen.number, amount=str(amount))
+    ctx.say(
+        ctx.t(
+            "debt.instalment_question",
+            amount=ctx.t.money(amount),
+            account=mask_account(chosen.number),
+        ),
+        yes_no(ctx),
+    )
+
+
+@flow.step("instalment", YesNo())
+async def instalment(ctx: Ctx, msg: Msg) -> None:
+    if not answered_yes(msg):
+        await ctx.menu("debt.instalment_not_asked")
+        return
+    number, amount = ctx.data["account"], Decimal(ctx.data["amount"])
+    reason = for_operators(
+        "debt.instalment_reason",
+        account=mask_account(number),
+        amount=translator(OPERATOR_LANGUAGE).money(amount),
+    )
+    escalation = await open_escalation(ctx, reason)
+    await ctx.audit(
+        "instalment_requested",
+        {"account": mask_account(number), "escalation_id": escalation.id},
+    )
+    ctx.say("\n\n".join([ctx.t("debt.instalment_sent"), when_operators_answer(ctx)]))
+
+
+account = account_step(flow, explain)

@@ -1,0 +1,160 @@
+"""Payments that went wrong: «оплатил, а долг висит», «оплатил не на тот счёт», «верните
+переплату». What billing knows is said first; what it cannot settle goes to an operator as a
+request with the date and amount already asked."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from core.accounts import Account
+from core.balance import BalanceKind
+from core.masking import mask_account
+from dialogs.context import Ctx
+from dialogs.expect import Amount, FreeText, PastDate, YesNo
+from dialogs.flow import Flow, Msg
+from dialogs.flows.billing import account_summary, summary_lines
+from dialogs.flows.common import (
+    account_step,
+    answered_yes,
+    remember_description,
+    start_with_account,
+    yes_no,
+)
+from dialogs.flows.operator import (
+    OPERATOR_LANGUAGE,
+    for_operators,
+    open_escalation,
+    when_operators_answer,
+)
+from dialogs.i18n import translator
+from dialogs.nlu import Topic
+
+flow = Flow(
+    "paid",
+    needs_account=True,
+    topics=(Topic.PAYMENT_MISSING, Topic.WRONG_ACCOUNT, Topic.REFUND),
+    resume_question="paid.resume",
+)
+
+MISSING, WRONG, REFUND = "missing", "wrong", "refund"
+CASES = {Topic.PAYMENT_MISSING: MISSING, Topic.WRONG_ACCOUNT: WRONG, Topic.REFUND: REFUND}
+UNKNOWN = "unknown"  # «не знаю» the account the money went to
+WAIT = "wait"
+# Payments reach billing this many working days after a bank or app payment.
+DAYS_TO_ARRIVE = "1–3"
+
+
+@flow.start
+async def start(ctx: Ctx, msg: Msg) -> None:
+    topic = msg.analysis.topic if msg.action is None and msg.text else None
+    ctx.data["case"] = CASES.get(topic, MISSING) if topic else MISSING
+    remember_description(ctx, msg)
+    await start_with_account(ctx, account, begin)
+
+
+async def begin(ctx: Ctx, chosen: Account) -> None:
+    case = ctx.data.get("case", MISSING)
+    if case == REFUND:
+        await _refund(ctx, chosen)
+        return
+    t = ctx.t
+    summary = await account_summary(ctx, chosen)
+    blocks = []
+    if case == MISSING:
+        blocks.append(t("paid.arrive", days=DAYS_TO_ARRIVE))
+        paid = next((entry for entry in summary.history if entry.paid > 0), None)
+        if paid is not None:
+            blocks.append(
+                t("paid.last_known", amount=t.money(paid.paid), period=t.period(paid.period))
+            )
+        else:
+            blocks.append(t("paid.none_known"))
+        blocks.append("\n".join(summary_lines(ctx, summary)))
+        blocks.append(t("paid.ask_date"))
+        options = [ctx.option("paid.will_wait", WAIT)]
+    else:
+        blocks.append(t("paid.wrong_account"))
+        blocks.append(t("paid.ask_date"))
+        options = []
+    ctx.goto(when, account=chosen.number)
+    ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
+
+
+@flow.step("when", PastDate())
+async def when(ctx: Ctx, msg: Msg) -> None:
+    if msg.action == WAIT:
+        await ctx.menu("paid.waiting")
+        return
+    if not isinstance(msg.answer, date):
+        await ctx.not_understood(msg)
+        return
+    ctx.goto(how_much, paid_on=msg.answer.isoformat())
+    ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
+
+
+@flow.step("amount", Amount())
+async def how_much(ctx: Ctx, msg: Msg) -> None:
+    ctx.data["amount"] = str(msg.answer)
+    if ctx.data.get("case") == WRONG:
+        ctx.goto(where)
+        ctx.say(ctx.t("paid.ask_where"), [ctx.option("paid.unknown", UNKNOWN)])
+        return
+    await _to_operator(ctx)
+
+
+@flow.step("where", FreeText())
+async def where(ctx: Ctx, msg: Msg) -> None:
+    ctx.data["where"] = "" if msg.action == UNKNOWN else str(msg.answer or "")
+    await _to_operator(ctx)
+
+
+async def _to_operator(ctx: Ctx) -> None:
+    """The request, with what an operator needs to find the payment, in their language."""
+    rub = translator(OPERATOR_LANGUAGE)
+    number = ctx.data["account"]
+    paid_on = date.fromisoformat(ctx.data["paid_on"])
+    params = {
+        "account": mask_account(number),
+        "date": rub.date(paid_on),
+        "amount": rub.money(Decimal(ctx.data["amount"])),
+        "where": ctx.data.get("where") or for_operators("paid.where_unknown"),
+    }
+    case = ctx.data.get("case", MISSING)
+    escalation = await open_escalation(ctx, for_operators(f"paid.reason_{case}", **params))
+    await ctx.audit(f"payment_{case}_reported", {"account": params["account"]})
+    parts = [ctx.t(f"paid.sent_{case}")]
+    if escalation.id is not None:
+        parts.append(when_operators_answer(ctx))
+    ctx.say("\n\n".join(parts))
+
+
+async def _refund(ctx: Ctx, chosen: Account) -> None:
+    t = ctx.t
+    summary = await account_summary(ctx, chosen)
+    if summary.kind is not BalanceKind.OVERPAYMENT:
+        ctx.end()
+        text = "\n\n".join([t("paid.no_overpayment"), *summary_lines(ctx, summary)])
+        ctx.say(text, [ctx.option("menu.balance", "go:balance"), ctx.menu_option()])
+        return
+    ctx.goto(refund, account=chosen.number, amount=str(summary.amount))
+    ctx.say(t("paid.refund_question", amount=t.money(summary.amount)), yes_no(ctx))
+
+
+@flow.step("refund", YesNo())
+async def refund(ctx: Ctx, msg: Msg) -> None:
+    if not answered_yes(msg):
+        await ctx.menu("paid.refund_kept")
+        return
+    number, amount = ctx.data["account"], Decimal(ctx.data["amount"])
+    reason = for_operators(
+        "paid.reason_refund",
+        account=mask_account(number),
+        amount=translator(OPERATOR_LANGUAGE).money(amount),
+    )
+    await open_escalation(ctx, reason)
+    await ctx.audit("refund_requested", {"account": mask_account(number)})
+    ctx.say("\n\n".join([ctx.t("paid.sent_refund"), when_operators_answer(ctx)]))
+
+
+account = account_step(flow, begin)
