@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
+
+from rapidfuzz.distance import Levenshtein
 
 from dialogs.nlu.labels import Command
 from dialogs.nlu.lexicon import (
     ANSWER_FILLERS,
+    BUT_WORDS,
     COMMAND_POLITENESS,
     COMMANDS,
     NO_AFTER_NE,
     NO_WORDS,
+    REFUSALS,
     YES_COMPANIONS,
     YES_WORDS,
 )
@@ -18,7 +23,11 @@ from dialogs.nlu.text import normalize
 
 # A yes or no is a few words; anything longer is a sentence for analyze().
 MAX_ANSWER_WORDS = 6
+# A yes or a refusal that leads a short reason: «ну да перешел», «не надо мастера».
+MAX_LEADING_ANSWER_WORDS = 10
 MAX_COMMAND_WORDS = 4
+# A one-word command typed with one letter wrong («отмеа»): only words this long.
+MIN_FUZZY_COMMAND = 5
 _TOKEN = re.compile(r"[a-zа-я]+|[+\-]|[^\w\s.,!?;:()\"'«»…+\-]")
 _LEADING_NO = re.compile(r"^\W*(?:(?:ой|ах|ну)\W+)?(?:нет|неа|не|no)\s*[,.!;:—–-]")
 _LEADING_YES = re.compile(
@@ -33,24 +42,39 @@ def _tokens(text: str) -> list[str]:
 
 
 def is_yes(text: str) -> bool:
-    """«да», «ага», «угу», «конечно», «верно», «подтверждаю», «согласна», «ок», «yes», «+», 👍."""
+    """«да», «ага», «угу», «конечно», «верно», «подтверждаю», «согласна», «ок», «yes», «+», 👍;
+    also a yes that leads a short reason with no «но», «нет» or question in it: «ну да
+    перешел», «да да всё верно, котел включили»."""
     tokens = _tokens(text)
-    if not tokens or len(tokens) > MAX_ANSWER_WORDS:
+    if not tokens or len(tokens) > MAX_LEADING_ANSWER_WORDS:
         return False
-    if any(t in YES_WORDS for t in tokens) and all(
-        t in YES_WORDS or t in ANSWER_FILLERS or t in YES_COMPANIONS for t in tokens
+    if len(tokens) <= MAX_ANSWER_WORDS and (
+        any(t in YES_WORDS for t in tokens)
+        and all(t in YES_WORDS or t in ANSWER_FILLERS or t in YES_COMPANIONS for t in tokens)
     ):
         return True
-    # «да, всё верно, грели дом», «правильно, зима же»: a yes set apart by punctuation decides.
-    return _LEADING_YES.match(normalize(text)) is not None and not is_no(text)
+    lead = 0
+    while lead < len(tokens) and (tokens[lead] in YES_WORDS or tokens[lead] in ANSWER_FILLERS):
+        lead += 1
+    if not any(t in YES_WORDS for t in tokens[:lead]) or "?" in text:
+        return False
+    # «да, всё верно, грели дом», «ну да перешел»: a yes first decides, unless what follows
+    # takes it back («да нет», «да, но …», «да не то»).
+    return not any(t in NO_WORDS or t in BUT_WORDS or t == "ни" for t in tokens[lead:])
 
 
 def is_no(text: str) -> bool:
-    """«нет», «неа», «не надо», «неверно», «no», «-», 👎 — but not «отмена», which is a command."""
+    """«нет», «неа», «не надо», «неверно», «no», «-», 👎 — but not «отмена», which is a command;
+    also a refusal that leads a short reason: «не надо мастера», «ненадо уже». «Нет» before a
+    word is no refusal: «нет света»."""
     tokens = _tokens(text)
-    if not tokens or len(tokens) > MAX_ANSWER_WORDS:
+    if not tokens or len(tokens) > MAX_LEADING_ANSWER_WORDS:
         return False
     if any(ch.isdigit() for ch in text):  # «7702-000-119» is a number, not a «-»
+        return False
+    if _leading_refusal(tokens) and "?" not in text:
+        return True
+    if len(tokens) > MAX_ANSWER_WORDS:
         return False
     said_no = False
     previous = ""
@@ -66,8 +90,21 @@ def is_no(text: str) -> bool:
     return said_no
 
 
+def _leading_refusal(tokens: list[str]) -> bool:
+    """«не надо …», «ненадо …», «не нужно …» first, and nothing after it that says yes or but."""
+    for refusal in REFUSALS:
+        size = len(refusal)
+        if tuple(tokens[:size]) == refusal:
+            rest = tokens[size:]
+            return not any(t in YES_WORDS or t in BUT_WORDS for t in rest)
+    return False
+
+
 def command(text: str) -> Command | None:
-    """A command typed as the whole message; longer requests are analyze()'s business."""
+    """A command typed as the whole message; longer requests are analyze()'s business.
+
+    The whole message may repeat one command in parts («отмена, уже не надо»), and a one-word
+    command may have one letter wrong («отмеа»)."""
     normal = normalize(text).strip()
     if normal.startswith("/"):
         name = normal.split(maxsplit=1)[0].split("@", 1)[0]
@@ -76,7 +113,39 @@ def command(text: str) -> Command | None:
         if found is Command.START or (found is not None and name == normal):
             return found
         return None
-    words = [w for w in _EDGES.sub("", normal).split() if w not in COMMAND_POLITENESS]
+    whole = _command_words(normal)
+    if whole is not None:
+        return whole
+    parts = [part for part in _PARTS.split(normal) if _EDGES.sub("", part)]
+    if len(parts) < 2:
+        return None
+    each = {_command_words(part) for part in parts}
+    return each.pop() if len(each) == 1 else None
+
+
+_PARTS = re.compile(r"[,.;!…]+")
+
+
+def _command_words(text: str) -> Command | None:
+    words = [w for w in _EDGES.sub("", text).split() if w not in COMMAND_POLITENESS]
     if not words or len(words) > MAX_COMMAND_WORDS:
         return None
-    return COMMANDS.get(" ".join(words))
+    found = COMMANDS.get(" ".join(words))
+    if found is None and len(words) == 1 and len(words[0]) >= MIN_FUZZY_COMMAND:
+        found = _misspelt_command(words[0])
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _misspelt_command(word: str) -> Command | None:
+    """The one-word command a word is one letter away from, if exactly one command is."""
+    near = {
+        found
+        for name, found in COMMANDS.items()
+        if " " not in name
+        and not name.startswith("/")
+        and found is not Command.START  # a restart is no guess to make
+        and len(name) >= MIN_FUZZY_COMMAND
+        and Levenshtein.distance(word, name, score_cutoff=1) <= 1
+    }
+    return near.pop() if len(near) == 1 else None

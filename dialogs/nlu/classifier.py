@@ -45,6 +45,11 @@ KWH_BONUS = 5.0
 # An amount of money beside a receipt word: the amount is the question, a bill to explain
 # («в квитанции 9 тысяч»).
 BILLED_AMOUNT = 3.0
+# An amount of money, where nobody asks to pay: a balance matter («откуда 19 тыщ за ноябрь»).
+MONEY_AMOUNT = 1.5
+# Zone-labelled values this long are a meter's registers, whatever else the message asks
+# («день 23520 ночь 8165 а тариф у меня какой»): no month's volume has five digits.
+DISPLAY_DIGITS = 5
 # A greeting or thanks decides only when nothing else scores at least this ...
 FILLER_YIELDS_TO = 1.5
 # ... or, in a message of at least this many words, when nothing else scores at all: a letter
@@ -351,7 +356,8 @@ def _score(
     bare = substantive < BARE_BELOW
     numbers = extraction.numbers
     if numbers.reading_like and not by_zone:
-        scores[Intent.SUBMIT_READING] += BARE_READING if bare else READING_AMONG_WORDS
+        strong = bare or _registers_shown(entities)
+        scores[Intent.SUBMIT_READING] += BARE_READING if strong else READING_AMONG_WORDS
     elif numbers.weak and bare and not (entities.accounts or entities.phones or entities.kwh):
         scores[Intent.SUBMIT_READING] += BARE_SMALL_NUMBER
     if entities.accounts:
@@ -362,7 +368,20 @@ def _score(
         scores[Intent.BALANCE_DEBT if complaint else Intent.TARIFF_QUESTION] += KWH_BONUS
     if numbers.money and scores.get(Intent.RECEIPT, 0.0) > 0:
         scores[Topic.BILL_EXPLAIN] += BILLED_AMOUNT
+    if numbers.money and scores.get(Intent.PAYMENT, 0.0) <= 0:
+        scores[Intent.BALANCE_DEBT] += MONEY_AMOUNT
     return {label: score for label, score in scores.items() if score > 0}
+
+
+def _registers_shown(entities: Entities) -> bool:
+    """Two or more zone-labelled values of 4+ digits, one of them DISPLAY_DIGITS long: what a
+    meter's registers show, not volumes to price."""
+    labelled = [value for value in entities.readings if value.labelled]
+    return (
+        len(labelled) >= 2
+        and all(value.integer_digits >= 4 for value in labelled)
+        and any(value.integer_digits >= DISPLAY_DIGITS for value in labelled)
+    )
 
 
 def _zone_volumes_priced(
@@ -370,7 +389,7 @@ def _zone_volumes_priced(
 ) -> bool:
     """Zone-labelled values asked about with «сколько», «платить», «стоить» and no word about
     readings: volumes to price («сколько платить если день 200 ночь 90»), not meter readings."""
-    if not any(value.labelled for value in entities.readings):
+    if not any(value.labelled for value in entities.readings) or _registers_shown(entities):
         return False
     keys = {entry.key for entry, weight in matched if weight > 0}
     if any(entry.label is Intent.SUBMIT_READING for entry, weight in matched if weight > 0):

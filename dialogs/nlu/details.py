@@ -194,6 +194,9 @@ VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
     (VisitType.RECONNECTION, ("неуплата", "reconnect", "reconnection")),
     (VisitType.POWER_QUALITY, ("напряжение", "скачок", "перепад", "voltage")),
 )
+# The supply back after paying: «я оплатила долг, подключите свет обратно».
+RECONNECT_WORDS = ("подключить", "включить", "reconnect", "restore")
+AFTER_PAYING_WORDS = ("оплатить", "заплатить", "погасить", "долг", "обратно", "paid", "debt")
 CONTROL_WORDS = ("контрольный", "control")  # with a reading word: a control reading
 READING_WORDS = ("снятие", "снять", "показание", "reading")
 METER_WORDS = ("счетчик", "meter")
@@ -431,6 +434,8 @@ def visit_type(text: str) -> VisitType | None:
     for kind, table in VISIT_WORDS:
         if said & _words(table):
             return kind
+    if said & _words(RECONNECT_WORDS) and said & _words(AFTER_PAYING_WORDS):
+        return VisitType.RECONNECTION
     if said & _words(CONTROL_WORDS) and said & _words(READING_WORDS):
         return VisitType.CONTROL_READING
     if every & _words(METER_WORDS):

@@ -116,7 +116,7 @@ _MONEY_FOR = re.compile(
 )
 _ABOUT_READINGS = re.compile(r"показан|показат|сч[её]тчик|reading|meter")
 _MONEY = re.compile(
-    rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s*(?:руб\w*|р\b\.?|₽|rub\w*|коп\w*|тыс\w*|тр\b|т\.р\.?)"
+    rf"(?<![\d.,]){_INT}(?:[.,]\d+)?\s*(?:руб\w*|р\b\.?|₽|rub\w*|коп\w*|тыс\w*|тыщ\w*|тр\b|т\.р\.?)"
 )
 _MONTH_WORD = "|".join(stem + r"[а-я]*" for stem, _ in MONTH_STEMS if not stem.startswith("ма"))
 _MONTH_WORD = rf"(?:{_MONTH_WORD}|март[а-я]*|ма[йяею]\b|may\b)"

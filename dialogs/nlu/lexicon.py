@@ -428,6 +428,8 @@ NO_WORDS = frozenset(
         "n",
         "не",
         "отказываюсь",
+        "ненадо",
+        "ненужно",
         "ytn",
         "-",
         "👎",
@@ -484,6 +486,19 @@ NO_AFTER_NE = frozenset(
         "требуется",
     }
 )
+# Words that take a leading yes or no back: «да, но …», «да нет», «не надо, а впрочем да».
+BUT_WORDS = frozenset({"но", "а", "однако", "только", "хотя", "или", "but", "however"})
+# Refusals that lead a short reason: «не надо мастера», «ненадо уже», «не нужно больше».
+REFUSALS: tuple[tuple[str, ...], ...] = (
+    ("не", "надо"),
+    ("не", "нужно"),
+    ("не", "хочу"),
+    ("не", "буду"),
+    ("ненадо",),
+    ("ненужно",),
+    ("no", "need"),
+    ("don", "t"),
+)
 # Politeness around a command word does not make it a sentence.
 COMMAND_POLITENESS = frozenset({"пожалуйста", "please", "пж", "плиз"})
 
@@ -526,6 +541,8 @@ COMMANDS: dict[str, Command] = {
     "не надо уже": Command.CANCEL,
     "не нужно уже": Command.CANCEL,
     "ничего не надо": Command.CANCEL,
+    "ненадо": Command.CANCEL,
+    "ненужно": Command.CANCEL,
     "ничего не нужно": Command.CANCEL,
     "отбой": Command.CANCEL,
     "хватит": Command.CANCEL,

@@ -213,3 +213,79 @@ def test_a_leading_yes_with_an_explanation(text: str) -> None:
 
 def test_a_leading_short_no_with_an_explanation() -> None:
     assert is_no("не, лишнюю цифру нажал") and not is_yes("не, лишнюю цифру нажал")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ну да перешел",
+        "да да всё верно, котел второй включили",
+        "да квитанцию пришлите",
+        "ага, это я ошибся в прошлый раз",
+    ],
+)
+def test_a_yes_that_leads_a_reason(text: str) -> None:
+    assert is_yes(text) and not is_no(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "да нет",
+        "да, но у меня вопрос",
+        "да не то",
+        "да а где квитанция",
+        "да перешел?",  # a question back is no answer
+        "да блин нет света",
+        "ну да ну да, конечно, так я и поверил, а потом что",  # too long for an answer
+    ],
+)
+def test_a_yes_taken_back_or_asked_is_no_yes(text: str) -> None:
+    assert not is_yes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["не надо мастера", "ненадо мастера", "не нужно больше ничего", "ненадо", "не хочу заявку"],
+)
+def test_a_refusal_that_leads_a_reason(text: str) -> None:
+    assert is_no(text) and not is_yes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["нет света", "нет света третий день", "не надо, а хотя давайте", "не надо? а почему"],
+)
+def test_not_a_leading_refusal(text: str) -> None:
+    assert not is_no(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("отмеа", Command.CANCEL),  # one letter wrong
+        ("отменв", Command.CANCEL),
+        ("оператр", Command.OPERATOR),
+        ("назвд", Command.BACK),
+        ("отмена, уже не надо", Command.CANCEL),  # one command in parts
+        ("стоп. передумал", Command.CANCEL),
+        ("меню, меню", Command.MENU),
+        ("ненадо", Command.CANCEL),
+    ],
+)
+def test_commands_with_a_typo_or_in_parts(text: str, expected: Command) -> None:
+    assert command(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "отмена, меню",  # two different commands: no guess
+        "отмена заявки",  # a request, for analyze()
+        "передумала, потом передам",
+        "начал",  # one letter from «начать», but a restart is never guessed
+        "мена",  # too short to correct
+    ],
+)
+def test_no_command_guessed(text: str) -> None:
+    assert command(text) is None
