@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.meters import Zone
 from dialogs.nlu import Intent, Topic, analyze
 from dialogs.nlu.classifier import match_entries, tokenize
 from dialogs.nlu.labels import REFINES
@@ -140,3 +141,31 @@ def test_a_reading_after_a_date_is_no_year(
     entities = analyze(text).entities
     assert tuple(str(value.value) for value in entities.readings) == readings
     assert tuple(str(d) if not isinstance(d, tuple) else d for d in entities.dates) == dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Registers with five digits are readings, whatever else is asked.
+        ("день 23520 ночь 8165 а тариф у меня какой", Intent.SUBMIT_READING),
+        ("т1 15320 т2 6110, и сколько стоит ночь?", Intent.SUBMIT_READING),
+        # Small zone values with a price word are still volumes to price.
+        ("сколько будет день 200 ночь 90", Topic.ESTIMATE),
+        # An amount of money nobody asks to pay is a balance matter.
+        ("откуда 19 тыщ за ноябрь", Topic.BILL_EXPLAIN),
+        ("сколько у меня просрочено", Intent.BALANCE_DEBT),
+        ("хочу оплатить 1500 руб", Intent.PAYMENT),
+        ("дайте телефон для звонка", Intent.OPERATOR_REQUEST),
+        ("отмена заявки", Topic.MY_VISITS),
+    ],
+)
+def test_story_classes_read_right(text: str, expected: Intent | Topic) -> None:
+    test_classes_read_right(text, expected)
+
+
+def test_registers_shown_keep_their_values() -> None:
+    values = analyze("день 23520 ночь 8165 а тариф у меня какой").entities.readings
+    assert [(value.zone, value.value) for value in values] == [
+        (Zone.DAY, Decimal("23520")),
+        (Zone.NIGHT, Decimal("8165")),
+    ]
