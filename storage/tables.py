@@ -230,6 +230,7 @@ meters = Table(
     Column("digits", Integer, nullable=False),
     Column("smart", Boolean, nullable=False),
     Column("verification_due", Date, nullable=True),
+    Column("location", String(64), nullable=True),  # billing's note: «дом», «гараж»
     UniqueConstraint("account_number", "serial"),
 )
 

@@ -12,13 +12,14 @@ from energobot.exchange.schema import Columns, Parsed
 
 COLUMNS = Columns(
     required=("account", "serial", "scheme", "digits", "smart", "register"),
-    optional=("verification_due", "last_value", "last_date", "avg_monthly_kwh"),
+    optional=("verification_due", "last_value", "last_date", "avg_monthly_kwh", "location"),
 )
 
 MIN_DIGITS, MAX_DIGITS = 4, 9
 REGISTERS = ("T1", "T2", "T3")
 # Fields every row of one meter repeats; they must agree.
-_SHARED = ("scheme", "digits", "smart", "verification_due")
+_SHARED = ("scheme", "digits", "smart", "verification_due", "location")
+LOCATION_LIMIT = 64
 
 
 def _digits(raw: object) -> int:
@@ -57,6 +58,7 @@ def _parse_line(row: Row) -> tuple[_Line, list[RowError]]:
     last_value = fields.optional("last_value", f.non_negative)
     last_date = fields.optional("last_date", f.iso_date)
     average = fields.optional("avg_monthly_kwh", f.non_negative)
+    location = fields.optional("location", f.short_text(LOCATION_LIMIT))
 
     if scheme is not None and register is not None and register not in REGISTER_ZONES[scheme]:
         own = ", ".join(REGISTER_ZONES[scheme])
@@ -78,6 +80,7 @@ def _parse_line(row: Row) -> tuple[_Line, list[RowError]]:
             smart=smart,
             verification_due=verification_due,
             registers=(Register(register, last_value, last_date, average),),
+            location=location or "",
         )
     return _Line(row.number, account, serial, register, meter), fields.errors
 

@@ -13,7 +13,7 @@ from storage.repos._base import CHUNK, Repo
 from storage.tables import meters as meter_table
 from storage.tables import registers
 
-_METER_FIELDS = ("scheme", "digits", "smart", "verification_due")
+_METER_FIELDS = ("scheme", "digits", "smart", "verification_due", "location")
 _REGISTER_FIELDS = ("last_value", "last_date", "avg_monthly_kwh")
 
 
@@ -145,6 +145,7 @@ def _meter(row: dict[str, Any], meter_registers: list[Register]) -> Meter:
         verification_due=row["verification_due"],
         registers=tuple(meter_registers),
         id=row["id"],
+        location=row["location"] or "",
     )
 
 
@@ -156,6 +157,7 @@ def _meter_row(meter: Meter) -> dict[str, Any]:
         "digits": meter.digits,
         "smart": meter.smart,
         "verification_due": meter.verification_due,
+        "location": meter.location or None,
     }
 
 

@@ -470,3 +470,28 @@ def test_tariffs_from_jsonl_with_numbers() -> None:
         (2, Decimal(6000), Decimal("9.02")),
         (3, None, Decimal("10.32")),
     ]
+
+
+def test_meter_location_is_optional_and_shared_by_the_meter_rows() -> None:
+    header = "account,serial,scheme,digits,smart,register,last_value,location\n"
+    parsed = parse_meters(
+        rows_of(
+            header
+            + "5900100101,H1,two_zone,7,0,T1,84120.3,дом\n"
+            + "5900100101,H1,two_zone,7,0,T2,31244.1,дом\n"
+            + "5900100101,G1,single,5,0,T1,6120,гараж\n"
+            + "5900100101,B1,single,5,0,T1,10,\n"
+        )
+    )
+    assert parsed.errors == []
+    assert {m.serial: m.location for m in parsed.items} == {"H1": "дом", "G1": "гараж", "B1": ""}
+    mixed = parse_meters(
+        rows_of(
+            header
+            + "5900100101,H1,two_zone,7,0,T1,84120.3,дом\n"
+            + "5900100101,H1,two_zone,7,0,T2,31244.1,баня\n"
+        )
+    )
+    assert [str(e) for e in mixed.errors] == [
+        "row 3: location: 'баня' differs from row 2 of the same meter ('дом')"
+    ]

@@ -88,6 +88,20 @@ async def test_meter_upsert_is_idempotent_and_follows_register_changes(
     assert after["M2"].registers[0].id == before["M2"].registers[0].id
 
 
+async def test_a_meter_keeps_billing_s_note_on_where_it_hangs(
+    db: Database, account: Account
+) -> None:
+    garage = replace(_meter("G-1", Scheme.SINGLE, _register("T1", "6120")), location="гараж")
+    async with db.unit_of_work() as store:
+        assert await store.meters.upsert([garage]) == (1, 0)
+        moved = replace(garage, location="баня")
+        assert await store.meters.upsert([moved]) == (0, 1)  # the note alone is a change
+        [stored] = await store.meters.for_account(account.number)
+        await store.commit()
+    assert stored.location == "баня"
+    assert _without_ids(stored) == moved
+
+
 def _reading(
     at: datetime,
     value: str,
