@@ -100,9 +100,23 @@ def _mask_run(match: re.Match[str]) -> str:
     return re.sub(r"[0-9]", "•", run)
 
 
-# A payment card: 13-19 digits in a row, or groups of four («4276 1234 5678 9012»).
-_CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,3})?)(?!\d)")
+# A payment card: 13-19 digits in a row, or in groups as cards print them («4276 1234 5678
+# 9012», «3782 822463 10005»).
+_CARD = re.compile(
+    r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,3}(?![\d/.]))?"
+    r"|\d{4}[ \-]\d{6}[ \-]\d{4,5})(?!\d)"
+)
+# Four groups of four: the way a card is printed and typed, whatever its checksum.
+_PRINTED = re.compile(r"^\d{4}([ \-])\d{4}\1\d{4}\1\d{4}$")
 _CARD_CODE = re.compile(r"(?i)(?<![^\W\d_])(cvv2?|cvc2?|свв|цвв|код)(\s*[:\-]?\s*)\d{3,4}(?!\d)")
+# The expiry date next to a card: «12/27», «12/2027», «до 12.27».
+_EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*[/.]\s*(\d{2}|20\d{2})(?![\d/.])")
+# Words that say a number is a card's: it is masked then even with a typo in a digit.
+_CARD_WORDS = re.compile(
+    r"(?i)(?<![^\W\d_])(карт\w*|card\w*|visa|виза|mastercard|мастеркард|мир\b|maestro|cvv|cvc|"
+    r"срок действия|expir\w*)"
+)
+CONTEXT = 40  # characters around a number in which card words or an expiry date count
 
 
 def _luhn(digits: str) -> bool:
@@ -114,19 +128,26 @@ def _luhn(digits: str) -> bool:
 
 
 def hide_card_data(text: str) -> tuple[str, bool]:
-    """The text with payment card numbers (Luhn-valid) and their security codes masked, and
-    whether anything was masked. Nobody may keep card data a customer typed by mistake."""
+    """The text with payment card numbers and what goes with them (the expiry date, the
+    security code) masked, and whether anything was. A card number is 13-19 digits that pass
+    the Luhn check, are grouped as cards are printed, or stand next to card words, an expiry
+    date or a security code (a typo in a digit does not make it any less a card). Nobody may
+    keep card data a customer typed by mistake."""
     found = False
 
     def card(match: re.Match[str]) -> str:
         nonlocal found
-        digits = re.sub(r"\D", "", match.group(0))
-        if not _luhn(digits):
-            return match.group(0)
+        run = match.group(0)
+        digits = re.sub(r"\D", "", run)
+        near = text[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
+        context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
+        if not (_luhn(digits) or _PRINTED.match(run) or context):
+            return run
         found = True
         return "•••• •••• •••• " + digits[-4:]
 
     masked = _CARD.sub(card, text)
     if found:
         masked = _CARD_CODE.sub(lambda m: f"{m.group(1)}{m.group(2)}•••", masked)
+        masked = _EXPIRY.sub("••/••", masked)
     return masked, found

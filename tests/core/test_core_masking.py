@@ -146,8 +146,38 @@ def test_card_numbers_are_masked(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "tail"),
+    [
+        # A typo in one digit does not make a card number any less one: printed as cards are,
+        # or next to card words, an expiry date or a security code, it is masked all the same.
+        ("4111 1111 1111 1112", "1112"),
+        ("карта 5469 3800 1122 3343 12/27 cvv 123 спишите за свет", "3343"),
+        ("номер карты 22001234567890101 срок 09/28", "0101"),
+        ("card 4276380012344358 exp 10/29", "4358"),
+    ],
+)
+def test_card_numbers_failing_the_checksum_are_masked_by_their_shape_or_context(
+    text: str, tail: str
+) -> None:
+    from core.masking import hide_card_data
+
+    masked, found = hide_card_data(text)
+    assert found
+    assert f"•••• •••• •••• {tail}" in masked
+    assert not any(date in masked for date in ("12/27", "09/28", "10/29"))
+    assert "cvv 123" not in masked
+
+
+@pytest.mark.parametrize(
     "text",
-    ["показания 12345 67890 11111", "5901234567", "+7 912 345-67-89", "4111 1111 1111 1112"],
+    [
+        "показания 12345 67890 11111",
+        "5901234567",
+        "+7 912 345-67-89",
+        "4111111111111112",  # 16 digits in a row failing the checksum, and no card words
+        "счетчик 009217063004512 показания 12877",  # a meter's 15-digit serial
+        "оплатил 12.11 2000 р",
+    ],
 )
 def test_other_numbers_are_not_cards(text: str) -> None:
     from core.masking import hide_card_data
