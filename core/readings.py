@@ -375,3 +375,28 @@ def previous_value(
     if own is None:
         return None
     return own.value, own_day
+
+
+# A value more than this many months of a register's average above its last one is not taken for
+# that meter's display when guessing which meter an unexplained number belongs to.
+GUESS_MONTHS = 12
+GUESS_AVERAGE = Decimal(300)  # kWh a month, where billing gave no average
+
+
+def could_be_display(meter: Meter, values: list[ParsedValue]) -> bool:
+    """Whether the values could be what this meter shows now: as many as its registers (or
+    one), each at most its display's digits and above its last value by less than a year of
+    its average («23520 8165» for a meter at 23 415 / 8 120 — not a month's kWh to price)."""
+    if len(values) not in (1, len(meter.registers)):
+        return False
+    assigned = assign_to_registers(values, meter)
+    if isinstance(assigned, AssignError):
+        return False
+    for name, value in assigned.items():
+        register = meter.register(name)
+        if value.integer_digits > meter.digits or register.last_value is None:
+            return False
+        average = register.avg_monthly_kwh or GUESS_AVERAGE
+        if not register.last_value <= value.value <= register.last_value + GUESS_MONTHS * average:
+            return False
+    return True

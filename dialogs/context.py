@@ -41,6 +41,9 @@ class Draft:
     attachment: Attachment | None = None
     phone_label: str = ""  # the label of the messenger's own "share my phone" button
     language: str = ""  # the customer's language, carried on to the Reply
+    # Said beside the question, not instead of it (an offer to switch the language): its buttons
+    # are version-free and the question's stay the ones that act.
+    aside: bool = False
 
 
 class ChannelTexts(Translator):
@@ -81,6 +84,7 @@ class DialogState:
     # A flow another request interrupted: {flow, step, data, last, trail}, offered back after.
     suspended: dict[str, Any] | None = None
     declined_language: bool = False  # the customer kept their language when offered the other
+    offered_language: str | None = None  # the language offered in the last turn, if one was
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> DialogState:
@@ -137,10 +141,13 @@ class Ctx:
         *,
         request_phone: bool = False,
         attachment: Attachment | None = None,
+        aside: bool = False,
     ) -> None:
         t = self.t
         label = t("common.share_phone_button") if request_phone else ""
-        self.drafts.append(Draft(text, list(options), request_phone, attachment, label, t.language))
+        self.drafts.append(
+            Draft(text, list(options), request_phone, attachment, label, t.language, aside)
+        )
 
     def option(self, key: str, action: str, **params: Any) -> Option:
         """A button labelled from the catalog."""

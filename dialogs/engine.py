@@ -39,6 +39,16 @@ SHORT_REQUEST_WORDS = 3
 MAX_TRAIL = 8  # questions of one flow remembered for «назад»
 STUCK_AFTER = 2  # misses in a row before the way out is offered
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
+# «отмена заявки», «не надо мастера», «передумала, потом передам», «отмеа»: a change of mind in
+# a few words, which the whole-message commands do not cover.
+# «давай дальше», «продолжим»: yes to going on with an interrupted task.
+_GO_ON = re.compile(r"(?<![^\W\d_])(?:дальше|продолж\w*|вернемся|вернёмся|go on|continue)", re.I)
+_CHANGED_MIND = re.compile(
+    r"^\W*(?:(?:ой|ну|нет|да)\W+)?(?:не\s*надо|не\s*нужно|ничего\s+не\s+надо|отмен\w*|отме\w?а|"
+    r"передумал\w*|стоп\b|хватит|отбой|never\s*mind|cancel\w*|stop\b)",
+    re.IGNORECASE,
+)
+CHANGED_MIND_WORDS = 6
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
@@ -81,8 +91,9 @@ class Engine:
             await self._card_data(ctx, msg)
         else:
             offer = await self._turn_language(ctx, msg)
-            await self._dispatch(ctx, msg)
-            if offer:
+            if not await self._answer_to_language_offer(ctx, msg):
+                await self._dispatch(ctx, msg)
+            if offer and ctx.language != ctx.customer.language:
                 self._offer_language(ctx)
         return self._finish(ctx)
 
@@ -104,6 +115,8 @@ class Engine:
         yes_no = step is not None and isinstance(step.expects, YesNo)
         if cmd is Command.CANCEL and yes_no and is_no(inbound.text):
             cmd = None  # «не надо» at a yes/no question is its «no»
+        if cmd is None and step is not None and inbound.kind is InboundKind.TEXT:
+            cmd = _changed_mind(inbound.text, step)
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
             ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
@@ -146,12 +159,16 @@ class Engine:
             return
         answer = await step.expects.read(ctx, msg)
         msg.answer, msg.action = answer.value, answer.action
+        if self.flows[step.flow].informational and answer.fit is not Fit.STRONG:
+            ctx.end()  # nothing was asked there: the message goes where it asks to
+            await self.route_free_text(ctx, msg)
+            return
         if answer.fit is Fit.NONE and msg.kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
             # Mid-question the question stays, buttons included: messengers like Viber show
             # only the last message's keyboard.
             self.repeat_question(ctx, ctx.t(f"common.{msg.kind.value}_mid"))
             return
-        request = self._request(ctx, msg, step)
+        request = await self._request(ctx, msg, step)
         if answer.fit is Fit.STRONG or (
             answer.fit is Fit.WEAK and (request is None or request.confidence < SURE)
         ):
@@ -164,7 +181,7 @@ class Engine:
         else:
             await self.missed(ctx, msg)
 
-    def _request(self, ctx: Ctx, msg: Msg, step: Step) -> Request | None:
+    async def _request(self, ctx: Ctx, msg: Msg, step: Step) -> Request | None:
         """A clear request for another task than the step's, or None."""
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return None
@@ -174,7 +191,7 @@ class Engine:
             return None
         if step.flow == "link" and target == ctx.state.resume:
             return None  # linking is the way to that task: it goes on
-        if self.flows[target].needs_account and step.flow == "link":
+        if self.flows[target].needs_account and step.flow == "link" and not await ctx.accounts():
             return None  # every task with an account starts by linking: the same way
         return Request(target, analysis.confidence)
 
@@ -186,6 +203,10 @@ class Engine:
     async def _interrupt(self, ctx: Ctx, request: Request, msg: Msg) -> None:
         """Leave the current step for another task; a flow worth coming back to is kept."""
         state = ctx.state
+        if state.suspended is not None and state.suspended["flow"] == request.flow:
+            self._restore(ctx, state.suspended)  # «давай дальше с заявкой»: the task kept
+            self.repeat_question(ctx)
+            return
         flow = self.flows[state.flow] if state.flow else None
         if flow is not None and flow.resume_question and request.flow != "operator":
             state.suspended = {
@@ -245,7 +266,12 @@ class Engine:
             await self._stale(ctx)
             return False
         version, action = int(match[1]), match[2]
-        if version != ctx.conversation.version:
+        last = ctx.state.last
+        offered = {str(option[1]) for option in last.get("options", ())}
+        offered |= {str(option[1]) for option in last.get("question_options", ())}
+        if version != ctx.conversation.version or action not in offered:
+            # An older prompt's button, or one of an earlier message of the last turn that is
+            # not its question: only the current question's buttons act.
             await self._stale(ctx)
             return False
         msg.action = action
@@ -325,40 +351,66 @@ class Engine:
 
     # -- an interrupted task, offered back ---------------------------------------------------------
 
+    def settled(self, ctx: Ctx) -> bool:
+        """No question open: no flow, or one that only shows information (the tariffs' menu)."""
+        flow = self.flows.get(ctx.state.flow) if ctx.state.flow else None
+        return flow is None or flow.informational
+
     async def _answer_to_resume(self, ctx: Ctx, msg: Msg, cmd: Command | None) -> bool:
-        """The answer to «shall we go on with …?»; anything else lets the old task go."""
+        """Back to an interrupted task: the answer to «shall we go on with …?», a request for that
+        task, or an answer to its open question typed straight away («8165» after a question
+        about zone hours). Anything else once the question was asked lets the old task go."""
         suspended = ctx.state.suspended
-        if suspended is None or not suspended.get("offered"):
+        if suspended is None:
             return False
-        if not self._last_offered(ctx, RESUME):
-            ctx.state.suspended = None
-            return False
-        answer = msg.action
-        if answer is None and cmd is None and msg.kind is InboundKind.TEXT:
-            if is_yes(msg.text):
+        offered = bool(suspended.get("offered")) and self._last_offered(ctx, RESUME)
+        answer = msg.action if msg.action in (RESUME, DROP) else None
+        typed = msg.kind is InboundKind.TEXT and cmd is None and msg.action is None
+        if answer is None and typed and offered:
+            if is_yes(msg.text) or _GO_ON.search(msg.text):
                 answer = RESUME
             elif is_no(msg.text):
                 answer = DROP
+        if answer is None and typed and msg.text and self.settled(ctx):
+            if self.route(msg.analysis) == suspended["flow"]:
+                answer = RESUME
+            elif await self._fits_suspended(ctx, msg, suspended):
+                self._restore(ctx, suspended)
+                step = self.current_step(ctx.state)
+                assert step is not None
+                await self._step_turn(ctx, step, msg)
+                return True
         if answer == RESUME:
-            ctx.state.suspended = None
-            state = ctx.state
-            state.flow, state.step = suspended["flow"], suspended["step"]
-            state.data, state.last = suspended["data"], suspended["last"]
-            state.trail, state.misses = suspended["trail"], 0
-            if self.current_step(state) is None:
+            self._restore(ctx, suspended)
+            if self.current_step(ctx.state) is None:
                 await self.main_menu(ctx)
             else:
                 self.repeat_question(ctx)
             return True
-        ctx.state.suspended = None
         if answer == DROP:
+            ctx.state.suspended = None
             await self.main_menu(ctx, "menu.dropped")
             return True
+        if offered:
+            ctx.state.suspended = None
         return False
+
+    async def _fits_suspended(self, ctx: Ctx, msg: Msg, suspended: dict[str, Any]) -> bool:
+        flow = self.flows.get(suspended["flow"])
+        step = flow.steps.get(suspended["step"]) if flow else None
+        return step is not None and (await step.expects.read(ctx, msg)).fit is Fit.STRONG
+
+    @staticmethod
+    def _restore(ctx: Ctx, suspended: dict[str, Any]) -> None:
+        state = ctx.state
+        state.suspended = None
+        state.flow, state.step = suspended["flow"], suspended["step"]
+        state.data, state.last = suspended["data"], suspended["last"]
+        state.trail, state.misses = suspended["trail"], 0
 
     def _offer_resume(self, ctx: Ctx) -> None:
         suspended = ctx.state.suspended
-        if suspended is None or suspended.get("offered") or ctx.state.flow is not None:
+        if suspended is None or suspended.get("offered") or not self.settled(ctx):
             return
         flow = self.flows.get(suspended["flow"])
         if flow is None or flow.resume_question is None:
@@ -398,7 +450,22 @@ class Engine:
                 ctx.option("menu.switch_to", f"{LANGUAGE}{ctx.language}"),
                 (channel_texts(own, ctx.customer.channel)("menu.keep_language"), LANGUAGE + own),
             ],
+            aside=True,
         )
+        ctx.state.offered_language = ctx.language
+
+    async def _answer_to_language_offer(self, ctx: Ctx, msg: Msg) -> bool:
+        """«yes», «да» to «shall I continue in English?» switches; «no» keeps the language."""
+        offered, ctx.state.offered_language = ctx.state.offered_language, None
+        if offered is None or msg.kind is not InboundKind.TEXT or msg.action is not None:
+            return False
+        if is_yes(msg.text):
+            await self._set_language(ctx, offered)
+            return True
+        if is_no(msg.text):
+            await self._set_language(ctx, ctx.customer.language)
+            return True
+        return False
 
     async def _set_language(self, ctx: Ctx, language: str) -> None:
         if language not in LANGUAGES:
@@ -519,7 +586,7 @@ class Engine:
             target = "readings" if await ctx.accounts() else None
         if target is not None:
             await self.start_flow(ctx, target, msg)
-            if ctx.state.flow is None and target != "readings":
+            if self.settled(ctx) and target != "readings":
                 await self._offer_leftovers(ctx, msg, target)
             return
         # Some evidence, not enough: ask which of the two likeliest was meant, never guess.
@@ -577,8 +644,9 @@ class Engine:
         conversation.version += 1
         state = ctx.state
         step = self.current_step(state)
-        if ctx.drafts:
-            last = ctx.drafts[-1]
+        prompts = [draft for draft in ctx.drafts if not draft.aside]
+        if prompts:
+            last = prompts[-1]
             prompt: dict[str, Any] = {
                 "text": last.text,
                 "options": [list(option) for option in last.options],
@@ -619,6 +687,16 @@ class Engine:
             phone_label=draft.phone_label,
             language=draft.language,
         )
+
+
+def _changed_mind(text: str, step: Step) -> Command | None:
+    """«не надо мастера», «передумала, потом передам» mid-step: the customer leaves it (a yes/no
+    question takes its own «нет», a step that answers «отмена» itself keeps it)."""
+    if Command.CANCEL in step.handles or len(text.split()) > CHANGED_MIND_WORDS:
+        return None
+    if isinstance(step.expects, YesNo) and is_no(text):
+        return None
+    return Command.CANCEL if _CHANGED_MIND.match(text) else None
 
 
 def hand_back(conversation: Conversation) -> None:

@@ -228,6 +228,24 @@ class Amount:
 _MONEY = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?![\d])")
 
 
+# An amount with its currency: «2000 р», «1 500 рублей», «2500,50 ₽».
+_RUBLES = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*"
+    r"(?:р\b|р\.|руб\w*|₽|rub\w*|rouble\w*)",
+    re.IGNORECASE,
+)
+
+
+def rubles_in(text: str) -> Decimal | None:
+    """An amount written with its currency, so that it is no date or account number."""
+    match = _RUBLES.search(text)
+    if match is None:
+        return None
+    whole = re.sub(r"\D", "", match[1])
+    value = Decimal(f"{whole}.{match[2]}" if match[2] else whole)
+    return value if value > 0 else None
+
+
 def money_in(text: str) -> Decimal | None:
     """The first amount of money in a text, or None."""
     match = _MONEY.search(text)

@@ -83,6 +83,9 @@ class Flow:
     menu: MenuEntry | None = None
     # Routed to only when the NLU is sure (deleting one's data is never a guess).
     sure_only: bool = False
+    # Its step only shows information with buttons to more (the tariffs): no question is open
+    # there, so an interrupted task may be offered back and a message may go elsewhere freely.
+    informational: bool = False
     # Interrupted by another request, the flow may be taken up again: this asks whether to.
     resume_question: str | None = None
     # Offered what a message routed elsewhere carried for this flow (a reading next to a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.accounts import Account
 from core.masking import mask_account
 from dialogs.context import Ctx
 from dialogs.expect import Choice, YesNo
@@ -18,10 +19,12 @@ UNLINK = "unlink:"
 async def show(ctx: Ctx, msg: Msg) -> None:
     accounts = await ctx.accounts()
     if not accounts:
-        ctx.say(
-            ctx.t("accounts.none"),
-            [ctx.option("accounts.link", "go:link"), ctx.menu_option()],
-        )
+        ctx.goto(offer_link)
+        ctx.say(ctx.t("accounts.none"), [ctx.option("accounts.link", "go:link"), ctx.menu_option()])
+        return
+    named = await picked_account(ctx, msg) if msg.analysis.topic is Topic.UNLINK_ACCOUNT else None
+    if named is not None and len(accounts) > 1:  # «отвяжите дачу»
+        _confirm_unlink(ctx, named)
         return
     listing = "\n".join(f"• {account_label(a)}" for a in accounts)
     options = [
@@ -46,8 +49,21 @@ async def choose(ctx: Ctx, msg: Msg) -> None:
     if account is None:
         await ctx.not_understood(msg)
         return
+    _confirm_unlink(ctx, account)
+
+
+def _confirm_unlink(ctx: Ctx, account: Account) -> None:
     ctx.goto(confirm, number=account.number)
     ctx.say(ctx.t("accounts.confirm_unlink", account=account_label(account)), yes_no(ctx))
+
+
+@flow.step("offer_link", YesNo())
+async def offer_link(ctx: Ctx, msg: Msg) -> None:
+    """«Хотите привязать?» — «да»."""
+    if answered_yes(msg):
+        await ctx.start("link", msg)
+    else:
+        await ctx.menu()
 
 
 @flow.step("confirm", YesNo())

@@ -12,7 +12,7 @@ from core.tariffs import Estimate
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_step, remember_description, start_with_account
-from dialogs.flows.tariffs import capitalized, zone_rank
+from dialogs.flows.tariffs import zone_rank
 from dialogs.nlu import Topic
 
 flow = Flow("bill", needs_account=True, topics=(Topic.BILL_EXPLAIN,))
@@ -128,8 +128,7 @@ def price_split(ctx: Ctx, priced: Estimate) -> str:
     for line in sorted(priced.lines, key=lambda line: (zone_rank(line.zone), line.range)):
         part = t("bill.split_part", kwh=t.number(line.kwh), price=t.money(line.price))
         if line.zone is not Zone.ALL:
-            zone = capitalized(t(f"tariffs.zone.{line.zone.value}"))
-            part = t("bill.split_zone", zone=zone, part=part)
+            part = t("bill.split_zone", zone=t(f"tariffs.zone.{line.zone.value}"), part=part)
         parts.append(part)
     return t("bill.split", parts=" + ".join(parts), amount=t.money(priced.total))
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from core.accounts import Account, Category, normalize_phone
 from core.masking import mask_account, mask_address
+from core.meters import Meter
 from dialogs.context import Ctx, Option
 from dialogs.expect import NO_ANSWER, Answer, Choice, Fit
 from dialogs.flow import Flow, Msg, Step
@@ -38,6 +39,7 @@ PLACES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("гараж", "гск", "garage"), ("гараж*", "гск", "бокс")),
     (("квартир", "flat", "apartment"), ("кв", "квартира")),
     (("бан", "bath"), ("баня", "бане", "бани")),
+    (("дом", "house", "home"), ("дом", "house")),
 )
 # Words of a request that say nothing of the place: «за», «на», «по», «счётчик», «показания».
 _NOT_PLACES = ("показан", "счетчик", "счётчик", "передат", "передаю", "квитанц", "баланс")
@@ -67,16 +69,32 @@ def describes(text: str, where: Iterable[str]) -> bool | None:
     words = place_words(text)
     if not words:
         return None
-    seen = " ".join(_words(" ".join(where)))
-    seen_words = seen.split()
+    seen_words = " ".join(_words(" ".join(where))).split()
     for word in words:
         marks = next((marks for names, marks in PLACES if word.startswith(names)), None)
         if marks is not None:
             if not any(_marked(w, marks) for w in seen_words):
                 return False
-        elif not any(w.startswith(word[:5]) for w in seen_words if len(w) >= 4):
+        elif not _seen(word, seen_words):
             return False
     return True
+
+
+def _seen(word: str, seen_words: list[str]) -> bool:
+    return any(w.startswith(word[:5]) for w in seen_words if len(w) >= 4)
+
+
+def _naming_words(text: str, places: list[list[str]]) -> str:
+    """The words of a sentence that say something of one of the places («сколько я должен за
+    квартиру на пушкина» → «квартиру пушкина»): the rest of a request describes none."""
+    words = place_words(text)
+    kept = [
+        word
+        for word in words
+        if any(word.startswith(names) for names, _ in PLACES)
+        or any(_seen(word, " ".join(_words(" ".join(where))).split()) for where in places)
+    ]
+    return " ".join(kept)
 
 
 def _marked(word: str, marks: tuple[str, ...]) -> bool:
@@ -85,7 +103,10 @@ def _marked(word: str, marks: tuple[str, ...]) -> bool:
 
 def pick_by_description(text: str, items: list[T], where: Callable[[T], Iterable[str]]) -> T | None:
     """The one item whose place the text describes, or None when none or several fit."""
-    fitting = [item for item in items if describes(text, where(item))]
+    naming = _naming_words(text, [list(where(item)) for item in items])
+    if not naming:
+        return None
+    fitting = [item for item in items if describes(naming, where(item))]
     return fitting[0] if len(fitting) == 1 else None
 
 
@@ -126,6 +147,31 @@ def pick_account(text: str, accounts: list[Account]) -> Account | None:
     return None
 
 
+def meter_named(text: str, meters: list[Meter]) -> Meter | None:
+    """«счётчик 41562093», «…6093», «который кончается на 586», «гараж»: a meter by its serial,
+    the serial's last digits or billing's note on where it hangs."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    for meter in meters:
+        if meter.serial in digits:
+            return meter
+    for tail in digits:
+        if 3 <= len(tail) <= 6:
+            ends = [m for m in meters if m.serial.endswith(tail)]
+            if len(ends) == 1:
+                return ends[0]
+    placed = [m for m in meters if m.location]
+    return pick_by_description(text, placed, lambda m: [m.location]) if placed else None
+
+
+async def account_of_meter(ctx: Ctx, text: str) -> Account | None:
+    """The linked account whose meter the text names (its serial or its last digits)."""
+    found = []
+    for account in await ctx.accounts():
+        if meter_named(text, await ctx.store.meters.for_account(account.number)) is not None:
+            found.append(account)
+    return found[0] if len(found) == 1 else None
+
+
 _ONLY_DIGITS = re.compile(r"^[\d\s\-]{3,}$")
 
 
@@ -136,7 +182,9 @@ class AccountChoice(Choice):
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return NO_ANSWER
-        account = pick_account(msg.text, await ctx.accounts())
+        account = pick_account(msg.text, await ctx.accounts()) or await account_of_meter(
+            ctx, msg.text
+        )
         if account is not None:
             return Answer(Fit.STRONG, action=f"{ACCOUNT}{account.number}")
         return Answer(Fit.STRONG) if _ONLY_DIGITS.match(msg.text) else NO_ANSWER

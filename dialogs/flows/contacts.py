@@ -16,6 +16,7 @@ from dialogs.flows.common import (
     answered_yes,
     foreign_contact,
     phone_from,
+    remember_description,
     start_with_account,
     yes_no,
 )
@@ -62,6 +63,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         elif named is not None:
             hint = {"field": named.value}
     ctx.data.update(hint)
+    remember_description(ctx, msg)
     await start_with_account(ctx, account, _with_account)
 
 

@@ -74,9 +74,13 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
                 cap=t.money(check.reconnection_cap),
             )
         )
-        if summary.overdue_amount > 0:
-            key = "debt.above_threshold" if check.possible else "debt.below_threshold"
-            blocks.append(t(key, amount=overdue))
+        if summary.overdue_amount > 0 and check.possible:
+            blocks.append(t("debt.above_threshold", amount=overdue))
+        elif summary.overdue_amount > 0 and summary.penalty > 0:
+            blocks.append(t("debt.below_threshold", amount=overdue))
+        elif summary.overdue_amount > 0:
+            days = ctx.config.penalties.grace_days + 1
+            blocks.append(t("debt.below_threshold_no_penalty", amount=overdue, days=days))
     else:
         rules = ctx.config.restriction
         blocks.append(
@@ -99,7 +103,12 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
     ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
 
 
-@flow.step("offer", Choice())
+async def _instalment_asked(ctx: Ctx, msg: Msg) -> str | None:
+    """«хочу рассрочку», «а можно частями?»."""
+    return INSTALMENT if msg.analysis.topic is Topic.INSTALMENT else None
+
+
+@flow.step("offer", Choice(_instalment_asked))
 async def offer(ctx: Ctx, msg: Msg) -> None:
     if msg.action != INSTALMENT:
         await ctx.not_understood(msg)

@@ -11,7 +11,7 @@ from core.accounts import Account
 from core.balance import BalanceKind
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import Amount, FreeText, PastDate, YesNo
+from dialogs.expect import Amount, FreeText, PastDate, YesNo, rubles_in
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, summary_lines
 from dialogs.flows.common import (
@@ -75,7 +75,6 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         options = [ctx.option("paid.will_wait", WAIT)]
     else:
         blocks.append(t("paid.wrong_account"))
-        blocks.append(t("paid.ask_date"))
         options = []
     ctx.goto(when, account=chosen.number)
     ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
@@ -89,18 +88,35 @@ async def when(ctx: Ctx, msg: Msg) -> None:
     if not isinstance(msg.answer, date):
         await ctx.not_understood(msg)
         return
-    ctx.goto(how_much, paid_on=msg.answer.isoformat())
-    ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
+    ctx.data["paid_on"] = msg.answer.isoformat()
+    # «3 декабря 2000 р на счёт 5901000005»: what else the answer already says is not asked.
+    amount = rubles_in(msg.text)
+    if amount is not None:
+        ctx.data["amount"] = str(amount)
+    accounts = msg.analysis.entities.accounts
+    if accounts:
+        ctx.data["where"] = accounts[0]
+    await _next_question(ctx)
+
+
+async def _next_question(ctx: Ctx) -> None:
+    if "amount" not in ctx.data:
+        ctx.goto(how_much)
+        ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
+    elif ctx.data.get("case") == WRONG and "where" not in ctx.data:
+        ctx.goto(where)
+        ctx.say(ctx.t("paid.ask_where"), [ctx.option("paid.unknown", UNKNOWN)])
+    else:
+        await _to_operator(ctx)
 
 
 @flow.step("amount", Amount())
 async def how_much(ctx: Ctx, msg: Msg) -> None:
     ctx.data["amount"] = str(msg.answer)
-    if ctx.data.get("case") == WRONG:
-        ctx.goto(where)
-        ctx.say(ctx.t("paid.ask_where"), [ctx.option("paid.unknown", UNKNOWN)])
-        return
-    await _to_operator(ctx)
+    accounts = msg.analysis.entities.accounts
+    if accounts:
+        ctx.data["where"] = accounts[0]
+    await _next_question(ctx)
 
 
 @flow.step("where", FreeText())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from core.readings import (
     account_average,
     assign_to_registers,
     check_register_value,
+    could_be_display,
     period_for,
     plausibility_limit,
     previous_value,
@@ -31,7 +33,7 @@ from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.common import (
     account_step,
     answered_yes,
-    describes,
+    meter_named,
     pick_account,
     remember_description,
     start_with_account,
@@ -55,9 +57,6 @@ ERRORS: dict[Verdict, str] = {
     Verdict.TOO_MANY_DIGITS: "readings.too_many_digits",
     Verdict.BELOW_PREVIOUS: "readings.below_previous",
 }
-# A value more than this many months of the meter's average above its last one is not taken for
-# that meter's reading when guessing which meter an unexplained number belongs to.
-GUESS_MONTHS = 12
 
 
 @flow.start
@@ -127,51 +126,17 @@ async def _meter_meant(ctx: Ctx, meters: list[Meter]) -> Meter | None:
     text = " ".join(filter(None, (ctx.data.get("pending"), ctx.data.get("described"))))
     if not text:
         return None
-    named = _meter_named(text, meters)
+    named = meter_named(text, meters)
     if named is not None:
         return named
     values = await values_in(ctx, ctx.data.get("pending", ""))
-    fitting = [meter for meter in meters if values and _fits(meter, values)]
+    fitting = [meter for meter in meters if values and could_be_display(meter, values)]
     return fitting[0] if len(fitting) == 1 else None
-
-
-def _meter_named(text: str, meters: list[Meter]) -> Meter | None:
-    """«счётчик 41562093», «…6093», «гараж»: a meter by its serial, the serial's last digits or
-    billing's note on where it is."""
-    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
-    for meter in meters:
-        if meter.serial in digits:
-            return meter
-    for tail in digits:
-        if 3 <= len(tail) <= 6:
-            ends = [m for m in meters if m.serial.endswith(tail)]
-            if len(ends) == 1:
-                return ends[0]
-    placed = [m for m in meters if m.location and describes(text, [m.location])]
-    return placed[0] if len(placed) == 1 else None
-
-
-def _fits(meter: Meter, values: list[ParsedValue]) -> bool:
-    """Whether the values could be this meter's display now: as many as its registers (or
-    one), each above its last value by less than a year of its average."""
-    if len(values) not in (1, len(meter.registers)):
-        return False
-    assigned = assign_to_registers(values, meter)
-    if isinstance(assigned, AssignError):
-        return False
-    for name, value in assigned.items():
-        register = meter.register(name)
-        if value.integer_digits > meter.digits or register.last_value is None:
-            return False
-        average = register.avg_monthly_kwh or Decimal(300)
-        if not register.last_value <= value.value <= register.last_value + GUESS_MONTHS * average:
-            return False
-    return True
 
 
 async def _meter_action(ctx: Ctx, msg: Msg) -> str | None:
     meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
-    chosen = _meter_named(msg.text, meters)
+    chosen = meter_named(msg.text, meters)
     return f"{METER}{chosen.serial}" if chosen else None
 
 
@@ -221,12 +186,18 @@ async def offered_step(ctx: Ctx, msg: Msg) -> None:
 
 
 class _SmartAnswer(Readings):
-    """At «no submission needed» a yes asks for the control value; values are that value."""
+    """At «no submission needed» a yes, or «контрольное», asks for the control value; values
+    are that value."""
 
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
-        if msg.kind is InboundKind.TEXT and is_yes(msg.text):
+        answer = await Readings.read(self, ctx, msg)
+        typed = answer.fit is Fit.NONE and msg.kind is InboundKind.TEXT
+        if typed and (is_yes(msg.text) or _CONTROL_WORDS.search(msg.text)):
             return Answer(Fit.STRONG, CONTROL)
-        return await Readings.read(self, ctx, msg)
+        return answer
+
+
+_CONTROL_WORDS = re.compile(r"контрольн|control", re.IGNORECASE)
 
 
 @flow.step("smart", _SmartAnswer(kind="readings"))
@@ -297,8 +268,27 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
+    elif not ctx.data.get("got") and await _another_meter(ctx, msg, meter):
+        return
     else:
         await _take_values(ctx, meter, msg.answer)
+
+
+async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:
+    """«показания за дачу 4150» at the flat's question: the values go to the meter named."""
+    accounts = await ctx.accounts()
+    named = pick_account(msg.text, accounts) if len(accounts) > 1 else None
+    if named is not None and named.number != meter.account:
+        ctx.goto(meter_step, pending=msg.text, offered=False)
+        await _with_account(ctx, named)
+        return True
+    meters = await ctx.store.meters.for_account(meter.account)
+    other = meter_named(msg.text, meters) if len(meters) > 1 else None
+    if other is not None and other.serial != meter.serial:
+        ctx.data.update(pending=msg.text, offered=False)
+        await _with_meter(ctx, other)
+        return True
+    return False
 
 
 async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> None:
@@ -624,7 +614,9 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     named = pick_account(msg.text, accounts)
     for linked in [named] if named else accounts:
         candidates += [
-            m for m in await ctx.store.meters.for_account(linked.number) if _fits(m, values)
+            m
+            for m in await ctx.store.meters.for_account(linked.number)
+            if could_be_display(m, values)
         ]
     if len(candidates) != 1:
         return False

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry
+from core.bills import explain_bill, zone_weights
 from core.masking import mask_account, mask_address, mask_surname
 from core.meters import Meter, Scheme, Zone
 from core.readings import Reading, ReadingKind
-from core.tariffs import consumption_range, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.flows.bill import price_split
 from dialogs.flows.billing import (
     account_summary,
     bank_lines,
@@ -49,30 +49,44 @@ def payer(account: Account) -> str:
     return f"{mask_surname(account.surname)} {initials}".strip()
 
 
-async def tariff_line(ctx: Ctx, account: Account, scheme: Scheme, entry: HistoryEntry) -> str:
+def tariff_line(ctx: Ctx, account: Account, scheme: Scheme) -> str:
     t = ctx.t
     name = t(
         "receipt.tariff_name",
         category=t(f"tariffs.category.{account.category.value}"),
         scheme=t(f"tariffs.scheme.{scheme.value}"),
     )
-    year, month = (int(part) for part in entry.period.split("-"))
-    rows = rows_valid_on(
-        await ctx.store.tariffs.all(), account.category, scheme, date(year, month, 1)
+    return t("receipt.tariff", name=name)
+
+
+async def charge_line(
+    ctx: Ctx, account: Account, meters: list[Meter], history: list[HistoryEntry], period: str
+) -> str | None:
+    """The month's volume by zone and range, each at its price, adding up to the charge
+    («1 000 кВт·ч × 4,59 ₽ + 1 627 кВт·ч × 9,02 ₽ = 19 265,54 ₽»)."""
+    meter = meters[0] if len(meters) == 1 else None
+    weights = None
+    if meter is not None and len(meter.registers) > 1:
+        # As the month's own readings measured it, else by billing's averages per register.
+        used = {
+            meter.zone_of(register): reading.consumption_kwh
+            for register, reading in (await latest_readings(ctx, meter, period)).items()
+            if reading.consumption_kwh is not None
+        }
+        weights = used if len(used) == len(meter.registers) else zone_weights(meter)
+    explained = explain_bill(
+        history,
+        period,
+        await ctx.store.tariffs.all(),
+        account.category,
+        meter.scheme if meter else Scheme.SINGLE,
+        zone_kwh=weights,
+        large_family=account.large_family,
+        split=ctx.config.zone_split,
     )
-    if not rows:
-        return name
-    band = consumption_range(rows, entry.kwh, large_family=account.large_family)
-    prices = [
-        t("receipt.price_single", price=t.money(row.price))
-        if row.zone is Zone.ALL
-        else t("receipt.price", zone=t(f"tariffs.zone.{row.zone.value}"), price=t.money(row.price))
-        for row in sorted(rows, key=lambda r: zone_rank(r.zone))
-        if row.range == band
-    ]
-    return t(
-        "receipt.tariff", name=name, prices=", ".join(prices), range=t(f"tariffs.range.{band}")
-    )
+    if explained is None or explained.estimate is None or len(meters) > 1:
+        return None
+    return price_split(ctx, explained.estimate)
 
 
 def previous_value(reading: Reading, digits: int) -> Decimal:
@@ -83,9 +97,8 @@ def previous_value(reading: Reading, digits: int) -> Decimal:
     return previous
 
 
-async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
-    """The period's readings the customer submitted (the last one per register counts)."""
-    t = ctx.t
+async def latest_readings(ctx: Ctx, meter: Meter, period: str) -> dict[str, Reading]:
+    """The period's readings the customer submitted, the last one per register (it counts)."""
     readings: list[Reading] = await ctx.store.readings.for_meter(meter.account, meter.serial)
     latest: dict[str, Reading] = {}
     for reading in readings:  # newest first
@@ -96,6 +109,12 @@ async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
             and reading.register not in latest
         ):
             latest[reading.register] = reading
+    return latest
+
+
+async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
+    t = ctx.t
+    latest = await latest_readings(ctx, meter, period)
     lines = []
     for register in sorted(latest, key=lambda name: zone_rank(meter.zone_of(name))):
         reading = latest[register]
@@ -169,11 +188,13 @@ async def show(ctx: Ctx, account: Account) -> None:
         t("receipt.payer", payer=payer(account)),
         t("receipt.address", address=mask_address(account.address)),
         t("receipt.account", account=account.number),
-        await tariff_line(ctx, account, scheme, entry),
+        tariff_line(ctx, account, scheme),
     ]
     usage = await readings_lines(ctx, meter, entry.period) if meter else []
+    split = await charge_line(ctx, account, meters, history, entry.period)
     usage += [
         t("receipt.volume", kwh=t.number(entry.kwh)),
+        *([split] if split else []),
         t("receipt.charged", amount=t.money(entry.charged)),
         t("receipt.paid", amount=t.money(entry.paid)),
     ]

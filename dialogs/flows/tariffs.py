@@ -10,7 +10,7 @@ from decimal import Decimal
 from core.accounts import Account, Category
 from core.masking import mask_account
 from core.meters import REGISTER_ZONES, Scheme, Zone
-from core.readings import ParsedValue, parse_readings
+from core.readings import ParsedValue, could_be_display, parse_readings
 from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
 from dialogs.expect import Choice, Either, Volumes
@@ -29,6 +29,7 @@ flow = Flow(
     intents=(Intent.TARIFF_QUESTION,),
     topics=(Topic.ESTIMATE,),
     menu=MenuEntry("menu.tariffs", 40),
+    informational=True,
 )
 
 MINE = "tar:mine"
@@ -65,8 +66,18 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text:
         stated = _stated_category(ctx, msg)
         values = _amounts_in(msg)
+        if values and not msg.analysis.entities.kwh and await _displays(ctx, values):
+            # «день 23520 ночь 8165 а тариф у меня какой»: the customer's meter readings, not
+            # a month to price; the question is answered and the readings offered after it.
+            values = []
+            if tariff_question_kind(msg.text) is None:
+                await my_tariff(ctx)
+                return
         if values:
             await _estimate(ctx, msg, values)
+            return
+        if msg.analysis.topic is Topic.ESTIMATE:
+            await ask_estimate(ctx)  # «рассчитать стоимость»
             return
         kind = tariff_question_kind(msg.text)
         if stated is not None and kind in (None, TariffQuestion.PRICES):
@@ -101,13 +112,25 @@ def _amounts_in(msg: Msg) -> list[ParsedValue]:
     return []
 
 
+async def _displays(ctx: Ctx, values: list[ParsedValue]) -> bool:
+    """Whether the values are what one of the customer's meters shows now."""
+    for account in await ctx.accounts():
+        for meter in await ctx.store.meters.for_account(account.number):
+            if could_be_display(meter, values):
+                return True
+    return False
+
+
 def _plain(kwh: Decimal) -> ParsedValue:
     integer, _, fraction = format(kwh, "f").partition(".")
     return ParsedValue(None, Decimal(kwh), len(integer.lstrip("-")), len(fraction))
 
 
 async def _question_named(ctx: Ctx, msg: Msg) -> str | None:
-    """«а для сельских?», «часы зон»: a category or a question typed at the menu."""
+    """«а для сельских?», «часы зон»: a category or a question typed at the menu (numbers with
+    zone words are volumes or readings, not a question about the zones)."""
+    if msg.analysis.entities.readings or msg.analysis.entities.kwh:
+        return None
     named = tariff_category(msg.text)
     if named is not None:
         return f"{CATEGORY}{named.value}"

@@ -42,7 +42,9 @@ async def test_receipt_of_the_latest_period(customer: Customer) -> None:
     assert "Плательщик: И*****ва М. И." in text
     assert "Адрес: г. Пермь, ул. Ленина, д. 10" in text and "кв. 5" not in text
     assert "Лицевой счёт: 5901234567" in text
-    assert "однотарифный" in text and "однотарифный; 6,56 ₽ за кВт·ч (диапазон I)" in text
+    assert "Тариф: городское население, газовые плиты, однотарифный" in text
+    # The charge as the month's kWh at its price: it multiplies to the amount.
+    assert "200 кВт·ч × 6,56 ₽ = 1 312,00 ₽" in text
     assert "Показания: 12 345,6 → 12 545,6" in text  # the replaced one does not count
     assert "круглосуточно" not in text.casefold()  # a single-rate meter has no zones to name
     assert "12 340" not in text
@@ -106,7 +108,9 @@ async def test_two_zone_receipt_names_zones_in_lower_case(customer: Customer) ->
     await linked(customer, "59012345678", "Ёлкин")
     await customer.press("Квитанция")
     text = plain(customer.text())
-    assert "двухзонный; день — 7,08 ₽, ночь — 4,26 ₽ за кВт·ч (диапазон I)" in text
+    assert "двухзонный" in text
+    # The charge split by zone as the month's readings measured it: 180 × 7,08 + 70 × 4,26.
+    assert "день: 180 кВт·ч × 7,08 ₽ + ночь: 70 кВт·ч × 4,26 ₽ = 1 572,60 ₽" in text
     assert "Показания (день): 23 000 → 23 180" in text
     assert "Показания (ночь): 8 000 → 8 070" in text
 
