@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:  # runnable as `python bench/nlu.py` from anywhere
 
 from dialogs.nlu import Intent, analyze, warm_up  # noqa: E402
 from dialogs.nlu.morphology import dictionary_form, name_likeness  # noqa: E402
+from dialogs.nlu.numbers import numbers_in_words  # noqa: E402
 from dialogs.nlu.record import analysis_record  # noqa: E402
 from dialogs.nlu.vocabulary import resolve, resolve_exact, resolve_full  # noqa: E402
 
@@ -87,7 +88,14 @@ class Outcome:
 
 
 def run(examples: Sequence[Example]) -> list[Outcome]:
-    for cache in (resolve, resolve_exact, resolve_full, dictionary_form, name_likeness):
+    for cache in (
+        resolve,
+        resolve_exact,
+        resolve_full,
+        dictionary_form,
+        name_likeness,
+        numbers_in_words,
+    ):
         cache.cache_clear()
     outcomes = []
     for example in examples:
@@ -204,6 +212,8 @@ def worst_inputs() -> dict[str, str]:
         "«59-» x 1000": "59-" * 1000,
         "«1» x 5000": "1" * 5000,
         "«12 345 » x 700": "12 345 " * 700,
+        "«сто » x 250": "сто " * 250,
+        "«двадцать три тысячи » x 50": "двадцать три тысячи " * 50,
         "5000 random characters": "".join(rng.choice(letters) for _ in range(5000)),
     }
 
@@ -213,6 +223,7 @@ def report_worst() -> None:
     for name, text in worst_inputs().items():
         runs = []
         for _ in range(5):
+            numbers_in_words.cache_clear()
             started = time.thread_time()
             analysis_record(analyze(text))
             runs.append((time.thread_time() - started) * 1000)

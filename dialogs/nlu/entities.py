@@ -130,9 +130,12 @@ _DAY_RANGE = re.compile(rf"\bс\s+(\d{{1,2}}){_ORD}\s+по\s+(\d{{1,2}}){_ORD}(?
 _ORDINAL_DAY = re.compile(r"(?<![\d.,])(\d{1,2})-?(?:го|ого)\b")
 # A message with more numbers than this is junk («9 9 9 …»); the rest is not looked at.
 MAX_NUMBERS = 32
+AFTER_LAST_NUMBER = 40  # characters kept after the last number looked at: its unit, its month
 _NUMBER_RUN = re.compile(r"\d+")
 # No meter, account or phone has this many digits in a row: junk, blanked before any rule.
 _LONG_RUN = re.compile(r"\d{17,}")
+# «3 4 5 6 7»: single digits a space apart, four to seven of them, are one number.
+_SPACED_DIGITS = re.compile(r"(?<![\d.,])\d(?: \d){3,6}(?![\d]|[.,]\d)")
 # «9 876», «12 345,6»: one number; see the module docstring.
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d)")
 # Address words before a number; «д» alone is also the day label, so only before a house-sized
@@ -250,6 +253,8 @@ def extract(text: str) -> Extraction:
     # «лс 12345678»: a mistyped account number, still no reading.
     for match in _AFTER_ACCOUNT_LABEL.finditer(masked.text):
         masked.claim(*match.span())
+    # «3 4 5 6 7»: a display read out digit by digit.
+    masked.text = _SPACED_DIGITS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     masked.text = _THOUSANDS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     kwh = _kwh(masked)
     money = 0
@@ -293,10 +298,14 @@ def extract(text: str) -> Extraction:
 
 def _first_numbers(text: str) -> str:
     """The text up to its MAX_NUMBERS-th run of digits (and a little after, for its unit)."""
+    last_end = None
     for count, match in enumerate(_NUMBER_RUN.finditer(text), 1):
         if count > MAX_NUMBERS:
             text = text[: match.start()]
             break
+        last_end = match.end() if count == MAX_NUMBERS else None
+    if last_end is not None:
+        text = text[: last_end + AFTER_LAST_NUMBER]
     return _LONG_RUN.sub(lambda match: _MASK * len(match[0]), text)
 
 

@@ -245,6 +245,8 @@ PHONE_CONTEXT = (
     "звоните",
     "позвоните",
     "перезвоните",
+    "новый номер",
+    "номер для связи",
 )
 # Words (regular expressions, matched at a word start) that make an ambiguous run of digits an
 # account number.

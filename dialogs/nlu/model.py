@@ -31,7 +31,7 @@ from dialogs.nlu.vocabulary import resolve, resolve_exact
 _DIGIT = re.compile(r"\d")
 ALPHA = 0.3  # additive smoothing
 NGRAMS = (3, 4)
-MIN_COUNT = 1
+MIN_COUNT = 2  # a feature seen once in training is noise: dropped (no prediction changed)
 EVIDENCE_SEEN = 3
 EVIDENCE_SHARE = 0.7  # features seen fewer times in training are dropped from the shipped counts
 

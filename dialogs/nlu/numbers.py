@@ -124,6 +124,9 @@ _LABELLED = re.compile(
     + r")[ \t\u00a0]*[:=\-]?[ \t\u00a0]*$"
 )
 SMALLEST_ALONE = 20  # a number in words below this stays words unless labelled
+# The entity rules look at a message's first 32 numbers only (entities.MAX_NUMBERS): more
+# conversions would be work for nothing.
+MAX_CONVERSIONS = 32
 
 _TOKEN = re.compile(r"\d+|[а-яa-z]+")
 # What may stand between the words of one number: spaces, a hyphen; a dot after «тыс».
@@ -183,7 +186,8 @@ def numbers_in_words(text: str) -> str:
     pieces: list[str] = []
     position = 0
     index = 0
-    while index < len(tokens):
+    converted = 0
+    while index < len(tokens) and converted < MAX_CONVERSIONS:
         number = _number(tokens, index)
         if number is None:
             index += 1
@@ -192,6 +196,7 @@ def numbers_in_words(text: str) -> str:
             pieces.append(text[position : tokens[index].start])
             pieces.append(_digits(number.value))
             position = tokens[number.end - 1].end
+            converted += 1
         index = number.end
     pieces.append(text[position:])
     return "".join(pieces)

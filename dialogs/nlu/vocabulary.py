@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -69,12 +69,15 @@ class Entry:
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     words: Mapping[str, tuple[Entry, ...]]  # one-lemma entries by their lemma
-    phrases: Mapping[str, tuple[Entry, ...]]  # longer entries under each of their lemmas
+    # Longer entries under one of their lemmas, the one fewest phrases share: a phrase matches
+    # only when all its lemmas are there, so one of them is enough to find it by.
+    phrases: Mapping[str, tuple[Entry, ...]]
     forms: Mapping[str, str]  # every form of a table word -> its lemma
-    # Fuzzy candidates by (cyrillic, length, first letter) and (cyrillic, length, last two
-    # letters): table forms up to FUZZY_LENGTH_SLACK letters longer or shorter.
+    # Table forms by (cyrillic, length, first letter) and (cyrillic, length, last two letters);
+    # fuzzy_candidates() gathers the lengths around a word's.
     by_head: Mapping[tuple[bool, int, str], tuple[str, ...]]
     by_tail: Mapping[tuple[bool, int, str], tuple[str, ...]]
+    rank: Mapping[str, int]  # a form's place in `forms`: fuzzy ties go to the first
     amount_cues: frozenset[str]  # entry keys
     estimate_cues: frozenset[str]
     price_cues: frozenset[str]
@@ -149,12 +152,17 @@ def vocabulary() -> Vocabulary:
                 known = unique.get((label, key))
                 if known is None or abs(entry.weight) > abs(known.weight):
                     unique[(label, key)] = entry
+    shared = Counter(
+        lemma
+        for entry in unique.values()
+        if len(entry.lemmas) > 1
+        for lemma in dict.fromkeys(entry.lemmas)
+    )
     for entry in unique.values():
         if len(entry.lemmas) == 1:
             single[entry.lemmas[0]].append(entry)
         else:
-            for lemma in dict.fromkeys(entry.lemmas):
-                multi[lemma].append(entry)
+            multi[min(entry.lemmas, key=shared.__getitem__)].append(entry)
     forms = dict(tables.forms) if tables is not None else compute_forms()
 
     def keys(name: str) -> frozenset[str]:
@@ -168,6 +176,7 @@ def vocabulary() -> Vocabulary:
         forms=forms,
         by_head=_buckets(forms, lambda form: form[:1]),
         by_tail=_buckets(forms, lambda form: form[-2:]),
+        rank={form: place for place, form in enumerate(forms)},
         amount_cues=amount,
         estimate_cues=estimate,
         price_cues=price,
@@ -190,10 +199,22 @@ def _buckets(
 ) -> dict[tuple[bool, int, str], tuple[str, ...]]:
     found: dict[tuple[bool, int, str], list[str]] = defaultdict(list)
     for form in forms:
-        cyrillic, key, size = is_cyrillic(form), part(form), len(form)
-        for length in range(size - FUZZY_LENGTH_SLACK, size + FUZZY_LENGTH_SLACK + 1):
-            found[(cyrillic, length, key)].append(form)
+        found[(is_cyrillic(form), len(form), part(form))].append(form)
     return {key: tuple(group) for key, group in found.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def fuzzy_candidates(head: bool, cyrillic: bool, length: int, key: str) -> tuple[str, ...]:
+    """Table forms up to FUZZY_LENGTH_SLACK letters longer or shorter than `length` that share
+    the first letter (`head`) or the last two, in table order."""
+    vocab = vocabulary()
+    table = vocab.by_head if head else vocab.by_tail
+    found = [
+        form
+        for size in range(length - FUZZY_LENGTH_SLACK, length + FUZZY_LENGTH_SLACK + 1)
+        for form in table.get((cyrillic, size, key), ())
+    ]
+    return tuple(sorted(found, key=vocab.rank.__getitem__))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -239,8 +260,8 @@ def _nearest(token: str, form: WordForm) -> WordForm:
     if len(token) < (MIN_FUZZY_RU if cyrillic else MIN_FUZZY_EN):
         return form
     best: tuple[str, float] | None = None
-    for table, key in ((vocab.by_head, token[:1]), (vocab.by_tail, token[-2:])):
-        candidates = table.get((cyrillic, len(token), key), ())
+    for head, key in ((True, token[:1]), (False, token[-2:])):
+        candidates = fuzzy_candidates(head, cyrillic, len(token), key)
         found = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         if found is not None and (best is None or found[1] > best[1]):
             best = (found[0], found[1])
@@ -267,7 +288,8 @@ def relevant_forms() -> Mapping[str, WordForm | None]:
 
 def compute_relevant_forms(model_lemmas: Iterable[str]) -> dict[str, WordForm | None]:
     vocab = vocabulary()
-    lemmas = {lemma.split(MARK)[0] for lemma in (*vocab.words, *vocab.phrases)}
+    phrase_lemmas = (lemma for group in vocab.phrases.values() for e in group for lemma in e.lemmas)
+    lemmas = {lemma.split(MARK)[0] for lemma in (*vocab.words, *phrase_lemmas)}
     lemmas.update(model_lemmas)
     lemmas.update(NEGATIONS)
     lemmas.update(part for pair in COMPOUND_LEMMAS for part in pair)

@@ -297,7 +297,9 @@ def test_zone_amounts_after_a_kwh_amount(text: str, kwh: tuple[str, ...]) -> Non
 def test_only_the_first_numbers_are_looked_at() -> None:
     from dialogs.nlu.entities import MAX_NUMBERS
 
-    assert len(entities("9 " * 2500).readings) == MAX_NUMBERS
+    assert len(entities("19 " * 2500).readings) == MAX_NUMBERS
+    # Single digits a space apart are read as one display («3 4 5 6 7»), still capped.
+    assert 0 < len(entities("9 " * 2500).readings) <= MAX_NUMBERS
     assert entities("1" * 5000).readings == ()  # no meter shows a thousand digits
 
 
@@ -366,3 +368,21 @@ def test_numbers_after_an_account_label_are_no_readings(
 def test_a_serial_label_keeps_a_ten_digit_serial_from_the_accounts() -> None:
     found = entities("заводской номер 0092170680")
     assert (found.serials, found.accounts) == (("0092170680",), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("показания 3 4 5 6 7", ("34567",)),
+        ("2 3 4 1 5", ("23415",)),
+        ("1 2 3", ("1", "2", "3")),  # three digits: a list as likely
+        ("кв 5 дом 3", ()),
+    ],
+)
+def test_a_display_read_out_digit_by_digit(text: str, readings: tuple[str, ...]) -> None:
+    assert tuple(str(value.value) for value in entities(text).readings) == readings
+
+
+def test_a_new_number_is_a_phone() -> None:
+    found = entities("новый номер 9123456789")
+    assert (found.phones, found.accounts) == (("+79123456789",), ())
