@@ -190,6 +190,9 @@ KEYWORDS: dict[Label, dict[str, float]] = {
         "bill went up": 4,
         "estimated bill": 4,
         "by the norm": 3,
+        "billed on average": 5,
+        "charged on average": 5,
+        "on average": 3,
     },
     Topic.PAYMENT_MISSING: {
         "paid": 2.5,

@@ -169,3 +169,16 @@ def test_registers_shown_keep_their_values() -> None:
         (Zone.DAY, Decimal("23520")),
         (Zone.NIGHT, Decimal("8165")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("платеж завис уже три дня", Topic.PAYMENT_MISSING),
+        ("в банке списали, а у вас нет", Topic.PAYMENT_MISSING),
+        ("why was i billed on average", Topic.BILL_EXPLAIN),
+        ("погасила задолженность, когда восстановят подачу", Intent.TECHNICIAN_CALL),
+    ],
+)
+def test_last_probed_classes_read_right(text: str, expected: Intent | Topic) -> None:
+    test_classes_read_right(text, expected)
