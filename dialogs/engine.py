@@ -33,14 +33,27 @@ from dialogs.expect import Fit, YesNo
 from dialogs.flow import CONFIDENT, SURE, Flow, Msg, Step
 from dialogs.i18n import LANGUAGES
 from dialogs.messages import Button, Inbound, InboundKind, Reply
-from dialogs.nlu import Command, Intent, Topic, command, is_no, is_yes, message_language
+from dialogs.nlu import (
+    Command,
+    Intent,
+    Topic,
+    analyze,
+    command,
+    is_no,
+    is_yes,
+    message_language,
+)
 
 SHORT_REQUEST_WORDS = 3
+# How sure the NLU must be of a clause to serve it as a second request of one message.
+SECOND_REQUEST = 0.7
 MAX_TRAIL = 8  # questions of one flow remembered for «назад»
 STUCK_AFTER = 2  # misses in a row before the way out is offered
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
 # «отмена заявки», «не надо мастера», «передумала, потом передам», «отмеа»: a change of mind in
 # a few words, which the whole-message commands do not cover.
+# Where one request of a message ends and another may begin.
+_CLAUSES = re.compile(r"[,;!?.]+|\s+(?:и|а|но|ещё|еще|and|also|but)\s+", re.IGNORECASE)
 # «давай дальше», «продолжим»: yes to going on with an interrupted task.
 _GO_ON = re.compile(r"(?<![^\W\d_])(?:дальше|продолж\w*|вернемся|вернёмся|go on|continue)", re.I)
 _CHANGED_MIND = re.compile(
@@ -372,14 +385,14 @@ class Engine:
             elif is_no(msg.text):
                 answer = DROP
         if answer is None and typed and msg.text and self.settled(ctx):
-            if self.route(msg.analysis) == suspended["flow"]:
-                answer = RESUME
-            elif await self._fits_suspended(ctx, msg, suspended):
+            if await self._fits_suspended(ctx, msg, suspended):
                 self._restore(ctx, suspended)
                 step = self.current_step(ctx.state)
                 assert step is not None
                 await self._step_turn(ctx, step, msg)
                 return True
+            if self.route(msg.analysis) == suspended["flow"]:
+                answer = RESUME
         if answer == RESUME:
             self._restore(ctx, suspended)
             if self.current_step(ctx.state) is None:
@@ -578,6 +591,10 @@ class Engine:
         if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
             await self.main_menu(ctx, f"common.{kind.value}")
             return
+        if is_yes(msg.text) or is_no(msg.text):
+            # «да» with no question open: the customer is ready, the menu says what there is.
+            await self.main_menu(ctx, "menu.listening")
+            return
         analysis = msg.analysis
         target = self.route(analysis)
         if target is None and analysis.entities.accounts:
@@ -585,9 +602,7 @@ class Engine:
         elif target is None and _reading_like(msg.text, analysis.entities.readings):
             target = "readings" if await ctx.accounts() else None
         if target is not None:
-            await self.start_flow(ctx, target, msg)
-            if self.settled(ctx) and target != "readings":
-                await self._offer_leftovers(ctx, msg, target)
+            await self._serve(ctx, target, msg)
             return
         # Some evidence, not enough: ask which of the two likeliest was meant, never guess.
         likely = [
@@ -613,6 +628,41 @@ class Engine:
         else:
             ctx.say(ctx.t("menu.not_understood"), self.menu_options(ctx))
         ctx.state.unknown = min(ctx.state.unknown, STUCK_AFTER)
+
+    async def _serve(self, ctx: Ctx, target: str, msg: Msg) -> None:
+        """The task asked for, and another one a clause of the same message asks for clearly
+        («день 23520 ночь 8165, а тариф у меня какой»): the one that answers at once first, the
+        one that asks a question last, so that its buttons are the ones that stay."""
+        other = self._second_request(msg, target)
+        if other is None or other == target:
+            await self.start_flow(ctx, target, msg)
+            if self.settled(ctx) and target != "readings":
+                await self._offer_leftovers(ctx, msg, target)
+            return
+        # Each flow reads the whole message: what it needs may stand in the other clause
+        # («нужен мастер, жалоба на качество электроэнергии» names the kind of visit).
+        first, last = (other, target) if target == "readings" else (target, other)
+        await self.start_flow(ctx, first, msg)
+        if self.settled(ctx):  # one question at a time: the second waits if the first asks
+            await self.start_flow(ctx, last, msg)
+
+    def _second_request(self, msg: Msg, first: str) -> str | None:
+        """Another task than `first` that a clause of the message asks for clearly (linking is
+        not one: every task with an account starts with it anyway)."""
+        clauses = [part.strip() for part in _CLAUSES.split(msg.text) if len(part.split()) >= 2]
+        if len(clauses) < 2:
+            return None
+        for clause in clauses:
+            analysis = analyze(clause, msg.language)
+            flow = self.route(analysis)
+            if (
+                flow not in (None, first, "link")
+                and analysis.confidence >= SECOND_REQUEST
+                and analysis.topic not in _MANNERS
+                and not self.flows[flow].sure_only
+            ):
+                return flow
+        return None
 
     async def _offer_leftovers(self, ctx: Ctx, msg: Msg, served: str) -> None:
         """What the message carried for another task is offered, not dropped («за маму 31650,

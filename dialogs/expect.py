@@ -18,7 +18,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.accounts import normalize_account_number, normalize_phone, surname_candidates
-from core.readings import LABEL_WORDS, ParsedValue, parse_readings
+from core.readings import LABEL_WORDS, ParsedValue, could_be_display, parse_readings
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, day_reference, is_no, is_yes, looks_like_name
 
@@ -192,8 +192,10 @@ class Volumes:
         if not (entities.readings or parse_readings(msg.text)):
             return NO_ANSWER
         if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(msg.text)):
-            # Values and zone labels only: what was asked for decides.
-            return Answer(Fit.STRONG if self.asked else Fit.WEAK, None)
+            # Values and zone labels only: what was asked for decides, or else whether they are
+            # what the customer's meter shows («день 20900 ночь 9450») or a month's use («пик 50»).
+            volumes = self.asked or not await on_display(ctx, reading_values((), msg))
+            return Answer(Fit.STRONG if volumes else Fit.WEAK, None)
         if analysis.intent is Intent.SUBMIT_READING:
             return Answer(Fit.WEAK, None)
         return Answer(Fit.STRONG if self.asked or analysis.topic else Fit.WEAK, None)
@@ -207,8 +209,26 @@ _LABELS = re.compile(
 )
 
 
+async def on_display(ctx: Ctx, values: list[ParsedValue]) -> bool:
+    """Whether the values are what one of the customer's meters shows now."""
+    for account in await ctx.accounts():
+        for meter in await ctx.store.meters.for_account(account.number):
+            if could_be_display(meter, values):
+                return True
+    return False
+
+
 def _unlabelled(text: str) -> str:
     return _LABELS.sub(" ", text)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def without_values(text: str) -> str:
+    """The words of a message with its values and their zone labels taken out («день 23520 ночь
+    8165 а тариф у меня какой» → «а тариф у меня какой»)."""
+    return _NUMBER.sub(" ", _unlabelled(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +264,21 @@ def rubles_in(text: str) -> Decimal | None:
     whole = re.sub(r"\D", "", match[1])
     value = Decimal(f"{whole}.{match[2]}" if match[2] else whole)
     return value if value > 0 else None
+
+
+# A date as people write it, to be left out when the same message names an amount too.
+_DATE_WRITTEN = re.compile(
+    r"(?<!\d)\d{1,2}(?:\s*[./]\s*\d{1,2}(?:\s*[./]\s*\d{2,4})?|\s+(?:январ|феврал|март|апрел|ма[йяе]|"
+    r"июн|июл|август|сентябр|октябр|ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"\w*(?:\s+20\d\d)?)",
+    re.IGNORECASE,
+)
+
+
+def amount_besides_date(text: str) -> Decimal | None:
+    """The amount in «платил 1 декабря, 4362,40 через сбербанк»: with its currency, or the
+    number left when the date is taken out."""
+    return rubles_in(text) or money_in(_DATE_WRITTEN.sub(" ", text))
 
 
 def money_in(text: str) -> Decimal | None:

@@ -8,15 +8,13 @@ from decimal import Decimal
 from core.accounts import Account
 from core.masking import mask_account
 from dialogs.context import Ctx, Option
-from dialogs.expect import Choice, YesNo
+from dialogs.expect import Choice
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, payment_link, restriction
 from dialogs.flows.common import (
     account_step,
-    answered_yes,
     remember_description,
     start_with_account,
-    yes_no,
 )
 from dialogs.flows.operator import (
     OPERATOR_LANGUAGE,
@@ -46,7 +44,7 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
     summary = await account_summary(ctx, chosen)
     check = await restriction(ctx, chosen, summary)
     if wants_instalment and summary.overdue_amount > 0:
-        _ask_instalment(ctx, chosen, summary.overdue_amount)
+        await _ask_instalment(ctx, chosen, summary.overdue_amount)
         return
     blocks = []
     overdue = t.money(summary.overdue_amount)
@@ -118,36 +116,22 @@ async def offer(ctx: Ctx, msg: Msg) -> None:
         await ctx.menu()
         return
     summary = await account_summary(ctx, chosen)
-    _ask_instalment(ctx, chosen, summary.overdue_amount)
+    await _ask_instalment(ctx, chosen, summary.overdue_amount)
 
 
-def _ask_instalment(ctx: Ctx, chosen: Account, amount: Decimal) -> None:
-    ctx.goto(instalment, account=chosen.number, amount=str(amount))
-    ctx.say(
-        ctx.t(
-            "debt.instalment_question",
-            amount=ctx.t.money(amount),
-            account=mask_account(chosen.number),
-        ),
-        yes_no(ctx),
-    )
-
-
-@flow.step("instalment", YesNo())
-async def instalment(ctx: Ctx, msg: Msg) -> None:
-    if not answered_yes(msg):
-        await ctx.menu("debt.instalment_not_asked")
-        return
-    number, amount = ctx.data["account"], Decimal(ctx.data["amount"])
+async def _ask_instalment(ctx: Ctx, chosen: Account, amount: Decimal) -> None:
+    """An instalment plan is agreed with the supplier: the request goes to an operator with the
+    account and the overdue amount (asking for one is the customer's whole answer)."""
+    ctx.end()
     reason = for_operators(
         "debt.instalment_reason",
-        account=mask_account(number),
+        account=mask_account(chosen.number),
         amount=translator(OPERATOR_LANGUAGE).money(amount),
     )
     escalation = await open_escalation(ctx, reason)
     await ctx.audit(
         "instalment_requested",
-        {"account": mask_account(number), "escalation_id": escalation.id},
+        {"account": mask_account(chosen.number), "escalation_id": escalation.id},
     )
     ctx.say("\n\n".join([ctx.t("debt.instalment_sent"), when_operators_answer(ctx)]))
 

@@ -39,7 +39,7 @@ def cancel_option(ctx: Ctx) -> Option:
 
 def when_operators_answer(ctx: Ctx) -> str:
     """«Передал ваш вопрос оператору…» within business hours, else when they will answer."""
-    return closed_text(ctx) or ctx.t("operator.open")
+    return closed_text(ctx) or ctx.t("operator.open", phone=ctx.config.company.phone)
 
 
 def closed_text(ctx: Ctx) -> str | None:

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from core.accounts import Account
 from core.balance import BalanceKind
+from core.conversations import Author
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import Amount, FreeText, PastDate, YesNo, rubles_in
+from dialogs.expect import Amount, PastDate, YesNo, amount_besides_date
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, summary_lines
 from dialogs.flows.common import (
@@ -39,7 +40,6 @@ flow = Flow(
 
 MISSING, WRONG, REFUND = "missing", "wrong", "refund"
 CASES = {Topic.PAYMENT_MISSING: MISSING, Topic.WRONG_ACCOUNT: WRONG, Topic.REFUND: REFUND}
-UNKNOWN = "unknown"  # «не знаю» the account the money went to
 WAIT = "wait"
 # Payments reach billing this many working days after a bank or app payment.
 DAYS_TO_ARRIVE = "1–3"
@@ -90,7 +90,7 @@ async def when(ctx: Ctx, msg: Msg) -> None:
         return
     ctx.data["paid_on"] = msg.answer.isoformat()
     # «3 декабря 2000 р на счёт 5901000005»: what else the answer already says is not asked.
-    amount = rubles_in(msg.text)
+    amount = amount_besides_date(msg.text)
     if amount is not None:
         ctx.data["amount"] = str(amount)
     accounts = msg.analysis.entities.accounts
@@ -103,9 +103,6 @@ async def _next_question(ctx: Ctx) -> None:
     if "amount" not in ctx.data:
         ctx.goto(how_much)
         ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
-    elif ctx.data.get("case") == WRONG and "where" not in ctx.data:
-        ctx.goto(where)
-        ctx.say(ctx.t("paid.ask_where"), [ctx.option("paid.unknown", UNKNOWN)])
     else:
         await _to_operator(ctx)
 
@@ -119,25 +116,24 @@ async def how_much(ctx: Ctx, msg: Msg) -> None:
     await _next_question(ctx)
 
 
-@flow.step("where", FreeText())
-async def where(ctx: Ctx, msg: Msg) -> None:
-    ctx.data["where"] = "" if msg.action == UNKNOWN else str(msg.answer or "")
-    await _to_operator(ctx)
-
-
 async def _to_operator(ctx: Ctx) -> None:
     """The request, with what an operator needs to find the payment, in their language."""
     rub = translator(OPERATOR_LANGUAGE)
     number = ctx.data["account"]
     paid_on = date.fromisoformat(ctx.data["paid_on"])
+    where = ctx.data.get("where") or ""
     params = {
         "account": mask_account(number),
         "date": rub.date(paid_on),
         "amount": rub.money(Decimal(ctx.data["amount"])),
-        "where": ctx.data.get("where") or for_operators("paid.where_unknown"),
+        "where": mask_account(where) if where else for_operators("paid.where_unknown"),
     }
     case = ctx.data.get("case", MISSING)
     escalation = await open_escalation(ctx, for_operators(f"paid.reason_{case}", **params))
+    # The queue shows masked numbers; the operator needs the whole ones to find the payment.
+    full = {**params, "account": number, "where": where or params["where"]}
+    note = for_operators(f"paid.reason_{case}", **full)
+    await ctx.store.escalations.add_message(escalation.id, Author.BOT, note, ctx.now)
     await ctx.audit(f"payment_{case}_reported", {"account": params["account"]})
     parts = [ctx.t(f"paid.sent_{case}")]
     if escalation.id is not None:

@@ -10,10 +10,10 @@ from decimal import Decimal
 from core.accounts import Account, Category
 from core.masking import mask_account
 from core.meters import REGISTER_ZONES, Scheme, Zone
-from core.readings import ParsedValue, could_be_display, parse_readings
+from core.readings import ParsedValue, parse_readings
 from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
-from dialogs.expect import Choice, Either, Volumes
+from dialogs.expect import Choice, Either, Volumes, on_display, without_values
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.nlu import (
     Intent,
@@ -66,11 +66,13 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text:
         stated = _stated_category(ctx, msg)
         values = _amounts_in(msg)
-        if values and not msg.analysis.entities.kwh and await _displays(ctx, values):
+        question = msg.text
+        if values and not msg.analysis.entities.kwh and await on_display(ctx, values):
             # «день 23520 ночь 8165 а тариф у меня какой»: the customer's meter readings, not
             # a month to price; the question is answered and the readings offered after it.
             values = []
-            if tariff_question_kind(msg.text) is None:
+            question = without_values(msg.text)
+            if tariff_question_kind(question) is None:
                 await my_tariff(ctx)
                 return
         if values:
@@ -79,7 +81,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         if msg.analysis.topic is Topic.ESTIMATE:
             await ask_estimate(ctx)  # «рассчитать стоимость»
             return
-        kind = tariff_question_kind(msg.text)
+        kind = tariff_question_kind(question)
         if stated is not None and kind in (None, TariffQuestion.PRICES):
             await general_prices(ctx, stated)  # «сельский тариф», «цены для электроплит»
             return
@@ -110,15 +112,6 @@ def _amounts_in(msg: Msg) -> list[ParsedValue]:
     if entities.kwh:
         return [_plain(kwh) for kwh in entities.kwh[:1]]
     return []
-
-
-async def _displays(ctx: Ctx, values: list[ParsedValue]) -> bool:
-    """Whether the values are what one of the customer's meters shows now."""
-    for account in await ctx.accounts():
-        for meter in await ctx.store.meters.for_account(account.number):
-            if could_be_display(meter, values):
-                return True
-    return False
 
 
 def _plain(kwh: Decimal) -> ParsedValue:

@@ -230,6 +230,8 @@ KEEP_WORDS = ("оставить", "оставлять", "стоп", "keep", "sto
 
 # Which of the offered days: «завтра», «в пятницу», «второй».
 DAY_OFFSETS: dict[int, tuple[str, ...]] = {
+    -2: ("позавчера",),
+    -1: ("вчера", "yesterday"),
     0: ("сегодня", "today"),
     1: ("завтра", "tomorrow"),
     2: ("послезавтра",),
