@@ -53,11 +53,11 @@ def nlu(alternatives: bool) -> None:
     serials     meters' serial numbers, digits as typed: after «заводской номер», «№»,
                 «s/n», or after «счетчик» when the number cannot be the reading
                 («счетчик 41562093 показания 18400»); never also a reading
+    ms          the time this message took: analysis and building its record, in
+                milliseconds of wall clock (time.perf_counter), rounded to 0.001
 
     Numbers written in words count as numbers («шесть тысяч двести» is the reading
     6200); a number right after «лс», «л/с» or «лицевой счет» is never a reading.
-    ms          the time this message took: analysis and building its record, in
-                milliseconds of wall clock (time.perf_counter), rounded to 0.001
 
     Start-up (loading the dictionaries and tables) happens before the first line is read.
     Input is read as UTF-8 (undecodable bytes are replaced); every line, even an empty

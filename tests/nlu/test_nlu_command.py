@@ -139,3 +139,11 @@ def test_every_record_says_how_long_its_message_took() -> None:
     printed = records("показания 12345", "", "нет света " * 200)
     assert all(isinstance(r["ms"], float) and r["ms"] >= 0 for r in printed)
     assert list(printed[0])[-1] == "ms"  # after the fields of the record itself
+
+
+def test_the_help_names_every_field_of_the_record() -> None:
+    result = CliRunner().invoke(nlu, ["--help"])
+    assert result.exit_code == 0
+    for field in ("intent", "confidence", "topic", "readings", "serials", "kwh", "ms"):
+        assert f"\n  {field} " in result.output, field
+    assert "debt_restriction" in result.output
