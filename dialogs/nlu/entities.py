@@ -32,6 +32,7 @@ named without a day («за май») go to `months` only.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -175,17 +176,31 @@ _OTHER_NUMBERS = (
 )
 # Numbers that are something else, claimed by one group of the pattern: the year after a month
 # («счет за август 2026»), an error code («Err 3», «ошибка 5»), a count after its word («лет 30»).
-_NOT_READING_GROUPS = (
-    re.compile(rf"{_MONTH_WORD}\s*,?\s*(?P<n>199\d|20[0-3]\d)(?![\d.,]\d|\d)"),
-    re.compile(
-        r"(?<![а-яa-z])(?:err|error|ошибк\w*|код\w*(?:\s+ошибк\w*)?)\s*[-:№#]?\s*"
-        r"(?P<n>[a-z]?\d{1,3})(?![\d.,]\d|\d)"
+# Each with the substrings one of which a message needs for the pattern to be worth a search.
+_NOT_READING_GROUPS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(rf"{_MONTH_WORD}\s*,?\s*(?P<n>199\d|20[0-3]\d)(?![\d.,]\d|\d)"),
+        ("199", "20"),
     ),
-    re.compile(
-        r"(?<![а-яa-z])(?:лет|года|годов|месяцев|недель|дней|суток|часов|минут)\s+"
-        r"(?:уже\s+)?(?P<n>\d{1,3})(?![\d.,]\d|\d|\s*(?:руб|р\b|квт|кв|тыс))"
+    (
+        re.compile(
+            r"(?<![а-яa-z])(?:err|error|ошибк\w*|код\w*(?:\s+ошибк\w*)?)\s*[-:№#]?\s*"
+            r"(?P<n>[a-z]?\d{1,3})(?![\d.,]\d|\d)"
+        ),
+        ("err", "ошибк", "код"),
+    ),
+    (
+        re.compile(
+            r"(?<![а-яa-z])(?:лет|года|годов|месяцев|недель|дней|суток|часов|минут)\s+"
+            r"(?:уже\s+)?(?P<n>\d{1,3})(?![\d.,]\d|\d|\s*(?:руб|р\b|квт|кв|тыс))"
+        ),
+        ("лет", "год", "месяц", "недел", "дней", "сут", "час", "минут"),
     ),
 )
+_SERIAL_WORDS = ("номер", "№", "s/n", "sn", "serial", "зав", "meter", "сч")
+_ACCOUNT_WORDS = ("лс", "л/с", "л.", "лицев", "абонент", "account")
+_KWH_WORDS = ("кв", "kw", "киловат")
+_MONEY_FOR_WORDS = ("за св", "за эл")
 # «на сегодняшний день», «на текущий день», «в день»: the word «день», not the day zone. After a
 # bare preposition («в день 23415») it is the zone when another zone is named too («… в ночь 8120»).
 _DAY_FORMS = r"(?:день|дня|дню|днем)"
@@ -251,8 +266,9 @@ def extract(text: str) -> Extraction:
     serials = _labelled_serials(masked)
     accounts = _accounts(masked)
     # «лс 12345678»: a mistyped account number, still no reading.
-    for match in _AFTER_ACCOUNT_LABEL.finditer(masked.text):
-        masked.claim(*match.span())
+    if _has(masked.text, _ACCOUNT_WORDS):
+        for match in _AFTER_ACCOUNT_LABEL.finditer(masked.text):
+            masked.claim(*match.span())
     # «3 4 5 6 7»: a display read out digit by digit.
     masked.text = _SPACED_DIGITS.sub(lambda match: match[0].replace(" ", ""), masked.text)
     masked.text = _THOUSANDS.sub(lambda match: match[0].replace(" ", ""), masked.text)
@@ -261,7 +277,7 @@ def extract(text: str) -> Extraction:
     for match in _MONEY.finditer(masked.text):
         masked.claim(*match.span())
         money += 1
-    if _ABOUT_READINGS.search(masked.text) is None:
+    if _has(masked.text, _MONEY_FOR_WORDS) and _ABOUT_READINGS.search(masked.text) is None:
         for match in _MONEY_FOR.finditer(masked.text):
             masked.claim(*match.span())
     dates = _dates(masked)
@@ -272,7 +288,9 @@ def extract(text: str) -> Extraction:
     for pattern in _OTHER_NUMBERS:
         for match in pattern.finditer(masked.text):
             masked.claim(*match.span())
-    for pattern in _NOT_READING_GROUPS:
+    for pattern, needs in _NOT_READING_GROUPS:
+        if not _has(masked.text, needs):
+            continue
         for match in pattern.finditer(masked.text):
             masked.claim(*match.span("n"))
     months = _months(masked.text)
@@ -307,6 +325,16 @@ def _first_numbers(text: str) -> str:
     if last_end is not None:
         text = text[: last_end + AFTER_LAST_NUMBER]
     return _LONG_RUN.sub(lambda match: _MASK * len(match[0]), text)
+
+
+def _has(text: str, parts: tuple[str, ...]) -> bool:
+    """Whether any of the substrings is in the text: a cheap test before a costly pattern."""
+    return _any_of(parts).search(text) is not None
+
+
+@functools.cache
+def _any_of(parts: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(part) for part in parts))
 
 
 def _unique(items: list[_T]) -> tuple[_T, ...]:
@@ -348,6 +376,8 @@ def _labelled_serials(masked: _Masked) -> list[tuple[int, str]]:
     """Serial numbers after a serial label («заводской номер 0112345», «s/n …»): before the
     account rule, which would take a 10-digit serial for an account."""
     found: list[tuple[int, str]] = []
+    if not _has(masked.text, _SERIAL_WORDS):
+        return found
     for match in _SERIAL.finditer(masked.text):
         found.append((match.start(), match[1]))
         masked.claim(*match.span(1))
@@ -358,6 +388,8 @@ def _meter_serials(masked: _Masked) -> list[tuple[int, str]]:
     """Numbers after a meter word that cannot be its reading (see lexicon.METER_LABELS): the
     other rules have claimed what is not a reading, so a number after it is one."""
     found: list[tuple[int, str]] = []
+    if not _has(masked.text, _SERIAL_WORDS):
+        return found
     for match in _METER_NUMBER.finditer(masked.text):
         number, start = match[2], match.start()
         label = match["label"]
@@ -410,7 +442,7 @@ def _accounts(masked: _Masked) -> list[str]:
 
 def _kwh(masked: _Masked) -> list[Decimal]:
     found: list[tuple[int, Decimal]] = []
-    for pair in _KWH_ZONES.finditer(masked.text):
+    for pair in _KWH_ZONES.finditer(masked.text) if _has(masked.text, _KWH_WORDS) else ():
         for group in (1, 3):
             amount = _decimal(pair[group], pair[group + 1])
             if amount is not None:
