@@ -11,7 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from core.accounts import Account
+from core.accounts import Account, Category
 from core.balance import HistoryEntry
 from core.conversations import (
     Author,
@@ -22,7 +22,7 @@ from core.conversations import (
     EscalationMessage,
     EscalationStatus,
 )
-from core.meters import Meter
+from core.meters import Meter, Scheme
 from core.readings import Reading, ReadingStatus
 from core.tariffs import TariffRow
 from core.visits import Visit, VisitStatus, VisitStatusChange
@@ -246,6 +246,10 @@ class HistoryPort(Protocol):
 
 class TariffPort(Protocol):
     async def all(self) -> list[TariffRow]: ...
+
+    async def of(self, category: Category, scheme: Scheme) -> list[TariffRow]:
+        """The rows of one category and scheme, every validity period (what a bill, an estimate
+        or the restriction threshold is priced with)."""
 
     async def upsert(self, rows: Sequence[TariffRow]) -> tuple[int, int]:
         """Keyed by (category, scheme, zone, range, valid_from)."""

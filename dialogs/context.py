@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.accounts import Account
 from core.conversations import Conversation, Customer
+from core.meters import Meter
 from core.ports import Store
 from dialogs.config import DialogConfig
 from dialogs.i18n import Translator
@@ -118,6 +119,7 @@ class Ctx:
         self.drafts: list[Draft] = []
         self._accounts: list[Account] | None = None
         self._own_numbers: tuple[str, ...] | None = None
+        self._meters: dict[str, list[Meter]] = {}
         # This turn's replies in another language than the customer's (English typed to a
         # Russian-speaking customer is answered in English).
         self.language: str = customer.language
@@ -203,13 +205,19 @@ class Ctx:
         self._accounts = None
         self._own_numbers = None
 
+    async def meters(self, account: str) -> list[Meter]:
+        """An account's meters, read once a turn."""
+        if account not in self._meters:
+            self._meters[account] = await self.store.meters.for_account(account)
+        return self._meters[account]
+
     async def own_numbers(self) -> tuple[str, ...]:
         """The linked accounts' numbers and their meters' serials, longest first: numbers a
         customer may write next to a reading that are not readings."""
         if self._own_numbers is None:
             numbers = {account.number for account in await self.accounts()}
             for account in await self.accounts():
-                meters = await self.store.meters.for_account(account.number)
+                meters = await self.meters(account.number)
                 numbers.update(meter.serial for meter in meters if len(meter.serial) >= 4)
             self._own_numbers = tuple(sorted(numbers, key=len, reverse=True))
         return self._own_numbers

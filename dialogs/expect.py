@@ -212,7 +212,7 @@ _LABELS = re.compile(
 async def on_display(ctx: Ctx, values: list[ParsedValue]) -> bool:
     """Whether the values are what one of the customer's meters shows now."""
     for account in await ctx.accounts():
-        for meter in await ctx.store.meters.for_account(account.number):
+        for meter in await ctx.meters(account.number):
             if could_be_display(meter, values):
                 return True
     return False

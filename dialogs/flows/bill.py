@@ -45,16 +45,17 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
         return
     periods = [entry.period for entry in history]  # newest first
     period = next((p for p in periods if month and int(p[5:7]) == month), periods[0])
-    meters = await ctx.store.meters.for_account(chosen.number)
+    meters = await ctx.meters(chosen.number)
     # One meter prices the month by its scheme; an account with several is billed on the sum.
     meter = meters[0] if len(meters) == 1 else None
     weights = zone_weights(meter) if meter is not None else None
+    scheme = meter.scheme if meter else Scheme.SINGLE
     explanation = explain_bill(
         history,
         period,
-        await ctx.store.tariffs.all(),
+        await ctx.store.tariffs.of(chosen.category, scheme),
         chosen.category,
-        meter.scheme if meter else Scheme.SINGLE,
+        scheme,
         zone_kwh=weights,
         large_family=chosen.large_family,
         split=ctx.config.zone_split,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, PenaltySource, summarize
+from core.meters import Scheme
 from core.restriction import RestrictionCheck, restriction_check
 from core.tariffs import NoTariff
 from dialogs.context import Ctx
@@ -101,7 +102,7 @@ async def restriction(
         return restriction_check(
             summary,
             account.category,
-            await ctx.store.tariffs.all(),
+            await ctx.store.tariffs.of(account.category, Scheme.SINGLE),
             ctx.today,
             ctx.config.restriction,
         )

@@ -167,7 +167,7 @@ async def account_of_meter(ctx: Ctx, text: str) -> Account | None:
     """The linked account whose meter the text names (its serial or its last digits)."""
     found = []
     for account in await ctx.accounts():
-        if meter_named(text, await ctx.store.meters.for_account(account.number)) is not None:
+        if meter_named(text, await ctx.meters(account.number)) is not None:
             found.append(account)
     return found[0] if len(found) == 1 else None
 

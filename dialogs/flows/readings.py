@@ -93,7 +93,7 @@ async def values_in(ctx: Ctx, text: str) -> list[ParsedValue]:
 
 
 async def _with_account(ctx: Ctx, account: Account) -> None:
-    meters = await ctx.store.meters.for_account(account.number)
+    meters = await ctx.meters(account.number)
     ctx.goto(meter_step, account=account.number)
     if not meters:
         ctx.end()
@@ -135,14 +135,14 @@ async def _meter_meant(ctx: Ctx, meters: list[Meter]) -> Meter | None:
 
 
 async def _meter_action(ctx: Ctx, msg: Msg) -> str | None:
-    meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
+    meters = await ctx.meters(ctx.data.get("account", ""))
     chosen = meter_named(msg.text, meters)
     return f"{METER}{chosen.serial}" if chosen else None
 
 
 @flow.step("meter", Choice(_meter_action))
 async def meter_step(ctx: Ctx, msg: Msg) -> None:
-    meters = await ctx.store.meters.for_account(ctx.data.get("account", ""))
+    meters = await ctx.meters(ctx.data.get("account", ""))
     serial = (msg.action or "").removeprefix(METER)
     chosen = next((m for m in meters if m.serial == serial), None)
     if chosen is None:
@@ -282,7 +282,7 @@ async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:
         ctx.goto(meter_step, pending=msg.text, offered=False)
         await _with_account(ctx, named)
         return True
-    meters = await ctx.store.meters.for_account(meter.account)
+    meters = await ctx.meters(meter.account)
     other = meter_named(msg.text, meters) if len(meters) > 1 else None
     if other is not None and other.serial != meter.serial:
         ctx.data.update(pending=msg.text, offered=False)
@@ -538,7 +538,12 @@ async def _estimate_line(ctx: Ctx, meter: Meter, got: dict[str, Any]) -> str | N
     account = await ctx.store.accounts.get(meter.account)
     if account is None:
         return None
-    rows = rows_valid_on(await ctx.store.tariffs.all(), account.category, meter.scheme, ctx.today)
+    rows = rows_valid_on(
+        await ctx.store.tariffs.of(account.category, meter.scheme),
+        account.category,
+        meter.scheme,
+        ctx.today,
+    )
     zone_kwh = {meter.zone_of(name): Decimal(v["consumption"]) for name, v in got.items()}
     try:
         result = estimate(
@@ -561,7 +566,7 @@ async def _meter(ctx: Ctx) -> Meter | None:
     number, serial = ctx.data.get("account"), ctx.data.get("serial")
     if number is None or serial is None:
         return None
-    meters = await ctx.store.meters.for_account(number)
+    meters = await ctx.meters(number)
     return next((m for m in meters if m.serial == serial), None)
 
 
@@ -604,7 +609,9 @@ def _example(ctx: Ctx, meter: Meter) -> str:
 async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     """A reading that came with another request («за маму 31650, квитанции нет под рукой»),
     offered once that request is answered: «31650 — это показание счётчика № …?»."""
-    if msg.kind is not InboundKind.TEXT or not msg.text or not await ctx.accounts():
+    if msg.kind is not InboundKind.TEXT or not msg.analysis.entities.readings:
+        return False
+    if not await ctx.accounts():
         return False
     values = await values_in(ctx, msg.text)
     if not values or not any(v.labelled or v.integer_digits >= 4 for v in values):
@@ -613,11 +620,7 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     candidates: list[Meter] = []
     named = pick_account(msg.text, accounts)
     for linked in [named] if named else accounts:
-        candidates += [
-            m
-            for m in await ctx.store.meters.for_account(linked.number)
-            if could_be_display(m, values)
-        ]
+        candidates += [m for m in await ctx.meters(linked.number) if could_be_display(m, values)]
     if len(candidates) != 1:
         return False
     meter = candidates[0]

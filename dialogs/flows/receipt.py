@@ -74,12 +74,13 @@ async def charge_line(
             if reading.consumption_kwh is not None
         }
         weights = used if len(used) == len(meter.registers) else zone_weights(meter)
+    scheme = meter.scheme if meter else Scheme.SINGLE
     explained = explain_bill(
         history,
         period,
-        await ctx.store.tariffs.all(),
+        await ctx.store.tariffs.of(account.category, scheme),
         account.category,
-        meter.scheme if meter else Scheme.SINGLE,
+        scheme,
         zone_kwh=weights,
         large_family=account.large_family,
         split=ctx.config.zone_split,
@@ -179,7 +180,7 @@ async def show(ctx: Ctx, account: Account) -> None:
             )
             return
         entry = wanted[0]
-    meters = await ctx.store.meters.for_account(account.number)
+    meters = await ctx.meters(account.number)
     meter = meters[0] if meters else None
     scheme = meter.scheme if meter else Scheme.SINGLE
 

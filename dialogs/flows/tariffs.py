@@ -250,7 +250,7 @@ class _Basis:
 async def _households(ctx: Ctx) -> list[_Household]:
     households = []
     for account in await ctx.accounts():
-        meters = await ctx.store.meters.for_account(account.number)
+        meters = await ctx.meters(account.number)
         households.append(_Household(account, meters[0].scheme if meters else None))
     return households
 
@@ -305,7 +305,9 @@ async def _estimate(ctx: Ctx, msg: Msg, values: Sequence[ParsedValue]) -> None:
     if total_kwh > MAX_KWH:
         ctx.say(t("tariffs.estimate_too_big", kwh=t.number(total_kwh)), retry)
         return
-    rows = rows_valid_on(await ctx.store.tariffs.all(), basis.category, scheme, ctx.today)
+    rows = rows_valid_on(
+        await ctx.store.tariffs.of(basis.category, scheme), basis.category, scheme, ctx.today
+    )
     try:
         result = estimate(
             rows, volumes, large_family=basis.large_family, split=ctx.config.zone_split
@@ -414,7 +416,7 @@ def range_limits(ctx: Ctx, rows: list[TariffRow]) -> str:
 
 
 async def _current_rows(ctx: Ctx, category: Category, scheme: Scheme) -> list[TariffRow]:
-    return rows_valid_on(await ctx.store.tariffs.all(), category, scheme, ctx.today)
+    return rows_valid_on(await ctx.store.tariffs.of(category, scheme), category, scheme, ctx.today)
 
 
 def _info(ctx: Ctx, text: str, extra: Sequence[Option] = ()) -> None:
@@ -432,7 +434,7 @@ async def my_tariff(ctx: Ctx) -> None:
         return
     blocks = []
     for account in accounts:
-        meters = await ctx.store.meters.for_account(account.number)
+        meters = await ctx.meters(account.number)
         scheme = meters[0].scheme if meters else Scheme.SINGLE
         rows = await _current_rows(ctx, account.category, scheme)
         head = t(

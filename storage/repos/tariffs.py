@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.accounts import Category
 from core.meters import Scheme, Zone
@@ -26,6 +26,23 @@ class TariffRepo(Repo):
                 tariffs.c.zone,
                 tariffs.c.range,
             )
+        )
+        return [_tariff(row) for row in result.mappings()]
+
+    async def of(self, category: Category, scheme: Scheme) -> list[TariffRow]:
+        statement = self._prepared(
+            "tariffs.of",
+            lambda: (
+                select(tariffs)
+                .where(
+                    tariffs.c.category == bindparam("category"),
+                    tariffs.c.scheme == bindparam("scheme"),
+                )
+                .order_by(tariffs.c.valid_from, tariffs.c.zone, tariffs.c.range)
+            ),
+        )
+        result = await self._conn.execute(
+            statement, {"category": Category(category).value, "scheme": Scheme(scheme).value}
         )
         return [_tariff(row) for row in result.mappings()]
 
