@@ -192,7 +192,10 @@ VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
     ),
     (VisitType.SMART_METERING, ("умный", "аскуэ", "ису", "smart")),
     (VisitType.RECONNECTION, ("неуплата", "reconnect", "reconnection")),
-    (VisitType.POWER_QUALITY, ("напряжение", "скачок", "перепад", "voltage")),
+    (
+        VisitType.POWER_QUALITY,
+        ("напряжение", "скачок", "перепад", "качество", "voltage", "quality"),
+    ),
 )
 # The supply back after paying: «я оплатила долг, подключите свет обратно».
 RECONNECT_WORDS = ("подключить", "включить", "reconnect", "restore")

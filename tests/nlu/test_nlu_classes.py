@@ -182,3 +182,10 @@ def test_registers_shown_keep_their_values() -> None:
 )
 def test_last_probed_classes_read_right(text: str, expected: Intent | Topic) -> None:
     test_classes_read_right(text, expected)
+
+
+def test_a_power_quality_complaint_with_a_technician_is_a_visit() -> None:
+    analysis = analyze("нужен мастер, жалоба на качество электроэнергии — лампочки мигают")
+    assert analysis.intent is Intent.TECHNICIAN_CALL, analysis
+    # Without a visit asked for, flicker is still reported to the grid company.
+    assert analyze("лампочки мигают весь вечер").intent is Intent.OUTAGE_REPORT

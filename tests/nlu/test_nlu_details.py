@@ -171,6 +171,7 @@ def test_negative_amount(text: str, negative: bool) -> None:
         ("перейти на двухтарифный", VisitType.SCHEME_SWITCH),
         ("подключить умный счетчик", VisitType.SMART_METERING),
         ("скачет напряжение", VisitType.POWER_QUALITY),
+        ("жалоба на качество электроэнергии", VisitType.POWER_QUALITY),
         ("отключили за неуплату", VisitType.RECONNECTION),
         ("я оплатила долг, подключите свет обратно", VisitType.RECONNECTION),
         ("долг погасил когда включите", VisitType.RECONNECTION),
