@@ -95,3 +95,33 @@ def test_nothing_of_the_blind_set_was_copied(split: str) -> None:
     blind = {example.text for example in bench.load("fresh3")}
     shared = {example.text for example in bench.load(split)} & blind
     assert shared <= FRESH3_ALREADY_IN[split], shared - FRESH3_ALREADY_IN[split]
+
+
+# fresh4.tsv, written blind at the same time, was measured once at the very end. Of its lines these
+# are in other splits too: common short messages, and four lines written into train here before
+# it was read («ку», «удалите меня из базы», «провода искрят на столбе», «why was I charged by
+# average»), which tests/nlu/data/README.md counts out of its figure.
+FRESH4_ALREADY_IN = {
+    "train": {
+        "why was I charged by average",
+        "благодарю",
+        "ку",
+        "оплата картой мир проходит?",
+        "пока",
+        "приветствую",
+        "провода искрят на столбе",
+        "света нет",
+        "удалите меня из базы",
+        "хорошо",
+    },
+    "dev": {"контрольное снятие показаний закажите", "спс"},
+    "holdout": set(),
+    "fresh2": {"здрасте"},
+}
+
+
+@pytest.mark.parametrize("split", sorted(FRESH4_ALREADY_IN))
+def test_nothing_of_the_last_blind_set_was_copied(split: str) -> None:
+    blind = {example.text for example in bench.load("fresh4")}
+    shared = {example.text for example in bench.load(split)} & blind
+    assert shared <= FRESH4_ALREADY_IN[split], shared - FRESH4_ALREADY_IN[split]
