@@ -86,6 +86,7 @@ class DialogState:
     suspended: dict[str, Any] | None = None
     declined_language: bool = False  # the customer kept their language when offered the other
     offered_language: str | None = None  # the language offered in the last turn, if one was
+    asked_language: str | None = None  # offered once: not again, whether answered or not
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> DialogState:

@@ -45,6 +45,7 @@ from dialogs.nlu import (
 )
 
 SHORT_REQUEST_WORDS = 3
+CLEAR_REQUEST_WORDS = 8  # readings this long still reach the bot while an operator waits
 # How sure the NLU must be of a clause to serve it as a second request of one message.
 SECOND_REQUEST = 0.7
 MAX_TRAIL = 8  # questions of one flow remembered for «назад»
@@ -57,11 +58,19 @@ _CLAUSES = re.compile(r"[,;!?.]+|\s+(?:и|а|но|ещё|еще|and|also|but)\s+
 # «давай дальше», «продолжим»: yes to going on with an interrupted task.
 _GO_ON = re.compile(r"(?<![^\W\d_])(?:дальше|продолж\w*|вернемся|вернёмся|go on|continue)", re.I)
 _CHANGED_MIND = re.compile(
-    r"^\W*(?:(?:ой|ну|нет|да)\W+)?(?:не\s*надо|не\s*нужно|ничего\s+не\s+надо|отмен\w*|отме\w?а|"
-    r"передумал\w*|стоп\b|хватит|отбой|never\s*mind|cancel\w*|stop\b)",
+    r"^\W*(?:(?:ой|ну|нет|да|ладно|хорошо|тогда|уже)\W+){0,2}(?:не\s*надо|не\s*нужно|"
+    r"ничего\s+не\s+надо|отмен\w*|отме\w?а|передумал\w*|стоп\b|хватит|отбой|потом|позже|"
+    r"never\s*mind|cancel\w*|stop\b|later\b)",
     re.IGNORECASE,
 )
-CHANGED_MIND_WORDS = 6
+CHANGED_MIND_WORDS = 8
+# «а ночь не видно, завтра гляну», «потом передам»: the answer is put off.
+_LATER = re.compile(
+    r"(?:завтра|потом|позже|попозже|вечером)\s+(?:гляну|посмотрю|передам|пришлю|сдам|напишу|"
+    r"скажу)|не\s+видно|не\s+могу\s+(?:посмотреть|найти|разглядеть)|(?:look|check)\s+later",
+    re.IGNORECASE,
+)
+_ABOUT_THE_REQUEST = re.compile(r"оператор|обращен|человек|operator|request", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
@@ -128,8 +137,11 @@ class Engine:
         yes_no = step is not None and isinstance(step.expects, YesNo)
         if cmd is Command.CANCEL and yes_no and is_no(inbound.text):
             cmd = None  # «не надо» at a yes/no question is its «no»
-        if cmd is None and step is not None and inbound.kind is InboundKind.TEXT:
-            cmd = _changed_mind(inbound.text, step)
+        if inbound.kind is InboundKind.TEXT and cmd is None:
+            # A typed label is its button («Отменить № 2612-00001»), before any reading of it.
+            msg.action = self._typed_option(ctx, msg.text, step)
+            if msg.action is None and step is not None:
+                cmd = _changed_mind(inbound.text, step)
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
             ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
@@ -144,8 +156,6 @@ class Engine:
                 return
             if not await self._resolve_button(ctx, msg):
                 return
-        elif inbound.kind is InboundKind.TEXT and cmd is None:
-            msg.action = self._typed_option(ctx, msg.text, step)
         if await self._answer_to_resume(ctx, msg, cmd):
             return
         if cmd is not None:
@@ -336,9 +346,10 @@ class Engine:
                 ctx.state.suspended = None
                 await self.main_menu(ctx, "menu.prompt")
             else:
+                flow = self.flows[ctx.state.flow]
                 ctx.end()
                 ctx.state.resume, ctx.state.resume_text = None, ""
-                ctx.say(ctx.t("menu.cancelled"), self.menu_options(ctx))
+                ctx.say(ctx.t(flow.cancelled or "menu.cancelled"), self.menu_options(ctx))
         else:
             await self.main_menu(ctx)
 
@@ -453,7 +464,7 @@ class Engine:
         if step is not None and (await step.expects.read(ctx, msg)).fit is Fit.STRONG:
             return False
         ctx.language = msg.language = written
-        return not ctx.state.declined_language
+        return not (ctx.state.declined_language or ctx.state.asked_language == written)
 
     def _offer_language(self, ctx: Ctx) -> None:
         own = ctx.customer.language
@@ -465,7 +476,7 @@ class Engine:
             ],
             aside=True,
         )
-        ctx.state.offered_language = ctx.language
+        ctx.state.offered_language = ctx.state.asked_language = ctx.language
 
     async def _answer_to_language_offer(self, ctx: Ctx, msg: Msg) -> bool:
         """«yes», «да» to «shall I continue in English?» switches; «no» keeps the language."""
@@ -517,13 +528,19 @@ class Engine:
     # -- waiting for an operator -------------------------------------------------------------------
 
     def _short_request(self, msg: Msg) -> bool:
-        """«показания 20100», «нет света»: a few words the bot understands well."""
+        """«показания 20100», «нет света», «пик 96800 полупик 122500 ночь 88900»: a request the
+        bot understands well in a few words, or values, answered while the operator sees them
+        too. Longer text is the customer explaining the problem to the operator."""
         if msg.action is not None or msg.kind is not InboundKind.TEXT:
             return False
-        if len(msg.text.split()) > SHORT_REQUEST_WORDS:
-            return False  # longer text is the customer explaining the problem
-        target = self.route(msg.analysis)
-        return target not in (None, "operator")
+        analysis = msg.analysis
+        target = self.route(analysis)
+        if target in (None, "operator"):
+            return False
+        words = len(msg.text.split())
+        if target == "readings" and _reading_like(msg.text, analysis.entities.readings):
+            return words <= CLEAR_REQUEST_WORDS  # values are for the bot, not for reading out
+        return words <= SHORT_REQUEST_WORDS
 
     @staticmethod
     def _waiting(ctx: Ctx) -> bool:
@@ -591,12 +608,12 @@ class Engine:
         if kind in (InboundKind.FILE, InboundKind.UNSUPPORTED):
             await self.main_menu(ctx, f"common.{kind.value}")
             return
-        if is_yes(msg.text) or is_no(msg.text):
+        analysis = msg.analysis
+        target = self.route(analysis)
+        if target is None and (is_yes(msg.text) or is_no(msg.text)):
             # «да» with no question open: the customer is ready, the menu says what there is.
             await self.main_menu(ctx, "menu.listening")
             return
-        analysis = msg.analysis
-        target = self.route(analysis)
         if target is None and analysis.entities.accounts:
             target = "link"
         elif target is None and _reading_like(msg.text, analysis.entities.readings):
@@ -746,7 +763,14 @@ def _changed_mind(text: str, step: Step) -> Command | None:
         return None
     if isinstance(step.expects, YesNo) and is_no(text):
         return None
-    return Command.CANCEL if _CHANGED_MIND.match(text) else None
+    if any(ch.isdigit() for ch in text):
+        return None
+    if not _CHANGED_MIND.match(text) and not _LATER.search(text):
+        return None
+    if step.flow == "operator" and len(text.split()) > SHORT_REQUEST_WORDS:
+        # «не надо было так начислять» explains the problem; «не надо оператора» withdraws.
+        return Command.CANCEL if _ABOUT_THE_REQUEST.search(text) else None
+    return Command.CANCEL
 
 
 def hand_back(conversation: Conversation) -> None:

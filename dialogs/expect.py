@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core.accounts import normalize_account_number, normalize_phone, surname_candidates
 from core.readings import LABEL_WORDS, ParsedValue, could_be_display, parse_readings
 from dialogs.messages import InboundKind
-from dialogs.nlu import Intent, day_reference, is_no, is_yes, looks_like_name
+from dialogs.nlu import (
+    Intent,
+    day_reference,
+    is_no,
+    is_yes,
+    looks_like_name,
+    numbers_in_words,
+)
 
 if TYPE_CHECKING:
     from dialogs.context import Ctx
@@ -144,10 +151,20 @@ class AccountNumber:
             return Answer(Fit.STRONG, None)
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return NO_ANSWER
+        if _TYPED_PHONE.match(msg.text):
+            return Answer(Fit.STRONG, PHONE_TYPED)  # «+7 908 555 01 04»: a phone, said so
         number, surname = account_and_surname(msg)
         if number is None:
             return NO_ANSWER
         return Answer(Fit.STRONG, (number, surname))
+
+
+# A phone as people type one: «+7 …», or «8 9xx …» in the groups phones are written in. An
+# account starting with 8 is typed as one run or in the groups of its receipt, never «8 9xx».
+_TYPED_PHONE = re.compile(
+    r"^\s*(?:\+\s*7|8\s*\(?\s*9\d\d\s*\)?[\s\-]+\d{3}[\s\-]+\d{2}[\s\-]+\d{2})"
+)
+PHONE_TYPED = "phone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +258,7 @@ class Amount:
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
         if msg.kind is not InboundKind.TEXT:
             return NO_ANSWER
-        value = money_in(msg.text)
+        value = amount_besides_date(numbers_in_words(msg.text.casefold()))
         return NO_ANSWER if value is None else Answer(Fit.STRONG, value)
 
 
@@ -425,6 +442,10 @@ class PastDate:
             day = _past_day(value, today)
             if day is not None:
                 return Answer(Fit.STRONG, day)
+        months = msg.analysis.entities.months
+        if months:  # «в октябре»: its first day, the month's own being all that is known
+            year = today.year if months[0] <= today.month else today.year - 1
+            return Answer(Fit.STRONG, date(year, months[0], 1))
         reference = day_reference(msg.text)
         if reference.offset is not None and reference.offset <= 0:
             return Answer(Fit.STRONG, today + timedelta(days=reference.offset))

@@ -88,6 +88,8 @@ class Flow:
     informational: bool = False
     # Interrupted by another request, the flow may be taken up again: this asks whether to.
     resume_question: str | None = None
+    # What «отмена» in the middle of it is answered with (else «Хорошо, отменил»).
+    cancelled: str | None = None
     # Offered what a message routed elsewhere carried for this flow (a reading next to a
     # question about the receipt); True when it made the offer.
     leftover: Callable[[Ctx, Msg], Awaitable[bool]] | None = None

@@ -59,7 +59,12 @@ def _words(text: str) -> list[str]:
 
 def place_words(text: str) -> list[str]:
     """The words of a message that may describe a place: «на пушкина» → «пушкина»."""
-    return [w for w in _words(text) if len(w) >= 4 and not w.startswith(_NOT_PLACES)]
+    short_places = tuple(name for names, _ in PLACES for name in names if len(name) < 4)
+    return [
+        w
+        for w in _words(text)
+        if (len(w) >= 4 or w.startswith(short_places)) and not w.startswith(_NOT_PLACES)
+    ]
 
 
 def describes(text: str, where: Iterable[str]) -> bool | None:

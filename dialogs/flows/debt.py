@@ -3,6 +3,7 @@ overdue amount; an instalment plan asked for through an operator."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from core.accounts import Account
@@ -30,10 +31,16 @@ flow = Flow("debt", needs_account=True, topics=(Topic.DEBT_RESTRICTION, Topic.IN
 INSTALMENT = "instalment"
 
 
+# «свет отключили», «нет света»: the supply is off already, not a question about when.
+_CUT_OFF = re.compile(r"отключил|вырубил|нет\s+света|без\s+света|cut\s+off|no\s+power", re.I)
+
+
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text and msg.analysis.topic is Topic.INSTALMENT:
         ctx.data[INSTALMENT] = True
+    if msg.action is None and msg.text and _CUT_OFF.search(msg.text):
+        ctx.data["cut_off"] = True
     remember_description(ctx, msg)
     await start_with_account(ctx, account, explain)
 
@@ -41,6 +48,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
 async def explain(ctx: Ctx, chosen: Account) -> None:
     t = ctx.t
     wants_instalment = ctx.data.pop(INSTALMENT, False)
+    cut_off = ctx.data.pop("cut_off", False)
     summary = await account_summary(ctx, chosen)
     check = await restriction(ctx, chosen, summary)
     if wants_instalment and summary.overdue_amount > 0:
@@ -72,7 +80,19 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
                 cap=t.money(check.reconnection_cap),
             )
         )
-        if summary.overdue_amount > 0 and check.possible:
+        if cut_off and not check.possible:
+            # No restriction is allowed for this debt: a supply that is off is off for another
+            # reason, most likely the grid's.
+            company = ctx.config.company
+            blocks.append(
+                t(
+                    "debt.not_for_this_debt",
+                    amount=overdue,
+                    grid=company.grid_company,
+                    hotline=company.grid_hotline,
+                )
+            )
+        elif summary.overdue_amount > 0 and check.possible:
             blocks.append(t("debt.above_threshold", amount=overdue))
         elif summary.overdue_amount > 0 and summary.penalty > 0:
             blocks.append(t("debt.below_threshold", amount=overdue))

@@ -16,7 +16,7 @@ from core.accounts import (
 )
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import NO_ANSWER, AccountNumber, Answer, Fit, Surname, YesNo
+from dialogs.expect import NO_ANSWER, PHONE_TYPED, AccountNumber, Answer, Fit, Surname, YesNo
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_label
 from dialogs.messages import InboundKind
@@ -56,7 +56,7 @@ def _parts(msg: Msg) -> tuple[str | None, str | None]:
         return normalize_account_number(msg.inbound.payload), None
     if isinstance(msg.answer, tuple):
         return msg.answer
-    return None, None
+    return None, None  # including a typed phone
 
 
 def _consent_question(ctx: Ctx, key: str) -> None:
@@ -151,6 +151,15 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None) -> None:
     """A shared phone, «number surname», a number alone, or a surname for the known number."""
     if msg.kind is InboundKind.CONTACT:
         await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
+        return
+    if msg.answer == PHONE_TYPED:  # a typed phone proves nothing: the account number, please
+        key = (
+            "link.phone_typed"
+            if ctx.customer.channel in ctx.config.verified_phone_channels
+            else "link.phone_typed_only"
+        )
+        ctx.goto(number_step)
+        ctx.say(ctx.t(key), [ctx.cancel_option()], request_phone=key == "link.phone_typed")
         return
     number, surname = _parts(msg)
     if ctx.state.resume == "readings" and msg.text and msg.analysis.entities.readings:

@@ -43,27 +43,57 @@ CASES = {Topic.PAYMENT_MISSING: MISSING, Topic.WRONG_ACCOUNT: WRONG, Topic.REFUN
 WAIT = "wait"
 # Payments reach billing this many working days after a bank or app payment.
 DAYS_TO_ARRIVE = "1–3"
+WORKING_DAYS_TO_ARRIVE = 3
+HISTORY_MONTHS = 36  # where the last payment billing knows is looked for
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     topic = msg.analysis.topic if msg.action is None and msg.text else None
     ctx.data["case"] = CASES.get(topic, MISSING) if topic else MISSING
+    if msg.action is None and msg.text:
+        await _take_what_is_said(ctx, msg)
     remember_description(ctx, msg)
     await start_with_account(ctx, account, begin)
 
 
+async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
+    """«оплатила 25.11 3000 руб», «в октябре заплатил 6000 … на её счёт 5901000018»: the date,
+    the amount and the other account a message gives are not asked again."""
+    paid_on = (await PastDate().read(ctx, msg)).value
+    if isinstance(paid_on, date):
+        ctx.data["paid_on"] = paid_on.isoformat()
+    amount = amount_besides_date(msg.text)
+    if amount is not None:
+        ctx.data["amount"] = str(amount)
+    own = {a.number for a in await ctx.accounts()}
+    others = [number for number in msg.analysis.entities.accounts if number not in own]
+    if others:
+        ctx.data["where"] = others[0]
+
+
 async def begin(ctx: Ctx, chosen: Account) -> None:
     case = ctx.data.get("case", MISSING)
+    ctx.data["account"] = chosen.number
     if case == REFUND:
         await _refund(ctx, chosen)
         return
     t = ctx.t
-    summary = await account_summary(ctx, chosen)
+    paid_on = ctx.data.get("paid_on")
+    if case == MISSING and paid_on and _on_its_way(ctx, date.fromisoformat(paid_on)):
+        ctx.end()
+        arrives = _arrives_by(ctx, date.fromisoformat(paid_on))
+        ctx.say(t("paid.on_its_way", date=t.date(arrives)), [ctx.menu_option()])
+        return
+    if paid_on and "amount" in ctx.data:
+        await _to_operator(ctx)
+        return
     blocks = []
     if case == MISSING:
+        summary = await account_summary(ctx, chosen)
         blocks.append(t("paid.arrive", days=DAYS_TO_ARRIVE))
-        paid = next((entry for entry in summary.history if entry.paid > 0), None)
+        history = await ctx.store.history.for_account(chosen.number, HISTORY_MONTHS)
+        paid = next((entry for entry in history if entry.paid > 0), None)
         if paid is not None:
             blocks.append(
                 t("paid.last_known", amount=t.money(paid.paid), period=t.period(paid.period))
@@ -71,13 +101,26 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         else:
             blocks.append(t("paid.none_known"))
         blocks.append("\n".join(summary_lines(ctx, summary)))
-        blocks.append(t("paid.ask_date"))
         options = [ctx.option("paid.will_wait", WAIT)]
     else:
         blocks.append(t("paid.wrong_account"))
         options = []
-    ctx.goto(when, account=chosen.number)
+    if paid_on:
+        ctx.goto(how_much)
+        blocks.append(t("paid.ask_amount"))
+    else:
+        ctx.goto(when)
+        blocks.append(t("paid.ask_date"))
     ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
+
+
+def _arrives_by(ctx: Ctx, paid_on: date) -> date:
+    return ctx.config.hours.next_working_days(paid_on, WORKING_DAYS_TO_ARRIVE)[-1]
+
+
+def _on_its_way(ctx: Ctx, paid_on: date) -> bool:
+    """Paid within the working days a payment takes to reach billing."""
+    return ctx.today <= _arrives_by(ctx, paid_on)
 
 
 @flow.step("when", PastDate())
@@ -89,13 +132,12 @@ async def when(ctx: Ctx, msg: Msg) -> None:
         await ctx.not_understood(msg)
         return
     ctx.data["paid_on"] = msg.answer.isoformat()
-    # «3 декабря 2000 р на счёт 5901000005»: what else the answer already says is not asked.
-    amount = amount_besides_date(msg.text)
-    if amount is not None:
-        ctx.data["amount"] = str(amount)
-    accounts = msg.analysis.entities.accounts
-    if accounts:
-        ctx.data["where"] = accounts[0]
+    await _take_what_is_said(ctx, msg)
+    if ctx.data.get("case") == MISSING and _on_its_way(ctx, msg.answer):
+        ctx.end()
+        arrives = _arrives_by(ctx, msg.answer)
+        ctx.say(ctx.t("paid.on_its_way", date=ctx.t.date(arrives)), [ctx.menu_option()])
+        return
     await _next_question(ctx)
 
 

@@ -61,6 +61,9 @@ ERRORS: dict[Verdict, str] = {
 
 @flow.start
 async def begin(ctx: Ctx, msg: Msg) -> None:
+    if msg.action is None and _disputes_a_billed_reading(ctx, msg.text):
+        _billed_already(ctx)
+        return
     remember_description(ctx, msg)
     if msg.text and not msg.action and await values_in(ctx, msg.text):
         ctx.data["pending"] = msg.text
@@ -268,10 +271,56 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
+    elif _disputes_a_billed_reading(ctx, msg.text):
+        _billed_already(ctx)
     elif not ctx.data.get("got") and await _another_meter(ctx, msg, meter):
         return
     else:
         await _take_values(ctx, meter, msg.answer)
+
+
+# «я в ноябре ошиблась», «в прошлом месяце неправильно записали», «было не 23415 а 23315».
+_MISTAKE = re.compile(
+    r"ошиб|исправ|неправил|неверн|не\s+так|перепута|не\s+правил|wrong|mistake|correct",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(
+    r"прошл\w*\s+(?:месяц|раз)|тогда|в\s+прошлый|last\s+(?:month|time)|(?<![^\W\d_])в\s+"
+    r"(?P<month>январ|феврал|март|апрел|ма[ея]|июн|июл|август|сентябр|октябр|ноябр|декабр)",
+    re.IGNORECASE,
+)
+_NOT_THIS_BUT_THAT = re.compile(r"\bне\s+\d[\d\s.,]*\s+а\s+\d", re.IGNORECASE)
+MONTH_STEMS = (
+    "январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
+    "ноябр", "декабр",
+)  # fmt: skip
+
+
+def _disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
+    """A reading of an earlier, billed period said to be wrong: not one to submit now."""
+    mistake = _MISTAKE.search(text) or _NOT_THIS_BUT_THAT.search(text)
+    earlier = _EARLIER.search(text)
+    if not (mistake and earlier):
+        return False
+    named = earlier.group("month")
+    if named is None:
+        return True
+    month = next(i for i, stem in enumerate(MONTH_STEMS, 1) if named.casefold().startswith(stem))
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    return month != int(period[5:7])  # this period's own reading may still be corrected
+
+
+def _billed_already(ctx: Ctx) -> None:
+    """Readings already billed are corrected by a control reading, not by sending others."""
+    ctx.end()
+    ctx.say(
+        ctx.t("readings.billed_already"),
+        [
+            ctx.option("readings.control_visit", "go:visits"),
+            ctx.operator_option(),
+            ctx.menu_option(),
+        ],
+    )
 
 
 async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:

@@ -209,7 +209,6 @@ async def show(ctx: Ctx, account: Account) -> None:
     if bank:
         pay += [t("balance.bank_title"), *bank]
     parts = ["\n".join(block) for block in (head, usage, due, pay) if block]
-    parts.append(t("receipt.pdf_later"))
     ctx.say("\n\n".join(parts), options)
 
 

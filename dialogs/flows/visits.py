@@ -52,6 +52,7 @@ flow = Flow(
     intents=(Intent.TECHNICIAN_CALL,),
     menu=MenuEntry("menu.visit", 50),
     resume_question="visits.resume",
+    cancelled="visits.not_created",
 )
 my_visits_flow = Flow("my_visits", needs_account=True, topics=(Topic.MY_VISITS,))
 
@@ -92,8 +93,33 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     await start_with_account(ctx, account, ask_type)
 
 
+def _grid_s_meter(account: Account, kind: VisitType) -> bool:
+    """A private house's meter is the grid company's to replace (the supplier replaces meters in
+    apartment blocks, since 1 July 2020): an address without a flat is a house."""
+    return kind is VisitType.METER_REPLACEMENT and mask_address(account.address) == account.address
+
+
+def _for_the_grid(ctx: Ctx) -> None:
+    company = ctx.config.company
+    ctx.goto(type_step)
+    _type_question(
+        ctx,
+        text=ctx.t(
+            "visits.private_meter",
+            grid=company.grid_company,
+            hotline=company.grid_hotline,
+            website=company.grid_website,
+        ),
+        without=VisitType.METER_REPLACEMENT,
+    )
+
+
 async def ask_type(ctx: Ctx, account: Account) -> None:
     preset = ctx.data.pop("preset", None)
+    if preset in set(VisitType) and _grid_s_meter(account, VisitType(preset)):
+        ctx.data["account"] = account.number
+        _for_the_grid(ctx)
+        return
     if preset in set(VisitType):
         ctx.goto(date_step, account=account.number, type=preset, preset=True)
         ask_date(ctx, VisitType(preset))
@@ -102,9 +128,13 @@ async def ask_type(ctx: Ctx, account: Account) -> None:
     _type_question(ctx)
 
 
-def _type_question(ctx: Ctx, key: str = "visits.ask_type") -> None:
-    options = [(type_name(ctx, kind), f"{TYPE}{kind.value}") for kind in VisitType]
-    ctx.say(ctx.t(key), options)
+def _type_question(
+    ctx: Ctx, key: str = "visits.ask_type", text: str = "", without: VisitType | None = None
+) -> None:
+    options = [
+        (type_name(ctx, kind), f"{TYPE}{kind.value}") for kind in VisitType if kind != without
+    ]
+    ctx.say(text or ctx.t(key), options)
 
 
 async def _type_named(ctx: Ctx, msg: Msg) -> str | None:
@@ -118,6 +148,10 @@ async def type_step(ctx: Ctx, msg: Msg) -> None:
         kind = VisitType((msg.action or "").removeprefix(TYPE))
     except ValueError:
         await ctx.not_understood(msg)
+        return
+    chosen = await flow_account(ctx)
+    if chosen is not None and _grid_s_meter(chosen, kind):
+        _for_the_grid(ctx)
         return
     ctx.goto(date_step, type=kind.value, preset=False)
     ask_date(ctx, kind)
@@ -287,8 +321,24 @@ async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
     )
 
 
+class _PhoneOrAccounts(PhoneNumber):
+    """A phone, or the account's own named in words («тот что в счёте», «по договору»)."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        answer = await PhoneNumber.read(self, ctx, msg)
+        if answer.fit is Fit.NONE and msg.kind is InboundKind.TEXT and _ON_FILE.search(msg.text):
+            account = await flow_account(ctx)
+            if account is not None and account.phone:
+                return Answer(Fit.STRONG, action=ACCOUNT_PHONE)
+        return answer
+
+
+# «тот что в счёте», «который в договоре», «этот же», «старый»: the phone billing has.
+_ON_FILE = re.compile(r"в\s+сч[её]те|в\s+договоре|в\s+квитанции|тот\s+же|этот\s+же|прежн|on\s+file")
+
+
 # A typed «1» presses the account's phone button: a phone number is never one or two digits.
-@flow.step("phone", PhoneNumber())
+@flow.step("phone", _PhoneOrAccounts())
 async def phone_step(ctx: Ctx, msg: Msg) -> None:
     phone: str | None = None
     if msg.action == ACCOUNT_PHONE:
@@ -312,6 +362,8 @@ async def comment_step(ctx: Ctx, msg: Msg) -> None:
     notes: list[str] = []
     if msg.action == NO_COMMENT:
         comment = ""
+    elif msg.action is None and msg.kind is InboundKind.TEXT and is_no(msg.text):
+        comment = ""  # «не», «нет»: nothing to add
     elif msg.action is None and msg.kind is InboundKind.TEXT and msg.text:
         comment = msg.text
         if len(comment) > MAX_COMMENT:
@@ -349,8 +401,30 @@ async def ask_confirm(ctx: Ctx, notes: Sequence[str] = ()) -> None:
     )
 
 
-@flow.step("confirm", YesNo())
+class _Confirmation(YesNo):
+    """Yes, no — or another day instead («ой нет, давайте в среду»)."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.TEXT and msg.text:
+            action = await _day_action(ctx, msg)
+            if action is not None:
+                return Answer(Fit.STRONG, action=action)
+        return await YesNo.read(self, ctx, msg)
+
+
+@flow.step("confirm", _Confirmation())
 async def confirm_step(ctx: Ctx, msg: Msg) -> None:
+    if msg.action and msg.action.startswith(DAY):
+        chosen = msg.action.removeprefix(DAY)
+        if _offered(ctx, chosen):
+            ctx.data["date"] = chosen
+            await ask_confirm(ctx)
+        else:
+            ctx.goto(date_step)
+            named = ctx.t.day_month(date.fromisoformat(chosen))
+            text = ctx.t("visits.day_not_offered", date=named)
+            ask_date(ctx, VisitType(ctx.data["type"]), retry=True, text=text)
+        return
     if not answered_yes(msg):
         await ctx.menu("visits.not_created")
         return
@@ -430,6 +504,11 @@ async def my_visits(ctx: Ctx, msg: Msg) -> None:
         ctx.say(ctx.t("visits.none"), [new_one, menu])
         return
     open_ones = [v for v in visits if _cancellable(v)][:MAX_CANCEL_OPTIONS]
+    meant = _cancel_meant(msg, open_ones) if msg.action is None and msg.text else None
+    if meant is not None:  # «отмените заявку» with one open request, or its number
+        ctx.goto(cancel_step, visit=meant.id)
+        _cancel_question(ctx, meant, "visits.cancel_question")
+        return
     options = [
         ctx.option("visits.cancel_option", f"{CANCEL}{v.id}", number=v.number) for v in open_ones
     ]
@@ -449,18 +528,31 @@ async def _own_visit(ctx: Ctx, visit_id: str) -> Visit | None:
     return visit if visit is not None and visit.account in numbers else None
 
 
+def _cancel_meant(msg: Msg, open_ones: Sequence[Visit]) -> Visit | None:
+    """The open request a message asks to cancel: by its number («2612-00002», «…0002»), or
+    the only one there is when the message asks to cancel («отмените заявку», «да отменяйте»)."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in msg.text).split()
+    compact = [v.number.replace("-", "") for v in open_ones]
+    named = [
+        v
+        for v, number in zip(open_ones, compact, strict=True)
+        if any(len(d) >= 2 and number.endswith(d) for d in digits)
+    ]
+    if len(named) == 1:
+        return named[0]
+    wants = cancel_wish(msg.text) or command(msg.text) is Command.CANCEL
+    return open_ones[0] if wants and len(open_ones) == 1 and not digits else None
+
+
 async def _visit_named(ctx: Ctx, msg: Msg) -> str | None:
-    """«отменить заявку 1234», «отмените вторую»: a request by its number."""
     numbers = [a.number for a in await ctx.accounts()]
     visits = [v for v in await ctx.store.visits.for_accounts(numbers) if _cancellable(v)]
-    digits = "".join(ch if ch.isdigit() else " " for ch in msg.text).split()
-    named = [v for v in visits if any(d and str(v.number).endswith(d) for d in digits)]
-    if len(named) == 1 and named[0].id is not None:
-        return f"{CANCEL}{named[0].id}"
-    return None
+    meant = _cancel_meant(msg, visits)
+    return f"{CANCEL}{meant.id}" if meant is not None and meant.id is not None else None
 
 
-@my_visits_flow.step("list", Choice(_visit_named))
+# The engine passes «отмена» here: with one open request it means cancelling that one.
+@my_visits_flow.step("list", Choice(_visit_named), handles=frozenset({Command.CANCEL}))
 async def list_step(ctx: Ctx, msg: Msg) -> None:
     if not (msg.action and msg.action.startswith(CANCEL)):
         await ctx.not_understood(msg)

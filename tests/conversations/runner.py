@@ -187,11 +187,13 @@ async def check_effects(
                 problems.append(f"replaced {replaced}, expected {effects.replaced}")
         if effects.visits is not None:
             visits = await store.visits.for_accounts(accounts)
-            got = sorted((v.account, v.type.value) for v in visits)
+            got = sorted((v.account, v.type.value, v.status.value) for v in visits)
             if len(got) != len(effects.visits) or not all(
                 any(
-                    (e.account in (None, account)) and (e.type in (None, kind))
-                    for account, kind in got
+                    e.account in (None, account)
+                    and e.type in (None, kind)
+                    and e.status in (None, status)
+                    for account, kind, status in got
                 )
                 for e in effects.visits
             ):

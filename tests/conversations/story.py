@@ -87,6 +87,7 @@ class ReadingEffect(Strict):
 class VisitEffect(Strict):
     account: str | None = None
     type: str | None = None
+    status: Literal["new", "scheduled", "done", "cancelled"] | None = None
 
     @field_validator("account", mode="before")
     @classmethod
