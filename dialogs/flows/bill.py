@@ -4,6 +4,8 @@ volume (a reading, the average, the norm), and tariff changes on the way."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from core.accounts import Account
 from core.balance import BillingBasis
 from core.bills import BillExplanation, explain_bill, zone_weights
@@ -17,6 +19,8 @@ from dialogs.nlu import Topic
 
 flow = Flow("bill", needs_account=True, topics=(Topic.BILL_EXPLAIN,))
 
+ROUNDING = Decimal("0.01")  # a difference from the charge worth a word ...
+RECALCULATION = Decimal(1)  # ... and one that is more than rounding
 HISTORY_MONTHS = 13  # the month, the six before it, and the same month a year ago
 NOTABLE_PERCENT = 20  # a change against the average worth saying
 
@@ -87,8 +91,9 @@ def _blocks(ctx: Ctx, bill: BillExplanation) -> list[str]:
                     range=t(f"tariffs.range.{bill.top_range}"),
                 )
             )
-        if bill.difference is not None and abs(bill.difference) >= 1:
-            blocks.append(t("bill.recalculation", amount=t.money(bill.difference)))
+        note = difference_note(ctx, bill.difference)
+        if note:
+            blocks.append(note)
     if bill.basis is BillingBasis.AVERAGE:
         blocks.append(t("bill.by_average"))
     elif bill.basis is BillingBasis.NORM:
@@ -119,6 +124,16 @@ def _against_average(ctx: Ctx, bill: BillExplanation) -> str:
     if bill.year_ago_kwh is not None:
         text += " " + t("bill.year_ago", kwh=t.number(bill.year_ago_kwh))
     return text
+
+
+def difference_note(ctx: Ctx, difference: Decimal | None) -> str:
+    """Why the split does not add up to the charge exactly: kopecks of rounding the zones'
+    shares, or a recalculation."""
+    if difference is None or abs(difference) < ROUNDING:
+        return ""
+    if abs(difference) < RECALCULATION:
+        return ctx.t("bill.rounding")
+    return ctx.t("bill.recalculation", amount=ctx.t.money(difference))
 
 
 def price_split(ctx: Ctx, priced: Estimate) -> str:

@@ -15,7 +15,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     t = ctx.t
     subject = outage_subject(msg.text) if msg.action is None and msg.text else None
     intro = t(
-        "outage.intro",
+        "outage.intro_voltage" if subject is OutageSubject.VOLTAGE else "outage.intro",
         supplier=company.name,
         grid=company.grid_company,
         hotline=company.grid_hotline,

@@ -13,7 +13,7 @@ from core.meters import Meter, Scheme, Zone
 from core.readings import Reading, ReadingKind
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
-from dialogs.flows.bill import price_split
+from dialogs.flows.bill import difference_note, price_split
 from dialogs.flows.billing import (
     account_summary,
     bank_lines,
@@ -87,7 +87,8 @@ async def charge_line(
     )
     if explained is None or explained.estimate is None or len(meters) > 1:
         return None
-    return price_split(ctx, explained.estimate)
+    note = difference_note(ctx, explained.difference)
+    return " ".join(filter(None, (price_split(ctx, explained.estimate), note)))
 
 
 def previous_value(reading: Reading, digits: int) -> Decimal:
