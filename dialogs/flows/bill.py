@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from core.accounts import Account
 from core.balance import BillingBasis
-from core.bills import BillExplanation, explain_bill, zone_weights
-from core.meters import Scheme, Zone
+from core.bills import BillExplanation
+from core.meters import Zone
 from core.tariffs import Estimate
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
+from dialogs.flows.billing import explain_month
 from dialogs.flows.common import account_step, remember_description, start_with_account
 from dialogs.flows.tariffs import zone_rank
 from dialogs.nlu import Topic
@@ -49,21 +50,7 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
         return
     periods = [entry.period for entry in history]  # newest first
     period = next((p for p in periods if month and int(p[5:7]) == month), periods[0])
-    meters = await ctx.meters(chosen.number)
-    # One meter prices the month by its scheme; an account with several is billed on the sum.
-    meter = meters[0] if len(meters) == 1 else None
-    weights = zone_weights(meter) if meter is not None else None
-    scheme = meter.scheme if meter else Scheme.SINGLE
-    explanation = explain_bill(
-        history,
-        period,
-        await ctx.store.tariffs.of(chosen.category, scheme),
-        chosen.category,
-        scheme,
-        zone_kwh=weights,
-        large_family=chosen.large_family,
-        split=ctx.config.zone_split,
-    )
+    explanation = await explain_month(ctx, chosen, history, period)
     if explanation is None:
         ctx.say(t("bill.no_history"), options)
         return

@@ -1,11 +1,16 @@
-"""What the balance, payment, receipt and debt flows all show: the amount due bill by bill,
-bank details, the payment link."""
+"""What the money flows share: the amount due bill by bill, bank details, the payment link, a
+month's bill explained."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+
 from core.accounts import Account
-from core.balance import BalanceKind, BalanceSummary, PenaltySource, summarize
-from core.meters import Scheme
+from core.balance import BalanceKind, BalanceSummary, HistoryEntry, PenaltySource, summarize
+from core.bills import BillExplanation, explain_bill, zone_weights
+from core.meters import Meter, Scheme, Zone
+from core.readings import Reading, ReadingKind
 from core.restriction import RestrictionCheck, restriction_check
 from core.tariffs import NoTariff
 from dialogs.context import Ctx
@@ -108,3 +113,47 @@ async def restriction(
         )
     except (NoTariff, KeyError):
         return None
+
+
+async def latest_readings(ctx: Ctx, meter: Meter, period: str) -> dict[str, Reading]:
+    """The period's readings the customer submitted, the last one per register (it counts)."""
+    readings: list[Reading] = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    latest: dict[str, Reading] = {}
+    for reading in readings:  # newest first
+        if (
+            reading.period == period
+            and reading.kind is ReadingKind.REGULAR
+            and reading.status.counts
+            and reading.register not in latest
+        ):
+            latest[reading.register] = reading
+    return latest
+
+
+async def explain_month(
+    ctx: Ctx, account: Account, history: Sequence[HistoryEntry], period: str
+) -> BillExplanation | None:
+    """How a month's bill came about, priced with the account's one meter's scheme; its zones
+    shared as the month's own readings measured them, else by billing's averages per register.
+    An account with several meters is billed on their sum: it is priced with no zones."""
+    meters = await ctx.meters(account.number)
+    meter = meters[0] if len(meters) == 1 else None
+    weights: dict[Zone, Decimal] | None = None
+    if meter is not None and len(meter.registers) > 1:
+        used = {
+            meter.zone_of(register): reading.consumption_kwh
+            for register, reading in (await latest_readings(ctx, meter, period)).items()
+            if reading.consumption_kwh is not None
+        }
+        weights = used if len(used) == len(meter.registers) else zone_weights(meter)
+    scheme = meter.scheme if meter else Scheme.SINGLE
+    return explain_bill(
+        history,
+        period,
+        await ctx.store.tariffs.of(account.category, scheme),
+        account.category,
+        scheme,
+        zone_kwh=weights,
+        large_family=account.large_family,
+        split=ctx.config.zone_split,
+    )

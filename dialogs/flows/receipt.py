@@ -7,16 +7,17 @@ from decimal import Decimal
 
 from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry
-from core.bills import explain_bill, zone_weights
 from core.masking import mask_account, mask_address, mask_surname
 from core.meters import Meter, Scheme, Zone
-from core.readings import Reading, ReadingKind
+from core.readings import Reading
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.bill import difference_note, price_split
 from dialogs.flows.billing import (
     account_summary,
     bank_lines,
+    explain_month,
+    latest_readings,
     payable,
     payment_link,
     summary_lines,
@@ -64,27 +65,7 @@ async def charge_line(
 ) -> str | None:
     """The month's volume by zone and range, each at its price, adding up to the charge
     («1 000 кВт·ч × 4,59 ₽ + 1 627 кВт·ч × 9,02 ₽ = 19 265,54 ₽»)."""
-    meter = meters[0] if len(meters) == 1 else None
-    weights = None
-    if meter is not None and len(meter.registers) > 1:
-        # As the month's own readings measured it, else by billing's averages per register.
-        used = {
-            meter.zone_of(register): reading.consumption_kwh
-            for register, reading in (await latest_readings(ctx, meter, period)).items()
-            if reading.consumption_kwh is not None
-        }
-        weights = used if len(used) == len(meter.registers) else zone_weights(meter)
-    scheme = meter.scheme if meter else Scheme.SINGLE
-    explained = explain_bill(
-        history,
-        period,
-        await ctx.store.tariffs.of(account.category, scheme),
-        account.category,
-        scheme,
-        zone_kwh=weights,
-        large_family=account.large_family,
-        split=ctx.config.zone_split,
-    )
+    explained = await explain_month(ctx, account, history, period)
     if explained is None or explained.estimate is None or len(meters) > 1:
         return None
     note = difference_note(ctx, explained.difference)
@@ -97,21 +78,6 @@ def previous_value(reading: Reading, digits: int) -> Decimal:
     if previous < 0:
         previous += Decimal(10) ** digits
     return previous
-
-
-async def latest_readings(ctx: Ctx, meter: Meter, period: str) -> dict[str, Reading]:
-    """The period's readings the customer submitted, the last one per register (it counts)."""
-    readings: list[Reading] = await ctx.store.readings.for_meter(meter.account, meter.serial)
-    latest: dict[str, Reading] = {}
-    for reading in readings:  # newest first
-        if (
-            reading.period == period
-            and reading.kind is ReadingKind.REGULAR
-            and reading.status.counts
-            and reading.register not in latest
-        ):
-            latest[reading.register] = reading
-    return latest
 
 
 async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
