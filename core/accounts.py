@@ -51,10 +51,17 @@ def normalize_account_number(text: str) -> str | None:
     return digits if _ACCOUNT.fullmatch(digits) else None
 
 
+# Latin letters that look like Cyrillic ones, typed inside a Cyrillic word («Зырянoв»).
+_LOOKALIKES = str.maketrans("aeopcxykmthb", "аеорсхукмтнв")
+
+
 def normalize_surname(text: str) -> str:
-    """Casefolded surname with ё→е and spaces/hyphens stripped at the ends."""
+    """Casefolded surname with ё→е, Latin look-alikes inside a Cyrillic word made Cyrillic,
+    and spaces/hyphens stripped at the ends."""
     # NFC first so that «е» + combining diaeresis becomes «ё» and is then folded like it.
     folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    if _CYRILLIC.search(folded) and _LATIN.search(folded):
+        folded = folded.translate(_LOOKALIKES)
     return _SURNAME_EDGES.sub("", folded)
 
 

@@ -110,7 +110,7 @@ _CARD = re.compile(
 _PRINTED = re.compile(r"^\d{4}([ \-])\d{4}\1\d{4}\1\d{4}$")
 _CARD_CODE = re.compile(r"(?i)(?<![^\W\d_])(cvv2?|cvc2?|свв|цвв|код)(\s*[:\-]?\s*)\d{3,4}(?!\d)")
 # The expiry date next to a card: «12/27», «12/2027», «до 12.27».
-_EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*[/.]\s*(\d{2}|20\d{2})(?![\d/.])")
+_EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})(?![\d/.])")
 # Words that say a number is a card's: it is masked then even with a typo in a digit.
 _CARD_WORDS = re.compile(
     r"(?i)(?<![^\W\d_])(карт\w*|card\w*|visa|виза|mastercard|мастеркард|мир\b|maestro|cvv|cvc|"
@@ -139,6 +139,8 @@ def hide_card_data(text: str) -> tuple[str, bool]:
         nonlocal found
         run = match.group(0)
         digits = re.sub(r"\D", "", run)
+        if digits.startswith("0"):
+            return run  # no payment system's numbers start with 0; meter serials often do
         near = text[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
         context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
         if not (_luhn(digits) or _PRINTED.match(run) or context):

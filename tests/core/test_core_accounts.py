@@ -37,6 +37,9 @@ def test_surname_normalisation() -> None:
     assert normalize_surname("  Ёлкина ") == "елкина"
     assert normalize_surname("-Иванова-Петрова- ") == "иванова-петрова"
     assert normalize_surname("ПЕТРОВ\u00a0") == "петров"
+    # Latin look-alikes typed inside a Cyrillic word are its letters; a Latin name stays Latin.
+    assert normalize_surname("Зырянoв") == "зырянов"
+    assert normalize_surname("Petrova") == "petrova"
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,8 @@ def test_card_numbers_failing_the_checksum_are_masked_by_their_shape_or_context(
         "+7 912 345-67-89",
         "4111111111111112",  # 16 digits in a row failing the checksum, and no card words
         "счетчик 009217063004512 показания 12877",  # a meter's 15-digit serial
+        # A serial next to a period written like an expiry date: serials start with 0, cards not.
+        "показания за 12.2026 по счётчику 007789012345678: день 84200 ночь 31300",
         "оплатил 12.11 2000 р",
     ],
 )
