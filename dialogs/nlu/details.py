@@ -197,6 +197,9 @@ VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
         ("напряжение", "скачок", "перепад", "качество", "voltage", "quality"),
     ),
 )
+# Asking to replace beats these kinds named beside it (the reason, not the request).
+_AFTER_REPLACEMENT = frozenset({VisitType.VERIFICATION, VisitType.POWER_QUALITY})
+REPLACE_WORDS = ("замена", "заменить", "поменять", "менять", "сменить", "replace", "replacement")
 # The supply back after paying: «я оплатила долг, подключите свет обратно».
 RECONNECT_WORDS = ("подключить", "включить", "reconnect", "restore")
 AFTER_PAYING_WORDS = ("оплатить", "заплатить", "погасить", "долг", "обратно", "paid", "debt")
@@ -436,6 +439,12 @@ def visit_type(text: str) -> VisitType | None:
     tokens = _tokens(text)
     said = {token.lemma for token in tokens if not token.negated}
     every = {token.lemma for token in tokens}
+    for kind, table in VISIT_WORDS:
+        if kind not in _AFTER_REPLACEMENT and said & _words(table):
+            return kind
+    if said & _words(REPLACE_WORDS):
+        # «меняйте счётчик, раз поверка истекла», «не поверка, замена!»: a replacement.
+        return VisitType.METER_REPLACEMENT
     for kind, table in VISIT_WORDS:
         if said & _words(table):
             return kind

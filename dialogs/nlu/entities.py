@@ -138,7 +138,7 @@ _LONG_RUN = re.compile(r"\d{17,}")
 # «3 4 5 6 7»: single digits a space apart, four to seven of them, are one number.
 _SPACED_DIGITS = re.compile(r"(?<![\d.,])\d(?: \d){3,6}(?![\d]|[.,]\d)")
 # «9 876», «12 345,6»: one number; see the module docstring.
-_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d)")
+_THOUSANDS = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?!\d)")  # «т1 200» is no 1 200
 # Address words before a number; «д» alone is also the day label, so only before a house-sized
 # number («д 5», not «д 23415»).
 _ADDRESS = re.compile(
