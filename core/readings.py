@@ -400,3 +400,21 @@ def could_be_display(meter: Meter, values: list[ParsedValue]) -> bool:
         if not register.last_value <= value.value <= register.last_value + GUESS_MONTHS * average:
             return False
     return True
+
+
+_LONG_LABELS = {word: zone for word, zone in _ZONE_LABELS.items() if len(word) > 2}
+_ZONE_WORD = re.compile(
+    r"(?<![^\W\d_])(" + "|".join(sorted(map(re.escape, _LONG_LABELS), key=len, reverse=True)) + r")"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def zone_named(text: str) -> Zone | None:
+    """The one zone a message names in words, wherever it stands («ой ночь не так, там 8180
+    было»); None when it names none or several."""
+    zones = {
+        _LONG_LABELS[m.casefold()]
+        for m in _ZONE_WORD.findall(_SEMIPEAK_SPELLINGS.sub("полупик", text))
+    }
+    return zones.pop() if len(zones) == 1 else None

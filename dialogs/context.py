@@ -227,7 +227,8 @@ class Ctx:
         await self.engine.start_flow(self, flow, msg)
 
     async def menu(self, key: str = "menu.prompt", **params: Any) -> None:
-        await self.engine.main_menu(self, key, **params)
+        """End the flow with the main menu (an interrupted task is still offered back)."""
+        await self.engine.main_menu(self, key, keep_pending=True, **params)
 
     async def not_understood(self, msg: Msg) -> None:
         """What the step cannot use after all: ask again with the hint, as for any miss."""

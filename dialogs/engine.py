@@ -29,7 +29,7 @@ from dialogs.context import (
     Draft,
     channel_texts,
 )
-from dialogs.expect import Fit, YesNo
+from dialogs.expect import Either, Fit, FreeText, YesNo
 from dialogs.flow import CONFIDENT, SURE, Flow, Msg, Step
 from dialogs.i18n import LANGUAGES
 from dialogs.messages import Button, Inbound, InboundKind, Reply
@@ -70,6 +70,13 @@ _LATER = re.compile(
     r"скажу)|не\s+видно|не\s+могу\s+(?:посмотреть|найти|разглядеть)|(?:look|check)\s+later",
     re.IGNORECASE,
 )
+# Where any text is an answer (a comment), only these leave: «отмена», «стоп», «передумал».
+_EXPLICIT_CANCEL = re.compile(
+    r"^\W*(?:(?:ой|ну|нет|ладно|хорошо|тогда)\W+){0,2}(?:отмен\w*|стоп\b|передумал\w*|cancel\w*|stop\b)",
+    re.IGNORECASE,
+)
+QUOTED = 80  # characters of a customer's message quoted back
+MORE_WORDS = 3  # a «стоп» with this many words or more may carry another request
 _ABOUT_THE_REQUEST = re.compile(r"оператор|обращен|человек|operator|request", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
@@ -112,8 +119,10 @@ class Engine:
         if inbound.redacted:
             await self._card_data(ctx, msg)
         else:
-            offer = await self._turn_language(ctx, msg)
-            if not await self._answer_to_language_offer(ctx, msg):
+            # While an operator holds the conversation, its language is theirs to handle.
+            bot = ctx.conversation.status is ConversationStatus.BOT
+            offer = bot and await self._turn_language(ctx, msg)
+            if not (bot and await self._answer_to_language_offer(ctx, msg)):
                 await self._dispatch(ctx, msg)
             if offer and ctx.language != ctx.customer.language:
                 self._offer_language(ctx)
@@ -134,14 +143,15 @@ class Engine:
         cmd = command(inbound.text) if inbound.kind is InboundKind.TEXT else None
         if cmd is not None and step is not None and cmd in step.handles:
             cmd = None  # this step answers the command itself
-        yes_no = step is not None and isinstance(step.expects, YesNo)
-        if cmd is Command.CANCEL and yes_no and is_no(inbound.text):
-            cmd = None  # «не надо» at a yes/no question is its «no»
+        if cmd is Command.CANCEL and step is not None and _answers_cancel(step, inbound.text):
+            cmd = None  # «не надо» at a yes/no question is its «no», «не нужно» no comment
         if inbound.kind is InboundKind.TEXT and cmd is None:
             # A typed label is its button («Отменить № 2612-00001»), before any reading of it.
             msg.action = self._typed_option(ctx, msg.text, step)
             if msg.action is None and step is not None:
                 cmd = _changed_mind(inbound.text, step)
+                if cmd is Command.CANCEL and self._asks_more(msg, step):
+                    cmd = None  # «стоп, а за ноябрь сколько начислили?»: another request
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
             ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
@@ -218,6 +228,13 @@ class Engine:
             return None  # every task with an account starts by linking: the same way
         return Request(target, analysis.confidence)
 
+    def _asks_more(self, msg: Msg, step: Step) -> bool:
+        """Words after a «стоп» that ask for another task: an interruption, not a leave."""
+        if len(msg.text.split()) < MORE_WORDS:
+            return False
+        target = self.route(msg.analysis)
+        return target not in (None, step.flow) and msg.analysis.confidence >= CONFIDENT
+
     def _same_task(self, ctx: Ctx, msg: Msg, step: Step) -> bool:
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return False
@@ -238,7 +255,11 @@ class Engine:
                 "data": copy.deepcopy(state.data),
                 "last": copy.deepcopy(state.last),
                 "trail": copy.deepcopy(state.trail),
+                # What linking was for goes with the linking, not to whatever comes next.
+                "resume": state.resume,
+                "resume_text": state.resume_text,
             }
+        state.resume, state.resume_text = None, ""
         await self.start_flow(ctx, request.flow, msg)
 
     async def missed(self, ctx: Ctx, msg: Msg) -> None:
@@ -307,7 +328,8 @@ class Engine:
             return None
         numbered = _NUMBERED.match(text)
         if numbered:
-            if step is not None and step.expects.numeric:
+            own_question = not any(option[1] in (RESUME, DROP) for option in options)
+            if step is not None and step.expects.numeric and own_question:
                 return None  # a number is input here: a reading, an account number
             index = int(numbered[1]) - 1
             return options[index][1] if 0 <= index < len(options) else None
@@ -328,11 +350,7 @@ class Engine:
             await self.main_menu(ctx)
 
     async def _command(self, ctx: Ctx, cmd: Command, msg: Msg) -> None:
-        if (
-            cmd is Command.CANCEL
-            and self._waiting(ctx)
-            and self._last_offered(ctx, WITHDRAW_ESCALATION)
-        ):
+        if cmd is Command.CANCEL and self._waiting(ctx):
             msg.action = WITHDRAW_ESCALATION  # «отмена» while waiting withdraws the request
             await self.flows["operator"].steps["waiting"].handler(ctx, msg)
         elif cmd is Command.OPERATOR:
@@ -356,6 +374,11 @@ class Engine:
     async def _back(self, ctx: Ctx) -> None:
         """«назад»: the previous question of the flow, with the answers given before it."""
         trail = ctx.state.trail
+        suspended = ctx.state.suspended
+        if len(trail) < 2 and suspended is not None and suspended.get("step"):
+            self._restore(ctx, suspended)  # back from a side question to the task it left
+            self.repeat_question(ctx)
+            return
         if ctx.state.flow is None or len(trail) < 2:
             key = "menu.back_to_menu" if ctx.state.flow else "menu.prompt"
             await self.main_menu(ctx, key)
@@ -405,6 +428,13 @@ class Engine:
             if self.route(msg.analysis) == suspended["flow"]:
                 answer = RESUME
         if answer == RESUME:
+            if suspended.get("step") is None:  # a second request of an earlier message
+                ctx.state.suspended = None
+                text = suspended.get("text", "")
+                await self.start_flow(
+                    ctx, suspended["flow"], Msg(ctx_inbound(ctx, text), language=ctx.language)
+                )
+                return True
             self._restore(ctx, suspended)
             if self.current_step(ctx.state) is None:
                 await self.main_menu(ctx)
@@ -420,9 +450,13 @@ class Engine:
         return False
 
     async def _fits_suspended(self, ctx: Ctx, msg: Msg, suspended: dict[str, Any]) -> bool:
+        """The message answers the interrupted question, and asks for nothing else: «показания
+        31600» is a reading, not the amount of the payment the customer left for the balance."""
         flow = self.flows.get(suspended["flow"])
-        step = flow.steps.get(suspended["step"]) if flow else None
-        return step is not None and (await step.expects.read(ctx, msg)).fit is Fit.STRONG
+        step = flow.steps.get(suspended.get("step") or "") if flow else None
+        if step is None or (await step.expects.read(ctx, msg)).fit is not Fit.STRONG:
+            return False
+        return await self._request(ctx, msg, step) is None
 
     @staticmethod
     def _restore(ctx: Ctx, suspended: dict[str, Any]) -> None:
@@ -431,19 +465,27 @@ class Engine:
         state.flow, state.step = suspended["flow"], suspended["step"]
         state.data, state.last = suspended["data"], suspended["last"]
         state.trail, state.misses = suspended["trail"], 0
+        state.resume = suspended.get("resume")
+        state.resume_text = suspended.get("resume_text", "")
 
     def _offer_resume(self, ctx: Ctx) -> None:
         suspended = ctx.state.suspended
         if suspended is None or suspended.get("offered") or not self.settled(ctx):
             return
         flow = self.flows.get(suspended["flow"])
-        if flow is None or flow.resume_question is None:
+        if flow is None:
+            ctx.state.suspended = None
+            return
+        if suspended.get("step") is None:
+            question = ctx.t("menu.also_asked", text=_quoted(suspended.get("text", "")))
+        elif flow.resume_question is not None:
+            question = ctx.t(flow.resume_question)
+        else:
             ctx.state.suspended = None
             return
         suspended["offered"] = True
         ctx.say(
-            ctx.t(flow.resume_question),
-            [ctx.option("menu.resume_yes", RESUME), ctx.option("menu.resume_no", DROP)],
+            question, [ctx.option("menu.resume_yes", RESUME), ctx.option("menu.resume_no", DROP)]
         )
 
     # -- language ----------------------------------------------------------------------------
@@ -483,6 +525,9 @@ class Engine:
         offered, ctx.state.offered_language = ctx.state.offered_language, None
         if offered is None or msg.kind is not InboundKind.TEXT or msg.action is not None:
             return False
+        step = self.current_step(ctx.state)
+        if step is not None and _is_yes_no(step):
+            return False  # «yes» answers the open question (the consent), not the offer
         if is_yes(msg.text):
             await self._set_language(ctx, offered)
             return True
@@ -658,15 +703,29 @@ class Engine:
             return
         # Each flow reads the whole message: what it needs may stand in the other clause
         # («нужен мастер, жалоба на качество электроэнергии» names the kind of visit).
-        first, last = (other, target) if target == "readings" else (target, other)
+        first, last = (other, target) if self._asks(target) else (target, other)
+        if self._asks(first) and "readings" in (first, last):
+            # Both ask: the values first (one question: «это показание?»), the rest after.
+            first, last = "readings", (last if first == "readings" else first)
         await self.start_flow(ctx, first, msg)
-        if self.settled(ctx):  # one question at a time: the second waits if the first asks
+        if self.settled(ctx):
             await self.start_flow(ctx, last, msg)
+        else:  # one question at a time: the other request is offered once this one is done
+            ctx.state.suspended = {"flow": last, "step": None, "text": msg.text}
+
+    def _asks(self, name: str) -> bool:
+        """Whether a flow usually asks something before it answers (beyond which account)."""
+        flow = self.flows[name]
+        return not flow.informational and any(step != "account" for step in flow.steps)
 
     def _second_request(self, msg: Msg, first: str) -> str | None:
         """Another task than `first` that a clause of the message asks for clearly (linking is
         not one: every task with an account starts with it anyway)."""
-        clauses = [part.strip() for part in _CLAUSES.split(msg.text) if len(part.split()) >= 2]
+        clauses = [
+            part.strip()
+            for part in _CLAUSES.split(msg.text)
+            if len(part.split()) >= 2 or any(ch.isdigit() for ch in part)  # «12480, а ещё …»
+        ]
         if len(clauses) < 2:
             return None
         for clause in clauses:
@@ -691,10 +750,14 @@ class Engine:
     def menu_options(self, ctx: Ctx) -> list[tuple[str, str]]:
         return [ctx.option(label, GO + flow) for _, label, flow in self.menu]
 
-    async def main_menu(self, ctx: Ctx, key: str = "menu.prompt", **params: Any) -> None:
+    async def main_menu(
+        self, ctx: Ctx, key: str = "menu.prompt", *, keep_pending: bool = False, **params: Any
+    ) -> None:
+        """The main menu. Asked for («меню»), it drops whatever was pending; a flow ending with
+        it (`keep_pending`) leaves an interrupted task to be offered back."""
         ctx.end()
-        # Whatever was pending is dropped.
-        ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
+        if not keep_pending:
+            ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
         ctx.say(ctx.t(key, **params), self.menu_options(ctx))
 
     async def recover(self, ctx: Ctx) -> list[Reply]:
@@ -756,21 +819,44 @@ class Engine:
         )
 
 
+def _answers_cancel(step: Step, text: str) -> bool:
+    """A «не надо» the step takes as its answer: the no of a yes/no question, or «nothing to
+    add» where any text is an answer (only «отмена», «стоп» leave there)."""
+    if _is_yes_no(step) and is_no(text):
+        return True
+    free = isinstance(step.expects, FreeText) and step.flow != "operator"
+    return free and not _EXPLICIT_CANCEL.match(text)
+
+
+def _is_yes_no(step: Step) -> bool:
+    expects = step.expects
+    options = expects.options if isinstance(expects, Either) else (expects,)
+    return any(isinstance(option, YesNo) for option in options)
+
+
 def _changed_mind(text: str, step: Step) -> Command | None:
     """«не надо мастера», «передумала, потом передам» mid-step: the customer leaves it (a yes/no
-    question takes its own «нет», a step that answers «отмена» itself keeps it)."""
+    question takes its own «нет», a step that answers «отмена» itself keeps it, and where any
+    text is an answer only an explicit «отмена» or «стоп» leaves: «не нужно» is no comment)."""
     if Command.CANCEL in step.handles or len(text.split()) > CHANGED_MIND_WORDS:
         return None
-    if isinstance(step.expects, YesNo) and is_no(text):
+    if _is_yes_no(step) and is_no(text):
         return None
     if any(ch.isdigit() for ch in text):
         return None
-    if not _CHANGED_MIND.match(text) and not _LATER.search(text):
+    said = _CHANGED_MIND.match(text)
+    if isinstance(step.expects, FreeText) and step.flow != "operator":
+        return Command.CANCEL if said and _EXPLICIT_CANCEL.match(text) else None
+    if not said and not _LATER.search(text):
         return None
     if step.flow == "operator" and len(text.split()) > SHORT_REQUEST_WORDS:
         # «не надо было так начислять» explains the problem; «не надо оператора» withdraws.
         return Command.CANCEL if _ABOUT_THE_REQUEST.search(text) else None
     return Command.CANCEL
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTED else text[: QUOTED - 1].rstrip() + "…"
 
 
 def hand_back(conversation: Conversation) -> None:

@@ -102,10 +102,13 @@ class YesNo:
 _ONLY_VALUES = re.compile(r"^[\d\s.,:;=/+\-–—()]*$")
 
 
+_LIST_MARKERS = re.compile(r"(?:(?<=\s)|^)\d{1,2}\s*[).]\s+(?=[^\W\d_])")
+
+
 def reading_values(ctx_numbers: tuple[str, ...], msg: Msg) -> list[ParsedValue]:
     """The readings a message holds; the customer's own account numbers and meter serials
     inside it («счётчик 41562093 показания 18400», «л/с 5901000003: 18400») are not readings."""
-    text = msg.text
+    text = _LIST_MARKERS.sub(" ", msg.text)  # «1) показания … 2) сколько к оплате»
     for number in ctx_numbers:
         text = text.replace(number, " ")
     if text != msg.text:
@@ -153,6 +156,8 @@ class AccountNumber:
             return NO_ANSWER
         if _TYPED_PHONE.match(msg.text):
             return Answer(Fit.STRONG, PHONE_TYPED)  # «+7 908 555 01 04»: a phone, said so
+        if BUSINESS.search(msg.text):
+            return Answer(Fit.STRONG, A_BUSINESS)
         number, surname = account_and_surname(msg)
         if number is None:
             return NO_ANSWER
@@ -165,6 +170,13 @@ _TYPED_PHONE = re.compile(
     r"^\s*(?:\+\s*7|8\s*\(?\s*9\d\d\s*\)?[\s\-]+\d{3}[\s\-]+\d{2}[\s\-]+\d{2})"
 )
 PHONE_TYPED = "phone"
+# A company, not a person: «ИНН 5904123456», «мы юрлицо», «ООО Ромашка». Linked elsewhere.
+BUSINESS = re.compile(
+    r"(?<![^\W\d_])(?:инн|огрн|юр\.?\s*лиц\w*|юрлиц\w*|ооо|оао|зао|пао|ип|организаци\w*|"
+    r"предприяти\w*|компани[яи]\s+(?:ооо|оао)|legal\s+entity|company)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+A_BUSINESS = "business"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +192,8 @@ class Surname:
             return Answer(Fit.STRONG, None)
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return NO_ANSWER
+        if BUSINESS.search(msg.text):
+            return Answer(Fit.STRONG, A_BUSINESS)  # «мы юрлицо, у нас нет фамилии»
         number, surname = account_and_surname(msg)
         if number is None and surname is None and is_surname(msg.text):
             surname = msg.text
@@ -209,9 +223,9 @@ class Volumes:
         if not (entities.readings or parse_readings(msg.text)):
             return NO_ANSWER
         if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(msg.text)):
-            # Values and zone labels only: what was asked for decides, or else whether they are
-            # what the customer's meter shows («день 20900 ночь 9450») or a month's use («пик 50»).
-            volumes = self.asked or not await on_display(ctx, reading_values((), msg))
+            # Values and zone labels only: whether they are what the customer's meter shows
+            # («день 20900 ночь 9450») or a month's use («пик 50») decides.
+            volumes = not await on_display(ctx, reading_values((), msg))
             return Answer(Fit.STRONG if volumes else Fit.WEAK, None)
         if analysis.intent is Intent.SUBMIT_READING:
             return Answer(Fit.WEAK, None)
@@ -273,29 +287,41 @@ _RUBLES = re.compile(
 )
 
 
+_KOPECKS = re.compile(r"\s*(\d{1,2})\s*коп", re.IGNORECASE)
+
+
 def rubles_in(text: str) -> Decimal | None:
-    """An amount written with its currency, so that it is no date or account number."""
+    """An amount written with its currency, so that it is no date or account number
+    («2416 руб 32 коп» too)."""
     match = _RUBLES.search(text)
     if match is None:
         return None
     whole = re.sub(r"\D", "", match[1])
-    value = Decimal(f"{whole}.{match[2]}" if match[2] else whole)
+    kopecks = match[2] or ""
+    if not kopecks and (after := _KOPECKS.match(text, match.end())):
+        kopecks = after[1].zfill(2)
+    value = Decimal(f"{whole}.{kopecks}" if kopecks else whole)
     return value if value > 0 else None
 
 
 # A date as people write it, to be left out when the same message names an amount too.
 _DATE_WRITTEN = re.compile(
-    r"(?<!\d)\d{1,2}(?:\s*[./]\s*\d{1,2}(?:\s*[./]\s*\d{2,4})?|\s+(?:январ|феврал|март|апрел|ма[йяе]|"
-    r"июн|июл|август|сентябр|октябр|ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"\w*(?:\s+20\d\d)?)",
+    # «12.11», «12.11.2026», «12 ноября (2026)», «25 ноя», «20-го», «1го декабря», «15 числа»,
+    # «2 дня назад».
+    r"(?<!\d)\d{1,2}(?:\s*[./]\s*\d{1,2}(?:\s*[./]\s*\d{2,4})?|\s*-?\s*(?:го|ого|е)\b"
+    r"(?:\s+(?:янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)\w*)?"
+    r"|\s+(?:янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек|jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec)\w*(?:\s+20\d\d)?|\s+числа|\s+(?:дн\w*|недел\w*)\s+назад)",
     re.IGNORECASE,
 )
+# Numbers that are no amount of money: account numbers, phones, meter serials.
+_LONG_NUMBER = re.compile(r"(?<![\d.,])(?:\+?\d[\d\s\-()]{8,}\d)(?![\d])")
 
 
 def amount_besides_date(text: str) -> Decimal | None:
     """The amount in «платил 1 декабря, 4362,40 через сбербанк»: with its currency, or the
     number left when the date is taken out."""
-    return rubles_in(text) or money_in(_DATE_WRITTEN.sub(" ", text))
+    return rubles_in(text) or money_in(_LONG_NUMBER.sub(" ", _DATE_WRITTEN.sub(" ", text)))
 
 
 def money_in(text: str) -> Decimal | None:
@@ -375,6 +401,9 @@ class FreeText:
 _NUMBER_THEN_WORDS = re.compile(
     r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
 )
+_WORDS_THEN_NUMBER = re.compile(
+    r"^\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3}?)[\s,;:]*(\d[\d \-]{8,20}\d)\s*$"
+)
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"(?<!\d)\d[\d \-]{8,14}\d(?!\d)")
 
@@ -393,9 +422,26 @@ def account_and_surname(msg: Msg) -> tuple[str | None, str | None]:
         surname = named[1]
     elif (typed := _NUMBER_THEN_WORDS.search(text)) and normalize_account_number(typed[1]):
         number, surname = normalize_account_number(typed[1]), typed[2]
+    elif (typed := _WORDS_THEN_NUMBER.match(text)) and normalize_account_number(typed[2]):
+        surname, number = typed[1], normalize_account_number(typed[2])  # «Кочергин 59010-00017»
+    if surname is not None:
+        # «лицевой 5901000021», «5901000021 привяжите»: the words around a number that are
+        # about the number, not the holder.
+        kept = [w for w in surname.split() if w.strip(".,:;").casefold() not in _NOT_SURNAMES]
+        surname = " ".join(kept) or None
     if surname is not None and not is_surname(surname):
         surname = None  # «не знаю», «передать показания»: not a guess at the surname
     return number, surname
+
+
+_NOT_SURNAMES = frozenset(
+    {
+        "лицевой", "лицевого", "лицевому", "счет", "счёт", "счета", "счёта", "номер", "номера",
+        "мой", "моя", "мое", "моё", "наш", "лс", "л/с", "вот", "это", "привязать", "привяжите",
+        "добавить", "добавьте", "здравствуйте", "привет", "пожалуйста", "фамилия", "account",
+        "number", "my", "please", "link",
+    }
+)  # fmt: skip
 
 
 def is_surname(text: str) -> bool:
@@ -409,10 +455,11 @@ class Either:
     answer's value tells which (a bool for yes/no, values for readings)."""
 
     options: tuple[Expectation, ...]
+    hint: str = ""  # the kind whose hint the question is asked again with (the first's if "")
 
     @property
     def kind(self) -> str:
-        return "_or_".join(option.kind for option in self.options)
+        return self.hint or self.options[0].kind
 
     @property
     def numeric(self) -> bool:
@@ -438,20 +485,23 @@ class PastDate:
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return NO_ANSWER
         today = ctx.today
+        # A question («а пени будут, если не успею до 15-го?») may name a day without being
+        # the answer: it fits only weakly.
+        fit = Fit.WEAK if "?" in msg.text else Fit.STRONG
         for value in msg.analysis.entities.dates:
             day = _past_day(value, today)
             if day is not None:
-                return Answer(Fit.STRONG, day)
+                return Answer(fit, day)
         months = msg.analysis.entities.months
         if months:  # «в октябре»: its first day, the month's own being all that is known
             year = today.year if months[0] <= today.month else today.year - 1
-            return Answer(Fit.STRONG, date(year, months[0], 1))
+            return Answer(fit, date(year, months[0], 1))
         reference = day_reference(msg.text)
         if reference.offset is not None and reference.offset <= 0:
-            return Answer(Fit.STRONG, today + timedelta(days=reference.offset))
+            return Answer(fit, today + timedelta(days=reference.offset))
         if reference.weekday is not None:
             back = (today.weekday() - reference.weekday) % 7
-            return Answer(Fit.STRONG, today - timedelta(days=back))
+            return Answer(fit, today - timedelta(days=back))
         return NO_ANSWER
 
 

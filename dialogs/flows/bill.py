@@ -49,7 +49,12 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
         ctx.say(t("bill.no_history"), options)
         return
     periods = [entry.period for entry in history]  # newest first
-    period = next((p for p in periods if month and int(p[5:7]) == month), periods[0])
+    period = next((p for p in periods if month and int(p[5:7]) == month), None)
+    if month and period is None:  # never another month instead: say which there are
+        first, last = t.period(periods[-1]), t.period(periods[0])
+        ctx.say(t("bill.month_missing", first=first, last=last), options)
+        return
+    period = period or periods[0]
     explanation = await explain_month(ctx, chosen, history, period)
     if explanation is None:
         ctx.say(t("bill.no_history"), options)

@@ -144,10 +144,11 @@ def pick_account(text: str, accounts: list[Account]) -> Account | None:
     by_place = pick_by_description(text, accounts, _account_places)
     if by_place is not None:
         return by_place
-    if any(a.category is Category.RURAL for a in accounts):
-        # «дача» when no address says so: the one rural account among town flats.
+    words = place_words(text)
+    if any(a.category is Category.RURAL for a in accounts) and len(words) == 1:
+        # «дача» alone, when no address says so: the one rural account among town flats.
         rural = [a for a in accounts if a.category is Category.RURAL]
-        if len(rural) == 1 and any(w.startswith(("дач", "dach")) for w in place_words(text)):
+        if len(rural) == 1 and words[0].startswith(("дач", "dach")):
             return rural[0]
     return None
 

@@ -26,7 +26,8 @@ from dialogs.flows.operator import (
 from dialogs.i18n import translator
 from dialogs.nlu import Topic
 
-flow = Flow("debt", needs_account=True, topics=(Topic.DEBT_RESTRICTION, Topic.INSTALMENT))
+# The rules are told to anyone; a linked account adds the customer's own figures.
+flow = Flow("debt", topics=(Topic.DEBT_RESTRICTION, Topic.INSTALMENT), informational=True)
 
 INSTALMENT = "instalment"
 
@@ -42,6 +43,22 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text and _CUT_OFF.search(msg.text):
         ctx.data["cut_off"] = True
     remember_description(ctx, msg)
+    if not await ctx.accounts():
+        rules = ctx.config.restriction
+        ctx.end()
+        ctx.say(
+            ctx.t(
+                "debt.rules_general",
+                months=rules.norm_months,
+                days=rules.notice_days,
+                back=rules.supply_back_days,
+                cap=ctx.t.money(rules.reconnection_cap),
+            )
+            + "\n\n"
+            + ctx.t("debt.link_for_yours"),
+            [ctx.option("accounts.link", "go:link"), ctx.menu_option()],
+        )
+        return
     await start_with_account(ctx, account, explain)
 
 

@@ -16,7 +16,16 @@ from core.accounts import (
 )
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import NO_ANSWER, PHONE_TYPED, AccountNumber, Answer, Fit, Surname, YesNo
+from dialogs.expect import (
+    A_BUSINESS,
+    NO_ANSWER,
+    PHONE_TYPED,
+    AccountNumber,
+    Answer,
+    Fit,
+    Surname,
+    YesNo,
+)
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_label
 from dialogs.messages import InboundKind
@@ -28,6 +37,7 @@ flow = Flow("link", topics=(Topic.LINK_ACCOUNT,), resume_question="link.resume")
 # makes it something else («не даю согласие», «согласие отзываю», «я не согласна»).
 _AGREES = re.compile(
     r"^(?!.*\b(?:не|нет|против|отзыв\w*)\b).*\b(?:соглас(?:ен|на|ны|ие)|даю\s+согласие|agree)\b"
+    r"|^\W*(?:даю|согл\w*)\W*$"  # «даю», «согл»: the button's words, cut short
 )
 _REFUSES = re.compile(r"\b(?:не\s+(?:соглас\w*|даю|дам)|против|отзыв\w*|disagree)\b")
 
@@ -37,10 +47,12 @@ class _Consent(YesNo):
     the answer (kept, and the question asked again)."""
 
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is InboundKind.CONTACT:
+            return Answer(Fit.STRONG, None)  # the phone, shared before the answer: kept
         if msg.kind is not InboundKind.TEXT:
             return NO_ANSWER
         number = await AccountNumber().read(ctx, msg)
-        if number.fit is not Fit.NONE:
+        if number.fit is not Fit.NONE and isinstance(number.value, tuple):
             return number
         text = msg.text.casefold()
         if _REFUSES.search(text):
@@ -151,6 +163,10 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None) -> None:
     """A shared phone, «number surname», a number alone, or a surname for the known number."""
     if msg.kind is InboundKind.CONTACT:
         await _link_by_phone(ctx, msg.inbound.phone, msg.inbound.own_contact)
+        return
+    if msg.answer == A_BUSINESS:
+        company = ctx.config.company
+        await ctx.menu("link.business", website=company.website, phone=company.phone)
         return
     if msg.answer == PHONE_TYPED:  # a typed phone proves nothing: the account number, please
         key = (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from core.conversations import Author, ConversationStatus, Escalation
+from core.masking import mask_text
 from dialogs.context import WITHDRAW_ESCALATION, Ctx, Option
 from dialogs.expect import FreeText
 from dialogs.flow import Flow, MenuEntry, Msg
@@ -27,6 +29,8 @@ OPERATOR_LANGUAGE = "ru"
 # «соедините с оператором» asks for a person but says nothing an operator could act on.
 BARE_REQUEST_WORDS = 3
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# «когда ответят», «когда перезвонят», «when will someone answer»: the wait asked about.
+_WHEN = re.compile(r"когда|скоро\s+ли|долго\s+ещ|when|how\s+long", re.IGNORECASE)
 
 
 def for_operators(key: str, **params: object) -> str:
@@ -96,7 +100,8 @@ def _reason(msg: Msg) -> str | None:
     analysis = msg.analysis
     if analysis.intent is Intent.OPERATOR_REQUEST and len(msg.text.split()) <= BARE_REQUEST_WORDS:
         return None
-    return msg.text
+    # The queue shows reasons to every operator: numbers in them are masked, as everywhere.
+    return mask_text(msg.text)
 
 
 @flow.start
@@ -131,11 +136,14 @@ async def waiting(ctx: Ctx, msg: Msg) -> None:
         ctx.conversation.status = ConversationStatus.BOT
         await ctx.menu("operator.cancelled")
         return
-    if msg.action is None and msg.kind in (InboundKind.TEXT, InboundKind.FILE):
+    if msg.action is None and msg.kind in (InboundKind.TEXT, InboundKind.FILE, InboundKind.CONTACT):
         await ctx.store.escalations.add_message(
             escalation.id, Author.CUSTOMER, msg.for_operator, ctx.now
         )
         ctx.goto(waiting)
-        ctx.say(ctx.t("operator.added"), [cancel_option(ctx), ctx.menu_option()])
+        added = ctx.t("operator.added")
+        if msg.kind is InboundKind.TEXT and _WHEN.search(msg.text):  # «ну и когда ответят??»
+            added = "\n\n".join([added, when_operators_answer(ctx)])
+        ctx.say(added, [cancel_option(ctx), ctx.menu_option()])
         return
     await ctx.engine.route_free_text(ctx, msg)

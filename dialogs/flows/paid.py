@@ -12,7 +12,7 @@ from core.balance import BalanceKind
 from core.conversations import Author
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import Amount, PastDate, YesNo, amount_besides_date
+from dialogs.expect import Amount, Answer, Either, Fit, PastDate, YesNo, amount_besides_date
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, summary_lines
 from dialogs.flows.common import (
@@ -61,15 +61,15 @@ async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
     """«оплатила 25.11 3000 руб», «в октябре заплатил 6000 … на её счёт 5901000018»: the date,
     the amount and the other account a message gives are not asked again."""
     paid_on = (await PastDate().read(ctx, msg)).value
-    if isinstance(paid_on, date):
+    if isinstance(paid_on, date) and "paid_on" not in ctx.data:
         ctx.data["paid_on"] = paid_on.isoformat()
     amount = amount_besides_date(msg.text)
-    if amount is not None:
+    if amount is not None and "amount" not in ctx.data:
         ctx.data["amount"] = str(amount)
-    own = {a.number for a in await ctx.accounts()}
-    others = [number for number in msg.analysis.entities.accounts if number not in own]
-    if others:
-        ctx.data["where"] = others[0]
+    mentioned = ctx.data.setdefault("mentioned", [])
+    mentioned += [n for n in msg.analysis.entities.accounts if n not in mentioned]
+    if msg.analysis.topic is Topic.WRONG_ACCOUNT:
+        ctx.data["case"] = WRONG  # «… а я номер счёта не тот вбила»
 
 
 async def begin(ctx: Ctx, chosen: Account) -> None:
@@ -132,7 +132,7 @@ async def when(ctx: Ctx, msg: Msg) -> None:
         await ctx.not_understood(msg)
         return
     ctx.data["paid_on"] = msg.answer.isoformat()
-    await _take_what_is_said(ctx, msg)
+    await _take_what_is_said(ctx, msg)  # the amount and another account, said along
     if ctx.data.get("case") == MISSING and _on_its_way(ctx, msg.answer):
         ctx.end()
         arrives = _arrives_by(ctx, msg.answer)
@@ -149,12 +149,25 @@ async def _next_question(ctx: Ctx) -> None:
         await _to_operator(ctx)
 
 
-@flow.step("amount", Amount())
+class _AmountOrAccount(Amount):
+    """The amount; or the other account's number given first («на счёт 5901000018»), which is
+    kept, never taken for money."""
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        answer = await Amount.read(self, ctx, msg)
+        if answer.fit is Fit.NONE and msg.analysis.entities.accounts:
+            return Answer(Fit.STRONG, None)
+        return answer
+
+
+@flow.step("amount", _AmountOrAccount())
 async def how_much(ctx: Ctx, msg: Msg) -> None:
+    mentioned = ctx.data.setdefault("mentioned", [])
+    mentioned += [n for n in msg.analysis.entities.accounts if n not in mentioned]
+    if msg.answer is None:
+        ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
+        return
     ctx.data["amount"] = str(msg.answer)
-    accounts = msg.analysis.entities.accounts
-    if accounts:
-        ctx.data["where"] = accounts[0]
     await _next_question(ctx)
 
 
@@ -163,7 +176,8 @@ async def _to_operator(ctx: Ctx) -> None:
     rub = translator(OPERATOR_LANGUAGE)
     number = ctx.data["account"]
     paid_on = date.fromisoformat(ctx.data["paid_on"])
-    where = ctx.data.get("where") or ""
+    # The other account: one the customer named that is not the one paid for.
+    where = next((n for n in ctx.data.get("mentioned", []) if n != number), "")
     params = {
         "account": mask_account(number),
         "date": rub.date(paid_on),
@@ -195,12 +209,16 @@ async def _refund(ctx: Ctx, chosen: Account) -> None:
     ctx.say(t("paid.refund_question", amount=t.money(summary.amount)), yes_no(ctx))
 
 
-@flow.step("refund", YesNo())
+@flow.step("refund", Either((Amount(), YesNo()), hint="yes_no"))
 async def refund(ctx: Ctx, msg: Msg) -> None:
-    if not answered_yes(msg):
+    """Yes, no, or how much of it («не всю, 2416 руб 32 коп»)."""
+    partial = msg.answer if isinstance(msg.answer, Decimal) else None
+    if partial is None and not answered_yes(msg):
         await ctx.menu("paid.refund_kept")
         return
     number, amount = ctx.data["account"], Decimal(ctx.data["amount"])
+    if partial is not None and 0 < partial <= amount:
+        amount = partial
     reason = for_operators(
         "paid.reason_refund",
         account=mask_account(number),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from core.accounts import Account
-from core.meters import Meter, VerificationState, verification_state
+from core.meters import Meter, VerificationState, Zone, verification_state
 from core.readings import (
     AssignError,
     ParsedValue,
@@ -24,6 +25,7 @@ from core.readings import (
     period_for,
     plausibility_limit,
     previous_value,
+    zone_named,
 )
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
@@ -155,6 +157,8 @@ async def meter_step(ctx: Ctx, msg: Msg) -> None:
 
 
 async def _with_meter(ctx: Ctx, meter: Meter) -> None:
+    if ctx.data.get("serial") not in (None, meter.serial):
+        ctx.data.pop(CONTROL, None)  # a control value was for the meter left behind
     ctx.goto(value_step, serial=meter.serial, got={})
     if meter.smart and not ctx.data.get(CONTROL):
         ctx.goto(smart_step)
@@ -183,9 +187,11 @@ async def offered_step(ctx: Ctx, msg: Msg) -> None:
         await _meter_gone(ctx)
         return
     pending = ctx.data.pop("pending", "")
+    if not answered_yes(msg):
+        await ctx.menu("readings.not_offered")  # «нет, это пенсия»: nothing about readings
+        return
     await _prompt(ctx, meter)
-    if answered_yes(msg):
-        await _take_values(ctx, meter, await values_in(ctx, pending))
+    await _take_values(ctx, meter, await values_in(ctx, pending))
 
 
 class _SmartAnswer(Readings):
@@ -276,12 +282,22 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     elif not ctx.data.get("got") and await _another_meter(ctx, msg, meter):
         return
     else:
-        await _take_values(ctx, meter, msg.answer)
+        await _take_values(ctx, meter, _labelled_by_the_words(meter, msg.answer, msg.text))
+
+
+def _labelled_by_the_words(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
+    """On a meter with zones, one unlabelled value in a message that names one zone far from it
+    is that zone's («ой ночь не так, там 8180 было»)."""
+    if len(meter.registers) < 2 or len(values) != 1 or values[0].labelled:
+        return values
+    zone = zone_named(text)
+    return values if zone in (None, Zone.ALL) else [replace(values[0], zone=zone)]
 
 
 # «я в ноябре ошиблась», «в прошлом месяце неправильно записали», «было не 23415 а 23315».
 _MISTAKE = re.compile(
-    r"ошиб|исправ|неправил|неверн|не\s+так|перепута|не\s+правил|wrong|mistake|correct",
+    r"ошиб|исправ|неправил|неверн|не\s+так|перепута|не\s+правил|оспор|спорн|не\s+соглас|"
+    r"wrong|mistake|correct|dispute",
     re.IGNORECASE,
 )
 _EARLIER = re.compile(
@@ -325,6 +341,8 @@ def _billed_already(ctx: Ctx) -> None:
 
 async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:
     """«показания за дачу 4150» at the flat's question: the values go to the meter named."""
+    if msg.answer and could_be_display(meter, msg.answer):
+        return False  # «квартира 27400, а на даче завтра гляну»: the values are this meter's
     accounts = await ctx.accounts()
     named = pick_account(msg.text, accounts) if len(accounts) > 1 else None
     if named is not None and named.number != meter.account:
@@ -448,7 +466,7 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
 
 
 # «да», «нет», or the readings anew instead of an answer.
-_CONFIRMATION = Either((YesNo(), Readings()))
+_CONFIRMATION = Either((YesNo(), Readings()), hint="yes_no_or_readings")
 
 
 @flow.step("rollover", _CONFIRMATION)
@@ -669,7 +687,9 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     candidates: list[Meter] = []
     named = pick_account(msg.text, accounts)
     for linked in [named] if named else accounts:
-        candidates += [m for m in await ctx.meters(linked.number) if could_be_display(m, values)]
+        meters = await ctx.meters(linked.number)
+        # A smart meter's values are not offered: billing reads that meter itself.
+        candidates += [m for m in meters if could_be_display(m, values) and not m.smart]
     if len(candidates) != 1:
         return False
     meter = candidates[0]

@@ -33,6 +33,7 @@ flow = Flow(
 
 RECEIPT_MONTHS = 36  # how far back receipts are shown
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEARS_BACK = re.compile(r"(поза)?прошл\w*\s+год|(?:last|previous)\s+year", re.IGNORECASE)
 
 
 @flow.start
@@ -40,7 +41,14 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     # «квитанция за сентябрь»: the month (and year) asked for is kept while an account is chosen.
     if msg.action is None and msg.text and msg.analysis.entities.months:
         year = _YEAR.search(msg.text)
-        ctx.data.update(month=msg.analysis.entities.months[0], year=int(year[1]) if year else None)
+        back = _YEARS_BACK.search(msg.text)
+        if year:
+            asked: int | None = int(year[1])
+        elif back:  # «прошлого года», «позапрошлого года»
+            asked = ctx.today.year - (2 if back[1] else 1)
+        else:
+            asked = None
+        ctx.data.update(month=msg.analysis.entities.months[0], year=asked)
     remember_description(ctx, msg)
     await start_with_account(ctx, account, show)
 

@@ -142,8 +142,8 @@ async def menu(ctx: Ctx, msg: Msg) -> None:
     if handler is not None:
         await handler(ctx)
         return
-    values = _amounts_in(msg) if msg.action is None else []
-    if values:
+    values = _volumes_typed(msg) if msg.action is None else []
+    if values:  # the expectation took them for volumes: «250», «день 200 ночь 90»
         await _estimate(ctx, msg, values)
         return
     named = tariff_category(msg.text) if msg.action is None and msg.text else None
@@ -166,15 +166,10 @@ async def estimate_step(ctx: Ctx, msg: Msg) -> None:
     if msg.action in HANDLERS or (msg.action or "").startswith(CATEGORY):
         await menu.handler(ctx, msg)
         return
-    values = _volumes_typed(msg.text) if msg.action is None else []
+    values = _volumes_typed(msg) if msg.action is None else []
     if not values:
         await ctx.not_understood(msg)
         return
-    # «250 квт за ноябрь 2026» names one volume; the year is not a zone.
-    labelled = [v for v in values if v.labelled]
-    kwh = msg.analysis.entities.kwh
-    if not labelled and len(kwh) == 1:
-        values = [_plain(kwh[0])]
     await _estimate(ctx, msg, values)
 
 
@@ -184,9 +179,17 @@ _BARE_NUMBERS = re.compile(r"\s*\d+(?:[.,]\d+)?(?:\s+\d+(?:[.,]\d+)?){1,2}\s*")
 GROUPED_BELOW = Decimal(10_000)
 
 
-def _volumes_typed(text: str) -> list[ParsedValue]:
-    """The values of an estimate; bare numbers apart are apart unless they read as «1 500»."""
-    values = parse_readings(text)
+def _volumes_typed(msg: Msg) -> list[ParsedValue]:
+    """The values of an estimate, number words read: «250 квт за ноябрь 2026» is one volume
+    (the year is not a zone), and bare numbers apart are apart unless they read as «1 500»."""
+    text = msg.text
+    entities = msg.analysis.entities
+    values = list(entities.readings) or parse_readings(text)
+    labelled = any(v.labelled for v in values)
+    if not labelled and len(entities.kwh) == 1:
+        return [_plain(entities.kwh[0])]
+    if labelled:
+        return values  # all of them: an unlabelled one among labels is asked about
     if _BARE_NUMBERS.fullmatch(text) and any(v.value >= GROUPED_BELOW for v in values):
         separate = [_plain(Decimal(n.replace(",", "."))) for n in text.split()]
         if len(separate) > len(values):
@@ -331,6 +334,9 @@ async def _estimate(ctx: Ctx, msg: Msg, values: Sequence[ParsedValue]) -> None:
     if len(households) == 1 and meter_scheme is not None and meter_scheme is not scheme:
         parts.append(t(f"tariffs.estimate_your_scheme.{meter_scheme.value}"))
     parts.append(t("tariffs.estimate_again"))
+    # The answer is given: the tariffs' menu, where other figures are priced again but the
+    # customer's own meter display is a reading (the estimate question is not held open).
+    ctx.goto(menu)
     ctx.say("\n\n".join(parts), retry)
 
 

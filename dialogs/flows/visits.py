@@ -183,13 +183,24 @@ async def _day_action(ctx: Ctx, msg: Msg) -> str | None:
     return None if named is None else f"{DAY}{named.isoformat()}"
 
 
-@flow.step("date", Choice(_day_action, kind="date"))
+async def _day_or_kind(ctx: Ctx, msg: Msg) -> str | None:
+    """A day, or another kind of visit than the one being booked («не поверка, замена!»)."""
+    kind = visit_type(msg.text)
+    if kind is not None and kind.value != ctx.data.get("type"):
+        return f"{TYPE}{kind.value}"
+    return await _day_action(ctx, msg)
+
+
+@flow.step("date", Choice(_day_or_kind, kind="date"))
 async def date_step(ctx: Ctx, msg: Msg) -> None:
-    kind = VisitType(ctx.data["type"])
     if msg.action == RETYPE:
         ctx.goto(type_step, preset=False)
         _type_question(ctx)
         return
+    if msg.action and msg.action.startswith(TYPE):
+        await type_step.handler(ctx, msg)  # the kind of visit, said again and differently
+        return
+    kind = VisitType(ctx.data["type"])
     if msg.action and msg.action.startswith(DAY):
         chosen = msg.action.removeprefix(DAY)
         if _offered(ctx, chosen):
@@ -334,7 +345,11 @@ class _PhoneOrAccounts(PhoneNumber):
 
 
 # «тот что в счёте», «который в договоре», «этот же», «старый»: the phone billing has.
-_ON_FILE = re.compile(r"в\s+сч[её]те|в\s+договоре|в\s+квитанции|тот\s+же|этот\s+же|прежн|on\s+file")
+_ON_FILE = re.compile(
+    r"в\s+сч[её]те|в\s+договоре|в\s+квитанции|тот\s+же|этот\s+же|прежн|(?:с|из|по)\s+"
+    r"(?:лс|л/с|лицево\w*|договор\w*|квитанци\w*|сч[её]т\w*)|on\s+file",
+    re.IGNORECASE,
+)
 
 
 # A typed «1» presses the account's phone button: a phone number is never one or two digits.
@@ -504,8 +519,9 @@ async def my_visits(ctx: Ctx, msg: Msg) -> None:
         ctx.say(ctx.t("visits.none"), [new_one, menu])
         return
     open_ones = [v for v in visits if _cancellable(v)][:MAX_CANCEL_OPTIONS]
-    meant = _cancel_meant(msg, open_ones) if msg.action is None and msg.text else None
-    if meant is not None:  # «отмените заявку» with one open request, or its number
+    wants = msg.action is None and bool(msg.text) and _wants_to_cancel(msg)
+    meant = _cancel_meant(msg, open_ones) if wants else None
+    if meant is not None:  # «отмените заявку» with one open request, or with its number
         ctx.goto(cancel_step, visit=meant.id)
         _cancel_question(ctx, meant, "visits.cancel_question")
         return
@@ -540,8 +556,12 @@ def _cancel_meant(msg: Msg, open_ones: Sequence[Visit]) -> Visit | None:
     ]
     if len(named) == 1:
         return named[0]
-    wants = cancel_wish(msg.text) or command(msg.text) is Command.CANCEL
-    return open_ones[0] if wants and len(open_ones) == 1 and not digits else None
+    return open_ones[0] if _wants_to_cancel(msg) and len(open_ones) == 1 and not digits else None
+
+
+def _wants_to_cancel(msg: Msg) -> bool:
+    """«отмените заявку», «не нужен мастер» — not «когда приедет мастер по заявке …?»."""
+    return bool(cancel_wish(msg.text)) or command(msg.text) is Command.CANCEL
 
 
 async def _visit_named(ctx: Ctx, msg: Msg) -> str | None:

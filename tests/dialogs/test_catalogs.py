@@ -70,3 +70,19 @@ def test_every_menu_link_names_a_flow() -> None:
     }
     assert named, "the pattern found no links"
     assert {(name, target) for name, target in named if target not in FLOWS} == set()
+
+
+def test_every_key_flows_and_steps_name_by_data_exists() -> None:
+    """Keys built at run time: every step's hint (`expect.<kind>`), every flow's question that
+    offers it back and its answer to «отмена», every menu entry."""
+    from dialogs.flows import FLOWS
+
+    named: set[str] = set()
+    for flow in FLOWS.values():
+        named |= {f"expect.{step.expects.kind}" for step in flow.steps.values()}
+        named |= {key for key in (flow.resume_question, flow.cancelled) if key}
+        if flow.menu is not None:
+            named.add(flow.menu.label)
+    assert {f"expect.{kind}" for kind in ("stuck",)} <= set(catalog("ru"))
+    for language in LANGUAGES:
+        assert named - set(catalog(language)) == set(), language

@@ -3,8 +3,10 @@ language offer, card data, deletion only when meant."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from core.conversations import Conversation, ConversationStatus
 from core.readings import Reading
 from dialogs.engine import hand_back
 from tests.dialogs.conftest import Customer, linked
@@ -13,6 +15,18 @@ from tests.dialogs.conftest import Customer, linked
 async def stored(customer: Customer, account: str, serial: str) -> list[Reading]:
     async with customer.pipeline.unit_of_work() as store:
         return await store.readings.for_meter(account, serial)
+
+
+async def change_conversation(customer: Customer, change: Callable[[Conversation], None]) -> None:
+    """What the console does to a conversation between two of the customer's messages."""
+    async with customer.pipeline.unit_of_work() as store:
+        me = await store.customers.get_or_create(
+            "test", customer.user_id, "", "ru", customer.pipeline.clock()
+        )
+        conversation = await store.conversations.get_for_update(me, customer.pipeline.clock())
+        change(conversation)
+        await store.conversations.save(conversation)
+        await store.commit()
 
 
 async def book_until_slot(customer: Customer) -> None:
@@ -149,17 +163,67 @@ async def test_an_operator_hands_the_conversation_back_through_the_engine(
 ) -> None:
     await linked(customer)
     await customer.send("передать показания")
-    async with customer.pipeline.unit_of_work() as store:
-        me = await store.customers.get_or_create(
-            "test", customer.user_id, "", "ru", customer.pipeline.clock()
-        )
-        conversation = await store.conversations.get_for_update(me, customer.pipeline.clock())
+
+    states: list[dict[str, object]] = []
+
+    def operator_closes(conversation: Conversation) -> None:
         conversation.state = {**conversation.state, "declined_language": True}
         hand_back(conversation)
-        await store.conversations.save(conversation)
-        await store.commit()
-    state = conversation.state
+        states.append(conversation.state)
+
+    await change_conversation(customer, operator_closes)
+    state = states[0]
     assert (state["flow"], state["step"], state["data"], state["trail"]) == (None, None, {}, [])
     assert state["declined_language"] is True  # what the customer chose stays
     await customer.send("12480")  # no question is open now: a bare number is a new request
     assert "приняты" in customer.text()
+
+
+async def test_a_reading_is_not_taken_for_the_interrupted_question_s_answer(
+    customer: Customer,
+) -> None:
+    """«показания 12480» after a side question answers no amount the payment flow waited for:
+    a clear request for another task wins over a fit with the interrupted question."""
+    await linked(customer)
+    await customer.send("оплатил не на тот лицевой счёт")
+    await customer.send("15 ноября")
+    assert "сумм" in customer.text()
+    await customer.send("мой тариф")
+    await customer.send("показания 12480")
+    assert "приняты" in customer.text() or "показание" in customer.text()
+    async with customer.pipeline.unit_of_work() as store:
+        assert list(await store.console.queue()) == []
+
+
+async def test_back_from_a_side_question_returns_to_the_task(customer: Customer) -> None:
+    await book_until_slot(customer)
+    await customer.send("привязать ещё один счёт")
+    assert "номер лицевого счёта" in customer.text()
+    await customer.send("назад")
+    assert "В какое время" in customer.text()
+
+
+async def test_a_second_request_that_also_asks_is_offered_after_the_first(
+    customer: Customer,
+) -> None:
+    await linked(customer)
+    await customer.send("12480, а ещё нужно опломбировать счётчик")
+    assert "12 480 — это показание" in customer.text()
+    await customer.send("да")
+    assert "приняты" in customer.text() and "А ещё вы спрашивали" in customer.text()
+    await customer.send("да")
+    assert "Опломбировка" in customer.text()
+
+
+async def test_the_language_is_not_offered_while_an_operator_holds_the_conversation(
+    customer: Customer,
+) -> None:
+    await linked(customer)
+    await customer.send("позовите оператора")
+
+    def operator_takes(conversation: Conversation) -> None:
+        conversation.status = ConversationStatus.OPERATOR
+
+    await change_conversation(customer, operator_takes)
+    replies = await customer.send("hello, is anyone there")
+    assert replies == []  # the operator reads it; the bot says nothing
