@@ -117,6 +117,11 @@ _CARD_WORDS = re.compile(
     r"срок действия|expir\w*)"
 )
 CONTEXT = 40  # characters around a number in which card words or an expiry date count
+# Sixteen digits that start as Mir (2), Amex and JCB (3), Visa (4), Mastercard (5), Maestro and
+# UnionPay (6) numbers do are a card even with a typo: readings, accounts and phones are never
+# that long, and a serial that is gets asked again rather than a card kept.
+CARD_LENGTH = 16
+PAYMENT_SYSTEMS = frozenset("23456")
 
 
 def _luhn(digits: str) -> bool:
@@ -130,9 +135,10 @@ def _luhn(digits: str) -> bool:
 def hide_card_data(text: str) -> tuple[str, bool]:
     """The text with payment card numbers and what goes with them (the expiry date, the
     security code) masked, and whether anything was. A card number is 13-19 digits that pass
-    the Luhn check, are grouped as cards are printed, or stand next to card words, an expiry
-    date or a security code (a typo in a digit does not make it any less a card). Nobody may
-    keep card data a customer typed by mistake."""
+    the Luhn check, are grouped as cards are printed, are sixteen starting as a payment
+    system's, or stand next to card words, an expiry date or a security code (a typo in a
+    digit does not make it any less a card). Nobody may keep card data a customer typed by
+    mistake."""
     found = False
 
     def card(match: re.Match[str]) -> str:
@@ -143,7 +149,8 @@ def hide_card_data(text: str) -> tuple[str, bool]:
             return run  # no payment system's numbers start with 0; meter serials often do
         near = text[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
         context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
-        if not (_luhn(digits) or _PRINTED.match(run) or context):
+        typed = len(digits) == CARD_LENGTH and digits[0] in PAYMENT_SYSTEMS  # a digit mistyped
+        if not (_luhn(digits) or _PRINTED.match(run) or context or typed):
             return run
         found = True
         return "•••• •••• •••• " + digits[-4:]

@@ -154,6 +154,9 @@ def test_card_numbers_are_masked(text: str) -> None:
         ("карта 5469 3800 1122 3343 12/27 cvv 123 спишите за свет", "3343"),
         ("номер карты 22001234567890101 срок 09/28", "0101"),
         ("card 4276380012344358 exp 10/29", "4358"),
+        # Sixteen digits as a payment system starts them, even failing the checksum.
+        ("2202203612345678", "5678"),
+        ("4111111111111112", "1112"),
     ],
 )
 def test_card_numbers_failing_the_checksum_are_masked_by_their_shape_or_context(
@@ -174,7 +177,7 @@ def test_card_numbers_failing_the_checksum_are_masked_by_their_shape_or_context(
         "показания 12345 67890 11111",
         "5901234567",
         "+7 912 345-67-89",
-        "4111111111111112",  # 16 digits in a row failing the checksum, and no card words
+        "1111111111111112",  # 16 digits no payment system starts with, failing the checksum
         "счетчик 009217063004512 показания 12877",  # a meter's 15-digit serial
         # A serial next to a period written like an expiry date: serials start with 0, cards not.
         "показания за 12.2026 по счётчику 007789012345678: день 84200 ночь 31300",
