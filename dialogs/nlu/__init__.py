@@ -26,6 +26,7 @@ from dialogs.nlu.entities import DateValue, Entities
 from dialogs.nlu.labels import Command, Intent, Topic
 from dialogs.nlu.language import message_language
 from dialogs.nlu.numbers import numbers_in_words
+from dialogs.nlu.text import clauses
 
 __all__ = [
     "Analysis",
@@ -42,6 +43,7 @@ __all__ = [
     "Topic",
     "analyze",
     "cancel_wish",
+    "clauses",
     "command",
     "contact_field",
     "day_part",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,6 +26,21 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("английский", "английски", "инглиш", "english", "eng"),
     "ru": ("русский", "русски", "russian", "rus"),
 }
+# What one does with a language: «не понимаю по-русски», «I don't speak Russian».
+LANGUAGE_VERBS = (
+    "говорить",
+    "понимать",
+    "знать",
+    "читать",
+    "разговаривать",
+    "speak",
+    "understand",
+    "know",
+    "read",
+    "write",
+    "well",
+    "much",
+)
 # A wish about reminders: what turns them on, what turns them off.
 REMINDERS_ON_WORDS = (
     "включить",
@@ -177,7 +191,22 @@ VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
         VisitType.SEALING,
         ("пломба", "опломбировать", "опломбировка", "распломбировать", "распломбировка", "seal"),
     ),
-    (VisitType.VERIFICATION, ("поверка", "поверить", "межповерочный", "verification")),
+    (
+        VisitType.VERIFICATION,
+        # «проверить, правильно ли крутит»: whether the meter measures right is a verification.
+        (
+            "поверка",
+            "поверить",
+            "межповерочный",
+            "крутить",
+            "накручивать",
+            "мотать",
+            "точность",
+            "погрешность",
+            "verification",
+            "accuracy",
+        ),
+    ),
     (
         VisitType.SCHEME_SWITCH,
         (
@@ -360,7 +389,7 @@ class _Token:
 def settings_request(text: str) -> SettingsRequest:
     """The language and the reminders wish a message names, if any."""
     lemmas = _lemmas(text)
-    return SettingsRequest(_language(lemmas), _reminders(lemmas))
+    return SettingsRequest(_language(text), _reminders(lemmas))
 
 
 def tariff_question_kind(text: str) -> TariffQuestion | None:
@@ -562,18 +591,35 @@ def _is(token: _Token, table: tuple[str, ...]) -> bool:
 _NEGATIONS_EN = frozenset({"not", "don", "dont", "never", "no"})
 
 
-def _language(lemmas: Iterable[str]) -> str | None:
-    negated = False
-    for lemma in lemmas:
-        if not negated:
+_CLAUSE_END = re.compile(r"[.,;!?]+|\s(?:но|а|but)\s", re.IGNORECASE)
+
+
+def _language(text: str) -> str | None:
+    """The language wished for, clause by clause: a language wished for wins, one refused
+    («I don't speak Russian», «по-английски не надо») means the other one."""
+    wished: str | None = None
+    refused: str | None = None
+    for clause in _CLAUSE_END.split(text):
+        negated = False
+        named: list[tuple[str, bool]] = []  # each language named, and whether negated before
+        for lemma in _lemmas(clause):
             for language, table in LANGUAGE_WORDS.items():
                 if lemma in _words(table):
-                    return language
-        if lemma in NEGATIONS or lemma in _NEGATIONS_EN:
-            negated = True
-        elif lemma not in _words(PASS_THROUGH_WORDS):
-            negated = False
-    return None
+                    named.append((language, negated))
+            if lemma in NEGATIONS or lemma in _NEGATIONS_EN:
+                negated = True
+                named = [(language, True) for language, _ in named]  # «английский не надо»
+            elif lemma not in _words(PASS_THROUGH_WORDS) and lemma not in _words(LANGUAGE_VERBS):
+                negated = False
+        for language, no in named:
+            if no:
+                refused = refused or language
+            else:
+                wished = language
+    if wished is not None:
+        return wished
+    others = [language for language in LANGUAGE_WORDS if language != refused]
+    return others[0] if refused is not None and len(others) == 1 else None
 
 
 def _reminders(lemmas: list[str]) -> bool | None:

@@ -62,3 +62,13 @@ def head(text: str, limit: int = MAX_WORDS) -> str:
         if count == limit:
             return text[: match.end()]
     return text
+
+
+# Where one request of a message ends and another may begin.
+_CLAUSES = re.compile(r"[,;!?.]+|\s+(?:и|а|но|ещё|еще|and|also|but)\s+", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a message that may each ask for something («день 23520 ночь 8165, а тариф у
+    меня какой»), stripped, empty ones dropped."""
+    return [part.strip() for part in _CLAUSES.split(text) if part.strip()]

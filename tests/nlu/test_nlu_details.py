@@ -73,6 +73,12 @@ def test_reminders_wish(text: str, wish: bool | None) -> None:
         ("хочу на русский", "ru"),
         ("не на английском, а на русском", "ru"),
         ("сменить язык", None),
+        # A language refused is a wish for the other; a wish in a later clause wins.
+        ("I dont speak russian sorry", "en"),
+        ("не понимаю по-русски", "en"),
+        ("по-английски не надо", "ru"),
+        ("sorry I dont understand. English please", "en"),
+        ("не хочу русский, давайте английский", "en"),
     ],
 )
 def test_language_named(text: str, language: str | None) -> None:
@@ -180,6 +186,9 @@ def test_negative_amount(text: str, negative: bool) -> None:
         ("подключить свет в новом доме", None),
         ("счетчик работает нормально", None),
         ("нужен мастер", None),
+        # Whether it measures right is a verification; a control reading is asked in its words.
+        ("проверить что он правильно крутит", VisitType.VERIFICATION),
+        ("проверить показания", None),
     ],
 )
 def test_visit_type(text: str, kind: VisitType | None) -> None:
