@@ -18,6 +18,7 @@ from typing import Any
 
 from core.conversations import Author, Conversation, ConversationStatus
 from core.readings import ParsedValue
+from dialogs import turn_language
 from dialogs.context import (
     DROP,
     GO,
@@ -27,38 +28,36 @@ from dialogs.context import (
     Ctx,
     DialogState,
     Draft,
-    channel_texts,
 )
-from dialogs.expect import Either, Fit, FreeText, YesNo
+from dialogs.expect import Fit, FreeText
 from dialogs.flow import CONFIDENT, SURE, Flow, Msg, Step
-from dialogs.i18n import LANGUAGES
 from dialogs.messages import Button, Inbound, InboundKind, Reply
 from dialogs.nlu import (
     Command,
     Intent,
     Topic,
     analyze,
+    clauses,
     command,
     is_no,
     is_yes,
-    message_language,
 )
+from dialogs.turn_language import is_yes_no
 
 SHORT_REQUEST_WORDS = 3
 CLEAR_REQUEST_WORDS = 8  # readings this long still reach the bot while an operator waits
+QUESTION_WORDS = 12  # a clear question the bot answers at once, this long, too
 # How sure the NLU must be of a clause to serve it as a second request of one message.
 SECOND_REQUEST = 0.7
 MAX_TRAIL = 8  # questions of one flow remembered for «назад»
 STUCK_AFTER = 2  # misses in a row before the way out is offered
 _PAYLOAD = re.compile(r"^(\d+):(.+)$")
-# «отмена заявки», «не надо мастера», «передумала, потом передам», «отмеа»: a change of mind in
-# a few words, which the whole-message commands do not cover.
-# Where one request of a message ends and another may begin.
-_CLAUSES = re.compile(r"[,;!?.]+|\s+(?:и|а|но|ещё|еще|and|also|but)\s+", re.IGNORECASE)
 # «давай дальше», «продолжим»: yes to going on with an interrupted task.
 _GO_ON = re.compile(r"(?<![^\W\d_])(?:дальше|продолж\w*|вернемся|вернёмся|go on|continue)", re.I)
+# «отмена заявки», «не надо мастера», «передумала, потом передам», «отмеа»: a change of mind in
+# a few words, which the whole-message commands do not cover.
 _CHANGED_MIND = re.compile(
-    r"^\W*(?:(?:ой|ну|нет|да|ладно|хорошо|тогда|уже)\W+){0,2}(?:не\s*надо|не\s*нужно|"
+    r"^\W*(?:(?:а|ай|ой|ну|так|нет|да|ладно|хорошо|тогда|уже|всё|все)\W+){0,3}(?:не\s*надо|не\s*нужно|"
     r"ничего\s+не\s+надо|отмен\w*|отме\w?а|передумал\w*|стоп\b|хватит|отбой|потом|позже|"
     r"never\s*mind|cancel\w*|stop\b|later\b)",
     re.IGNORECASE,
@@ -80,10 +79,25 @@ MORE_WORDS = 3  # a «стоп» with this many words or more may carry another 
 _ABOUT_THE_REQUEST = re.compile(r"оператор|обращен|человек|operator|request", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _LABEL_NOISE = re.compile(r"[^\w\s]+")
-_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
-_MARKUP = re.compile(r"<[^<>]{0,200}>")
 # Topics that say how the customer talks, not what they want: never a reason to leave a step.
 _MANNERS = frozenset({Topic.GREETING, Topic.THANKS})
+# «мне не надо реквизиты», «не надо никакого мастера», «я не оплатить хочу»: a clause that
+# refuses a task is no request for it.
+_REFUSES = re.compile(
+    r"(?<![^\W\d_])не\s+(?:\w+\s+)?(?:надо|нужн\w*|хочу|хотим|прошу)(?![^\W\d_])"
+    r"|\b(?:don'?t|do\s+not)\s+(?:need|want)\b",
+    re.IGNORECASE,
+)
+# A question, not a story told for the operator («вчера моргал свет во всём подъезде»).
+_QUESTION = re.compile(
+    r"\?|(?<![^\W\d_])(?:как\w*|сколько|скока|когда|где|почему|можно|ли|what|how|when|where)"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# «сколько будет за 400 квт, днем 300 ночью 100»: the values are a month to price, not readings.
+_PRICED = re.compile(r"сколько|скока|если|посчита|квт|kwh|how\s+much|what\s+if", re.IGNORECASE)
+# Nor a second request of a message: the language asked for is switched to in the same turn.
+_NOT_REQUESTS = _MANNERS | {Topic.LANGUAGE}
 
 
 def normalize_label(text: str) -> str:
@@ -118,14 +132,17 @@ class Engine:
         msg = Msg(inbound, language=ctx.customer.language)
         if inbound.redacted:
             await self._card_data(ctx, msg)
+        elif ctx.conversation.status is not ConversationStatus.BOT:
+            await self._dispatch(ctx, msg)  # the operator's conversation: its language is theirs
+        elif (wanted := turn_language.asked_for(ctx, msg)) is not None:
+            if not await turn_language.switch_asked(self, ctx, msg, wanted):
+                await self._dispatch(ctx, msg)
         else:
-            # While an operator holds the conversation, its language is theirs to handle.
-            bot = ctx.conversation.status is ConversationStatus.BOT
-            offer = bot and await self._turn_language(ctx, msg)
-            if not (bot and await self._answer_to_language_offer(ctx, msg)):
+            offer = await turn_language.written_in(self, ctx, msg)
+            if not await turn_language.answer_to_offer(self, ctx, msg):
                 await self._dispatch(ctx, msg)
             if offer and ctx.language != ctx.customer.language:
-                self._offer_language(ctx)
+                turn_language.offer(ctx)
         return self._finish(ctx)
 
     async def _dispatch(self, ctx: Ctx, msg: Msg) -> None:
@@ -148,9 +165,13 @@ class Engine:
         if inbound.kind is InboundKind.TEXT and cmd is None:
             # A typed label is its button («Отменить № 2612-00001»), before any reading of it.
             msg.action = self._typed_option(ctx, msg.text, step)
-            if msg.action is None and step is not None:
-                cmd = _changed_mind(inbound.text, step)
-                if cmd is Command.CANCEL and self._asks_more(msg, step):
+            # Waiting for an operator is a step too: «ладно, не надо оператора» leaves it.
+            leaving = step or (
+                self.flows["operator"].steps["waiting"] if self._waiting(ctx) else None
+            )
+            if msg.action is None and leaving is not None:
+                cmd = _changed_mind(inbound.text, leaving)
+                if cmd is Command.CANCEL and self._asks_more(msg, leaving):
                     cmd = None  # «стоп, а за ноябрь сколько начислили?»: another request
         if inbound.kind is InboundKind.START or cmd is Command.START:
             ctx.end()
@@ -162,7 +183,7 @@ class Engine:
             return
         if inbound.kind is InboundKind.BUTTON:
             if inbound.payload.startswith(LANGUAGE):
-                await self._set_language(ctx, inbound.payload.removeprefix(LANGUAGE))
+                await turn_language.set_language(self, ctx, inbound.payload.removeprefix(LANGUAGE))
                 return
             if not await self._resolve_button(ctx, msg):
                 return
@@ -207,11 +228,10 @@ class Engine:
         ):
             ctx.state.misses = 0
             await step.handler(ctx, msg)
+            await self._also_asked(ctx, msg, step)
         elif request is not None:
             await self._interrupt(ctx, request, msg)
-        elif self._same_task(ctx, msg, step):
-            self.repeat_question(ctx)  # «передать показания» again at the reading's question
-        else:
+        else:  # «передать показания» again at the reading's question is a miss too
             await self.missed(ctx, msg)
 
     async def _request(self, ctx: Ctx, msg: Msg, step: Step) -> Request | None:
@@ -235,15 +255,15 @@ class Engine:
         target = self.route(msg.analysis)
         return target not in (None, step.flow) and msg.analysis.confidence >= CONFIDENT
 
-    def _same_task(self, ctx: Ctx, msg: Msg, step: Step) -> bool:
-        if msg.kind is not InboundKind.TEXT or not msg.text:
-            return False
-        return self.route(msg.analysis) == step.flow
-
     async def _interrupt(self, ctx: Ctx, request: Request, msg: Msg) -> None:
         """Leave the current step for another task; a flow worth coming back to is kept."""
         state = ctx.state
         if state.suspended is not None and state.suspended["flow"] == request.flow:
+            if state.suspended.get("step") is None:  # asked for again before it was offered
+                state.suspended = None
+                state.resume, state.resume_text = None, ""
+                await self.start_flow(ctx, request.flow, msg)
+                return
             self._restore(ctx, state.suspended)  # «давай дальше с заявкой»: the task kept
             self.repeat_question(ctx)
             return
@@ -307,7 +327,7 @@ class Engine:
             return True
         match = _PAYLOAD.match(payload)
         if match is None:
-            await self._stale(ctx)
+            await self.stale(ctx)
             return False
         version, action = int(match[1]), match[2]
         last = ctx.state.last
@@ -316,7 +336,7 @@ class Engine:
         if version != ctx.conversation.version or action not in offered:
             # An older prompt's button, or one of an earlier message of the last turn that is
             # not its question: only the current question's buttons act.
-            await self._stale(ctx)
+            await self.stale(ctx)
             return False
         msg.action = action
         return True
@@ -344,7 +364,7 @@ class Engine:
         partial = [a for label, a in options if words <= set(normalize_label(label).split())]
         return str(partial[0]) if len(partial) == 1 else None
 
-    async def _stale(self, ctx: Ctx) -> None:
+    async def stale(self, ctx: Ctx) -> None:
         ctx.say(ctx.t("common.stale"))
         if not self.repeat_question(ctx):
             await self.main_menu(ctx)
@@ -430,10 +450,11 @@ class Engine:
         if answer == RESUME:
             if suspended.get("step") is None:  # a second request of an earlier message
                 ctx.state.suspended = None
-                text = suspended.get("text", "")
-                await self.start_flow(
-                    ctx, suspended["flow"], Msg(ctx_inbound(ctx, text), language=ctx.language)
-                )
+                asked = msg  # asked for again in words: this message says it
+                if msg.action is not None or self.route(msg.analysis) != suspended["flow"]:
+                    text = suspended.get("text", "")
+                    asked = Msg(ctx_inbound(ctx, text), language=ctx.language)
+                await self.start_flow(ctx, suspended["flow"], asked)
                 return True
             self._restore(ctx, suspended)
             if self.current_step(ctx.state) is None:
@@ -488,69 +509,6 @@ class Engine:
             question, [ctx.option("menu.resume_yes", RESUME), ctx.option("menu.resume_no", DROP)]
         )
 
-    # -- language ----------------------------------------------------------------------------
-
-    async def _turn_language(self, ctx: Ctx, msg: Msg) -> bool:
-        """English typed to a Russian-speaking customer is answered in English (and the
-        reverse): True when the switch is to be offered this turn. Not for an answer the open
-        question takes as it is («Ponomarev» for a surname), nor for a message that mixes in
-        the customer's own script."""
-        if msg.kind is not InboundKind.TEXT or not msg.text or command(msg.text) is not None:
-            return False
-        written = message_language(_MARKUP.sub(" ", msg.text))  # «<b>» is no English
-        if written is None or written == ctx.customer.language or written not in LANGUAGES:
-            return False
-        if written == "en" and _CYRILLIC.search(msg.text):
-            return False
-        step = self.current_step(ctx.state)
-        if step is not None and (await step.expects.read(ctx, msg)).fit is Fit.STRONG:
-            return False
-        ctx.language = msg.language = written
-        return not (ctx.state.declined_language or ctx.state.asked_language == written)
-
-    def _offer_language(self, ctx: Ctx) -> None:
-        own = ctx.customer.language
-        ctx.say(
-            ctx.t("menu.switch_language"),
-            [
-                ctx.option("menu.switch_to", f"{LANGUAGE}{ctx.language}"),
-                (channel_texts(own, ctx.customer.channel)("menu.keep_language"), LANGUAGE + own),
-            ],
-            aside=True,
-        )
-        ctx.state.offered_language = ctx.state.asked_language = ctx.language
-
-    async def _answer_to_language_offer(self, ctx: Ctx, msg: Msg) -> bool:
-        """«yes», «да» to «shall I continue in English?» switches; «no» keeps the language."""
-        offered, ctx.state.offered_language = ctx.state.offered_language, None
-        if offered is None or msg.kind is not InboundKind.TEXT or msg.action is not None:
-            return False
-        step = self.current_step(ctx.state)
-        if step is not None and _is_yes_no(step):
-            return False  # «yes» answers the open question (the consent), not the offer
-        if is_yes(msg.text):
-            await self._set_language(ctx, offered)
-            return True
-        if is_no(msg.text):
-            await self._set_language(ctx, ctx.customer.language)
-            return True
-        return False
-
-    async def _set_language(self, ctx: Ctx, language: str) -> None:
-        if language not in LANGUAGES:
-            await self._stale(ctx)
-            return
-        kept = language == ctx.customer.language
-        ctx.state.declined_language = kept
-        if not kept:
-            ctx.customer.language = language
-            await ctx.store.customers.update(ctx.customer)
-        ctx.language = language
-        if ctx.state.flow is None:
-            await self.main_menu(ctx, "menu.language_kept" if kept else "settings.language_set")
-        elif not self.repeat_question(ctx, ctx.t("menu.language_now")):
-            await self.main_menu(ctx, "settings.language_set")
-
     # -- card data -------------------------------------------------------------------------------
 
     async def _card_data(self, ctx: Ctx, msg: Msg) -> None:
@@ -585,6 +543,8 @@ class Engine:
         words = len(msg.text.split())
         if target == "readings" and _reading_like(msg.text, analysis.entities.readings):
             return words <= CLEAR_REQUEST_WORDS  # values are for the bot, not for reading out
+        if not self._asks(target) and analysis.confidence >= SURE and _QUESTION.search(msg.text):
+            return words <= QUESTION_WORDS  # «а долг то какой у меня сейчас и пени сколько»
         return words <= SHORT_REQUEST_WORDS
 
     @staticmethod
@@ -618,7 +578,8 @@ class Engine:
     async def start_flow(self, ctx: Ctx, name: str, msg: Msg) -> None:
         flow = self.flows[name]
         ctx.state.unknown = ctx.state.misses = 0
-        if flow.needs_account and not await ctx.accounts():
+        named = flow.links_named_account and msg.action is None and msg.analysis.entities.accounts
+        if (flow.needs_account or named) and not await ctx.accounts():
             ctx.end()
             ctx.state.resume = name
             ctx.state.resume_text = msg.text if msg.action is None else ""
@@ -695,7 +656,14 @@ class Engine:
         """The task asked for, and another one a clause of the same message asks for clearly
         («день 23520 ночь 8165, а тариф у меня какой»): the one that answers at once first, the
         one that asks a question last, so that its buttons are the ones that stay."""
-        other = self._second_request(msg, target)
+        found = self._second_request(msg, target)
+        other = found[0] if found else None
+        if other is not None and "readings" not in (target, other):
+            # «соедините с оператором, не пришла квитанция»: the rest is the operator's reason.
+            if self.flows[other].takes_whole_message:
+                target, other = other, None
+            elif self.flows[target].takes_whole_message:
+                other = None
         if other is None or other == target:
             await self.start_flow(ctx, target, msg)
             if self.settled(ctx) and target != "readings":
@@ -718,26 +686,46 @@ class Engine:
         flow = self.flows[name]
         return not flow.informational and any(step != "account" for step in flow.steps)
 
-    def _second_request(self, msg: Msg, first: str) -> str | None:
+    async def _also_asked(self, ctx: Ctx, msg: Msg, answered: Step) -> None:
+        """The answer to a question that asks for something else too («день 7390 ночь 3010, а
+        тариф у меня какой»): that clause is served once the task is done, or offered then.
+        Not where any text is the answer (a comment for the technician), nor while linking
+        (which goes on to the task it was for)."""
+        if msg.kind is not InboundKind.TEXT or not msg.text or ctx.state.suspended is not None:
+            return
+        if isinstance(answered.expects, FreeText) or answered.flow == "link":
+            return
+        found = self._second_request(msg, answered.flow)
+        if found is None or found[0] == ctx.state.flow:
+            return
+        other, clause = found
+        if self.settled(ctx):
+            await self.start_flow(ctx, other, Msg(ctx_inbound(ctx, clause), language=ctx.language))
+        else:
+            ctx.state.suspended = {"flow": other, "step": None, "text": clause}
+
+    def _second_request(self, msg: Msg, first: str) -> tuple[str, str] | None:
         """Another task than `first` that a clause of the message asks for clearly (linking is
-        not one: every task with an account starts with it anyway)."""
-        clauses = [
-            part.strip()
-            for part in _CLAUSES.split(msg.text)
+        not one: every task with an account starts with it anyway), and that clause."""
+        parts = [
+            part
+            for part in clauses(msg.text)
             if len(part.split()) >= 2 or any(ch.isdigit() for ch in part)  # «12480, а ещё …»
         ]
-        if len(clauses) < 2:
+        if len(parts) < 2:
             return None
-        for clause in clauses:
-            analysis = analyze(clause, msg.language)
+        for part in parts:
+            analysis = analyze(part, msg.language)
             flow = self.route(analysis)
             if (
                 flow not in (None, first, "link")
                 and analysis.confidence >= SECOND_REQUEST
-                and analysis.topic not in _MANNERS
+                and analysis.topic not in _NOT_REQUESTS
+                and not _REFUSES.search(part)
                 and not self.flows[flow].sure_only
+                and not (flow == "readings" and _PRICED.search(msg.text))
             ):
-                return flow
+                return flow, part
         return None
 
     async def _offer_leftovers(self, ctx: Ctx, msg: Msg, served: str) -> None:
@@ -822,16 +810,10 @@ class Engine:
 def _answers_cancel(step: Step, text: str) -> bool:
     """A «не надо» the step takes as its answer: the no of a yes/no question, or «nothing to
     add» where any text is an answer (only «отмена», «стоп» leave there)."""
-    if _is_yes_no(step) and is_no(text):
+    if is_yes_no(step) and is_no(text):
         return True
     free = isinstance(step.expects, FreeText) and step.flow != "operator"
     return free and not _EXPLICIT_CANCEL.match(text)
-
-
-def _is_yes_no(step: Step) -> bool:
-    expects = step.expects
-    options = expects.options if isinstance(expects, Either) else (expects,)
-    return any(isinstance(option, YesNo) for option in options)
 
 
 def _changed_mind(text: str, step: Step) -> Command | None:
@@ -840,7 +822,7 @@ def _changed_mind(text: str, step: Step) -> Command | None:
     text is an answer only an explicit «отмена» or «стоп» leaves: «не нужно» is no comment)."""
     if Command.CANCEL in step.handles or len(text.split()) > CHANGED_MIND_WORDS:
         return None
-    if _is_yes_no(step) and is_no(text):
+    if is_yes_no(step) and is_no(text):
         return None
     if any(ch.isdigit() for ch in text):
         return None

@@ -195,8 +195,9 @@ class Surname:
         if BUSINESS.search(msg.text):
             return Answer(Fit.STRONG, A_BUSINESS)  # «мы юрлицо, у нас нет фамилии»
         number, surname = account_and_surname(msg)
-        if number is None and surname is None and is_surname(msg.text):
-            surname = msg.text
+        if number is None and surname is None:
+            # «Мальцев», or said in a sentence: «я ж написал мальцев».
+            surname = msg.text if is_surname(msg.text) else _name_beside(msg.text, "")
         if number is None and surname is None:
             return NO_ANSWER
         return Answer(Fit.STRONG, (number, surname))
@@ -222,7 +223,8 @@ class Volumes:
             return Answer(Fit.STRONG, None)
         if not (entities.readings or parse_readings(msg.text)):
             return NO_ANSWER
-        if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(msg.text)):
+        bare = _UNLESS_ALSO.sub("", msg.text)  # «а 1500», «а если 400»: the values alone
+        if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(bare)):
             # Values and zone labels only: whether they are what the customer's meter shows
             # («день 20900 ночь 9450») or a month's use («пик 50») decides.
             volumes = not await on_display(ctx, reading_values((), msg))
@@ -232,6 +234,7 @@ class Volumes:
         return Answer(Fit.STRONG if self.asked or analysis.topic else Fit.WEAK, None)
 
 
+_UNLESS_ALSO = re.compile(r"^\W*(?:(?:а|и|ну|ещё|еще|если|за|при|тогда)\s+)+", re.IGNORECASE)
 _LABELS = re.compile(
     r"(?<![^\W\d_])(?:"
     + "|".join(re.escape(w) for w in sorted(LABEL_WORDS, key=len, reverse=True))
@@ -272,8 +275,13 @@ class Amount:
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
         if msg.kind is not InboundKind.TEXT:
             return NO_ANSWER
-        value = amount_besides_date(numbers_in_words(msg.text.casefold()))
+        value = amount_said(msg.text)
         return NO_ANSWER if value is None else Answer(Fit.STRONG, value)
+
+
+def amount_said(text: str) -> Decimal | None:
+    """The money a message names, in digits or words («три тыщи», «1,5 тыс»), beside a date."""
+    return amount_besides_date(numbers_in_words(text.casefold()))
 
 
 _MONEY = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?![\d])")
@@ -288,11 +296,20 @@ _RUBLES = re.compile(
 
 
 _KOPECKS = re.compile(r"\s*(\d{1,2})\s*коп", re.IGNORECASE)
+# Thousands of rubles in short: «3 тыщи», «1,5 тыс.», «5 тысяч», «3к» (number words are digits
+# by now: «полторы тыщи» is 1500 already).
+_THOUSANDS_OF = re.compile(
+    r"(?<![\d.,])(\d{1,3})(?:[.,](\d{1,3}))?\s*(?:тыс\w*|тыщ\w*|к|k)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 def rubles_in(text: str) -> Decimal | None:
-    """An amount written with its currency, so that it is no date or account number
-    («2416 руб 32 коп» too)."""
+    """An amount written with its currency or in thousands, so that it is no date or account
+    number («2416 руб 32 коп», «3 тыщи» too)."""
+    if thousands := _THOUSANDS_OF.search(text):
+        value = (Decimal(f"{thousands[1]}.{thousands[2] or 0}") * 1000).to_integral_value()
+        return value if value > 0 else None
     match = _RUBLES.search(text)
     if match is None:
         return None
@@ -349,6 +366,9 @@ class PhoneNumber:
         phone = normalize_phone(msg.text)
         if phone is not None or _DIALLED.match(msg.text):
             return Answer(Fit.STRONG, phone)  # digits here are a number dialled, maybe wrong
+        phones = msg.analysis.entities.phones
+        if len(set(phones)) == 1:  # «звоните на 89125550199 жене лучше»: the phone asked for
+            return Answer(Fit.STRONG, phones[0])
         return NO_ANSWER
 
 
@@ -398,40 +418,55 @@ class FreeText:
 # -- what several expectations read ----------------------------------------------------------
 
 # «5901234567 Иванова», «л/с 59 01 234 567, Иванова Мария: показания 12480»
-_NUMBER_THEN_WORDS = re.compile(
-    r"(?<!\d)(\d[\d \-]{8,20}\d)(?!\d)\s*[,;:]?\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3})"
-)
-_WORDS_THEN_NUMBER = re.compile(
-    r"^\s*((?:[^\W\d_]+(?:-[^\W\d_]+)*[\s.,]*){1,3}?)[\s,;:]*(\d[\d \-]{8,20}\d)\s*$"
-)
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
-_DIGIT_RUN = re.compile(r"(?<!\d)\d[\d \-]{8,14}\d(?!\d)")
+_DIGIT_RUN = re.compile(r"(?<!\d)\d[\d \-]{8,20}\d(?!\d)")
+# Words of the clause a number stands in: up to the punctuation that ends it.
+_CLAUSE_BEFORE = re.compile(r"([^\d.,;:!?()]*)$")
+_CLAUSE_AFTER = re.compile(r"^[\s,;:—-]*([^\d.,;:!?()]*)")
+NAME_WORDS = 3  # a surname with a first name and a patronymic
 
 
 def account_and_surname(msg: Msg) -> tuple[str | None, str | None]:
     """The account number and the surname a message carries: «5901234567 Иванова»,
-    «лицевой счёт 59-01-234-567, фамилия Иванова», a number alone, or (None, None)."""
+    «лицевой счёт 59-01-234-567, фамилия Иванова», «мальцев сергей лицевой 5901000011 хочу
+    сдать», a number alone, or (None, None)."""
     text = msg.text
     number = normalize_account_number(text)
-    if number is None:
-        runs = [normalize_account_number(run) for run in _DIGIT_RUN.findall(text)]
-        found = [run for run in runs if run]
-        number = found[0] if len(found) == 1 else None
-    surname: str | None = None
+    if number is not None:
+        return number, None
+    runs = [(m, normalize_account_number(m[0])) for m in _DIGIT_RUN.finditer(text)]
+    found = [(m, run) for m, run in runs if run]
+    if len(found) != 1:
+        return None, None
+    match, number = found[0]
     if named := _NAMED_SURNAME.search(text):
-        surname = named[1]
-    elif (typed := _NUMBER_THEN_WORDS.search(text)) and normalize_account_number(typed[1]):
-        number, surname = normalize_account_number(typed[1]), typed[2]
-    elif (typed := _WORDS_THEN_NUMBER.match(text)) and normalize_account_number(typed[2]):
-        surname, number = typed[1], normalize_account_number(typed[2])  # «Кочергин 59010-00017»
-    if surname is not None:
-        # «лицевой 5901000021», «5901000021 привяжите»: the words around a number that are
-        # about the number, not the holder.
-        kept = [w for w in surname.split() if w.strip(".,:;").casefold() not in _NOT_SURNAMES]
-        surname = " ".join(kept) or None
-    if surname is not None and not is_surname(surname):
-        surname = None  # «не знаю», «передать показания»: not a guess at the surname
-    return number, surname
+        surname = " ".join(_name_words(named[1])) or None
+        return number, surname if surname and is_surname(surname) else None
+    return number, _name_beside(text[: match.start()], text[match.end() :])
+
+
+def _name_beside(before: str, after: str) -> str | None:
+    """The holder's name typed next to the number, in the same clause: the words right after
+    it («5901000015 шестаков павел, передать показания»), or right before («Кочергин
+    59010-00017»); words about the number («лицевой», «привяжите») are not the name, and
+    words that are no name («не знаю», «передать показания») are not guessed with."""
+    following = _name_words(_CLAUSE_AFTER.match(after)[1])  # type: ignore[index]
+    preceding = _name_words(_CLAUSE_BEFORE.search(before)[1])  # type: ignore[index]
+    tries = [following[:size] for size in range(min(NAME_WORDS, len(following)), 0, -1)]
+    tries += [preceding[-size:] for size in range(min(NAME_WORDS, len(preceding)), 0, -1)]
+    for words in tries:
+        if is_surname(" ".join(words)):
+            return " ".join(words)
+    return None
+
+
+def _name_words(text: str) -> list[str]:
+    """The words that may be a name: not those about the number, nor a zone's label («день»)."""
+    return [
+        w
+        for w in text.split()
+        if (word := w.strip(".,:;").casefold()) not in _NOT_SURNAMES and word not in LABEL_WORDS
+    ]
 
 
 _NOT_SURNAMES = frozenset(

@@ -77,6 +77,9 @@ class MenuEntry:
 class Flow:
     name: str
     needs_account: bool = False  # the engine links an account first, then comes back
+    # Works without an account, but one named in the message is linked first: it decides the
+    # answer («5901000008 зырянов, сколько будет за 650 квт» is priced at that account's tariff).
+    links_named_account: bool = False
     # What routes free text here: intents, and the finer topics (a topic wins over its intent).
     intents: tuple[Intent, ...] = ()
     topics: tuple[Topic, ...] = ()
@@ -86,6 +89,9 @@ class Flow:
     # Its step only shows information with buttons to more (the tariffs): no question is open
     # there, so an interrupted task may be offered back and a message may go elsewhere freely.
     informational: bool = False
+    # The rest of a message asking for it is what it carries, never a second request
+    # («соедините с оператором, не пришла квитанция»: the reason an operator reads).
+    takes_whole_message: bool = False
     # Interrupted by another request, the flow may be taken up again: this asks whether to.
     resume_question: str | None = None
     # What «отмена» in the middle of it is answered with (else «Хорошо, отменил»).

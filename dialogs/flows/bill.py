@@ -7,13 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.accounts import Account
-from core.balance import BillingBasis
+from core.balance import BalanceKind, BillingBasis
 from core.bills import BillExplanation
 from core.meters import Zone
 from core.tariffs import Estimate
 from dialogs.context import Ctx
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import explain_month
+from dialogs.flows.billing import account_summary, explain_month
 from dialogs.flows.common import account_step, remember_description, start_with_account
 from dialogs.flows.tariffs import zone_rank
 from dialogs.nlu import Topic
@@ -59,7 +59,21 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
     if explanation is None:
         ctx.say(t("bill.no_history"), options)
         return
-    ctx.say("\n\n".join(_blocks(ctx, explanation)), options)
+    blocks = _blocks(ctx, explanation)
+    summary = await account_summary(ctx, chosen)
+    latest = explanation.period == periods[0]
+    if latest and summary.kind is BalanceKind.DEBT and summary.overdue_amount > 0:
+        # «пришла квитанция 6 тыщ»: the total due is this month and the months not paid.
+        blocks.insert(
+            1,
+            t(
+                "bill.total_with_debt",
+                total=t.money(summary.amount),
+                overdue=t.money(summary.overdue_amount),
+                period=t.period(explanation.period),
+            ),
+        )
+    ctx.say("\n\n".join(blocks), options)
 
 
 def _blocks(ctx: Ctx, bill: BillExplanation) -> list[str]:

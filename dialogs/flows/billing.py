@@ -4,6 +4,7 @@ month's bill explained."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from core.accounts import Account
@@ -135,9 +136,12 @@ async def explain_month(
 ) -> BillExplanation | None:
     """How a month's bill came about, priced with the account's one meter's scheme; its zones
     shared as the month's own readings measured them, else by billing's averages per register.
-    An account with several meters is billed on their sum: it is priced with no zones."""
+    An account with several meters is billed on their sum: it is priced with no zones when all
+    of them are single-rate, and not priced at all when one has zones (the history does not say
+    how much of the sum each zone took)."""
     meters = await ctx.meters(account.number)
     meter = meters[0] if len(meters) == 1 else None
+    unpriced = len(meters) > 1 and any(len(m.registers) > 1 for m in meters)
     weights: dict[Zone, Decimal] | None = None
     if meter is not None and len(meter.registers) > 1:
         used = {
@@ -147,7 +151,7 @@ async def explain_month(
         }
         weights = used if len(used) == len(meter.registers) else zone_weights(meter)
     scheme = meter.scheme if meter else Scheme.SINGLE
-    return explain_bill(
+    explained = explain_bill(
         history,
         period,
         await ctx.store.tariffs.of(account.category, scheme),
@@ -157,3 +161,6 @@ async def explain_month(
         large_family=account.large_family,
         split=ctx.config.zone_split,
     )
+    if explained is not None and unpriced:
+        return replace(explained, estimate=None, difference=None)
+    return explained

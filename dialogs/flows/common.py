@@ -275,4 +275,6 @@ def phone_from(msg: Msg) -> str | None:
     """A phone shared with the contact button or typed; None if neither (or not their own)."""
     if msg.kind is InboundKind.CONTACT:
         return normalize_phone(msg.inbound.phone) if msg.inbound.own_contact else None
+    if isinstance(msg.answer, str):
+        return msg.answer  # the phone the step's expectation found among words
     return normalize_phone(msg.text) if msg.text else None

@@ -9,11 +9,12 @@ from decimal import Decimal
 from core.accounts import Account
 from core.masking import mask_account
 from dialogs.context import Ctx, Option
-from dialogs.expect import Choice
+from dialogs.expect import Choice, YesNo
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, payment_link, restriction
 from dialogs.flows.common import (
     account_step,
+    answered_yes,
     remember_description,
     start_with_account,
 )
@@ -27,25 +28,35 @@ from dialogs.i18n import translator
 from dialogs.nlu import Topic
 
 # The rules are told to anyone; a linked account adds the customer's own figures.
-flow = Flow("debt", topics=(Topic.DEBT_RESTRICTION, Topic.INSTALMENT), informational=True)
+flow = Flow(
+    "debt",
+    topics=(Topic.DEBT_RESTRICTION, Topic.INSTALMENT),
+    informational=True,
+    links_named_account=True,
+)
 
 INSTALMENT = "instalment"
 
 
 # «свет отключили», «нет света»: the supply is off already, not a question about when.
-_CUT_OFF = re.compile(r"отключил|вырубил|нет\s+света|без\s+света|cut\s+off|no\s+power", re.I)
+_RESTRICTION_ASKED = re.compile(r"отключ|огранич|выруб|отруб|cut\s+off|disconnect", re.I)
+_CUT_OFF = re.compile(
+    r"отключил|вырубил|отрубил|нет\s+света|без\s+света|cut\s+off|no\s+power", re.I
+)
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     if msg.action is None and msg.text and msg.analysis.topic is Topic.INSTALMENT:
-        ctx.data[INSTALMENT] = True
+        # «отключат меня или нет? и можно ли в рассрочку»: the question first, then the offer.
+        ctx.data[INSTALMENT] = "offer" if _RESTRICTION_ASKED.search(msg.text) else "ask"
     if msg.action is None and msg.text and _CUT_OFF.search(msg.text):
         ctx.data["cut_off"] = True
     remember_description(ctx, msg)
     if not await ctx.accounts():
         rules = ctx.config.restriction
         ctx.end()
+        ctx.goto(link_offer, text=msg.text if msg.action is None else "")
         ctx.say(
             ctx.t(
                 "debt.rules_general",
@@ -56,10 +67,23 @@ async def start(ctx: Ctx, msg: Msg) -> None:
             )
             + "\n\n"
             + ctx.t("debt.link_for_yours"),
-            [ctx.option("accounts.link", "go:link"), ctx.menu_option()],
+            [ctx.option("accounts.link", "yes"), ctx.menu_option()],
         )
         return
     await start_with_account(ctx, account, explain)
+
+
+@flow.step("link_offer", YesNo())
+async def link_offer(ctx: Ctx, msg: Msg) -> None:
+    """«Привязать счёт, чтобы я посчитал ваш долг?» — «да»: linked, the question is answered for
+    that account."""
+    if not answered_yes(msg):
+        await ctx.menu()
+        return
+    text = ctx.data.get("text", "")
+    ctx.end()
+    await ctx.start("link", msg)
+    ctx.state.resume, ctx.state.resume_text = flow.name, text
 
 
 async def explain(ctx: Ctx, chosen: Account) -> None:
@@ -68,7 +92,7 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
     cut_off = ctx.data.pop("cut_off", False)
     summary = await account_summary(ctx, chosen)
     check = await restriction(ctx, chosen, summary)
-    if wants_instalment and summary.overdue_amount > 0:
+    if wants_instalment == "ask" and summary.overdue_amount > 0:
         await _ask_instalment(ctx, chosen, summary.overdue_amount)
         return
     blocks = []
@@ -97,10 +121,15 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
                 cap=t.money(check.reconnection_cap),
             )
         )
-        if cut_off and not check.possible:
+        company = ctx.config.company
+        if cut_off and summary.overdue_amount <= 0:
+            # «может это нас за долги отрубили?» with nothing overdue: not for debt, surely.
+            blocks.insert(
+                1, t("debt.not_for_debt", grid=company.grid_company, hotline=company.grid_hotline)
+            )
+        elif cut_off and not check.possible:
             # No restriction is allowed for this debt: a supply that is off is off for another
             # reason, most likely the grid's.
-            company = ctx.config.company
             blocks.append(
                 t(
                     "debt.not_for_this_debt",
@@ -130,6 +159,8 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
     options: list[Option] = []
     if summary.overdue_amount > 0:
         blocks.append(t("debt.pay", url=payment_link(ctx, chosen.number)))
+        if wants_instalment:
+            blocks.append(t("debt.instalment_possible"))
         options.append(ctx.option("debt.ask_instalment", INSTALMENT))
         ctx.goto(offer, account=chosen.number, amount=str(summary.overdue_amount))
     else:

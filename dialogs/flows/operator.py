@@ -21,6 +21,7 @@ flow = Flow(
     # A change of owner needs papers a human explains.
     topics=(Topic.OWNERSHIP,),
     menu=MenuEntry("menu.operator", 80),
+    takes_whole_message=True,
 )
 
 CANCEL = WITHDRAW_ESCALATION

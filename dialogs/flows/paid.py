@@ -12,7 +12,7 @@ from core.balance import BalanceKind
 from core.conversations import Author
 from core.masking import mask_account
 from dialogs.context import Ctx
-from dialogs.expect import Amount, Answer, Either, Fit, PastDate, YesNo, amount_besides_date
+from dialogs.expect import Amount, Answer, Either, Fit, PastDate, YesNo, amount_said
 from dialogs.flow import Flow, Msg
 from dialogs.flows.billing import account_summary, summary_lines
 from dialogs.flows.common import (
@@ -63,7 +63,7 @@ async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
     paid_on = (await PastDate().read(ctx, msg)).value
     if isinstance(paid_on, date) and "paid_on" not in ctx.data:
         ctx.data["paid_on"] = paid_on.isoformat()
-    amount = amount_besides_date(msg.text)
+    amount = amount_said(msg.text)
     if amount is not None and "amount" not in ctx.data:
         ctx.data["amount"] = str(amount)
     mentioned = ctx.data.setdefault("mentioned", [])
@@ -185,13 +185,14 @@ async def _to_operator(ctx: Ctx) -> None:
         "where": mask_account(where) if where else for_operators("paid.where_unknown"),
     }
     case = ctx.data.get("case", MISSING)
+    said = {"amount": ctx.t.money(Decimal(ctx.data["amount"])), "date": ctx.t.date(paid_on)}
     escalation = await open_escalation(ctx, for_operators(f"paid.reason_{case}", **params))
     # The queue shows masked numbers; the operator needs the whole ones to find the payment.
     full = {**params, "account": number, "where": where or params["where"]}
     note = for_operators(f"paid.reason_{case}", **full)
     await ctx.store.escalations.add_message(escalation.id, Author.BOT, note, ctx.now)
     await ctx.audit(f"payment_{case}_reported", {"account": params["account"]})
-    parts = [ctx.t(f"paid.sent_{case}")]
+    parts = [ctx.t(f"paid.sent_{case}", **said)]
     if escalation.id is not None:
         parts.append(when_operators_answer(ctx))
     ctx.say("\n\n".join(parts))

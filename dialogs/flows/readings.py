@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from core.accounts import Account
-from core.meters import Meter, VerificationState, Zone, verification_state
+from core.meters import Meter, VerificationState, verification_state
 from core.readings import (
     AssignError,
     ParsedValue,
     Reading,
     ReadingKind,
     ReadingStatus,
-    RegisterCheck,
     Verdict,
     account_average,
     assign_to_registers,
-    check_register_value,
     could_be_display,
     period_for,
     plausibility_limit,
-    previous_value,
-    zone_named,
 )
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
 from dialogs.engine import ctx_inbound
 from dialogs.expect import Answer, Choice, Either, Fit, Readings, YesNo, reading_values
 from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.flows import corrections
 from dialogs.flows.common import (
     account_step,
     answered_yes,
@@ -41,6 +36,7 @@ from dialogs.flows.common import (
     start_with_account,
     yes_no,
 )
+from dialogs.flows.corrections import disputes_a_billed_reading, either_or, unsure, values_meant
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, is_yes
 
@@ -63,7 +59,7 @@ ERRORS: dict[Verdict, str] = {
 
 @flow.start
 async def begin(ctx: Ctx, msg: Msg) -> None:
-    if msg.action is None and _disputes_a_billed_reading(ctx, msg.text):
+    if msg.action is None and disputes_a_billed_reading(ctx, msg.text):
         _billed_already(ctx)
         return
     remember_description(ctx, msg)
@@ -73,6 +69,7 @@ async def begin(ctx: Ctx, msg: Msg) -> None:
     await start_with_account(ctx, account, _with_account)
 
 
+_HYPOTHETICAL = re.compile(r"(?<![^\W\d_])(?:если|what\s+if|if)(?![^\W\d_])", re.IGNORECASE)
 # Another intent this likely besides readings makes values worth a question before they count.
 RIVAL = 0.3
 
@@ -82,8 +79,8 @@ def _clearly_readings(msg: Msg) -> bool:
     that may be about something else too («за маму 31650, квитанции нет под рукой») is asked
     about before anything is stored (greetings and linking words do not count against it)."""
     analysis = msg.analysis
-    if analysis.intent is not Intent.SUBMIT_READING:
-        return False
+    if analysis.intent is not Intent.SUBMIT_READING or _HYPOTHETICAL.search(msg.text):
+        return False  # «а если 61600»: a what-if, not a value to store
     return all(
         confidence < RIVAL
         for intent, confidence in analysis.alternatives
@@ -169,29 +166,48 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
         return
     pending = ctx.data.pop("pending", None)
     if pending and ctx.data.pop("offered", False):
-        values = await values_in(ctx, pending)
-        ctx.goto(offered_step, pending=pending)
-        shown = ", ".join(ctx.t.number(v.value) for v in values)
-        ctx.say(ctx.t("readings.offered", values=shown, serial=meter.serial), yes_no(ctx))
+        await _offer(ctx, meter, pending, "readings.offered")
+        return
+    if pending and either_or(pending):
+        await _prompt(ctx, meter)
+        ctx.say(ctx.t("readings.one_value"), [ctx.cancel_option()])
+        return
+    if pending and unsure(pending):
+        await _offer(ctx, meter, pending, "readings.unsure")
         return
     await _prompt(ctx, meter)
     if pending:
-        await _take_values(ctx, meter, await values_in(ctx, pending))
+        values = await _meant(ctx, meter, await values_in(ctx, pending), pending)
+        await _take_values(ctx, meter, values)
 
 
-@flow.step("offered", YesNo())
+async def _offer(ctx: Ctx, meter: Meter, text: str, key: str) -> None:
+    """Ask before the values of `text` count: «31 650 — это показание счётчика № …?»."""
+    values = await values_in(ctx, text)
+    ctx.goto(offered_step, pending=text)
+    shown = ", ".join(ctx.t.number(v.value) for v in values)
+    ctx.say(ctx.t(key, values=shown, serial=meter.serial), yes_no(ctx))
+
+
+@flow.step("offered", Either((Readings(), YesNo()), hint="yes_no_or_readings"))
 async def offered_step(ctx: Ctx, msg: Msg) -> None:
-    """«31650 — это показание счётчика № …?»"""
+    """«31650 — это показание счётчика № …?» — yes, no, or the exact value instead («не, это я
+    примерно, точно 4637,2»)."""
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
         return
     pending = ctx.data.pop("pending", "")
+    if isinstance(msg.answer, list):
+        await _prompt(ctx, meter)
+        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
+        return
     if not answered_yes(msg):
         await ctx.menu("readings.not_offered")  # «нет, это пенсия»: nothing about readings
         return
     await _prompt(ctx, meter)
-    await _take_values(ctx, meter, await values_in(ctx, pending))
+    values = await _meant(ctx, meter, await values_in(ctx, pending), pending)
+    await _take_values(ctx, meter, values)
 
 
 class _SmartAnswer(Readings):
@@ -232,7 +248,7 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     lines = [ctx.t("readings.meter_header", serial=meter.serial)]
     for register in meter.registers:
-        previous = _previous(ctx, meter, register.name, own, period)
+        previous = corrections.previous(ctx, meter, register.name, own, period)
         label = _what(ctx, meter, register.name, "prev")
         if previous is None:
             lines.append(ctx.t("readings.previous_none", what=label))
@@ -277,53 +293,16 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
-    elif _disputes_a_billed_reading(ctx, msg.text):
+    elif disputes_a_billed_reading(ctx, msg.text):
         _billed_already(ctx)
     elif not ctx.data.get("got") and await _another_meter(ctx, msg, meter):
         return
+    elif either_or(msg.text):
+        ctx.say(ctx.t("readings.one_value"), [ctx.cancel_option()])
+    elif unsure(msg.text) and not ctx.data.get("got"):
+        await _offer(ctx, meter, msg.text, "readings.unsure")
     else:
-        await _take_values(ctx, meter, _labelled_by_the_words(meter, msg.answer, msg.text))
-
-
-def _labelled_by_the_words(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
-    """On a meter with zones, one unlabelled value in a message that names one zone far from it
-    is that zone's («ой ночь не так, там 8180 было»)."""
-    if len(meter.registers) < 2 or len(values) != 1 or values[0].labelled:
-        return values
-    zone = zone_named(text)
-    return values if zone in (None, Zone.ALL) else [replace(values[0], zone=zone)]
-
-
-# «я в ноябре ошиблась», «в прошлом месяце неправильно записали», «было не 23415 а 23315».
-_MISTAKE = re.compile(
-    r"ошиб|исправ|неправил|неверн|не\s+так|перепута|не\s+правил|оспор|спорн|не\s+соглас|"
-    r"wrong|mistake|correct|dispute",
-    re.IGNORECASE,
-)
-_EARLIER = re.compile(
-    r"прошл\w*\s+(?:месяц|раз)|тогда|в\s+прошлый|last\s+(?:month|time)|(?<![^\W\d_])в\s+"
-    r"(?P<month>январ|феврал|март|апрел|ма[ея]|июн|июл|август|сентябр|октябр|ноябр|декабр)",
-    re.IGNORECASE,
-)
-_NOT_THIS_BUT_THAT = re.compile(r"\bне\s+\d[\d\s.,]*\s+а\s+\d", re.IGNORECASE)
-MONTH_STEMS = (
-    "январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
-    "ноябр", "декабр",
-)  # fmt: skip
-
-
-def _disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
-    """A reading of an earlier, billed period said to be wrong: not one to submit now."""
-    mistake = _MISTAKE.search(text) or _NOT_THIS_BUT_THAT.search(text)
-    earlier = _EARLIER.search(text)
-    if not (mistake and earlier):
-        return False
-    named = earlier.group("month")
-    if named is None:
-        return True
-    month = next(i for i, stem in enumerate(MONTH_STEMS, 1) if named.casefold().startswith(stem))
-    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    return month != int(period[5:7])  # this period's own reading may still be corrected
+        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
 
 
 def _billed_already(ctx: Ctx) -> None:
@@ -337,6 +316,13 @@ def _billed_already(ctx: Ctx) -> None:
             ctx.menu_option(),
         ],
     )
+
+
+async def _meant(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
+    kind = ReadingKind.CONTROL if ctx.data.get(CONTROL) else ReadingKind.REGULAR
+    if ctx.data.get("got"):
+        return values  # the rest of a reading given zone by zone
+    return await values_meant(ctx, meter, values, text, kind)
 
 
 async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:
@@ -372,8 +358,8 @@ async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> Non
     own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     refused = False
     for name, parsed in assigned.items():
-        previous = _previous(ctx, meter, name, own, period)
-        check = _check(ctx, meter, parsed, previous)
+        previous = corrections.previous(ctx, meter, name, own, period)
+        check = corrections.check(ctx, meter, parsed, previous)
         if check.verdict in ERRORS:
             # The other zones of the message are kept: only the refused ones are asked again.
             await _refuse(ctx, meter, name, check.verdict, previous)
@@ -529,8 +515,8 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
     # member's reading, midnight of the cut-off day) before anything is written.
     for register in meter.registers:
         entry = got[register.name]
-        previous = _previous(ctx, meter, register.name, own, period)
-        check = _check(ctx, meter, _parsed(entry), previous)
+        previous = corrections.previous(ctx, meter, register.name, own, period)
+        check = corrections.check(ctx, meter, _parsed(entry), previous)
         if check.verdict in ERRORS:
             ctx.goto(value_step, got={}, confirmed=False)
             await _refuse(ctx, meter, register.name, check.verdict, previous)
@@ -635,24 +621,6 @@ async def _meter(ctx: Ctx) -> Meter | None:
         return None
     meters = await ctx.meters(number)
     return next((m for m in meters if m.serial == serial), None)
-
-
-def _previous(
-    ctx: Ctx, meter: Meter, register: str, own: list[Reading], period: str
-) -> tuple[Decimal, date | None] | None:
-    billing = meter.register(register)
-    return previous_value(billing.last_value, billing.last_date, own, period, ctx.config.hours.tz)
-
-
-def _check(
-    ctx: Ctx, meter: Meter, parsed: ParsedValue, previous: tuple[Decimal, Any] | None
-) -> RegisterCheck:
-    return check_register_value(
-        parsed,
-        previous[0] if previous else None,
-        meter.digits,
-        ctx.config.readings.rollover_margin,
-    )
 
 
 def _parsed(entry: dict[str, Any]) -> ParsedValue:

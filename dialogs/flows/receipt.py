@@ -49,8 +49,14 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         else:
             asked = None
         ctx.data.update(month=msg.analysis.entities.months[0], year=asked)
+    if msg.action is None and msg.text and _BY_EMAIL.search(msg.text):
+        ctx.data["by_email"] = True
     remember_description(ctx, msg)
     await start_with_account(ctx, account, show)
+
+
+# «пришлите квитанцию на почту»: receipts are shown here only, and the customer is told so.
+_BY_EMAIL = re.compile(r"почт|e-?mail|имейл|емейл|мейл", re.IGNORECASE)
 
 
 def payer(account: Account) -> str:
@@ -126,6 +132,7 @@ def _asked_period(ctx: Ctx, month: int, year: int | None) -> str:
 async def show(ctx: Ctx, account: Account) -> None:
     t = ctx.t
     month, year = ctx.data.get("month"), ctx.data.get("year")
+    by_email = bool(ctx.data.get("by_email"))
     ctx.end()
     history = await ctx.store.history.for_account(account.number, RECEIPT_MONTHS)
     options = [
@@ -184,6 +191,8 @@ async def show(ctx: Ctx, account: Account) -> None:
     if bank:
         pay += [t("balance.bank_title"), *bank]
     parts = ["\n".join(block) for block in (head, usage, due, pay) if block]
+    if by_email:
+        parts.insert(0, t("receipt.not_by_email"))
     ctx.say("\n\n".join(parts), options)
 
 

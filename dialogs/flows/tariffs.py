@@ -30,6 +30,7 @@ flow = Flow(
     topics=(Topic.ESTIMATE,),
     menu=MenuEntry("menu.tariffs", 40),
     informational=True,
+    links_named_account=True,
 )
 
 MINE = "tar:mine"
@@ -67,7 +68,11 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         stated = _stated_category(ctx, msg)
         values = _amounts_in(msg)
         question = msg.text
-        if values and not msg.analysis.entities.kwh and await on_display(ctx, values):
+        if (
+            values
+            and not msg.analysis.entities.kwh
+            and await _readings_not_volumes(ctx, msg, values)
+        ):
             # «день 23520 ночь 8165 а тариф у меня какой»: the customer's meter readings, not
             # a month to price; the question is answered and the readings offered after it.
             values = []
@@ -78,7 +83,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         if values:
             await _estimate(ctx, msg, values)
             return
-        if msg.analysis.topic is Topic.ESTIMATE:
+        if msg.analysis.topic is Topic.ESTIMATE and question == msg.text:
             await ask_estimate(ctx)  # «рассчитать стоимость»
             return
         kind = tariff_question_kind(question)
@@ -90,6 +95,28 @@ async def start(ctx: Ctx, msg: Msg) -> None:
             return
     ctx.goto(menu)
     ctx.say(ctx.t("tariffs.intro"), _menu_options(ctx))
+
+
+# A month's volume of one zone, written without «кВт·ч», stays below this many integer digits;
+# values this long with zone labels are a meter's display («день 7390 ночь 3010»).
+DISPLAY_DIGITS = 4
+
+
+async def _readings_not_volumes(ctx: Ctx, msg: Msg, values: list[ParsedValue]) -> bool:
+    """Values that are the customer's meter readings rather than volumes to price: they fit the
+    linked meter's display, or — the estimate not asked for — they are as long as readings."""
+    if await on_display(ctx, values):
+        return True
+    asked = _PRICE_ASKED.search(msg.text) is not None
+    return not asked and any(v.integer_digits >= DISPLAY_DIGITS for v in values)
+
+
+# «сколько будет», «посчитайте», «во что обойдётся»: a price asked for the values.
+_PRICE_ASKED = re.compile(
+    r"сколько|посчита|подсчита|рассчита|расч[её]т|стоим|обойд|выйд|заплач|how\s+much|cost|"
+    r"estimat|calculat",
+    re.IGNORECASE,
+)
 
 
 def _stated_category(ctx: Ctx, msg: Msg) -> Category | None:

@@ -85,6 +85,9 @@ def slot_name(ctx: Ctx, slot: str) -> str:
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
+    if msg.action is None and msg.text and cancel_wish(msg.text):
+        await ctx.start(my_visits_flow.name, msg)  # «мастер не нужен уже, отмени»: cancelling
+        return
     # «счётчик сломался»: the kind of visit is already said, its question is skipped.
     preset = visit_type(msg.text) if msg.action is None and msg.text else None
     if preset is not None:
@@ -204,7 +207,7 @@ async def date_step(ctx: Ctx, msg: Msg) -> None:
     if msg.action and msg.action.startswith(DAY):
         chosen = msg.action.removeprefix(DAY)
         if _offered(ctx, chosen):
-            await _day_chosen(ctx, chosen)
+            await _day_chosen(ctx, chosen, msg)
         elif msg.inbound.kind is InboundKind.TEXT:
             named = ctx.t.day_month(date.fromisoformat(chosen))
             ask_date(ctx, kind, retry=True, text=ctx.t("visits.day_not_offered", date=named))
@@ -215,13 +218,20 @@ async def date_step(ctx: Ctx, msg: Msg) -> None:
     await ctx.not_understood(msg)
 
 
-async def _day_chosen(ctx: Ctx, chosen: str) -> None:
+async def _day_chosen(ctx: Ctx, chosen: str, msg: Msg) -> None:
     if "phone" in ctx.data:
         # A new day for a request already filled in (the old day had passed).
         ctx.goto(confirm_step, date=chosen)
         await ask_confirm(ctx)
         return
     ctx.goto(slot_step, date=chosen)
+    slots = ctx.config.visit_slots
+    typed = msg.action is not None and msg.kind is InboundKind.TEXT
+    slot = _slot_by_time(msg.text, slots, beside_day=True) if typed else None
+    if slot is not None:  # «в пятницу после обеда»: the time is not asked again
+        ctx.goto(phone_step, slot=slots[slot])
+        await ask_phone(ctx)
+        return
     ask_slot(ctx)
 
 
@@ -292,19 +302,34 @@ async def slot_step(ctx: Ctx, msg: Msg) -> None:
 
 def _slot_named(text: str, slots: Sequence[str]) -> int | None:
     """«утром» → the first slot, «после обеда» → the later one, «второй», «к 14:00»."""
-    starts = [_hour(slot.partition("-")[0]) for slot in slots]
-    part = day_part(text)
-    if part is DayPart.MORNING:
-        return 0
-    if part is DayPart.LATER:
-        later = [i for i, hour in enumerate(starts) if hour is not None and hour >= AFTERNOON_HOUR]
-        return later[0] if later else len(slots) - 1
+    by_time = _slot_by_time(text, slots)
+    if by_time is not None:
+        return by_time
     position = ordinal(text)
     if position == -1:
         return len(slots) - 1
     if position is not None:
         return position - 1
+    return None
+
+
+# «третий день»: the day itself, beside it, is no part of the day («днём» still is).
+_THE_DAY = re.compile(r"(?<![^\W\d_])(?:день|дня|дню|day)(?![^\W\d_])", re.IGNORECASE)
+
+
+def _slot_by_time(text: str, slots: Sequence[str], *, beside_day: bool = False) -> int | None:
+    """The slot a part of the day or an hour names. Beside a day («в пятницу после обеда»)
+    only a part of the day or a time with minutes counts: «12 декабря» is no noon."""
+    starts = [_hour(slot.partition("-")[0]) for slot in slots]
+    part = day_part(_THE_DAY.sub(" ", text) if beside_day else text)
+    if part is DayPart.MORNING:
+        return 0
+    if part is DayPart.LATER:
+        later = [i for i, hour in enumerate(starts) if hour is not None and hour >= AFTERNOON_HOUR]
+        return later[0] if later else len(slots) - 1
     named = _HOUR.search(text)
+    if named is not None and beside_day and named[2] is None:
+        return None
     if named is None:
         return None
     hour = int(named[1])
@@ -377,8 +402,8 @@ async def comment_step(ctx: Ctx, msg: Msg) -> None:
     notes: list[str] = []
     if msg.action == NO_COMMENT:
         comment = ""
-    elif msg.action is None and msg.kind is InboundKind.TEXT and is_no(msg.text):
-        comment = ""  # «не», «нет»: nothing to add
+    elif msg.action is None and msg.kind is InboundKind.TEXT and _nothing_to_add(msg.text):
+        comment = ""  # «не», «нет», «без комментариев»: nothing to add
     elif msg.action is None and msg.kind is InboundKind.TEXT and msg.text:
         comment = msg.text
         if len(comment) > MAX_COMMENT:
@@ -389,6 +414,17 @@ async def comment_step(ctx: Ctx, msg: Msg) -> None:
         return
     ctx.goto(confirm_step, comment=comment)
     await ask_confirm(ctx, notes)
+
+
+_NO_COMMENT = re.compile(
+    r"^\W*(?:(?:нет|не|да)\W+)?(?:без\s+(?:комм?ентари\w*|уточнени\w*)|нет\s+комм?ентари\w*|"
+    r"ничего(?:\s+не\s+надо)?|нечего|no\s+comments?|nothing(?:\s+to\s+add)?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _nothing_to_add(text: str) -> bool:
+    return is_no(text) or bool(_NO_COMMENT.match(text))
 
 
 async def ask_confirm(ctx: Ctx, notes: Sequence[str] = ()) -> None:

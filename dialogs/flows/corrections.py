@@ -1,0 +1,178 @@
+"""What a readings message says beside its values: a correction of this period's
+(«ой ночь не так сказала, там 8135»: only that zone changes, the others keep what was sent), a
+dispute of a billed month's («в ноябре ошиблась»: a control reading, not this month's value), or
+doubt («мама говорит 31650, но она плохо видит»: asked about before anything is stored)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from core.meters import Meter, Zone
+from core.readings import (
+    AssignError,
+    ParsedValue,
+    Reading,
+    ReadingKind,
+    RegisterCheck,
+    Verdict,
+    assign_to_registers,
+    check_register_value,
+    period_for,
+    previous_value,
+    zone_named,
+)
+from dialogs.context import Ctx
+
+# A guessed zone must be this many times closer to its value sent before than any other zone.
+CLEARLY_CLOSER = 10
+
+# «я в ноябре ошиблась», «в прошлом месяце неправильно записали», «было не 23415 а 23315».
+_MISTAKE = re.compile(
+    r"ошиб|исправ|неправил|неверн|не\s+так|перепута|не\s+правил|оспор|спорн|не\s+соглас|"
+    r"wrong|mistake|correct|dispute",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(
+    r"прошл\w*\s+(?:месяц|раз)|тогда|в\s+прошлый|last\s+(?:month|time)|(?<![^\W\d_])в\s+"
+    r"(?P<month>январ|феврал|март|апрел|ма[ея]|июн|июл|август|сентябр|октябр|ноябр|декабр)",
+    re.IGNORECASE,
+)
+_NOT_THIS_BUT_THAT = re.compile(r"\bне\s+\d[\d\s.,]*\s+а\s+\d", re.IGNORECASE)
+MONTH_STEMS = (
+    "январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
+    "ноябр", "декабр",
+)  # fmt: skip
+
+
+# «вроде», «примерно», «плохо видит», «с чем-то»: the customer is not sure of the value.
+_UNSURE = re.compile(
+    r"вроде|примерно|приблизительно|где-?\s*то|около|кажется|наверн|не\s+уверен|не\s+точно|"
+    r"плохо\s+вид|не\s+разгляд|не\s+вижу|с\s+чем-?\s*то|с\s+копейк|about|approximately|maybe|"
+    r"not\s+sure|roughly",
+    re.IGNORECASE,
+)
+# «8105 или 8150»: two values, one of them the right one.
+_EITHER_OR = re.compile(r"\d\s*(?:или|либо|or)\s*\d", re.IGNORECASE)
+
+
+def unsure(text: str) -> bool:
+    """The customer doubts the value they send: it is asked about before it is stored."""
+    return _UNSURE.search(text) is not None
+
+
+def either_or(text: str) -> bool:
+    """Two values offered as alternatives: only the exact one is taken."""
+    return _EITHER_OR.search(text) is not None
+
+
+def previous(
+    ctx: Ctx, meter: Meter, register: str, own: list[Reading], period: str
+) -> tuple[Decimal, date | None] | None:
+    """The value a new one of `register` is checked against (billing's or an earlier period's)."""
+    billing = meter.register(register)
+    return previous_value(billing.last_value, billing.last_date, own, period, ctx.config.hours.tz)
+
+
+def check(
+    ctx: Ctx, meter: Meter, parsed: ParsedValue, before: tuple[Decimal, Any] | None
+) -> RegisterCheck:
+    return check_register_value(
+        parsed,
+        before[0] if before else None,
+        meter.digits,
+        ctx.config.readings.rollover_margin,
+    )
+
+
+def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
+    """A reading of an earlier, billed period said to be wrong: not one to submit now."""
+    mistake = _MISTAKE.search(text) or _NOT_THIS_BUT_THAT.search(text)
+    earlier = _EARLIER.search(text)
+    if not (mistake and earlier):
+        return False
+    named = earlier.group("month")
+    if named is None:
+        return True
+    month = next(i for i, stem in enumerate(MONTH_STEMS, 1) if named.casefold().startswith(stem))
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    return month != int(period[5:7])  # this period's own reading may still be corrected
+
+
+async def values_meant(
+    ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str, kind: ReadingKind
+) -> list[ParsedValue]:
+    """The values a message gives, with the zone its words name («ой ночь не так, там 8180»),
+    and — when it corrects this period's readings of a meter with zones — the zones it leaves
+    out keeping what was sent before, so that only the zone corrected changes."""
+    values = _labelled_by_the_words(meter, values, text)
+    if len(meter.registers) < 2 or not values or not _MISTAKE.search(text):
+        return values
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    sent = {
+        r.register: r.value
+        for r in own
+        if r.period == period and r.kind is kind and r.status.counts
+    }
+    if not sent:
+        return values
+    if len(values) == 1 and not values[0].labelled:
+        register = _closest_register(ctx, meter, values[0], sent, own, period)
+        if register is None:
+            return values  # which zone is meant is asked as usual
+        values = [replace(values[0], register=register)]
+    if not all(value.labelled for value in values):
+        return values
+    named = assign_to_registers(values, meter)
+    if isinstance(named, AssignError):
+        return values
+    kept = [
+        _as_parsed(register.name, sent[register.name])
+        for register in meter.registers
+        if register.name not in named and register.name in sent
+    ]
+    return values + kept
+
+
+def _labelled_by_the_words(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
+    """On a meter with zones, one unlabelled value in a message that names one zone far from it
+    is that zone's («ой ночь не так, там 8180 было»)."""
+    if len(meter.registers) < 2 or len(values) != 1 or values[0].labelled:
+        return values
+    zone = zone_named(text)
+    return values if zone in (None, Zone.ALL) else [replace(values[0], zone=zone)]
+
+
+def _closest_register(
+    ctx: Ctx,
+    meter: Meter,
+    value: ParsedValue,
+    sent: dict[str, Decimal],
+    own: list[Reading],
+    period: str,
+) -> str | None:
+    """The zone an unnamed corrected value belongs to: the one it may be a value of and whose
+    value sent this period it is clearly closest to (8135 after «день 23480 ночь 8150»)."""
+    distances = sorted(
+        (abs(value.value - sent[register.name]), register.name)
+        for register in meter.registers
+        if register.name in sent
+        and check(ctx, meter, value, previous(ctx, meter, register.name, own, period)).verdict
+        is Verdict.OK
+    )
+    if not distances:
+        return None
+    if len(distances) > 1 and distances[0][0] * CLEARLY_CLOSER >= distances[1][0]:
+        return None
+    return distances[0][1]
+
+
+def _as_parsed(register: str, value: Decimal) -> ParsedValue:
+    """A value sent before, as if typed again with its register's label."""
+    exponent = value.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return ParsedValue(None, value, len(str(abs(int(value)))), decimals, register=register)
