@@ -16,7 +16,7 @@ from core.accounts import Category
 from core.visits import VisitType
 from dialogs.nlu.classifier import analyze
 from dialogs.nlu.morphology import name_likeness
-from dialogs.nlu.text import normalize, words
+from dialogs.nlu.text import clauses, normalize, words
 from dialogs.nlu.vocabulary import NEGATIONS, entry_lemmas, resolve_full
 
 # -- the word lists (data: written as people write, lemmatised on first use) -------------------
@@ -26,6 +26,8 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("английский", "английски", "инглиш", "english", "eng"),
     "ru": ("русский", "русски", "russian", "rus"),
 }
+# How well one knows it: «my Russian is bad», «по-русски плохо понимаю».
+POORLY_WORDS = ("плохо", "плохой", "слабо", "слабый", "bad", "poor", "poorly", "little")
 # What one does with a language: «не понимаю по-русски», «I don't speak Russian».
 LANGUAGE_VERBS = (
     "говорить",
@@ -198,7 +200,8 @@ VISIT_WORDS: tuple[tuple[VisitType, tuple[str, ...]], ...] = (
             "поверка",
             "поверить",
             "межповерочный",
-            "крутить",
+            "правильно",
+            "правильность",
             "накручивать",
             "мотать",
             "точность",
@@ -606,7 +609,7 @@ def _language(text: str) -> str | None:
             for language, table in LANGUAGE_WORDS.items():
                 if lemma in _words(table):
                     named.append((language, negated))
-            if lemma in NEGATIONS or lemma in _NEGATIONS_EN:
+            if lemma in NEGATIONS or lemma in _NEGATIONS_EN or lemma in _words(POORLY_WORDS):
                 negated = True
                 named = [(language, True) for language, _ in named]  # «английский не надо»
             elif lemma not in _words(PASS_THROUGH_WORDS) and lemma not in _words(LANGUAGE_VERBS):
@@ -668,3 +671,14 @@ def looks_like_name(text: str) -> bool:
         return True
     # Only ordinary words: a name only if it is not a request the NLU understands.
     return analyze(text).confidence < SURE_REQUEST
+
+
+_ABOUT_MONEY = re.compile(r"плач|плат|руб|₽|деньг|сумм|пенси|зарплат|money|paid|pay", re.IGNORECASE)
+
+
+def money_beside_numbers(text: str) -> bool:
+    """A number said in the same clause as money words («я плачу по 2000 каждый месяц»): an
+    amount, no reading."""
+    return any(
+        _ABOUT_MONEY.search(part) for part in clauses(text) if any(ch.isdigit() for ch in part)
+    )

@@ -79,6 +79,7 @@ def test_reminders_wish(text: str, wish: bool | None) -> None:
         ("по-английски не надо", "ru"),
         ("sorry I dont understand. English please", "en"),
         ("не хочу русский, давайте английский", "en"),
+        ("my russian is bad, how can I pay", "en"),
     ],
 )
 def test_language_named(text: str, language: str | None) -> None:
@@ -189,6 +190,7 @@ def test_negative_amount(text: str, negative: bool) -> None:
         # Whether it measures right is a verification; a control reading is asked in its words.
         ("проверить что он правильно крутит", VisitType.VERIFICATION),
         ("проверить показания", None),
+        ("счётчик перестал крутить", None),  # asked: replaced, or checked?
     ],
 )
 def test_visit_type(text: str, kind: VisitType | None) -> None:
