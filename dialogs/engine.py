@@ -41,12 +41,13 @@ from dialogs.nlu import (
     command,
     is_no,
     is_yes,
+    money_beside_numbers,
 )
 from dialogs.turn_language import is_yes_no
 
 SHORT_REQUEST_WORDS = 3
 CLEAR_REQUEST_WORDS = 8  # readings this long still reach the bot while an operator waits
-QUESTION_WORDS = 12  # a clear question the bot answers at once, this long, too
+QUESTION_WORDS = 20  # a clear question or request the bot serves, this long, too
 # How sure the NLU must be of a clause to serve it as a second request of one message.
 SECOND_REQUEST = 0.7
 MAX_TRAIL = 8  # questions of one flow remembered for «назад»
@@ -57,9 +58,15 @@ _GO_ON = re.compile(r"(?<![^\W\d_])(?:дальше|продолж\w*|верне�
 # «отмена заявки», «не надо мастера», «передумала, потом передам», «отмеа»: a change of mind in
 # a few words, which the whole-message commands do not cover.
 _CHANGED_MIND = re.compile(
-    r"^\W*(?:(?:а|ай|ой|ну|так|нет|да|ладно|хорошо|тогда|уже|всё|все)\W+){0,3}(?:не\s*надо|не\s*нужно|"
-    r"ничего\s+не\s+надо|отмен\w*|отме\w?а|передумал\w*|стоп\b|хватит|отбой|потом|позже|"
-    r"never\s*mind|cancel\w*|stop\b|later\b)",
+    r"^\W*(?:(?:а|ай|ой|ну|так|нет|да|ладно|хорошо|тогда|уже|всё|все)\W+){0,3}(?:не\s*надо|"
+    r"не\s*нужно|ничего\s+не\s+надо|отмен\w*|отме\w?а|передумал\w*|стоп\b|хватит|отбой|"
+    r"never\s*mind|cancel\w*|stop\b)",
+    re.IGNORECASE,
+)
+# «потом», «позже»: put off — but «а позже можно?», «так, потом ночь?» ask about the question.
+_PUT_OFF = re.compile(
+    r"^\W*(?:(?:ой|ну|нет|да|ладно|хорошо|тогда|уже)\W+){0,2}(?:потом|позже|later\b)(?![^?]*\?)"
+    r"(?!.*можно)",
     re.IGNORECASE,
 )
 CHANGED_MIND_WORDS = 8
@@ -88,10 +95,17 @@ _REFUSES = re.compile(
     r"|\b(?:don'?t|do\s+not)\s+(?:need|want)\b",
     re.IGNORECASE,
 )
-# A question, not a story told for the operator («вчера моргал свет во всём подъезде»).
+# A question or a request, not a story told for the operator («вчера моргал свет в подъезде»).
 _QUESTION = re.compile(
-    r"\?|(?<![^\W\d_])(?:как\w*|сколько|скока|когда|где|почему|можно|ли|what|how|when|where)"
-    r"(?![^\W\d_])",
+    r"\?|(?<![^\W\d_])(?:как\w*|сколько|скока|когда|где|почему|можно|ли|what|how|when|where|"
+    r"вызов\w*|вызвать|нуж[ен]\w*|хочу|передать|запиш\w*|оформ\w*|подскаж\w*|скаж\w*|покаж\w*|"
+    r"пришл\w*|отмен\w*|please|want|need)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# «оператора больше не надо», «не нужен мне оператор», «сама разберусь»: the request withdrawn.
+_WITHDRAWS = re.compile(
+    r"оператор\w*\s+(?:\w+\s+){0,2}не\s+(?:надо|нужен|нужно|нужна)|не\s+нуж\w*\s+(?:\w+\s+)?"
+    r"оператор|(?<![^\W\d_])сам\w?\s+(?:разбер\w*|попроб\w*|справ\w*)|разобрал\w*",
     re.IGNORECASE,
 )
 # «сколько будет за 400 квт, днем 300 ночью 100»: the values are a month to price, not readings.
@@ -134,7 +148,7 @@ class Engine:
             await self._card_data(ctx, msg)
         elif ctx.conversation.status is not ConversationStatus.BOT:
             await self._dispatch(ctx, msg)  # the operator's conversation: its language is theirs
-        elif (wanted := turn_language.asked_for(ctx, msg)) is not None:
+        elif (wanted := await turn_language.asked_for(self, ctx, msg)) is not None:
             if not await turn_language.switch_asked(self, ctx, msg, wanted):
                 await self._dispatch(ctx, msg)
         else:
@@ -543,7 +557,7 @@ class Engine:
         words = len(msg.text.split())
         if target == "readings" and _reading_like(msg.text, analysis.entities.readings):
             return words <= CLEAR_REQUEST_WORDS  # values are for the bot, not for reading out
-        if not self._asks(target) and analysis.confidence >= SURE and _QUESTION.search(msg.text):
+        if analysis.confidence >= SURE and _QUESTION.search(msg.text):
             return words <= QUESTION_WORDS  # «а долг то какой у меня сейчас и пени сколько»
         return words <= SHORT_REQUEST_WORDS
 
@@ -707,13 +721,14 @@ class Engine:
     def _second_request(self, msg: Msg, first: str) -> tuple[str, str] | None:
         """Another task than `first` that a clause of the message asks for clearly (linking is
         not one: every task with an account starts with it anyway), and that clause."""
+        every = clauses(msg.text)
+        if len(every) < 2:  # «да, и соедините с оператором»: a short answer is a clause too
+            return None
         parts = [
             part
-            for part in clauses(msg.text)
+            for part in every
             if len(part.split()) >= 2 or any(ch.isdigit() for ch in part)  # «12480, а ещё …»
         ]
-        if len(parts) < 2:
-            return None
         for part in parts:
             analysis = analyze(part, msg.language)
             flow = self.route(analysis)
@@ -721,9 +736,19 @@ class Engine:
                 flow not in (None, first, "link")
                 and analysis.confidence >= SECOND_REQUEST
                 and analysis.topic not in _NOT_REQUESTS
+                # «я плачу по 2000 …, можно ли вернуть деньги?»: the same intent without the
+                # refinement is the context of the request, not a second one.
+                and not (
+                    msg.analysis.topic is not None
+                    and analysis.intent is msg.analysis.intent
+                    and analysis.topic is None
+                    and self.route(msg.analysis) == first
+                )
                 and not _REFUSES.search(part)
                 and not self.flows[flow].sure_only
-                and not (flow == "readings" and _PRICED.search(msg.text))
+                and not (
+                    flow == "readings" and (_PRICED.search(msg.text) or money_beside_numbers(part))
+                )
             ):
                 return flow, part
         return None
@@ -820,20 +845,24 @@ def _changed_mind(text: str, step: Step) -> Command | None:
     """«не надо мастера», «передумала, потом передам» mid-step: the customer leaves it (a yes/no
     question takes its own «нет», a step that answers «отмена» itself keeps it, and where any
     text is an answer only an explicit «отмена» or «стоп» leaves: «не нужно» is no comment)."""
+    if step.flow == "operator" and _WITHDRAWS.search(text):
+        return Command.CANCEL  # the engine still serves a request that comes with it
     if Command.CANCEL in step.handles or len(text.split()) > CHANGED_MIND_WORDS:
         return None
     if is_yes_no(step) and is_no(text):
         return None
     if any(ch.isdigit() for ch in text):
         return None
-    said = _CHANGED_MIND.match(text)
+    said = _CHANGED_MIND.match(text) or _PUT_OFF.match(text)
     if isinstance(step.expects, FreeText) and step.flow != "operator":
         return Command.CANCEL if said and _EXPLICIT_CANCEL.match(text) else None
     if not said and not _LATER.search(text):
         return None
-    if step.flow == "operator" and len(text.split()) > SHORT_REQUEST_WORDS:
-        # «не надо было так начислять» explains the problem; «не надо оператора» withdraws.
-        return Command.CANCEL if _ABOUT_THE_REQUEST.search(text) else None
+    if step.flow == "operator":
+        # «не надо было так начислять», «позже перезвоните», «ничего не видно» explain the
+        # problem; «ладно, не надо оператора», «отмена, сама разберусь» withdraw the request.
+        about = _ABOUT_THE_REQUEST.search(text) or _EXPLICIT_CANCEL.match(text)
+        return Command.CANCEL if about else None
     return Command.CANCEL
 
 

@@ -22,10 +22,12 @@ from core.readings import LABEL_WORDS, ParsedValue, could_be_display, parse_read
 from dialogs.messages import InboundKind
 from dialogs.nlu import (
     Intent,
+    clauses,
     day_reference,
     is_no,
     is_yes,
     looks_like_name,
+    name_likeness,
     numbers_in_words,
 )
 
@@ -95,7 +97,19 @@ class YesNo:
             return Answer(Fit.STRONG, True)
         if is_no(msg.text):
             return Answer(Fit.STRONG, False)
+        if _GRUDGING_YES.search(msg.text):
+            return Answer(Fit.STRONG, True)  # «ну раз надо то да»
+        if _ON_SECOND_THOUGHT_NO.match(msg.text):
+            return Answer(Fit.STRONG, False)  # «хотя нет, пусть пока будет»
+        first = clauses(msg.text)[:1]
+        if first and first[0] != msg.text.strip() and (is_yes(first[0]) or is_no(first[0])):
+            # «ну да верно. а льгота у нас есть?»: the answer first, a request after it.
+            return Answer(Fit.STRONG, is_yes(first[0]))
         return NO_ANSWER
+
+
+_GRUDGING_YES = re.compile(r"(?<![^\W\d_])(?:то|ну|тогда|ладно|хорошо)\s+да\W*$", re.IGNORECASE)
+_ON_SECOND_THOUGHT_NO = re.compile(r"^\W*(?:хотя|а|ой|нет)\W+нет(?![^\W\d_])", re.IGNORECASE)
 
 
 # A message of nothing but numbers, labels and separators is a reading however it is written.
@@ -117,7 +131,15 @@ def reading_values(ctx_numbers: tuple[str, ...], msg: Msg) -> list[ParsedValue]:
         found = list(analyze(text, msg.language).entities.readings)
     else:
         found = list(msg.analysis.entities.readings)
-    return found or parse_readings(text)
+    found = found or parse_readings(text)
+    if any(value.labelled for value in found):
+        # «снимала 2 или 3 дня назад, день 23500 ночь 8200»: small numbers beside labelled
+        # values count days or times, not a display.
+        found = [v for v in found if v.labelled or v.integer_digits > SMALL_NUMBER_DIGITS]
+    return found
+
+
+SMALL_NUMBER_DIGITS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +241,14 @@ class Volumes:
             return NO_ANSWER
         analysis = msg.analysis
         entities = analysis.entities
+        if entities.accounts and not _ONLY_VALUES.match(msg.text):
+            return NO_ANSWER  # «привяжите счёт 5901000015»: no month's use (a bare number is
+            # answered as one that is too large)
         if entities.kwh:
             return Answer(Fit.STRONG, None)
         if not (entities.readings or parse_readings(msg.text)):
             return NO_ANSWER
-        bare = _UNLESS_ALSO.sub("", msg.text)  # «а 1500», «а если 400»: the values alone
+        bare = _UNLESS_ALSO.sub("", msg.text).rstrip("?!. ")  # «а 1500?»: the values alone
         if analysis.intent is Intent.SUBMIT_READING and _ONLY_VALUES.match(_unlabelled(bare)):
             # Values and zone labels only: whether they are what the customer's meter shows
             # («день 20900 ночь 9450») or a month's use («пик 50») decides.
@@ -296,20 +321,27 @@ _RUBLES = re.compile(
 
 
 _KOPECKS = re.compile(r"\s*(\d{1,2})\s*коп", re.IGNORECASE)
-# Thousands of rubles in short: «3 тыщи», «1,5 тыс.», «5 тысяч», «3к» (number words are digits
-# by now: «полторы тыщи» is 1500 already).
+# Thousands of rubles in short: «3 тыщи», «1,5 тыс.», «5 тысяч», «2 тыс 416», «3к» (the letter
+# right after the digits: «850 к оплате» is no thousands). Number words are digits by now:
+# «полторы тыщи» is 1500 already.
 _THOUSANDS_OF = re.compile(
-    r"(?<![\d.,])(\d{1,3})(?:[.,](\d{1,3}))?\s*(?:тыс\w*|тыщ\w*|к|k)(?![^\W\d_])",
+    r"(?<![\d.,])(\d{1,3})(?:[.,](\d{1,3}))?\s*(?:тыс\w*\.?|тыщ\w*)"
+    r"(?:\s+(\d{1,3})(?![\d.,])(?!\s*(?:янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек|числ|-?г?о)))?"
+    r"|(?<![\d.,])(\d{1,3})[кk](?![^\W\d_])",
     re.IGNORECASE,
 )
 
 
 def rubles_in(text: str) -> Decimal | None:
     """An amount written with its currency or in thousands, so that it is no date or account
-    number («2416 руб 32 коп», «3 тыщи» too)."""
+    number («2416 руб 32 коп», «3 тыщи», «2 тыс 416 руб» too)."""
     if thousands := _THOUSANDS_OF.search(text):
-        value = (Decimal(f"{thousands[1]}.{thousands[2] or 0}") * 1000).to_integral_value()
-        return value if value > 0 else None
+        if thousands[4]:
+            return Decimal(thousands[4]) * 1000 or None
+        base = Decimal(f"{thousands[1]}.{thousands[2] or 0}") * 1000
+        rest = Decimal(thousands[3]) if thousands[3] and not thousands[2] else Decimal(0)
+        total = (base + rest).to_integral_value()
+        return total if total > 0 else None
     match = _RUBLES.search(text)
     if match is None:
         return None
@@ -420,10 +452,12 @@ class FreeText:
 # «5901234567 Иванова», «л/с 59 01 234 567, Иванова Мария: показания 12480»
 _NAMED_SURNAME = re.compile(r"фамили[яюи]\s*[:\-—]?\s*([^\d,;]+)", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"(?<!\d)\d[\d \-]{8,20}\d(?!\d)")
-# Words of the clause a number stands in: up to the punctuation that ends it.
-_CLAUSE_BEFORE = re.compile(r"([^\d.,;:!?()]*)$")
+# Words of the clause a number stands in: up to the punctuation that ends it (a comma before
+# the number too: «Я Кузнецова Татьяна Николаевна, лицевой счёт 5901000003»).
+_CLAUSE_BEFORE = re.compile(r"([^\d.;:!?()]*)$")
 _CLAUSE_AFTER = re.compile(r"^[\s,;:—-]*([^\d.,;:!?()]*)")
 NAME_WORDS = 3  # a surname with a first name and a patronymic
+MIN_NAME = 2  # «по», «ЛС» beside a number are no names
 
 
 def account_and_surname(msg: Msg) -> tuple[str | None, str | None]:
@@ -455,8 +489,8 @@ def _name_beside(before: str, after: str) -> str | None:
     tries = [following[:size] for size in range(min(NAME_WORDS, len(following)), 0, -1)]
     tries += [preceding[-size:] for size in range(min(NAME_WORDS, len(preceding)), 0, -1)]
     for words in tries:
-        if is_surname(" ".join(words)):
-            return " ".join(words)
+        if all(len(w) > MIN_NAME and name_likeness(w.strip(".,:;")) == "name" for w in words):
+            return " ".join(words)  # only words that are names: a wrong guess is a failed try
     return None
 
 
@@ -474,7 +508,8 @@ _NOT_SURNAMES = frozenset(
         "лицевой", "лицевого", "лицевому", "счет", "счёт", "счета", "счёта", "номер", "номера",
         "мой", "моя", "мое", "моё", "наш", "лс", "л/с", "вот", "это", "привязать", "привяжите",
         "добавить", "добавьте", "здравствуйте", "привет", "пожалуйста", "фамилия", "account",
-        "number", "my", "please", "link",
+        "number", "my", "please", "link", "сорян", "сори", "сорри", "извините", "простите", "ой",
+        "блин", "упс", "так", "sorry", "oops",
     }
 )  # fmt: skip
 

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dialogs.context import LANGUAGE, Ctx, channel_texts
-from dialogs.expect import Either, Fit, YesNo
+from dialogs.expect import Either, Fit, FreeText, YesNo
 from dialogs.flow import Msg, Step
 from dialogs.i18n import LANGUAGES
 from dialogs.messages import InboundKind
@@ -90,10 +90,17 @@ async def answer_to_offer(engine: Engine, ctx: Ctx, msg: Msg) -> bool:
     return False
 
 
-def asked_for(ctx: Ctx, msg: Msg) -> str | None:
+async def asked_for(engine: Engine, ctx: Ctx, msg: Msg) -> str | None:
     """A language asked for in words somewhere in the message («sorry I don't understand.
-    English please» from someone already answered in English is told so, not sent to settings)."""
+    English please» from someone already answered in English is told so, not sent to settings).
+    Not in an answer the open question takes as it is: «бабушка по-английски не понимает» is
+    a comment for the technician, not a wish about the chat."""
     if msg.kind is not InboundKind.TEXT or msg.action is not None or not msg.text:
+        return None
+    step = engine.current_step(ctx.state)
+    if step is not None and (
+        isinstance(step.expects, FreeText) or (await step.expects.read(ctx, msg)).fit is Fit.STRONG
+    ):
         return None
     wanted = settings_request(msg.text).language
     if wanted is None or wanted not in LANGUAGES:

@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from itertools import permutations
 from typing import Any
 
 from core.meters import Meter, Zone
@@ -55,13 +56,26 @@ _UNSURE = re.compile(
     r"not\s+sure|roughly",
     re.IGNORECASE,
 )
-# «8105 или 8150»: two values, one of them the right one.
-_EITHER_OR = re.compile(r"\d\s*(?:или|либо|or)\s*\d", re.IGNORECASE)
+# «8105 или 8150»: two values, one of them the right one («2 или 3 дня назад» is no value).
+_EITHER_OR = re.compile(r"\d{3}\s*(?:или|либо|то\s+ли|or)\s*\d{3}", re.IGNORECASE)
+# «не 56390 а 56309»: the first value withdrawn, the second meant.
+_NOT_BUT = re.compile(r"(?<![^\W\d_])не\s+(\d[\d\s]*(?:[.,]\d+)?)\s*,?\s+а\s+\d", re.IGNORECASE)
+# «это не показания», «31640 это пенсия», «это номер квитанции»: the number is something else.
+_NOT_A_READING = re.compile(
+    r"не\s+(?:показани|сч[её]тчик)|(?<![^\W\d_])это\s+(?:(?:я\s+)?сумм|пенси|номер|телефон|"
+    r"зарплат|цен)|not\s+(?:a\s+)?(?:reading|meter)",
+    re.IGNORECASE,
+)
 
 
 def unsure(text: str) -> bool:
     """The customer doubts the value they send: it is asked about before it is stored."""
     return _UNSURE.search(text) is not None
+
+
+def not_a_reading(text: str) -> bool:
+    """The customer says the number is no reading («нет, 31640 это пенсия»)."""
+    return _NOT_A_READING.search(text) is not None
 
 
 def either_or(text: str) -> bool:
@@ -108,6 +122,9 @@ async def values_meant(
     """The values a message gives, with the zone its words name («ой ночь не так, там 8180»),
     and — when it corrects this period's readings of a meter with zones — the zones it leaves
     out keeping what was sent before, so that only the zone corrected changes."""
+    if withdrawn := _NOT_BUT.search(text):
+        wrong = Decimal(re.sub(r"\s", "", withdrawn[1]).replace(",", "."))
+        values = [value for value in values if value.value != wrong]
     values = _labelled_by_the_words(meter, values, text)
     if len(meter.registers) < 2 or not values or not _MISTAKE.search(text):
         return values
@@ -136,6 +153,34 @@ async def values_meant(
         if register.name not in named and register.name in sent
     ]
     return values + kept
+
+
+def in_the_order_they_fit(
+    ctx: Ctx,
+    meter: Meter,
+    values: list[ParsedValue],
+    missing: tuple[str, ...],
+    own: list[Reading],
+    period: str,
+) -> list[ParsedValue]:
+    """Unlabelled values for several zones, in the one order every zone takes them in
+    («6650 и 15900» for day 15 802 and night 6 611 are night and day); as they came when that
+    order already fits, or when none or several do (the checks then say what is wrong)."""
+    if len(missing) < 2 or len(values) != len(missing) or any(v.labelled for v in values):
+        return values
+
+    def fits(order: tuple[ParsedValue, ...]) -> bool:
+        return all(
+            check(ctx, meter, value, previous(ctx, meter, name, own, period)).verdict is Verdict.OK
+            for name, value in zip(missing, order, strict=True)
+        )
+
+    if fits(tuple(values)):
+        return values
+    fitting = [order for order in permutations(values) if fits(order)]
+    if len(fitting) != 1:
+        return values
+    return [replace(value, register=name) for name, value in zip(missing, fitting[0], strict=True)]
 
 
 def _labelled_by_the_words(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:

@@ -122,7 +122,8 @@ async def _after_consent(ctx: Ctx) -> None:
     if contact:
         await _link_by_phone(ctx, contact["phone"], contact["own"])
     elif ctx.data.get("number") and ctx.data.get("surname"):
-        await _attempt(ctx, ctx.data.pop("surname"))
+        # The name read beside the number in the first message: one try, however many words.
+        await _attempt(ctx, ctx.data.pop("surname"), guessed=True)
     elif ctx.data.get("number"):
         _ask_surname(ctx)
     else:
@@ -193,7 +194,7 @@ async def _take_input(ctx: Ctx, msg: Msg, *, known_number: str | None) -> None:
         _ask_number(ctx, "link.ask_number_again")
 
 
-async def _attempt(ctx: Ctx, surname: str) -> None:
+async def _attempt(ctx: Ctx, surname: str, *, guessed: bool = False) -> None:
     number: str = ctx.data["number"]
     if any(a.number == number for a in await ctx.accounts()):
         await _linked(ctx, [], already=True)
@@ -213,13 +214,14 @@ async def _attempt(ctx: Ctx, surname: str) -> None:
     account = await ctx.store.accounts.get(number)
     candidates = surname_candidates(surname)
     success = account is not None and any(surname_matches(c, account.surname) for c in candidates)
-    # Every surname tried counts: «Петрова Сидорова Иванова» is three guesses, not one.
-    for _ in range(1 if success else len(candidates)):
+    # Every surname tried counts: «Петрова Сидорова Иванова» is three guesses, not one (a name
+    # read from a first message is one try: the customer was not asked for a surname yet).
+    tried = 1 if success or guessed else len(candidates)
+    for _ in range(tried):
         await attempts.add(ctx.customer.id, number, success, ctx.now)
     if not success or account is None:
         # One answer whether the account is unknown or the surname wrong: nothing leaks. The
         # count is by the number typed, so a lockout reveals nothing either.
-        tried = len(candidates)
         if link_locked(limits, by_customer + tried, by_account + tried):
             await _locked(ctx, by_customer + tried, by_account + tried)
             return

@@ -60,7 +60,8 @@ async def start(ctx: Ctx, msg: Msg) -> None:
 async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
     """«оплатила 25.11 3000 руб», «в октябре заплатил 6000 … на её счёт 5901000018»: the date,
     the amount and the other account a message gives are not asked again."""
-    paid_on = (await PastDate().read(ctx, msg)).value
+    said = await PastDate().read(ctx, msg)
+    paid_on = said.value if said.fit is Fit.STRONG else None  # «в конце ноября» is no day
     if isinstance(paid_on, date) and "paid_on" not in ctx.data:
         ctx.data["paid_on"] = paid_on.isoformat()
     amount = amount_said(msg.text)

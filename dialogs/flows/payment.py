@@ -9,7 +9,7 @@ from dialogs.flows.billing import bank_lines, payment_link
 from dialogs.nlu import Intent
 
 # No account needed: anyone may ask how to pay; a linked account gets its own link.
-flow = Flow("payment", intents=(Intent.PAYMENT,))
+flow = Flow("payment", intents=(Intent.PAYMENT,), links_named_account=True)
 
 
 @flow.start

@@ -36,9 +36,16 @@ from dialogs.flows.common import (
     start_with_account,
     yes_no,
 )
-from dialogs.flows.corrections import disputes_a_billed_reading, either_or, unsure, values_meant
+from dialogs.flows.corrections import (
+    disputes_a_billed_reading,
+    either_or,
+    in_the_order_they_fit,
+    not_a_reading,
+    unsure,
+    values_meant,
+)
 from dialogs.messages import InboundKind
-from dialogs.nlu import Intent, is_yes
+from dialogs.nlu import Intent, is_yes, money_beside_numbers
 
 flow = Flow(
     "readings",
@@ -69,6 +76,7 @@ async def begin(ctx: Ctx, msg: Msg) -> None:
     await start_with_account(ctx, account, _with_account)
 
 
+_SAYS_NO = re.compile(r"^\W*(?:нет|неа|не|no|nope)(?![^\W\d_])", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"(?<![^\W\d_])(?:если|what\s+if|if)(?![^\W\d_])", re.IGNORECASE)
 # Another intent this likely besides readings makes values worth a question before they count.
 RIVAL = 0.3
@@ -157,6 +165,8 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
     if ctx.data.get("serial") not in (None, meter.serial):
         ctx.data.pop(CONTROL, None)  # a control value was for the meter left behind
     ctx.goto(value_step, serial=meter.serial, got={})
+    if meter.smart and ctx.data.get("pending") and await _controlled_this_period(ctx, meter):
+        ctx.data[CONTROL] = True  # «ой ночь не так, там 5430» right after a control reading
     if meter.smart and not ctx.data.get(CONTROL):
         ctx.goto(smart_step)
         ctx.say(
@@ -181,6 +191,14 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
         await _take_values(ctx, meter, values)
 
 
+async def _controlled_this_period(ctx: Ctx, meter: Meter) -> bool:
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    return any(
+        r.period == period and r.kind is ReadingKind.CONTROL and r.status.counts for r in own
+    )
+
+
 async def _offer(ctx: Ctx, meter: Meter, text: str, key: str) -> None:
     """Ask before the values of `text` count: «31 650 — это показание счётчика № …?»."""
     values = await values_in(ctx, text)
@@ -199,9 +217,13 @@ async def offered_step(ctx: Ctx, msg: Msg) -> None:
         return
     pending = ctx.data.pop("pending", "")
     if isinstance(msg.answer, list):
-        await _prompt(ctx, meter)
-        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
-        return
+        offered = {value.value for value in await values_in(ctx, pending)}
+        if any(v.value not in offered for v in msg.answer) and not not_a_reading(msg.text):
+            await _prompt(ctx, meter)  # «не, это я примерно, точно 4637,2»: the exact value
+            await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
+            return
+        # The value offered said again: a yes, unless said with a no («нет, 31640 — пенсия»).
+        msg.answer = not (_SAYS_NO.match(msg.text) or not_a_reading(msg.text))
     if not answered_yes(msg):
         await ctx.menu("readings.not_offered")  # «нет, это пенсия»: nothing about readings
         return
@@ -237,7 +259,7 @@ async def smart_step(ctx: Ctx, msg: Msg) -> None:
     ctx.data[CONTROL] = True
     ctx.goto(value_step)
     if isinstance(msg.answer, list):  # values sent straight away are the control values
-        await _take_values(ctx, meter, msg.answer)
+        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
     else:
         await _prompt(ctx, meter)
 
@@ -297,6 +319,8 @@ async def value_step(ctx: Ctx, msg: Msg) -> None:
         _billed_already(ctx)
     elif not ctx.data.get("got") and await _another_meter(ctx, msg, meter):
         return
+    elif not_a_reading(msg.text):
+        await ctx.not_understood(msg)  # «нет, это не показания, это номер квитанции 23650»
     elif either_or(msg.text):
         ctx.say(ctx.t("readings.one_value"), [ctx.cancel_option()])
     elif unsure(msg.text) and not ctx.data.get("got"):
@@ -347,6 +371,9 @@ async def _another_meter(ctx: Ctx, msg: Msg, meter: Meter) -> bool:
 async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> None:
     got: dict[str, Any] = ctx.data.setdefault("got", {})
     missing = tuple(r.name for r in meter.registers if r.name not in got)
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    values = in_the_order_they_fit(ctx, meter, values, missing, own, period)
     assigned = assign_to_registers(values, meter, missing)
     if isinstance(assigned, AssignError):
         ctx.say(
@@ -354,8 +381,6 @@ async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> Non
             [ctx.cancel_option()],
         )
         return
-    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
     refused = False
     for name, parsed in assigned.items():
         previous = corrections.previous(ctx, meter, name, own, period)
@@ -486,7 +511,7 @@ async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:
     """«No», or new values instead of an answer: never lose the flow."""
     if isinstance(msg.answer, list):
         ctx.goto(value_step, got={}, confirmed=False)
-        await _take_values(ctx, meter, msg.answer)
+        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
     else:
         await _restart(ctx, meter)
 
@@ -646,8 +671,8 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     offered once that request is answered: «31650 — это показание счётчика № …?»."""
     if msg.kind is not InboundKind.TEXT or not msg.analysis.entities.readings:
         return False
-    if not await ctx.accounts():
-        return False
+    if money_beside_numbers(msg.text) or not await ctx.accounts():
+        return False  # «я плачу по 2000 каждый месяц»: an amount of money, no reading
     values = await values_in(ctx, msg.text)
     if not values or not any(v.labelled or v.integer_digits >= 4 for v in values):
         return False

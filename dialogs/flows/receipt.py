@@ -56,7 +56,10 @@ async def start(ctx: Ctx, msg: Msg) -> None:
 
 
 # «пришлите квитанцию на почту»: receipts are shown here only, and the customer is told so.
-_BY_EMAIL = re.compile(r"почт|e-?mail|имейл|емейл|мейл", re.IGNORECASE)
+_BY_EMAIL = re.compile(
+    r"(?<![^\W\d_])(?:почт(?:а|у|е|ой|ы)|e-?mail|имейл\w*|емейл\w*|мейл\w*)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 def payer(account: Account) -> str:

@@ -15,10 +15,12 @@ from core.tariffs import Estimate, NoTariff, TariffRow, estimate, rows_valid_on
 from dialogs.context import Ctx, Option
 from dialogs.expect import Choice, Either, Volumes, on_display, without_values
 from dialogs.flow import Flow, MenuEntry, Msg
+from dialogs.flows.common import pick_account
 from dialogs.nlu import (
     Intent,
     TariffQuestion,
     Topic,
+    clauses,
     negative_amount,
     tariff_category,
     tariff_question_kind,
@@ -285,6 +287,18 @@ async def _households(ctx: Ctx) -> list[_Household]:
     return households
 
 
+def _the_one_named(msg: Msg, households: list[_Household]) -> list[_Household]:
+    """«на даче 3250 квт, а в квартире пока не смотрел»: the account the volumes are said for."""
+    if len(households) < 2 or msg.action is not None:
+        return households
+    accounts = [h.account for h in households]
+    for part in clauses(msg.text):
+        named = pick_account(part, accounts) if any(ch.isdigit() for ch in part) else None
+        if named is not None:
+            return [h for h in households if h.account.number == named.number]
+    return households
+
+
 def _basis(
     households: Sequence[_Household], values: Sequence[ParsedValue], stated: Category | None
 ) -> _Basis:
@@ -321,7 +335,7 @@ async def _estimate(ctx: Ctx, msg: Msg, values: Sequence[ParsedValue]) -> None:
     if negative_amount(msg.text):
         ctx.say(t("tariffs.estimate_negative"), retry)
         return
-    households = await _households(ctx)
+    households = _the_one_named(msg, await _households(ctx))
     basis = _basis(households, values, stated)
     implied = zone_volumes(values, basis.meter_scheme)
     if isinstance(implied, str):

@@ -17,6 +17,7 @@ from core.visits import (
     check_transition,
 )
 from dialogs.context import Ctx, Option
+from dialogs.engine import ctx_inbound
 from dialogs.expect import NO_ANSWER, Answer, Choice, Fit, FreeText, PhoneNumber, YesNo
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.common import (
@@ -85,15 +86,25 @@ def slot_name(ctx: Ctx, slot: str) -> str:
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
-    if msg.action is None and msg.text and cancel_wish(msg.text):
+    if msg.action is None and msg.text and (cancel_wish(msg.text) or _NOT_NEEDED.search(msg.text)):
         await ctx.start(my_visits_flow.name, msg)  # «мастер не нужен уже, отмени»: cancelling
         return
     # «счётчик сломался»: the kind of visit is already said, its question is skipped.
     preset = visit_type(msg.text) if msg.action is None and msg.text else None
     if preset is not None:
         ctx.data["preset"] = preset.value
+    if msg.action is None and msg.text:
+        ctx.data["first"] = msg.text  # a day, a time, a phone said at once are not asked again
     remember_description(ctx, msg)
     await start_with_account(ctx, account, ask_type)
+
+
+# «мастер в среду уже не нужен», «не надо приезжать»: a request no longer wanted.
+_NOT_NEEDED = re.compile(
+    r"(?:мастер\w*|заявк\w*|выезд\w*|приезжать)\s+(?:[\w,]+\s+){0,3}(?:не\s+нуж\w*|не\s+надо)"
+    r"|не\s+(?:нуж\w*|надо)\s+(?:\w+\s+){0,2}(?:мастер\w*|приезжать|выезд\w*)",
+    re.IGNORECASE,
+)
 
 
 def _grid_s_meter(account: Account, kind: VisitType) -> bool:
@@ -125,7 +136,7 @@ async def ask_type(ctx: Ctx, account: Account) -> None:
         return
     if preset in set(VisitType):
         ctx.goto(date_step, account=account.number, type=preset, preset=True)
-        ask_date(ctx, VisitType(preset))
+        await _date_or_ask(ctx, VisitType(preset))
         return
     ctx.goto(type_step, account=account.number)
     _type_question(ctx)
@@ -157,7 +168,7 @@ async def type_step(ctx: Ctx, msg: Msg) -> None:
         _for_the_grid(ctx)
         return
     ctx.goto(date_step, type=kind.value, preset=False)
-    ask_date(ctx, kind)
+    await _date_or_ask(ctx, kind)
 
 
 def _days(ctx: Ctx) -> list[date]:
@@ -167,6 +178,33 @@ def _days(ctx: Ctx) -> list[date]:
 def _offered(ctx: Ctx, chosen: str) -> bool:
     """The day (ISO) is still one of the working days a visit can be booked for."""
     return chosen in {day.isoformat() for day in _days(ctx)}
+
+
+async def _date_or_ask(ctx: Ctx, kind: VisitType) -> None:
+    """The day the first message named («можно в среду после обеда?»), if one of those offered,
+    with the time and the phone said along; else the day is asked."""
+    first = ctx.data.pop("first", "")
+    said = Msg(ctx_inbound(ctx, first), language=ctx.language) if first else None
+    day = _day_said(ctx, said) if said is not None else None
+    if said is None or day is None or not _offered(ctx, day.isoformat()):
+        ask_date(ctx, kind)
+        return
+    phones = set(said.analysis.entities.phones)
+    if len(phones) == 1:
+        ctx.data["said_phone"] = phones.pop()
+    if ctx.data.get("preset"):
+        ctx.say(ctx.t("visits.preset_type", type=type_name(ctx, kind)))
+    await _day_chosen(ctx, day.isoformat(), said)
+
+
+def _day_said(ctx: Ctx, msg: Msg) -> date | None:
+    """A day a message names in words or as a date with its month: «в среду», «завтра»,
+    «5 декабря» (a number alone may be anything)."""
+    reference = day_reference(msg.text)
+    dated = [v for v in msg.analysis.entities.dates if isinstance(v, date) or v[1] != 0]
+    if reference.offset is None and reference.weekday is None and not dated:
+        return None
+    return _day_named(ctx, msg)
 
 
 def ask_date(ctx: Ctx, kind: VisitType, retry: bool = False, text: str | None = None) -> None:
@@ -226,7 +264,7 @@ async def _day_chosen(ctx: Ctx, chosen: str, msg: Msg) -> None:
         return
     ctx.goto(slot_step, date=chosen)
     slots = ctx.config.visit_slots
-    typed = msg.action is not None and msg.kind is InboundKind.TEXT
+    typed = msg.kind is InboundKind.TEXT  # a day typed, not a pressed button
     slot = _slot_by_time(msg.text, slots, beside_day=True) if typed else None
     if slot is not None:  # «в пятницу после обеда»: the time is not asked again
         ctx.goto(phone_step, slot=slots[slot])
@@ -346,6 +384,11 @@ def _hour(text: str) -> int | None:
 
 
 async def ask_phone(ctx: Ctx, retry: bool = False) -> None:
+    said = ctx.data.pop("said_phone", None)
+    if said and not retry:  # «…звонить на 8 902 555 11 22» in the first message
+        ctx.goto(comment_step, phone=said)
+        ctx.say(ctx.t("visits.ask_comment"), [ctx.option("visits.no_comment", NO_COMMENT)])
+        return
     account = await flow_account(ctx)
     options: list[Option] = []
     if account is not None and account.phone:
@@ -597,7 +640,8 @@ def _cancel_meant(msg: Msg, open_ones: Sequence[Visit]) -> Visit | None:
 
 def _wants_to_cancel(msg: Msg) -> bool:
     """«отмените заявку», «не нужен мастер» — not «когда приедет мастер по заявке …?»."""
-    return bool(cancel_wish(msg.text)) or command(msg.text) is Command.CANCEL
+    wish = cancel_wish(msg.text) or _NOT_NEEDED.search(msg.text)
+    return bool(wish) or command(msg.text) is Command.CANCEL
 
 
 async def _visit_named(ctx: Ctx, msg: Msg) -> str | None:
@@ -672,6 +716,8 @@ async def cancel_step(ctx: Ctx, msg: Msg) -> None:
         VisitStatusChange(visit.id, VisitStatus.CANCELLED, ctx.now, "customer"),
     )
     await ctx.audit("visit_cancelled", {"visit_id": visit.id, "number": visit.number})
+    if (ctx.state.suspended or {}).get("flow") == flow.name:
+        ctx.state.suspended = None  # no other booking is offered to someone who cancels one
     await ctx.menu("visits.cancelled", number=visit.number)
 
 

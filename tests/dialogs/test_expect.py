@@ -36,6 +36,10 @@ def typed(text: str) -> Msg:
         ("5 тыс. руб", Decimal(5000)),
         ("платил 1 декабря, 4362,40 через сбербанк", Decimal("4362.40")),
         ("20 ноября", None),
+        ("оплатила 25.11 к вечеру 3000 руб", Decimal(3000)),  # «к» is a preposition here
+        ("в квитанции было 850 к оплате", Decimal(850)),
+        ("заплатила 2 тыс 416 руб 1 декабря", Decimal(2416)),
+        ("я заплатил 3 тыщи 20 ноября", Decimal(3000)),  # the 20 is the day
     ],
 )
 def test_money_in_its_short_forms(text: str, amount: Decimal | None) -> None:
@@ -57,6 +61,16 @@ def test_money_in_its_short_forms(text: str, amount: Decimal | None) -> None:
         ("5901000001 передайте показания 12480", ("5901000001", None)),
         ("5901000001 день 23415 ночь 8120", ("5901000001", None)),  # «день» is a zone
         ("привяжите 5901000001 пожалуйста", ("5901000001", None)),
+        (
+            "Я Кузнецова Татьяна Николаевна, лицевой счет 5901000003",
+            ("5901000003", "Кузнецова Татьяна Николаевна"),
+        ),
+        # Words beside the number that are no names are never tried as a surname.
+        (
+            "добрый день мальцев сергей ЛС 5901000011 по гаражу показания 4521",
+            ("5901000011", "мальцев сергей"),
+        ),
+        ("а сорян 5901000014", ("5901000014", None)),
     ],
 )
 def test_the_holder_s_name_next_to_the_number(
