@@ -489,8 +489,9 @@ def _name_beside(before: str, after: str) -> str | None:
     tries = [following[:size] for size in range(min(NAME_WORDS, len(following)), 0, -1)]
     tries += [preceding[-size:] for size in range(min(NAME_WORDS, len(preceding)), 0, -1)]
     for words in tries:
-        if all(len(w) > MIN_NAME and name_likeness(w.strip(".,:;")) == "name" for w in words):
-            return " ".join(words)  # only words that are names: a wrong guess is a failed try
+        names = [w.strip(".,:;") for w in words]
+        if all(len(w) > MIN_NAME and name_likeness(w) == "name" for w in names):
+            return " ".join(names)  # only words that are names: a wrong guess is a failed try
     return None
 
 
