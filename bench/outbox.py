@@ -123,7 +123,7 @@ async def run(url: str, rows: int, chats: int, senders: int, shares: bool) -> Ou
         for sender in workers:
             sender.wake()
         try:
-            deadline = began + rows / settings.telegram.rate_per_second * 3 + 60
+            deadline = began + rows / built[0].outbound["telegram"].rates.per_second * 3 + 60
             # The fake offers no event for deliveries: look 20 times a second.
             while len(fake.delivered) < rows and time.perf_counter() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)

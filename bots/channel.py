@@ -66,6 +66,9 @@ class SendContext:
 
     now: datetime  # aware
     last_inbound_at: datetime | None  # the customer's last message to us; None: never wrote
+    # The outbox row being sent (0: not from the outbox): a platform that dedups sends by a
+    # client id (VK's random_id) derives it from this, so a retried row is not a second message.
+    row_id: int = 0
 
     def within(self, window: timedelta) -> bool:
         """The customer wrote within `window` of now."""

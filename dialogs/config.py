@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -51,6 +52,8 @@ class DialogConfig:
     visit_slots: tuple[str, ...] = ("08:00-12:00", "12:00-17:00")
     # Channels whose "share my phone" button proves the number is the customer's own (the
     # messenger sends it); on others (the web chat) a phone is only typed and links nothing.
-    verified_phone_channels: frozenset[str] = frozenset(
-        {"telegram", "viber", "whatsapp", "messenger", "terminal"}
-    )
+    # The service adds every channel plug-in that declares it (energobot/wiring.py).
+    verified_phone_channels: frozenset[str] = frozenset({"terminal"})
+    # Channel → language → how to share one's phone there, from the channel plug-ins; a channel
+    # without its own words gets the catalog's phone_hint.<channel> or phone_hint.default.
+    phone_hints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

@@ -52,10 +52,13 @@ class ChannelTexts(Translator):
     words for sharing a phone («Поделиться телефоном» is a button in Telegram and Viber, a
     contact card in WhatsApp, a button with the number itself in Messenger)."""
 
-    def __init__(self, language: str, channel: str) -> None:
+    def __init__(self, language: str, channel: str, hint: str | None = None) -> None:
         super().__init__(language)
         own = f"{PHONE_HINT}.{channel}"
-        self.phone_hint = super().__call__(own if self.has(own) else f"{PHONE_HINT}.default")
+        if hint is not None:  # the channel plug-in's own words (DialogConfig.phone_hints)
+            self.phone_hint = hint
+        else:
+            self.phone_hint = super().__call__(own if self.has(own) else f"{PHONE_HINT}.default")
 
     def __call__(self, key: str, /, **params: Any) -> str:
         if PHONE_HINT not in params and f"{{{PHONE_HINT}}}" in str(self._texts.get(key, "")):
@@ -64,8 +67,8 @@ class ChannelTexts(Translator):
 
 
 @lru_cache(maxsize=64)  # a few languages times a few channels
-def channel_texts(language: str, channel: str) -> ChannelTexts:
-    return ChannelTexts(language, channel)
+def channel_texts(language: str, channel: str, hint: str | None = None) -> ChannelTexts:
+    return ChannelTexts(language, channel, hint)
 
 
 @dataclass(slots=True)
@@ -129,7 +132,9 @@ class Ctx:
 
     @property
     def t(self) -> Translator:
-        return channel_texts(self.language, self.customer.channel)
+        channel = self.customer.channel
+        hint = self.config.phone_hints.get(channel, {}).get(self.language)
+        return channel_texts(self.language, channel, hint)
 
     @property
     def today(self) -> date:

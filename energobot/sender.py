@@ -306,7 +306,7 @@ class OutboxSender:
                 await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
                 continue
             reply = Reply.from_dict(row.body)
-            context = SendContext(self._clock(), row.last_inbound_at)
+            context = SendContext(self._clock(), row.last_inbound_at, row.id)
             if (refusal := channel.refusal(reply, context)) is not None:
                 # The platform would refuse it (a closed messaging window): nothing is sent.
                 log.info("outbox %s row %d refused: %s", channel_name, row.id, refusal.value)

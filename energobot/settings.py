@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from datetime import date, time
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -25,6 +26,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bots.plugin import ChannelSettings, Plugin
+from bots.registry import plugins
 from core.accounts import Category
 from core.tariffs import ZoneSplit
 
@@ -191,141 +194,6 @@ class OutboxSettings(Section):
     heartbeat_seconds: float = Field(5, gt=0)  # how often a sender says it is alive (rate shares)
 
 
-_SECRET_TOKEN = r"^[A-Za-z0-9_-]{1,256}$"
-
-
-class TelegramSettings(Section):
-    enabled: bool = False
-    mode: Literal["webhook", "polling"] = "webhook"
-    api_base: str = "https://api.telegram.org"
-    # Secrets: only from ENERGOBOT_TELEGRAM__TOKEN and ENERGOBOT_TELEGRAM__WEBHOOK_SECRET.
-    token: SecretStr = SecretStr("")
-    webhook_secret: SecretStr = SecretStr("")
-    rate_per_second: float = Field(30, ge=0)
-    chat_rate_per_second: float = Field(1, ge=0)
-    chat_burst: int = Field(3, ge=1)
-    polling_timeout_seconds: int = Field(25, ge=0, le=50)
-
-    @model_validator(mode="after")
-    def _secrets_when_enabled(self) -> TelegramSettings:
-        if not self.enabled:
-            return self
-        token = self.token.get_secret_value()
-        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
-            raise ValueError("telegram is enabled: set ENERGOBOT_TELEGRAM__TOKEN (123456:ABC...)")
-        secret = self.webhook_secret.get_secret_value()
-        if self.mode == "webhook" and not re.fullmatch(_SECRET_TOKEN, secret):
-            raise ValueError(
-                "telegram webhook mode: set ENERGOBOT_TELEGRAM__WEBHOOK_SECRET "
-                "(1-256 characters of A-Z a-z 0-9 _ -)"
-            )
-        return self
-
-
-class ViberSettings(Section):
-    enabled: bool = False
-    api_base: str = "https://chatapi.viber.com/pa"
-    # Secret: only from ENERGOBOT_VIBER__TOKEN (it also signs the callbacks).
-    token: SecretStr = SecretStr("")
-    sender_name: str = Field("Энергосбыт", min_length=1)  # cut to Viber's 28 characters
-    avatar_url: str = ""  # the sender's picture (a public URL, <= 100 KB); empty: none
-    # Messages outside the 24-hour session a customer's message opens are paid by the bot.
-    allow_bot_initiated: bool = False
-    rate_per_second: float = Field(30, ge=0)
-    chat_rate_per_second: float = Field(1, ge=0)
-    chat_burst: int = Field(3, ge=1)
-
-    @model_validator(mode="after")
-    def _token_when_enabled(self) -> ViberSettings:
-        token = self.token.get_secret_value()
-        if self.enabled and not re.fullmatch(r"[A-Za-z0-9_=-]{8,256}", token):
-            raise ValueError("viber is enabled: set ENERGOBOT_VIBER__TOKEN (the bot's auth token)")
-        return self
-
-
-class WhatsAppTemplate(Section):
-    name: str = Field(min_length=1, max_length=512)  # as approved in WhatsApp Manager
-    language: str = Field(min_length=2, max_length=15)  # its language code, e.g. ru or en_US
-
-
-class WhatsAppSettings(Section):
-    enabled: bool = False
-    api_base: str = "https://graph.facebook.com/v23.0"
-    phone_number_id: str = ""  # the business number's id (WhatsApp Manager → API setup)
-    # Secrets: only from ENERGOBOT_WHATSAPP__TOKEN, __APP_SECRET and __VERIFY_TOKEN.
-    token: SecretStr = SecretStr("")
-    app_secret: SecretStr = SecretStr("")
-    verify_token: SecretStr = SecretStr("")
-    # Approved templates sent outside the 24-hour window, by the key a reply names (Reply.template).
-    templates: dict[str, WhatsAppTemplate] = {}
-    rate_per_second: float = Field(80, ge=0)  # per number (the sender keeps a margin under it)
-    chat_rate_per_second: float = Field(0.16, ge=0)  # the pair rate: about one per 6 s ...
-    chat_burst: int = Field(10, ge=1)  # ... after a burst
-
-    @model_validator(mode="after")
-    def _secrets_when_enabled(self) -> WhatsAppSettings:
-        if not self.enabled:
-            return self
-        if not re.fullmatch(r"\d{5,32}", self.phone_number_id):
-            raise ValueError("whatsapp is enabled: set whatsapp.phone_number_id (digits)")
-        _require_meta_secrets("whatsapp", self.token, self.app_secret, self.verify_token)
-        return self
-
-
-class MessengerSettings(Section):
-    enabled: bool = False
-    api_base: str = "https://graph.facebook.com/v23.0"
-    # Secrets: only from ENERGOBOT_MESSENGER__PAGE_TOKEN, __APP_SECRET and __VERIFY_TOKEN.
-    page_token: SecretStr = SecretStr("")
-    app_secret: SecretStr = SecretStr("")
-    verify_token: SecretStr = SecretStr("")
-    rate_per_second: float = Field(300, ge=0)  # calls/s per page (the sender keeps a margin)
-    chat_rate_per_second: float = Field(1, ge=0)
-    chat_burst: int = Field(5, ge=1)
-
-    @model_validator(mode="after")
-    def _secrets_when_enabled(self) -> MessengerSettings:
-        if self.enabled:
-            _require_meta_secrets("messenger", self.page_token, self.app_secret, self.verify_token)
-        return self
-
-
-def _require_meta_secrets(
-    section: str, token: SecretStr, app_secret: SecretStr, verify_token: SecretStr
-) -> None:
-    token_name = "PAGE_TOKEN" if section == "messenger" else "TOKEN"
-    for name, value, pattern in (
-        (token_name, token, r"[A-Za-z0-9_|.-]{16,1024}"),
-        ("APP_SECRET", app_secret, r"[A-Za-z0-9]{16,128}"),
-        ("VERIFY_TOKEN", verify_token, r"[\x21-\x7e]{8,256}"),
-    ):
-        if not re.fullmatch(pattern, value.get_secret_value()):
-            raise ValueError(f"{section} is enabled: set ENERGOBOT_{section.upper()}__{name}")
-
-
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
-
-
-class WebchatSettings(Section):
-    enabled: bool = True
-    title: str = ""  # the chat window's title; empty: the catalog's, with the company's name
-    session_days: int = Field(30, ge=1, le=400)  # lifetime of the anonymous session cookie
-    # Sites that may show the chat in an iframe (the embed snippet), besides company.website.
-    embed_origins: list[str] = []
-    history_messages: int = Field(100, ge=1, le=1000)  # shown when the page opens
-    poll_seconds: float = Field(1.0, gt=0)  # open chats look for replies other processes sent
-    max_text_chars: int = Field(2000, ge=1, le=4000)  # one customer message
-    messages_per_minute: int = Field(30, ge=1)  # per session; more are refused with 429
-
-    @field_validator("embed_origins")
-    @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
-        for origin in value:
-            if not _ORIGIN.fullmatch(origin):
-                raise ValueError(f"{origin!r} is not an origin like https://www.example.ru")
-        return value
-
-
 class ConsoleSettings(Section):
     enabled: bool = True
     language: Literal["ru", "en"] = "ru"  # of the console's own texts
@@ -339,7 +207,9 @@ class ConsoleSettings(Section):
     visits_page: int = Field(200, ge=1)
 
 
-class Settings(BaseSettings):
+class CoreSettings(BaseSettings):
+    """The service's own sections; each channel plug-in adds its own (see Settings below)."""
+
     model_config = SettingsConfigDict(
         env_prefix="ENERGOBOT_", env_nested_delimiter="__", extra="forbid"
     )
@@ -355,12 +225,7 @@ class Settings(BaseSettings):
     dialogs: DialogSettings = DialogSettings()
     logging: LoggingSettings = LoggingSettings()
     outbox: OutboxSettings = OutboxSettings()
-    telegram: TelegramSettings = TelegramSettings()
-    viber: ViberSettings = ViberSettings()
-    whatsapp: WhatsAppSettings = WhatsAppSettings()
-    messenger: MessengerSettings = MessengerSettings()
     console: ConsoleSettings = ConsoleSettings()
-    webchat: WebchatSettings = WebchatSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -374,20 +239,38 @@ class Settings(BaseSettings):
         # The YAML file is set per load by load_settings(); the environment wins over it.
         return init_settings, env_settings, YamlConfigSettingsSource(settings_cls)
 
+    def channel(self, name: str) -> ChannelSettings:
+        """A channel plug-in's section by its name."""
+        section = getattr(self, name)
+        assert isinstance(section, ChannelSettings)
+        return section
+
+
+def settings_class() -> type[CoreSettings]:
+    """CoreSettings plus a section per channel plug-in, named after it."""
+    return _with_channels(plugins())
+
+
+@cache
+def _with_channels(found: tuple[Plugin[Any], ...]) -> type[CoreSettings]:
+    sections: dict[str, Any] = {p.name: (p.settings_model, p.settings_model()) for p in found}
+    return create_model("Settings", __base__=CoreSettings, **sections)
+
+
+if TYPE_CHECKING:
+    Settings = CoreSettings
+else:
+    Settings = settings_class()
+
+
+def secret_fields() -> tuple[tuple[str, str], ...]:
+    """(section, key) of every secret: the channels' own and the console's."""
+    channels = ((plugin.name, key) for plugin in plugins() for key in plugin.secrets)
+    return (*channels, ("console", "session_key"))
+
 
 # Secrets come from the environment only: a config file is copied, committed and shown around.
-SECRETS = (
-    ("telegram", "token"),
-    ("telegram", "webhook_secret"),
-    ("viber", "token"),
-    ("whatsapp", "token"),
-    ("whatsapp", "app_secret"),
-    ("whatsapp", "verify_token"),
-    ("messenger", "page_token"),
-    ("messenger", "app_secret"),
-    ("messenger", "verify_token"),
-    ("console", "session_key"),
-)
+SECRETS = secret_fields()
 
 
 class SettingsError(Exception):
@@ -398,7 +281,7 @@ def _refuse_secrets(path: Path) -> None:
     import yaml
 
     listed = yaml.safe_load(path.read_text("utf-8")) or {}
-    for section, key in SECRETS:
+    for section, key in secret_fields():
         if isinstance(listed, dict) and key in (listed.get(section) or {}):
             env = f"ENERGOBOT_{section.upper()}__{key.upper()}"
             raise SettingsError(
@@ -415,7 +298,7 @@ def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
     if path.exists():
         _refuse_secrets(path)
     config_dict = {**Settings.model_config, "yaml_file": path if path.exists() else None}
-    loader = type("Settings", (Settings,), {"model_config": config_dict})
+    loader = type("Settings", (settings_class(),), {"model_config": config_dict})
     try:
         return loader()
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bots.registry import plugins
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
 from core.calendar import BusinessHours
@@ -68,6 +69,10 @@ def dialog_config(settings: Settings) -> DialogConfig:
         transcript_messages=dialogs.transcript_messages,
         visit_days=dialogs.visit_days,
         visit_slots=tuple(dialogs.visit_slots),
+        verified_phone_channels=frozenset(
+            {"terminal", *(p.name for p in plugins() if p.verified_phone)}
+        ),
+        phone_hints={p.name: hints for p in plugins() if (hints := p.phone_hints())},
     )
 
 

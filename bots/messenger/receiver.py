@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from bots.messenger.updates import CHANNEL, parse_body
-from bots.meta.sink import Sink
+from bots.plugin import Pipeline
 
 log = logging.getLogger(__name__)
 
 
 class MessengerReceiver:
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Pipeline) -> None:
         self._sink = sink
 
     async def receive(self, body: dict[str, Any]) -> None:

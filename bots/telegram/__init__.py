@@ -1,22 +1,27 @@
-"""The Telegram channel: webhook or long polling in, aiogram's Bot API client out."""
+"""The Telegram channel: webhook or long polling in, aiogram's Bot API client out.
 
-from bots.telegram.channel import LIMITS, TelegramChannel, make_bot, render
-from bots.telegram.polling import Poller
-from bots.telegram.receiver import Receiver
-from bots.telegram.updates import ALLOWED_UPDATES, CHANNEL, BadUpdate, parse_update
-from bots.telegram.webhook import SECRET_HEADER, TelegramWebhook
+The names below are imported on first use (PEP 562): finding the plug-in (plugin.py) must not
+import aiogram, which takes most of a second.
+"""
 
-__all__ = [
-    "ALLOWED_UPDATES",
-    "CHANNEL",
-    "LIMITS",
-    "SECRET_HEADER",
-    "BadUpdate",
-    "Poller",
-    "Receiver",
-    "TelegramChannel",
-    "TelegramWebhook",
-    "make_bot",
-    "parse_update",
-    "render",
-]
+from __future__ import annotations
+
+from bots.lazy import exports
+
+_WHERE = {
+    "LIMITS": "channel",
+    "TelegramChannel": "channel",
+    "make_bot": "channel",
+    "render": "channel",
+    "Poller": "polling",
+    "Receiver": "receiver",
+    "ALLOWED_UPDATES": "updates",
+    "CHANNEL": "updates",
+    "BadUpdate": "updates",
+    "parse_update": "updates",
+    "SECRET_HEADER": "webhook",
+    "TelegramWebhook": "webhook",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__ = exports(__name__, _WHERE)

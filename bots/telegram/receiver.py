@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bots.plugin import Pipeline
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.updates import parse_update
-from dialogs.messages import Inbound
 
 log = logging.getLogger(__name__)
 
-Handle = Callable[[Inbound], Awaitable[object]]
-
 
 class Receiver:
-    def __init__(self, handle: Handle, channel: TelegramChannel) -> None:
-        self._handle = handle
+    def __init__(self, pipeline: Pipeline, channel: TelegramChannel) -> None:
+        self._pipeline = pipeline
         self._channel = channel
         self._answers: set[asyncio.Task[None]] = set()
 
@@ -30,8 +27,7 @@ class Receiver:
         if parsed.inbound is None:
             log.debug("telegram update %d ignored: %s", parsed.update_id, parsed.ignored)
         else:
-            handled = await self._handle(parsed.inbound)
-            duplicate = bool(getattr(handled, "duplicate", False))
+            duplicate = (await self._pipeline.handle(parsed.inbound)).duplicate
         if parsed.callback_id and not duplicate:
             # Answered after the commit and without waiting: the reply itself travels the outbox.
             task = asyncio.create_task(self._channel.answer_callback(parsed.callback_id))

@@ -1,33 +1,35 @@
-"""The Viber channel: signed callbacks in (parsed by viberbot), send_message out through aiohttp."""
+"""The Viber channel: signed callbacks in (parsed by viberbot), send_message out through aiohttp.
 
-from bots.viber.api import AUTH_HEADER, DEFAULT_API_BASE, ViberApi, ViberApiError
-from bots.viber.callbacks import CHANNEL, BadCallback, Callback, parse_callback
-from bots.viber.channel import LIMITS, Sender, ViberChannel, render, send_error
-from bots.viber.webhook import SIGNATURE_HEADER, ViberReceiver, ViberWebhook, signature
-from bots.viber.welcome import WelcomeConfig, welcome_reply
+The names below are imported on first use (PEP 562): finding the plug-in (plugin.py) must not
+import viberbot.
+"""
 
-# Callbacks the webhook asks for (`message` always comes).
-EVENT_TYPES = ("delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started")
+from __future__ import annotations
 
-__all__ = [
-    "AUTH_HEADER",
-    "CHANNEL",
-    "DEFAULT_API_BASE",
-    "EVENT_TYPES",
-    "LIMITS",
-    "SIGNATURE_HEADER",
-    "BadCallback",
-    "Callback",
-    "Sender",
-    "ViberApi",
-    "ViberApiError",
-    "ViberChannel",
-    "ViberReceiver",
-    "ViberWebhook",
-    "WelcomeConfig",
-    "parse_callback",
-    "render",
-    "send_error",
-    "signature",
-    "welcome_reply",
-]
+from bots.lazy import exports
+
+_WHERE = {
+    "AUTH_HEADER": "api",
+    "DEFAULT_API_BASE": "api",
+    "ViberApi": "api",
+    "ViberApiError": "api",
+    "CHANNEL": "callbacks",
+    "BadCallback": "callbacks",
+    "Callback": "callbacks",
+    "parse_callback": "callbacks",
+    "LIMITS": "channel",
+    "Sender": "channel",
+    "ViberChannel": "channel",
+    "render": "channel",
+    "send_error": "channel",
+    "EVENT_TYPES": "plugin",
+    "SIGNATURE_HEADER": "webhook",
+    "ViberReceiver": "webhook",
+    "ViberWebhook": "webhook",
+    "signature": "webhook",
+    "WelcomeConfig": "welcome",
+    "welcome_reply": "welcome",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__ = exports(__name__, _WHERE)

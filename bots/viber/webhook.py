@@ -6,34 +6,18 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
+from bots.plugin import Pipeline
 from bots.viber.callbacks import CHANNEL, BadCallback, Callback, parse_callback
 from bots.viber.channel import ViberChannel
 from bots.viber.welcome import WelcomeConfig, welcome_reply
-from dialogs.messages import Inbound
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
-
-
-class Pipeline(Protocol):
-    async def handle(self, inbound: Inbound) -> object: ...
-
-    async def record_delivery(
-        self,
-        channel: str,
-        platform_ids: Sequence[str],
-        status: str,
-        at: Any,
-        error: str = "",
-        *,
-        earlier_too: bool = False,
-    ) -> int: ...
 
 
 def signature(token: str, body: bytes) -> str:

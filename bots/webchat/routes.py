@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import jinja2
 from aiohttp import web
 
+from bots.plugin import Pipeline
 from bots.webchat.hub import Hub
 from bots.webchat.limits import SessionRate
 from bots.webchat.messages import (
@@ -27,8 +28,6 @@ from bots.webchat.messages import (
 )
 from bots.webchat.session import Session, check_post, read_session, set_cookie
 from dialogs.i18n import LANGUAGES, Translator, translator
-from dialogs.messages import Inbound
-from dialogs.pipeline import Handled
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +93,15 @@ class ChatLogReader(Protocol):
 
 
 OpenLog = Callable[[], AbstractAsyncContextManager[ChatLogReader]]
-Handle = Callable[[Inbound], Awaitable[Handled]]
 
 
 class WebchatApp:
-    def __init__(self, config: WebchatConfig, hub: Hub, handle: Handle, open_log: OpenLog) -> None:
+    def __init__(
+        self, config: WebchatConfig, hub: Hub, pipeline: Pipeline, open_log: OpenLog
+    ) -> None:
         self.config = config
         self.hub = hub
-        self.handle = handle
+        self.pipeline = pipeline
         self.open_log = open_log
         self.rate = SessionRate(config.messages_per_minute)
         self.templates = jinja2.Environment(
@@ -217,7 +217,7 @@ class WebchatApp:
             inbound = parse_post(body, session.id, datetime.now(UTC), self.config.max_text_chars)
         except PostError as exc:
             return _error(exc.reason, exc.status)
-        handled = await self.handle(inbound)
+        handled = await self.pipeline.handle(inbound)
         return _json({"duplicate": handled.duplicate, "replies": len(handled.replies)})
 
     async def reset(self, request: web.Request) -> web.Response:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bots.meta.sink import Sink
+from bots.plugin import Pipeline
 from bots.whatsapp.updates import CHANNEL, parse_body
 
 log = logging.getLogger(__name__)
 
 
 class WhatsAppReceiver:
-    def __init__(self, sink: Sink, phone_number_id: str = "") -> None:
+    def __init__(self, sink: Pipeline, phone_number_id: str = "") -> None:
         self._sink = sink
         self._phone_number_id = phone_number_id
         self._other_numbers: set[str] = set()  # told once each

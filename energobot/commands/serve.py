@@ -50,7 +50,7 @@ async def _serve(settings: Settings, *, demo: bool, migrate: bool) -> None:
     gc.freeze()
     url = settings.server.public_url or f"http://{settings.server.host}:{settings.server.port}"
     click.echo(f"energobot is serving on {url} (health: {url}/healthz); Ctrl+C stops it.")
-    if settings.webchat.enabled:
+    if settings.channel("webchat").enabled:
         click.echo(f"Web chat: {url}/ — open it in a browser and chat with the bot.")
     click.echo(f"Operators' console: {url}/console (operators: energobot operators add)")
     stop = asyncio.Event()

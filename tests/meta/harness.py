@@ -13,18 +13,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
+from bots.messenger.settings import MessengerSettings
 from bots.meta import SIGNATURE_HEADER
+from bots.webchat.settings import WebchatSettings
+from bots.whatsapp.settings import WhatsAppSettings, WhatsAppTemplate
 from dialogs.messages import Reply
 from energobot.app import SERVICES, Services, create_app
-from energobot.routes import MESSENGER_WEBHOOK, WHATSAPP_WEBHOOK
 from energobot.settings import (
     ConsoleSettings,
-    MessengerSettings,
     OutboxSettings,
     Settings,
-    WebchatSettings,
-    WhatsAppSettings,
-    WhatsAppTemplate,
 )
 from storage.database import Database
 from storage.tables import conversations, customers, inbox, outbox
@@ -40,6 +38,8 @@ from tests.fakes.graph import (
 from tests.fakes.graph import webhooks as build
 from tests.telegram.harness import until
 
+MESSENGER_WEBHOOK = "/webhooks/messenger"
+WHATSAPP_WEBHOOK = "/webhooks/whatsapp"
 PATHS = {"whatsapp": WHATSAPP_WEBHOOK, "messenger": MESSENGER_WEBHOOK}
 REMINDER = "reading_reminder"
 

@@ -16,7 +16,6 @@ from aiohttp import ClientError, ClientSession
 from sqlalchemy import func, select
 
 from bots.telegram import SECRET_HEADER
-from energobot.routes import TELEGRAM_WEBHOOK
 from storage.database import Database
 from storage.tables import conversations, customers, inbox, outbox
 from tests.fakes.telegram import FakeTelegram
@@ -24,6 +23,8 @@ from tests.fakes.telegram import FakeTelegram
 SECRET = "scale-secret_0123456789"
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60
+
+TELEGRAM_WEBHOOK = "/webhooks/telegram"
 
 
 def free_port() -> int:

@@ -15,15 +15,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bots.telegram import SECRET_HEADER
+from bots.telegram.settings import TelegramSettings
+from bots.webchat.settings import WebchatSettings
 from dialogs.messages import Reply
 from energobot.app import SERVICES, Services, create_app
-from energobot.channels import TELEGRAM_PATH
 from energobot.settings import (
     ConsoleSettings,
     OutboxSettings,
     Settings,
-    TelegramSettings,
-    WebchatSettings,
 )
 from storage.database import Database
 from storage.tables import conversations, customers, inbox, outbox
@@ -32,6 +31,8 @@ from tests.fakes.telegram import updates as build
 
 SECRET = "tg-secret_0123456789"
 CHANNEL = "telegram"
+
+TELEGRAM_PATH = "/webhooks/telegram"
 
 
 def make_settings(fake: FakeTelegram, *, mode: str = "webhook", **outbox_options: Any) -> Settings:

@@ -13,16 +13,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from bots.telegram.settings import TelegramSettings
 from bots.viber import SIGNATURE_HEADER
+from bots.viber.settings import ViberSettings
+from bots.webchat.settings import WebchatSettings
 from energobot.app import SERVICES, Services, create_app
-from energobot.routes import VIBER_WEBHOOK
 from energobot.settings import (
     ConsoleSettings,
     OutboxSettings,
     Settings,
-    TelegramSettings,
-    ViberSettings,
-    WebchatSettings,
 )
 from storage.database import Database
 from storage.tables import conversations, customers, inbox, outbox
@@ -33,6 +32,8 @@ from tests.telegram.harness import until
 
 CHANNEL = "viber"
 PUBLIC_URL = "https://bot.energosbyt.example"
+
+VIBER_WEBHOOK = "/webhooks/viber"
 
 
 def make_settings(fake: FakeViber, **viber: Any) -> Settings:

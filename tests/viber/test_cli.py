@@ -10,9 +10,10 @@ from click.testing import CliRunner, Result
 
 from bots.viber import EVENT_TYPES
 from energobot.cli import main
-from energobot.routes import VIBER_WEBHOOK
 from tests.fakes.viber import FakeViber
 from tests.viber.harness import Harness
+
+VIBER_WEBHOOK = "/webhooks/viber"
 
 
 async def run(monkeypatch: pytest.MonkeyPatch, fake: FakeViber, *args: str) -> Result:

@@ -1,0 +1,180 @@
+"""A channel as one plug-in: everything the service needs from a messenger, declared in the
+channel's own package (`bots/<name>/plugin.py` exports `PLUGIN`), found by bots/registry.py.
+
+A plug-in declares its settings section (a pydantic model whose validation says what is wrong),
+which of its settings are secrets (environment only), its outbound `Channel` for the sender, the
+inbound side it mounts (webhook routes, pollers), its webhook administration for
+`energobot webhooks set|info|delete <name>`, whether a phone shared through its contact button
+is verified by the platform, and its words for sharing a phone (its own locales/<lang>.yaml).
+
+The module defining a plug-in must import quickly: heavy clients are imported inside `build`,
+`mount` and `webhooks`, so `energobot` commands that only read settings stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+
+import yaml
+from pydantic import BaseModel
+
+from bots.channel import Channel
+from dialogs.messages import Inbound
+
+if TYPE_CHECKING:  # aiohttp is imported by what mounts routes, not by reading settings
+    from aiohttp import web
+
+
+class Handled(Protocol):
+    """What a turn tells the channel back."""
+
+    @property
+    def duplicate(self) -> bool:
+        """The platform delivered this event before: it changed nothing this time."""
+
+    @property
+    def replies(self) -> Sequence[object]:
+        """The replies the turn queued in the outbox."""
+
+
+class Pipeline(Protocol):
+    """What a channel's inbound side calls on the service (dialogs.pipeline.Pipeline)."""
+
+    async def handle(self, inbound: Inbound) -> Handled:
+        """One event in one transaction; a repeated event_id is a duplicate."""
+
+    async def record_delivery(
+        self,
+        channel: str,
+        platform_ids: Sequence[str],
+        status: str,
+        at: datetime,
+        error: str = "",
+        *,
+        earlier_too: bool = False,
+    ) -> int:
+        """A platform's receipt on the outbox rows it names."""
+
+    async def record_delivery_until(
+        self, channel: str, user_id: str, status: str, until: datetime, at: datetime
+    ) -> int:
+        """A watermark receipt: every message to `user_id` sent by `until`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """What a plug-in may know of the service around it."""
+
+    company: str  # the supplier's name, for welcome texts and bot profiles
+    website: str  # the supplier's site (the web chat's embedding origin)
+    default_language: str  # "ru" or "en"
+    public_url: str  # server.public_url: the HTTPS base the platforms call
+    send_timeout_seconds: float  # one platform request, at most
+    max_body_bytes: int = 1_048_576  # server.max_body_bytes: the largest webhook body taken
+    # Opens a read-only view of stored conversations (storage.repos.chatlog), for a channel
+    # that shows the history itself (the web chat on reload).
+    chat_log: Callable[[], AbstractAsyncContextManager[Any]] | None = None
+
+
+class ChannelSettings(BaseModel):
+    """A channel's settings section (`<name>:` in config.yaml, ENERGOBOT_<NAME>__<KEY>)."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = False
+
+
+@dataclass
+class Mounted:
+    """The inbound side a plug-in set up: tasks to run while serving (pollers) and what to
+    close when it stops (pending callback answers)."""
+
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+class SetupError(Exception):
+    """A webhook command cannot be done: the message says why (shown to the operator)."""
+
+
+NO_URL = "give --url https://... or set server.public_url to an https URL"
+
+
+def require_url(url: str) -> str:
+    """The address to register, for platforms that need one (`set` gets "" when neither
+    --url nor an HTTPS server.public_url gives one)."""
+    if not url:
+        raise SetupError(NO_URL)
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class SetupReport:
+    """What a webhook command prints: the platform's answer and the steps left to the operator."""
+
+    answer: Any = None  # JSON-able
+    steps: tuple[str, ...] = ()
+
+
+class WebhookAdmin(Protocol):
+    """`energobot webhooks set|info|delete <name>`. Raise SetupError with a reason."""
+
+    async def set(self, url: str, drop_pending: bool) -> SetupReport: ...
+
+    async def info(self) -> SetupReport: ...
+
+    async def delete(self) -> SetupReport: ...
+
+    async def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=ChannelSettings)
+
+
+class Plugin(Generic[S]):
+    """One channel. Subclasses set the class attributes and implement build and mount."""
+
+    name: ClassVar[str]  # the channel's name: settings section, Inbound.channel, outbox rows
+    settings_model: type[S]
+    secrets: ClassVar[tuple[str, ...]] = ()  # fields of the section set only by environment
+    webhook_path: ClassVar[str | None] = None  # e.g. /webhooks/max; None: no webhook
+    # A phone shared through the platform's contact control is the customer's own (the platform
+    # sends it); elsewhere a phone is only typed and links nothing.
+    verified_phone: ClassVar[bool] = False
+
+    def build(self, settings: S, host: Host) -> Channel:
+        """The outbound side, given an enabled section."""
+        raise NotImplementedError
+
+    def mount(
+        self,
+        app: web.Application,
+        settings: S,
+        host: Host,
+        channel: Channel,
+        pipeline: Pipeline,
+    ) -> Mounted:
+        """Add routes to `app` and return the background work; `channel` is build()'s."""
+        raise NotImplementedError
+
+    def webhooks(self, settings: S, host: Host) -> WebhookAdmin:
+        raise SetupError(f"{self.name} has no webhook to set")
+
+    def phone_hints(self) -> dict[str, str]:
+        """Language → how to share one's phone here, from the package's locales/<lang>.yaml
+        (`phone_hint: ...`); none: the dialogs' default words."""
+        hints: dict[str, str] = {}
+        folder = resources.files(type(self).__module__.rsplit(".", 1)[0]) / "locales"
+        if not folder.is_dir():
+            return hints
+        for entry in folder.iterdir():
+            if entry.name.endswith(".yaml"):
+                texts = yaml.safe_load(entry.read_text("utf-8")) or {}
+                if isinstance(texts.get("phone_hint"), str):
+                    hints[entry.name.removesuffix(".yaml")] = texts["phone_hint"]
+        return hints
