@@ -166,15 +166,22 @@ class Plugin(Generic[S]):
         raise SetupError(f"{self.name} has no webhook to set")
 
     def phone_hints(self) -> dict[str, str]:
-        """Language → how to share one's phone here, from the package's locales/<lang>.yaml
-        (`phone_hint: ...`); none: the dialogs' default words."""
-        hints: dict[str, str] = {}
+        """Language → how to share one's phone here (`phone_hint:` in the package's
+        locales/<lang>.yaml); none: the dialogs' own words."""
+        return self._texts("phone_hint")
+
+    def titles(self) -> dict[str, str]:
+        """Language → the channel's name as people know it (`title:`), for the console."""
+        return self._texts("title")
+
+    def _texts(self, key: str) -> dict[str, str]:
+        found: dict[str, str] = {}
         folder = resources.files(type(self).__module__.rsplit(".", 1)[0]) / "locales"
         if not folder.is_dir():
-            return hints
+            return found
         for entry in folder.iterdir():
             if entry.name.endswith(".yaml"):
                 texts = yaml.safe_load(entry.read_text("utf-8")) or {}
-                if isinstance(texts.get("phone_hint"), str):
-                    hints[entry.name.removesuffix(".yaml")] = texts["phone_hint"]
-        return hints
+                if isinstance(texts.get(key), str):
+                    found[entry.name.removesuffix(".yaml")] = texts[key]
+        return found

@@ -31,6 +31,8 @@ class Formats:
     def __init__(self, language: str, zone: tzinfo) -> None:
         self.t: Translator = translator(language)
         self.zone = zone
+        # A channel's name from its plug-in (energobot/app.py), where the catalog has none.
+        self.channel_titles: dict[str, str] = {}
 
     def text(self, key: str, /, **params: Any) -> str:
         return self.t(f"console.{key}", **params)
@@ -38,7 +40,9 @@ class Formats:
     def label(self, prefix: str, value: str) -> str:
         """A catalog label for a code (a channel, a status), the code itself if there is none."""
         key = f"console.{prefix}.{value}"
-        return self.t(key) if self.t.has(key) else value
+        if self.t.has(key):
+            return self.t(key)
+        return self.channel_titles.get(value, value) if prefix == "channels" else value
 
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone)

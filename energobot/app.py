@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bots.registry import plugins
 from console.app import mount_console
 from console.context import ReplyCheck
 from dialogs.pipeline import Pipeline
@@ -94,7 +95,11 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     # For Prometheus inside the network: the reverse proxy must not pass /metrics through.
     app.router.add_get("/metrics", metrics_endpoint)
     channels.mount(app, settings, pipeline)
-    mount_console(app, services)
+    if (console := mount_console(app, services)) is not None:
+        language = console.options.language
+        console.formats.channel_titles = {
+            p.name: titles[language] for p in plugins() if language in (titles := p.titles())
+        }
 
     async def start(app: web.Application) -> None:
         sender.start()

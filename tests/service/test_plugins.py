@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import bots
 from bots.registry import names, plugins
+from console.context import CONSOLE
 from energobot.settings import SettingsError, load_settings, secret_fields
 from energobot.wiring import dialog_config
 
@@ -113,7 +114,8 @@ def pigeon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     (package / "locales").mkdir(parents=True)
     (package / "__init__.py").write_text("", "utf-8")
     (package / "plugin.py").write_text(textwrap.dedent(PIGEON), "utf-8")
-    (package / "locales" / "ru.yaml").write_text("phone_hint: «Поделиться голубем»\n", "utf-8")
+    ru = "phone_hint: «Поделиться голубем»\ntitle: Голубиная почта\n"
+    (package / "locales" / "ru.yaml").write_text(ru, "utf-8")
     (package / "locales" / "en.yaml").write_text("phone_hint: send a pigeon\n", "utf-8")
     monkeypatch.setattr(bots, "__path__", [*bots.__path__, str(tmp_path / "bots")])
     plugins.cache_clear()
@@ -171,8 +173,8 @@ async def test_a_new_channel_is_mounted_and_its_words_reach_the_dialog(
     app = create_app(loaded, database)  # type: ignore[arg-type]
     async with TestClient(TestServer(app)) as client, client.post("/webhooks/pigeon") as answer:
         assert answer.status == 200 and await answer.text() == "roof"
-    sent = loaded.channel("pigeon")
-    assert sent.enabled
+    assert app[CONSOLE].formats.label("channels", "pigeon") == "Голубиная почта"
+    assert app[CONSOLE].formats.label("channels", "telegram") == "Telegram"
 
 
 async def test_the_webhook_command_knows_the_new_channel(
