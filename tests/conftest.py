@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from energobot.exchange import load_demo
 from storage.database import Database
 from storage.migrate import upgrade
 from tests.fakes.graph.fixtures import fake_graph
@@ -89,3 +90,12 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     yield db
     await db.dispose()
+
+
+@pytest.fixture
+async def demo(database: Database) -> Database:
+    """The database with the bundled demo data (energobot/demo)."""
+    async with database.unit_of_work() as store:
+        assert await load_demo(store)
+        await store.commit()
+    return database

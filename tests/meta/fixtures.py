@@ -7,18 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from energobot.exchange import load_demo
 from storage.database import Database
 from tests.fakes.graph import FakeGraph
 from tests.meta.harness import Harness, running
-
-
-@pytest.fixture
-async def demo(database: Database) -> Database:
-    async with database.unit_of_work() as store:
-        assert await load_demo(store)
-        await store.commit()
-    return database
 
 
 @pytest.fixture

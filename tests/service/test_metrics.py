@@ -14,7 +14,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import event, select
 
 from energobot.app import create_app
-from energobot.exchange import load_demo
 from energobot.metrics import CACHE_SECONDS, Metrics
 from energobot.settings import Settings
 from storage.database import Database, is_sqlite
@@ -51,14 +50,6 @@ async def fresh_scrape(tg: Harness) -> Samples:
     """A scrape after the cached database reading has expired."""
     await asyncio.sleep(CACHE_SECONDS)
     return await scrape(tg)
-
-
-@pytest.fixture
-async def demo(database: Database) -> Database:
-    async with database.unit_of_work() as store:
-        assert await load_demo(store)
-        await store.commit()
-    return database
 
 
 @pytest.fixture

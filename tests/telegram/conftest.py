@@ -7,18 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from energobot.exchange import load_demo
 from storage.database import Database
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram.harness import Harness, make_settings, running
-
-
-@pytest.fixture
-async def demo(database: Database) -> Database:
-    async with database.unit_of_work() as store:
-        assert await load_demo(store)
-        await store.commit()
-    return database
 
 
 @pytest.fixture

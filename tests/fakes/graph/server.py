@@ -20,7 +20,6 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -41,12 +40,13 @@ from tests.fakes.graph.models import (
     Profile,
     Sent,
 )
+from tests.fakes.serving import Served
 
 WINDOW = 24 * 3600.0
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600.0
 
 
-class FakeGraph:
+class FakeGraph(Served):
     def __init__(
         self,
         *,
@@ -75,40 +75,15 @@ class FakeGraph:
         self._buckets: dict[str, Bucket] = {}
         self.profile = Profile()
         self.internal_errors: list[str] = []
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> str:
+    base_path = f"/{VERSION}"
+
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", f"/{VERSION}/{{path:.+}}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        port = server.sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}/{VERSION}"
-        return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeGraph:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     # ----------------------------------------------------------------- steering
 

@@ -14,11 +14,11 @@ import time
 import traceback
 from collections.abc import Callable
 from functools import partial
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.serving import Served
 from tests.fakes.telegram import errors
 from tests.fakes.telegram.errors import ApiError
 from tests.fakes.telegram.limits import RateLimiter
@@ -53,7 +53,7 @@ DEFAULT_DESCRIPTIONS = {
 ANY_METHOD = "*"
 
 
-class FakeTelegram:
+class FakeTelegram(Served):
     def __init__(
         self,
         token: str = TOKEN,
@@ -107,44 +107,20 @@ class FakeTelegram:
         self.poll_generation = 0
         self.waiters: set[asyncio.Future[None]] = set()
 
-        self._runner: web.AppRunner | None = None
         self._closing: asyncio.Event | None = None
-        self.base_url = ""
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> str:
-        """Serve on a free port; returns the base URL for `TelegramAPIServer.from_base`."""
+    def make_app(self) -> web.Application:
         self._closing = asyncio.Event()
         app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked
-        self.base_url = f"http://{self.host}:{self.port}"
-        return self.base_url
+        return app
 
-    async def stop(self) -> None:
+    def before_stop(self) -> None:
         if self._closing is not None:
             self._closing.set()  # ends delays and long polls at once
         self.wake_polls()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def closing(self) -> bool:

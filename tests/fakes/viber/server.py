@@ -15,12 +15,12 @@ import json
 import time
 import traceback
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.serving import Served
 from tests.fakes.viber import errors
 from tests.fakes.viber.checks import check_message, check_size
 from tests.fakes.viber.errors import ViberError
@@ -56,7 +56,7 @@ def sign(token: str, body: bytes) -> str:
     return hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
 
 
-class FakeViber:
+class FakeViber(Served):
     def __init__(
         self,
         token: str = TOKEN,
@@ -81,39 +81,15 @@ class FakeViber:
         self.internal_errors: list[str] = []  # bugs of the fake itself, never expected
         self.webhook_checks: list[tuple[str, int]] = []  # (url, HTTP status) of webhook callbacks
         self._next_token = FIRST_TOKEN
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> str:
-        """Serve on a free port; returns the api_base (…/pa)."""
+    base_path = "/pa"
+
+    def make_app(self) -> web.Application:
         app = web.Application(client_max_size=1024 * 1024)  # the 30 KB rule is Viber's answer
         app.router.add_post("/pa/{endpoint}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://{self.host}:{port}/pa"
-        return self.base_url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeViber:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     # ----------------------------------------------------------------- users
 
