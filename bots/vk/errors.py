@@ -22,8 +22,8 @@ UNREACHED = -1  # no VK answer at all: a timeout, a refused connection, a proxy'
 RATE_LIMITS: dict[int, float] = {6: 1.0, 9: 30.0, 29: 600.0}
 # The community token is wrong, revoked or lacks the messages permission (5 user authorization,
 # 7 permission, 15 access denied, 27 group authorization, 28 application authorization).
-# Retrying cannot help until an administrator changes ENERGOBOT_VK__TOKEN: the message is given
-# up with a reason that says so, and logged loudly.
+# Nothing is wrong with the message: it waits (with backoff) until an administrator fixes
+# ENERGOBOT_VK__TOKEN, and the refusal is logged loudly — as Telegram's, Viber's and MAX's.
 AUTH = frozenset({5, 7, 15, 27, 28})
 # The customer cannot get messages from the community: 900 blacklisted by the community,
 # 901 messages not allowed (they never wrote, or pressed «forbid messages»), 902 their privacy
@@ -94,8 +94,7 @@ def send_error(error: VkApiError) -> SendError:
         )
         return SendError(
             f"{reason} — the community token is refused: ENERGOBOT_VK__TOKEN must be a valid "
-            "community token with the messages permission",
-            permanent=True,
+            "community token with the messages permission"
         )
     if code in REFUSED:
         return SendError(reason, permanent=True)

@@ -87,7 +87,9 @@ class VkWebhook:
         return _text(self._confirmation)
 
     def _secret_ok(self, given: str) -> bool:
-        return bool(self._secret) and hmac.compare_digest(given.encode(), self._secret)
+        # surrogatepass: a lone surrogate in the JSON is a wrong secret, not a 500.
+        encoded = given.encode("utf-8", "surrogatepass")
+        return bool(self._secret) and hmac.compare_digest(encoded, self._secret)
 
 
 def _group(value: Any) -> int | None:
@@ -96,8 +98,9 @@ def _group(value: Any) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    digits = value.strip() if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= 20:  # not «²», not 5 000 digits
+        return int(digits)
     return -1  # present but not a community id: never ours
 
 

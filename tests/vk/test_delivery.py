@@ -92,8 +92,8 @@ async def test_sent_outside_the_outbox_gets_random_negative_ids(
         (codes.FLOOD, False, False, 30.0),
         (codes.DENY_SEND, True, True, None),
         (codes.PRIVACY, True, True, None),
-        (codes.AUTH, True, False, None),
-        (codes.PERMISSION, True, False, None),
+        (codes.AUTH, False, False, None),  # the message waits for a working token
+        (codes.PERMISSION, False, False, None),
         (codes.PARAM, True, False, None),
         (codes.TOO_LONG, True, False, None),
         (codes.INTERNAL, False, False, None),
@@ -133,7 +133,7 @@ async def test_a_wrong_token_is_error_5(fake_vk: FakeVk) -> None:
             await vk.send(str(USER), Reply("Здравствуйте"), context(5))
     finally:
         await vk.close()
-    assert failed.value.permanent and "error 5" in failed.value.reason
+    assert not failed.value.permanent and "error 5" in failed.value.reason
 
 
 async def test_http_errors_and_timeouts_are_transient(channel: VkChannel, fake_vk: FakeVk) -> None:

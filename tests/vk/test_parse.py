@@ -131,13 +131,19 @@ def test_the_same_body_without_event_id_has_the_same_identity_twice() -> None:
         "message_new_minimal",
         "message_new_without_event_id",
         "message_new_old_api",
-        "message_allow_without_event_id",
-        "message_deny_without_event_id",
         "message_event_without_event_id",
     ):
         first, second = parse_event(load(name)), parse_event(load(name))
         assert first.inbound is not None and second.inbound is not None
         assert first.inbound.event_id == second.inbound.event_id, name
+
+
+def test_notices_without_event_id_are_each_their_own_event() -> None:
+    """allow, deny, allow carry the same bodies: the second allow must not be a duplicate."""
+    for name in ("message_allow_without_event_id", "message_deny_without_event_id"):
+        first, second = parse_event(load(name)), parse_event(load(name))
+        assert first.inbound is not None and second.inbound is not None
+        assert first.inbound.event_id != second.inbound.event_id, name
 
 
 def test_a_message_without_id_is_known_by_its_date_and_text() -> None:
