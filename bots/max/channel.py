@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 # within one send's time (outbox.send_timeout_seconds, 15 s by default).
 NOT_READY_PAUSES = (0.5, 1.0, 2.0, 4.0)
 # The chat cannot get anything from the bot: the user stopped or blocked it, or it is gone.
-_UNREACHABLE_CODES = ("chat.denied", "chat.not.found", "not.found", "user.not.found")
+_UNREACHABLE_CODES = ("chat.denied", "chat.not.found", "user.not.found")
 TOKEN_REFUSED = "verify.token"
 # Arrival times jitter: a chat's requests are spaced a tenth wider than MAX's limit.
 PACE_MARGIN = 1.1
@@ -59,23 +59,32 @@ class Words:
 
 
 class ChatPacer:
-    """MAX allows 2 requests a second to one chat, counting callback answers too, and a reply
-    split in chunks is several messages: the outbox paces rows, this paces every request."""
+    """MAX allows 30 requests a second to the bot and 2 to one chat, counting callback answers,
+    uploads and every chunk of a split reply: the outbox paces rows, this paces every request
+    (a turn for the chat first, then one for the bot)."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, bot_per_second: float = 0.0) -> None:
         self._gap = PACE_MARGIN / per_second if per_second > 0 else 0.0
+        self._bot_gap = PACE_MARGIN / bot_per_second if bot_per_second > 0 else 0.0
         self._next: dict[str, float] = {}
+        self._bot_next = 0.0
 
     async def wait(self, user_id: str) -> None:
-        if not self._gap:
-            return
-        now = asyncio.get_running_loop().time()
-        start = max(now, self._next.get(user_id, 0.0))
-        self._next[user_id] = start + self._gap
-        if len(self._next) > 10_000:  # forget chats that are long quiet
-            self._next = {k: v for k, v in self._next.items() if v > now}
-        if start > now:
-            await asyncio.sleep(start - now)
+        loop = asyncio.get_running_loop()
+        if self._gap:
+            now = loop.time()
+            start = max(now, self._next.get(user_id, 0.0))
+            self._next[user_id] = start + self._gap
+            if len(self._next) > 10_000:  # forget chats that are long quiet
+                self._next = {k: v for k, v in self._next.items() if v > now}
+            if start > now:
+                await asyncio.sleep(start - now)
+        if self._bot_gap:
+            now = loop.time()
+            start = max(now, self._bot_next)
+            self._bot_next = start + self._bot_gap
+            if start > now:
+                await asyncio.sleep(start - now)
 
 
 class MaxChannel(AlwaysOpen):
@@ -89,7 +98,10 @@ class MaxChannel(AlwaysOpen):
         self.api = api
         self.rates = rates
         self.words = words
-        self.pacer = ChatPacer(rates.per_chat_per_second)
+        self.pacer = ChatPacer(rates.per_chat_per_second, rates.per_second)
+        # Chunks of a split reply already delivered, by outbox row: a row retried after a later
+        # chunk failed goes on from there instead of repeating the first (MAX has no send key).
+        self._delivered: dict[int, int] = {}
 
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
@@ -98,9 +110,20 @@ class MaxChannel(AlwaysOpen):
             raise SendError(f"max: {user_id!r} is not a MAX user id", permanent=True)
         token = await self._upload(reply.attachment) if reply.attachment is not None else ""
         contact_label = self.words.pick(self.words.contact_button, reply.language)
+        row = context.row_id if context is not None else 0
+        done = self._delivered.pop(row, 0) if row else 0
         last: str | None = None
-        for body in render(reply, contact_label, token):
-            last = await self._post(user_id, body)
+        for index, body in enumerate(render(reply, contact_label, token)):
+            if index < done:
+                continue
+            try:
+                last = await self._post(user_id, body)
+            except BaseException:
+                if row and index:
+                    self._delivered[row] = index
+                    if len(self._delivered) > 10_000:  # rows given up on are forgotten
+                        self._delivered.pop(next(iter(self._delivered)))
+                raise
         return last
 
     async def answer_callback(self, callback_id: str, user_id: str, language: str = "") -> None:
@@ -181,13 +204,16 @@ def send_error(exc: MaxApiError) -> SendError:
         # A wrong or revoked token: every message waits (with backoff) until it is fixed.
         log.error("max refuses the bot token: %s", exc)
         return SendError(reason)
-    if exc.code in _UNREACHABLE_CODES or (exc.status in (403, 404) and exc.code):
+    if exc.code in _UNREACHABLE_CODES:
         # chat.denied ("error.dialog.suspended"): the user stopped or blocked the bot; nothing
-        # reaches them until they write again. (A 404 without MAX's JSON is a wrong api_base,
-        # not a customer: it is retried like an outage.)
+        # reaches them until they write again.
         return SendError(reason, blocks=True)
     if exc.not_ready or exc.status >= 500 or exc.status in (408, 409, 425):
         return SendError(reason)  # tried again after backoff
+    if not exc.code and exc.status not in (400, 413):
+        # Not MAX's answer (a proxy's error page, a wrong api_base): an outage, not a verdict
+        # on the message — tried again after backoff.
+        return SendError(reason)
     if 400 <= exc.status < 500:
         return SendError(reason, permanent=True)  # the message as it is was refused
     return SendError(reason)

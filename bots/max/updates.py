@@ -30,8 +30,9 @@ UPDATE_TYPES = (
     "message_callback",
     "bot_started",
     "bot_stopped",
-    "bot_removed",
 )
+# Not asked for: bot_removed is the bot taken out of a group chat or channel (its user is the
+# administrator who did it, whose own dialog goes on); a dialog ends with bot_stopped.
 START_PAYLOAD_MAX = 512  # a deep link's payload, at most (longer ones MAX drops itself)
 FILE_TYPES = ("image", "file")  # kept for operators (a photo of the meter, a receipt)
 NOT_CONTENT = ("inline_keyboard",)  # a bot's keyboard, never a customer's content
@@ -170,7 +171,6 @@ _READERS: dict[str, Callable[[str, dict[str, Any]], Parsed]] = {
     "message_callback": _message_callback,
     "bot_started": _bot_started,
     "bot_stopped": _bot_stopped,
-    "bot_removed": _bot_stopped,
 }
 
 

@@ -79,7 +79,6 @@ async def test_webhooks_set_info_delete(fake_max: FakeMax) -> None:
             "message_callback",
             "bot_started",
             "bot_stopped",
-            "bot_removed",
         ]
         assert report.answer["subscriptions"][0]["url"] == "https://bot.example/webhooks/max"
         assert any("no queue to drop" in step for step in report.steps)
