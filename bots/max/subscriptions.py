@@ -3,7 +3,10 @@ DELETE /subscriptions), with the secret MAX then sends in every update's header.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
+
+import aiohttp
 
 from bots.max.api import MaxApi, MaxApiError
 from bots.max.settings import MaxSettings, secret_problem
@@ -87,7 +90,9 @@ class MaxSubscriptions:
                 ) from None
             raise SetupError(f"MAX refused: {exc}") from None
         except Exception as exc:
+            hint = ""
+            if isinstance(exc, ssl.SSLError | aiohttp.ClientSSLError):
+                hint = " (is the Russian national root CA installed? see bots/max/README.md)"
             raise SetupError(
-                f"MAX could not be reached at {self._settings.api_base}: {exc!r} (is the Russian "
-                "national root CA installed? see bots/max/README.md)"
+                f"MAX could not be reached at {self._settings.api_base}: {exc!r}{hint}"
             ) from None
