@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from core.accounts import Account, Category
@@ -567,6 +567,24 @@ class SenderPort(Protocol):
         """`sender_id` stops: the others may take its share at once."""
 
 
+class ThrottlePort(Protocol):
+    async def reserve(self, key: str, limit: int, window: timedelta, now: datetime) -> int | None:
+        """Count one attempt for `key` in the fixed window `now` falls in, atomically refusing
+        above `limit`: the count including it, or None when refused (nothing counted)."""
+
+    async def count(self, key: str, window: timedelta, now: datetime) -> int:
+        """Attempts for `key` in the window `now` falls in."""
+
+    async def recent(self, key: str, since: datetime) -> int:
+        """Attempts for `key` in every window that started at or after `since`."""
+
+    async def clear(self, key: str) -> None:
+        """Forget `key`'s attempts."""
+
+    async def forget(self, now: datetime) -> None:
+        """Delete windows long past."""
+
+
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
@@ -626,6 +644,9 @@ class Store(Protocol):
 
     @property
     def senders(self) -> SenderPort: ...
+
+    @property
+    def throttle(self) -> ThrottlePort: ...
 
     async def commit(self) -> None: ...
 

@@ -19,6 +19,7 @@ from storage.repos.meters import MeterRepo
 from storage.repos.operators import OperatorRepo, SessionRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo
 from storage.repos.tariffs import TariffRepo
+from storage.repos.throttle import ThrottleRepo
 from storage.repos.visits import VisitRepo
 
 __all__ = ["OutboxRecord", "SqlStore"]
@@ -48,6 +49,7 @@ class SqlStore:
         self.canned = CannedRepo(connection)
         self.console = ConsoleRepo(connection)
         self.senders = SenderRepo(connection)
+        self.throttle = ThrottleRepo(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

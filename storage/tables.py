@@ -133,6 +133,16 @@ outbox = Table(
 )
 
 # The outbox senders alive now (one per process): each sends at its share of a channel's rate.
+# Attempts per key and fixed time window, shared by every process (storage/repos/throttle.py).
+throttle = Table(
+    "throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", UTCDateTime, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Index(None, "window_start"),
+)
+
 senders = Table(
     "senders",
     metadata,
