@@ -101,16 +101,21 @@ def _mask_run(match: re.Match[str]) -> str:
 
 
 # A payment card: 13-19 digits in a row, or in groups as cards print them («4276 1234 5678
-# 9012», «3782 822463 10005»).
+# 9012», «3782 822463 10005»), with spaces, dashes, dots or slashes between the groups.
 _CARD = re.compile(
-    r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,3}(?![\d/.]))?"
-    r"|\d{4}[ \-]\d{6}[ \-]\d{4,5})(?!\d)"
+    r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ .\-/]\d{4}){2,3}(?:[ .\-/]\d{1,3}(?![\d/.]))?"
+    r"|\d{4}[ .\-/]\d{6}[ .\-/]\d{4,5})(?!\d)"
 )
-# Four groups of four: the way a card is printed and typed, whatever its checksum.
-_PRINTED = re.compile(r"^\d{4}([ \-])\d{4}\1\d{4}\1\d{4}$")
+# Four groups of four: the way a card is printed and typed, whatever its checksum (and whatever
+# stray digit follows).
+_PRINTED = re.compile(r"^\d{4}([ .\-/])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?$")
+# Digits in any other grouping («4276 3800 12345679», «42763800 1234 5679»): a card only with
+# card words, an expiry date or a security code near, or as sixteen digits a payment system
+# starts that pass the checksum — an account beside a reading is grouped this way too.
+_GROUPED = re.compile(r"(?<![\d•])\d{2,}(?:(?:[ .\-/]|\s{2,5})\d+){1,6}(?![\d•])")
 _CARD_CODE = re.compile(r"(?i)(?<![^\W\d_])(cvv2?|cvc2?|свв|цвв|код)(\s*[:\-]?\s*)\d{3,4}(?!\d)")
 # The expiry date next to a card: «12/27», «12/2027», «до 12.27».
-_EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})(?![\d/.])")
+_EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*[/.]\s*(\d{2}|20\d{2})(?![\d/.])")
 # Words that say a number is a card's: it is masked then even with a typo in a digit.
 _CARD_WORDS = re.compile(
     r"(?i)(?<![^\W\d_])(карт\w*|card\w*|visa|виза|mastercard|мастеркард|мир\b|maestro|cvv|cvc|"
@@ -122,6 +127,7 @@ CONTEXT = 40  # characters around a number in which card words or an expiry date
 # that long, and a serial that is gets asked again rather than a card kept.
 CARD_LENGTH = 16
 PAYMENT_SYSTEMS = frozenset("23456")
+GROUP_MAX = 8  # the longest group of digits a card is typed in without other evidence
 
 
 def _luhn(digits: str) -> bool:
@@ -153,9 +159,32 @@ def hide_card_data(text: str) -> tuple[str, bool]:
         if not (_luhn(digits) or _PRINTED.match(run) or context or typed):
             return run
         found = True
+        printed = _PRINTED.match(run)
+        return "•••• •••• •••• " + (digits[12:16] if printed else digits[-4:])
+
+    def grouped(match: re.Match[str]) -> str:
+        nonlocal found
+        run = match.group(0)
+        digits = re.sub(r"\D", "", run)
+        if not 13 <= len(digits) <= 19 or digits.startswith("0"):
+            return run
+        near = masked[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
+        context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
+        # Cards are never grouped around ten digits: that is an account number with a reading.
+        longest = max(len(group) for group in re.findall(r"\d+", run))
+        system = (
+            len(digits) == CARD_LENGTH
+            and digits[0] in PAYMENT_SYSTEMS
+            and _luhn(digits)
+            and longest <= GROUP_MAX
+        )
+        if not (context or system):
+            return run
+        found = True
         return "•••• •••• •••• " + digits[-4:]
 
     masked = _CARD.sub(card, text)
+    masked = _GROUPED.sub(grouped, masked)
     if found:
         masked = _CARD_CODE.sub(lambda m: f"{m.group(1)}{m.group(2)}•••", masked)
         masked = _EXPIRY.sub("••/••", masked)

@@ -1,6 +1,11 @@
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.masking import (
+    hide_card_data,
     mask_account,
     mask_address,
     mask_email,
@@ -201,3 +206,62 @@ def test_a_bot_token_inside_an_error_is_hidden() -> None:
         == "TelegramNetworkError: InvalidURL: https://api.telegram.org/bot<bot token>/sendMessage"
     )
     assert mask_text("at 12:30:45 and 2026-11-27T03:00:07") == "at 12:30:45 and 2026-11-27T03:00:07"
+
+
+# -- card data in any format (a property: whatever the grouping and the separators) ----------
+
+_SEPARATORS = st.sampled_from([" ", ".", "-", "/", "  "])
+
+
+def _luhn_digit(body: str) -> str:
+    total = 0
+    for position, char in enumerate(reversed(body + "0")):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return str((10 - total % 10) % 10)
+
+
+@st.composite
+def typed_cards(draw: st.DrawFn) -> tuple[str, str, str]:
+    """(the card as typed, its digits, what was said beside it)."""
+    length = draw(st.integers(13, 19))
+    body = draw(st.sampled_from("23456")) + draw(
+        st.text("0123456789", min_size=length - 2, max_size=length - 2)
+    )
+    digits = body + (
+        _luhn_digit(body) if draw(st.booleans()) else draw(st.sampled_from("0123456789"))
+    )
+    cuts = sorted(draw(st.sets(st.integers(2, length - 2), max_size=5)))
+    groups = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, length], strict=True)]
+    typed = groups[0]
+    for group in groups[1:]:
+        typed += draw(_SEPARATORS) + group
+    beside = draw(
+        st.sampled_from(
+            ["cvv {c}", "CVC: {c}", "код {c}", "срок 12/27 cvv {c}", "до 09.28", "exp 11/2029"]
+        )
+    ).format(c=draw(st.text("0123456789", min_size=3, max_size=3)))
+    return typed, digits, beside
+
+
+@given(typed_cards(), st.sampled_from(["вот карта {card} {beside}", "{card} {beside} спишите"]))
+def test_card_digits_with_a_code_or_expiry_beside_are_masked_in_any_format(
+    card: tuple[str, str, str], sentence: str
+) -> None:
+    typed, digits, beside = card
+    text = sentence.format(card=typed, beside=beside)
+    masked, found = hide_card_data(text)
+    assert found, text
+    assert digits[:-4] not in re.sub(r"\D", "", masked), (text, masked)
+    assert not re.search(r"(?i)(cvv|cvc|код)\W*\d", masked), (text, masked)
+    assert not re.search(r"\d\s*[/.]\s*\d", masked), (text, masked)  # nor the expiry date
+
+
+@given(
+    st.from_regex(r"59\d{8}", fullmatch=True),
+    st.integers(0, 999_999),
+    st.sampled_from([" ", "  ", " показания ", ", ", " - "]),
+)
+def test_an_account_beside_a_reading_is_never_a_card(account: str, reading: int, gap: str) -> None:
+    text = f"{account}{gap}{reading}"
+    assert hide_card_data(text) == (text, False)
