@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.http_exceptions import PayloadEncodingError
 
 from bots.registry import plugins
 from console.app import mount_console
 from console.context import ReplyCheck
 from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
+from energobot.logs import quiet_client_faults
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
 from energobot.sender import OutboxSender
 from energobot.settings import Settings
 from energobot.wiring import build_pipeline, sender_config
 from storage.database import Database
 from storage.migrate import is_current
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +81,20 @@ async def favicon(request: web.Request) -> web.Response:
     )
 
 
+@web.middleware
+async def cut_off(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A client that goes away in the middle of its body (or sends a broken chunked one) is one
+    line in the log, not an error with a traceback: nothing of it was taken."""
+    try:
+        return await handler(request)
+    except (ConnectionResetError, PayloadEncodingError) as exc:
+        log.info("%s %s: the request was cut off (%s)", request.method, request.path, exc)
+        return web.Response(status=400, text="the request body was cut off")
+
+
 def create_app(settings: Settings, database: Database) -> web.Application:
-    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    quiet_client_faults()
+    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[cut_off])
     channels = build_channels(settings)
     metrics = Metrics(database, channels.outbound)
     app[METRICS] = metrics

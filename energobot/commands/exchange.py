@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -143,8 +144,17 @@ def export(
     if output is None:
         click.echo(buffer.getvalue(), nl=False)
         return
-    output.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    _write_private(output, buffer.getvalue())
     click.echo(f"{count} reading(s) written to {output}.", err=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Account numbers and readings are personal data: the file is readable by its owner only
+    (0600), also when it already existed with wider rights."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
 
 
 async def _export(

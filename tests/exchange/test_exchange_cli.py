@@ -141,6 +141,11 @@ async def test_export_to_stdout_and_file(cli: Cli, tmp_path: Path) -> None:
         ("2026-11", "23600.5"),
         ("2026-12", "23790"),
     ]
+    # Personal data: only its owner may read the file, also one that was there before.
+    assert out.stat().st_mode & 0o777 == 0o600
+    out.chmod(0o644)
+    assert cli("export", "readings", "--output", out).returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o600
 
     bad = cli("export", "readings", "--period", "2026-13")
     assert bad.returncode == 2
