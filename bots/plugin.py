@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel
 
 from bots.channel import Channel
-from dialogs.messages import Inbound
+from dialogs.messages import Inbound, Reply
 
 if TYPE_CHECKING:  # aiohttp is imported by what mounts routes, not by reading settings
     from aiohttp import web
@@ -67,6 +67,65 @@ class Pipeline(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Quota:
+    """At most `limit` attempts per fixed `window` for `key` (the database's shared counters)."""
+
+    key: str
+    limit: int
+    window: timedelta
+
+
+# Reserves one place in every quota, all or none, in one transaction shared by every process:
+# the first quota that is full (nothing counted then), or None.
+Throttle = Callable[[Sequence[Quota], datetime], Awaitable[Quota | None]]
+
+
+class Revocations(Protocol):
+    """Sessions ended before their time (a web chat's «new chat»), kept in the database until
+    their cookies would have expired anyway, so every process refuses them."""
+
+    async def revoke(self, key: str, until: datetime, now: datetime) -> None: ...
+
+    async def revoked(self, key: str, now: datetime) -> bool: ...
+
+
+class StreamTicket(Protocol):
+    """A live stream's place under its session's and address's limits (LiveStreams.admit)."""
+
+    @property
+    def refused(self) -> str | None:
+        """None: admitted; "session" or "address": that limit is full."""
+
+    @property
+    def limit(self) -> int: ...
+
+    def release(self) -> None: ...
+
+
+class LiveStreams(Protocol):
+    """The process's live streams (energobot.streams.Streams): one database poller shared by
+    every channel's and the console's streams, per-session and per-address limits."""
+
+    @property
+    def idle_seconds(self) -> float:
+        """A stream that carried no event this long is closed (the page reconnects)."""
+
+    def every(
+        self,
+        seconds: float,
+        poll: Callable[[], Awaitable[bool]],
+        active: Callable[[], bool],
+        name: str = ...,
+    ) -> Callable[[], None]:
+        """Run `poll` every `seconds` in the shared poller while `active()`; returns what to
+        call when a stream opens. A poll returns True to run again at once."""
+
+    def limit(self, kind: str, per_session: int, per_address: int) -> None: ...
+
+    def admit(self, kind: str, session: str, address: str) -> StreamTicket: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Host:
     """What a plug-in may know of the service around it."""
 
@@ -79,6 +138,20 @@ class Host:
     # Opens a read-only view of stored conversations (storage.repos.chatlog), for a channel
     # that shows the history itself (the web chat on reload).
     chat_log: Callable[[], AbstractAsyncContextManager[Any]] | None = None
+    # A key of the service's own for `purpose`: HMAC-SHA256(ENERGOBOT_CONSOLE__SESSION_KEY,
+    # purpose). None when that secret is not set: the plug-in makes up a key per start.
+    derive_key: Callable[[str], bytes] | None = None
+    throttle: Throttle | None = None  # the shared attempt counters (table throttle)
+    revocations: Revocations | None = None  # revoked sessions (table revoked_sessions)
+    # The client's address of a request (X-Forwarded-For believed only from
+    # server.trusted_proxies); None: the peer's own address.
+    client_address: Callable[[web.Request], str] | None = None
+    # What the bot answers a first contact's event, nothing kept (the turn is rolled back):
+    # for a channel that greets before anyone wrote (the web chat's page).
+    preview: Callable[[Inbound], Awaitable[Sequence[Reply]]] | None = None
+    # The process's live streams: the shared poller and the stream limits (None: a channel
+    # polls on its own, unlimited — tests that build one without the service).
+    streams: LiveStreams | None = None
 
 
 class ChannelSettings(BaseModel):

@@ -65,6 +65,7 @@ def mount_console(
     routes.add_post("/operators/{login}/enable", supervisor.enable)
     routes.add_post("/operators/{login}/disable", supervisor.disable)
     routes.add_post("/operators/{login}/password", supervisor.reset_password)
+    routes.add_post("/operators/{login}/unlock", supervisor.unlock)
     routes.add_static("/static", STATIC)
 
     async def stop_streams(_: web.Application) -> None:

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from console.passwords import HashGate, PasswordRules, company_words
 from console.render import Formats, environment, html
 from console.roles import Role, at_least
+from core.addresses import networks
 from core.ports import SessionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,17 @@ class Options:
     language: str = "ru"
     session_key: str = ""
     session_idle_minutes: int = 60
-    lockout_attempts: int = 5
-    lockout_minutes: int = 15
-    min_password_length: int = 10
+    session_max_hours: int = 12
+    login_attempts: int = 5
+    login_address_attempts: int = 20
+    login_window_minutes: int = 15
+    trusted_device_days: int = 30
+    hash_slots: int = 0  # 0: twice the cores
+    min_password_length: int = 12
+    password_checks: bool = True
+    password_blocklist: str = ""
+    company_words: tuple[str, ...] = ()  # the company's names, refused as passwords
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For names the client
     events_poll_seconds: float = 1.0
     visits_page: int = 200
     public_url: str = ""
@@ -78,9 +88,17 @@ class Options:
             language=console.language,
             session_key=console.session_key.get_secret_value(),
             session_idle_minutes=console.session_idle_minutes,
-            lockout_attempts=console.lockout_attempts,
-            lockout_minutes=console.lockout_minutes,
+            session_max_hours=console.session_max_hours,
+            login_attempts=console.login_attempts,
+            login_address_attempts=console.login_address_attempts,
+            login_window_minutes=console.login_window_minutes,
+            trusted_device_days=console.trusted_device_days,
+            hash_slots=console.hash_slots,
             min_password_length=console.min_password_length,
+            password_checks=console.password_checks,
+            password_blocklist=console.password_blocklist,
+            company_words=company_words(settings.company.name, settings.company.website),
+            trusted_proxies=tuple(settings.server.trusted_proxies),
             events_poll_seconds=console.events_poll_seconds,
             visits_page=console.visits_page,
             public_url=settings.server.public_url,
@@ -114,6 +132,14 @@ class Console:
                 "and operators' sessions end when this process restarts"
             )
         self.formats = Formats(options.language, ZoneInfo(options.timezone))
+        self.hashing = HashGate(options.hash_slots)  # argon2 at most this many at once
+        self.password_rules = PasswordRules(
+            options.min_password_length,
+            options.password_checks,
+            options.password_blocklist,
+            options.company_words,
+        )
+        self.proxies = networks(options.trusted_proxies)
         self.env = environment()
         self.stopping = asyncio.Event()  # set on shutdown: live-update streams end
 
@@ -173,6 +199,7 @@ FLASH_KEYS = frozenset(
         "operator_enabled",
         "operator_disabled",
         "password_reset",
+        "operator_unlocked",
         "canned_saved",
         "canned_deleted",
         "logged_out",

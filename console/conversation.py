@@ -1,4 +1,9 @@
-"""One conversation: its whole transcript and the accounts' summary; reply, note, close."""
+"""One conversation: its whole transcript and the accounts' summary; reply, note, close.
+
+Need to know: an operator reads only a conversation whose escalation waits in the queue or that
+they hold; supervisors and admins read every one (console.roles.may_see). Every showing of a
+transcript is audited (`console.view`), and so is every refusal (`console.denied`); notes and the
+live stream (console/events.py) follow the same rule."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from aiohttp import web
 from console.auth import wants_json
 from console.context import Console, actor, console_of, redirect, session_of
 from console.notify import lock_conversation, send
-from console.roles import Role, at_least
+from console.roles import Role, at_least, may_see
 from console.summary import accounts_summary
 from console.views import cursor_text, message
 from core.conversations import Author, EscalationStatus
@@ -40,9 +45,14 @@ async def _render(
         view = await store.console.conversation(conversation_id)
         if view is None:
             return console.error_page(request, 404, "errors.not_found")
+        if not visible(session, view):
+            return await hidden(console, request, store, session, conversation_id, "view")
         lines, cursor = await store.console.transcript(conversation_id)
         summary = await accounts_summary(console, store, view.customer_id)
         canned = await store.canned.all()
+        details = {"conversation_id": conversation_id, "lines": len(lines)}
+        await store.audit.record(actor(session), "console.view", now, details)
+        await store.commit()
     escalation = view.escalation
     holds = _holds(session, view)
     return console.page(
@@ -64,6 +74,35 @@ async def _render(
         can_note=escalation is not None,
         draft=draft,
     )
+
+
+def visible(session: SessionRecord, view: ConversationView) -> bool:
+    """Whether this console user may read the conversation (need to know)."""
+    escalation = view.escalation
+    return may_see(
+        session.operator.role,
+        session.operator.login,
+        escalation.status if escalation else None,
+        escalation.operator if escalation else None,
+    )
+
+
+async def hidden(
+    console: Console,
+    request: web.Request,
+    store: Store,
+    session: SessionRecord,
+    conversation_id: int,
+    what: str,
+) -> web.Response:
+    """Refuse a conversation this user may not see (403, in the console's language), audited."""
+    details = {"conversation_id": conversation_id, "what": what}
+    await store.audit.record(actor(session), "console.denied", console.now(), details)
+    await store.commit()
+    if wants_json(request):
+        error = console.text("errors.not_yours")
+        return web.json_response({"ok": False, "error": error}, status=403)
+    return console.error_page(request, 403, "errors.not_yours")
 
 
 def _holds(session: SessionRecord, view: ConversationView) -> bool:
@@ -122,6 +161,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
         view = await store.console.conversation(conversation_id)
         if view is None:
             return console.error_page(request, 404, "errors.not_found")
+        if not visible(session, view):
+            return await hidden(console, request, store, session, conversation_id, "reply")
         holds = _holds(session, view)
         refused = await _window_refusal(console, store, view, text, name, now) if holds else None
         if holds and not refused:
@@ -174,6 +215,8 @@ async def note(request: web.Request) -> web.StreamResponse:
         view = await store.console.conversation(conversation_id)
         if view is None:
             return console.error_page(request, 404, "errors.not_found")
+        if not visible(session, view):
+            return await hidden(console, request, store, session, conversation_id, "note")
         escalation = view.escalation
         if escalation is not None:
             # A note is an escalation line of its own kind: it never reaches the outbox.
@@ -197,6 +240,8 @@ async def close(request: web.Request) -> web.StreamResponse:
         view = await store.console.conversation(conversation_id)
         if view is None:
             return console.error_page(request, 404, "errors.not_found")
+        if not visible(session, view):
+            return await hidden(console, request, store, session, conversation_id, "close")
         holds = _holds(session, view)
         if holds:
             await _close(store, session, view, now)

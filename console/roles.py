@@ -1,4 +1,4 @@
-"""Console roles: each can do what the ones below it can."""
+"""Console roles: each can do what the ones below it can; who may read which conversation."""
 
 from __future__ import annotations
 
@@ -26,3 +26,18 @@ def may_manage(manager_role: str, target_role: str) -> bool:
     if at_least(manager_role, Role.ADMIN):
         return True
     return at_least(manager_role, Role.SUPERVISOR) and target_role == Role.OPERATOR
+
+
+def may_see(role: str, login: str, escalation_status: str | None, holder: str | None) -> bool:
+    """Need to know: whether a console user may read a conversation (its transcript, notes and
+    live updates), given its escalation (the active one, else the latest).
+
+    Supervisors and admins see every conversation. An operator sees one whose escalation waits
+    in the queue (to decide whether to take it) or that they hold themselves — not a colleague's,
+    not a closed one, and not one the bot handled alone.
+    """
+    if at_least(role, Role.SUPERVISOR):
+        return True
+    if escalation_status == "waiting":
+        return True
+    return escalation_status == "claimed" and holder == login

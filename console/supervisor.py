@@ -1,4 +1,5 @@
-"""Supervisors (and admins): today's figures and the operators — enable, disable, new password."""
+"""Supervisors (and admins): today's figures and the operators — enable, disable, new password,
+lift a login's throttle."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from console.auth import require
+from console.auth import login_state, require, unlock_login
 from console.context import actor, console_of, redirect, session_of
-from console.passwords import hash_async, too_short
 from console.roles import Role, may_manage
 
 
@@ -27,6 +27,7 @@ async def supervisor_page(
         responses = await store.console.first_responses(since)
         resolved = await store.console.resolved(since)
         operators = await store.operators.all()
+        states = {op.login: await login_state(console, store, op.login) for op in operators}
     figures = {
         "waiting": len(waiting),
         "median": f.duration(median(responses)) if responses else "—",
@@ -40,8 +41,9 @@ async def supervisor_page(
             "name": op.display_name,
             "role": f.label("roles", op.role),
             "enabled": op.enabled,
-            "locked": op.locked_until is not None and op.locked_until > now,
-            "locked_until": f.when(op.locked_until, now) if op.locked_until else "",
+            "locked": states[op.login][0] is not None,
+            "locked_until": f.when(states[op.login][0], now),
+            "failures": states[op.login][1],
             "manageable": may_manage(session.operator.role, op.role)
             and op.login != session.operator.login,
         }
@@ -115,17 +117,38 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
     login, _ = target
     form = await request.post()
     password = str(form.get("password", ""))
-    minimum = console.options.min_password_length
-    if too_short(password, minimum):
-        error = console.text("errors.password_short", count=minimum)
+    async with console.unit_of_work() as store:
+        named = await store.operators.get(login)
+    name = named.display_name if named is not None else ""
+    problem = console.password_rules.problem(password, login, name)
+    if problem is not None:
+        error = console.text(f"errors.{problem.key}", **problem.params)
         return await supervisor_page(request, 400, error)
-    password_hash = await hash_async(password)
+    password_hash = await console.hashing.hash(password)
     now = console.now()
     async with console.unit_of_work() as store:
         await store.operators.set_password(login, password_hash)
         operator = await store.operators.get(login)
         assert operator is not None
         await store.console_sessions.delete_for_operator(operator.id)
+        await unlock_login(store, login)  # guesses at the old password no longer count
         await store.audit.record(actor(session), "console.operator_password", now, {"login": login})
         await store.commit()
     raise redirect("/supervisor", "password_reset")
+
+
+async def unlock(request: web.Request) -> web.StreamResponse:
+    """Forget a login's attempts and failures (its throttle), audited."""
+    target = await _target(request)
+    if isinstance(target, web.Response):
+        return target
+    console = console_of(request)
+    session = session_of(request)
+    login, _ = target
+    async with console.unit_of_work() as store:
+        await unlock_login(store, login)
+        await store.audit.record(
+            actor(session), "console.operator_unlock", console.now(), {"login": login}
+        )
+        await store.commit()
+    raise redirect("/supervisor", "operator_unlocked")

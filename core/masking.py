@@ -100,20 +100,32 @@ def _mask_run(match: re.Match[str]) -> str:
     return re.sub(r"[0-9]", "•", run)
 
 
-# A payment card: 13-19 digits in a row, or in groups as cards print them («4276 1234 5678
-# 9012», «3782 822463 10005»), with spaces, dashes, dots or slashes between the groups.
-_CARD = re.compile(
-    r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ .\-/]\d{4}){2,3}(?:[ .\-/]\d{1,3}(?![\d/.]))?"
-    r"|\d{4}[ .\-/]\d{6}[ .\-/]\d{4,5})(?!\d)"
+# Spaces and dashes as keyboards and clipboards type them (a no-break space copied from a bank's
+# app, a tab, a line break, an en or em dash, a minus) read as the plain ones, one character for
+# one, so that what is found is where it is in the text.
+_PLAIN = str.maketrans(
+    dict.fromkeys("\xa0\u2007\u202f\u2009\u200a\t\n\r\x0b\x0c", " ") | dict.fromkeys("‐‑‒–—―−", "-")
 )
-# Four groups of four: the way a card is printed and typed, whatever its checksum (and whatever
-# stray digit follows).
-_PRINTED = re.compile(r"^\d{4}([ .\-/])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?$")
+# Between the groups of a card: a space or a few, or a dash, dot or slash with or without a
+# space around it.
+_SEP = r"(?: ?[.\-/] ?| {1,3})"
+# A payment card: 13-19 digits in a row, or in groups as cards print them («4276 1234 5678
+# 9012», «3782 822463 10005»).
+_CARD = re.compile(
+    rf"(?<!\d)(?:\d{{13,19}}(?! ?[.\-/] ?\d)"  # in a row (not the start of a longer grouping)
+    rf"|\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}}(?![\d/.]))?"
+    rf"|\d{{4}}{_SEP}\d{{6}}{_SEP}\d{{4,5}})(?!\d)"
+)
 # Digits in any other grouping («4276 3800 12345679», «42763800 1234 5679»): a card only with
 # card words, an expiry date or a security code near, or as sixteen digits a payment system
 # starts that pass the checksum — an account beside a reading is grouped this way too.
-_GROUPED = re.compile(r"(?<![\d•])\d{2,}(?:(?:[ .\-/]|\s{2,5})\d+){1,6}(?![\d•])")
-_CARD_CODE = re.compile(r"(?i)(?<![^\W\d_])(cvv2?|cvc2?|свв|цвв|код)(\s*[:\-]?\s*)\d{3,4}(?!\d)")
+_GROUPED = re.compile(rf"(?<![\d•])\d{{2,}}(?:{_SEP}\d+){{1,6}}(?![\d•])")
+_CARD_CODE = re.compile(
+    r"(?i)(?<![^\W\d_])(cvv2?|cvc2?|свв|цвв|код(?: безопасности| карты)?|security code)"
+    r"(\W{0,3})(\d{3,4})(?!\d)"
+)
+# A security code typed bare after the card (or after its expiry date): «… 5679 12/27 456».
+_BARE_CODE = re.compile(r"(?<![\d/.])\d{3,4}(?![\d/.])")
 # The expiry date next to a card: «12/27», «12/2027», «до 12.27».
 _EXPIRY = re.compile(r"(?<![\d/.])(0[1-9]|1[0-2])\s*[/.]\s*(\d{2}|20\d{2})(?![\d/.])")
 # Words that say a number is a card's: it is masked then even with a typo in a digit.
@@ -128,6 +140,7 @@ CONTEXT = 40  # characters around a number in which card words or an expiry date
 CARD_LENGTH = 16
 PAYMENT_SYSTEMS = frozenset("23456")
 GROUP_MAX = 8  # the longest group of digits a card is typed in without other evidence
+MASKED_CARD = "•••• •••• •••• "
 
 
 def _luhn(digits: str) -> bool:
@@ -138,38 +151,64 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _printed(run: str) -> bool:
+    """Four groups of four with one separator, as cards print them (a stray digit or three after
+    them does not change that)."""
+    sizes = [len(group) for group in re.findall(r"\d+", run)]
+    separators = set(re.findall(r"\D+", run))
+    four_by_four = sizes[:4] == [4, 4, 4, 4] and (
+        len(sizes) == 4 or (len(sizes) == 5 and sizes[4] <= 3)
+    )
+    return four_by_four and len(separators) == 1
+
+
+def _card_part(run: str) -> str:
+    """The longest leading groups of a run of digits (and the character after it) that can be
+    a card (13-19 digits) and do not end where an expiry date begins («4276 3800 12345679
+    12/27 456»: the card, not the month); the whole run when none can."""
+    groups = list(re.finditer(r"\d+", run))
+    for count in range(len(groups), 0, -1):
+        end = groups[count - 1].end()
+        digits = sum(len(g.group(0)) for g in groups[:count])
+        if 13 <= digits <= 19 and run[end : end + 1] not in ("/", "."):
+            return run[:end]
+    return run[: groups[-1].end()] if groups else run
+
+
 def hide_card_data(text: str) -> tuple[str, bool]:
     """The text with payment card numbers and what goes with them (the expiry date, the
-    security code) masked, and whether anything was. A card number is 13-19 digits that pass
-    the Luhn check, are grouped as cards are printed, are sixteen starting as a payment
-    system's, or stand next to card words, an expiry date or a security code (a typo in a
-    digit does not make it any less a card). Nobody may keep card data a customer typed by
-    mistake."""
-    found = False
+    security code) masked, and whether anything was. A card number is 13-19 digits, however
+    grouped and separated, that pass the Luhn check, are grouped as cards are printed, are
+    sixteen starting as a payment system's, or stand next to card words, an expiry date or a
+    security code (a typo in a digit does not make it any less a card). Nobody may keep card
+    data a customer typed by mistake."""
+    plain = text.translate(_PLAIN)
+    cards: list[tuple[int, int, str]] = []  # where a card is in the text, and its last four
 
-    def card(match: re.Match[str]) -> str:
-        nonlocal found
+    def near(start: int, end: int) -> bool:
+        around = plain[max(0, start - CONTEXT) : end + CONTEXT]
+        return bool(
+            _CARD_WORDS.search(around) or _EXPIRY.search(around) or _CARD_CODE.search(around)
+        )
+
+    for match in _CARD.finditer(plain):
         run = match.group(0)
         digits = re.sub(r"\D", "", run)
         if digits.startswith("0"):
-            return run  # no payment system's numbers start with 0; meter serials often do
-        near = text[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
-        context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
+            continue  # no payment system's numbers start with 0; meter serials often do
+        printed = _printed(run)
         typed = len(digits) == CARD_LENGTH and digits[0] in PAYMENT_SYSTEMS  # a digit mistyped
-        if not (_luhn(digits) or _PRINTED.match(run) or context or typed):
-            return run
-        found = True
-        printed = _PRINTED.match(run)
-        return "•••• •••• •••• " + (digits[12:16] if printed else digits[-4:])
-
-    def grouped(match: re.Match[str]) -> str:
-        nonlocal found
-        run = match.group(0)
+        if _luhn(digits) or printed or typed or near(*match.span()):
+            cards.append((*match.span(), digits[12:16] if printed else digits[-4:]))
+    for match in _GROUPED.finditer(plain):
+        start = match.start()
+        run = _card_part(match.group(0) + plain[match.end() : match.end() + 1])
+        end = start + len(run)
+        if any(start < taken_end and taken_start < end for taken_start, taken_end, _ in cards):
+            continue
         digits = re.sub(r"\D", "", run)
         if not 13 <= len(digits) <= 19 or digits.startswith("0"):
-            return run
-        near = masked[max(0, match.start() - CONTEXT) : match.end() + CONTEXT]
-        context = _CARD_WORDS.search(near) or _EXPIRY.search(near) or _CARD_CODE.search(near)
+            continue
         # Cards are never grouped around ten digits: that is an account number with a reading.
         longest = max(len(group) for group in re.findall(r"\d+", run))
         system = (
@@ -178,14 +217,24 @@ def hide_card_data(text: str) -> tuple[str, bool]:
             and _luhn(digits)
             and longest <= GROUP_MAX
         )
-        if not (context or system):
-            return run
-        found = True
-        return "•••• •••• •••• " + digits[-4:]
-
-    masked = _CARD.sub(card, text)
-    masked = _GROUPED.sub(grouped, masked)
-    if found:
-        masked = _CARD_CODE.sub(lambda m: f"{m.group(1)}{m.group(2)}•••", masked)
-        masked = _EXPIRY.sub("••/••", masked)
-    return masked, found
+        if system or near(start, end):
+            cards.append((start, end, digits[-4:]))
+    if not cards:
+        return text, False
+    # What goes with a card, anywhere in the message: the expiry date and a named code; right
+    # after the card (or after its expiry): three or four bare digits, the security code.
+    changes = [(start, end, MASKED_CARD + tail) for start, end, tail in cards]
+    changes += [(*m.span(), "••/••") for m in _EXPIRY.finditer(plain)]
+    changes += [(*m.span(3), "•••") for m in _CARD_CODE.finditer(plain)]
+    for _, end, _ in cards:
+        window = plain[end : end + CONTEXT]
+        changes += [(end + m.start(), end + m.end(), "•••") for m in _BARE_CODE.finditer(window)]
+    parts: list[str] = []
+    at = 0
+    for start, end, replacement in sorted(changes):
+        if start < at:
+            continue  # within what is masked already
+        parts += [text[at:start], replacement]
+        at = end
+    parts.append(text[at:])
+    return "".join(parts), True

@@ -524,6 +524,29 @@ class TranscriptEntry(Protocol):
 TranscriptCursor = tuple[int, int, int]
 
 
+class WatchedConversation(Protocol):
+    """What the live updates need to know of an open conversation at every poll: who may
+    see it, whether it changed hands, and whether its transcript has anything new."""
+
+    @property
+    def conversation_id(self) -> int: ...
+
+    @property
+    def status(self) -> ConversationStatus: ...
+
+    @property
+    def escalation_status(self) -> EscalationStatus | None:
+        """The active escalation's, else the latest's; None: never escalated."""
+
+    @property
+    def operator(self) -> str | None:
+        """That escalation's holder (a login)."""
+
+    @property
+    def cursor(self) -> TranscriptCursor:
+        """Where its transcript ends now (what transcript() would return as the cursor)."""
+
+
 class ConsolePort(Protocol):
     async def queue(self) -> Sequence[QueueEntry]:
         """Waiting escalations, oldest first."""
@@ -537,6 +560,10 @@ class ConsolePort(Protocol):
         """Take a waiting escalation; False if it is not waiting any more (someone was first)."""
 
     async def conversation(self, conversation_id: int) -> ConversationView | None: ...
+
+    async def watch(self, conversation_ids: Sequence[int]) -> Sequence[WatchedConversation]:
+        """The state of several conversations in a constant number of queries (unknown ids
+        are left out): one look serves every open live stream of the process."""
 
     async def transcript(
         self, conversation_id: int, after: TranscriptCursor | None = None

@@ -168,6 +168,14 @@ class Pipeline:
             f"{channel}:{user_id}",
         )
 
+    async def preview(self, inbound: Inbound) -> list[Reply]:
+        """What the turn would answer, with nothing of it kept (no customer, inbox or outbox
+        row): the web chat's greeting for a visitor who has not written yet."""
+        async with self.unit_of_work() as store:
+            handled = await self._turn(store, _storable(inbound), recovering=False)
+            await store.rollback()
+        return list(handled.replies)
+
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
         # Keyed by the conversation: every batch, in every process, locks rows in one order.
         key = f"{inbound.channel}:{inbound.user_id}"

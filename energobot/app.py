@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.http_exceptions import PayloadEncodingError
+from aiohttp.typedefs import Middleware
 
 from bots.registry import plugins
 from console.app import mount_console
@@ -18,6 +20,7 @@ from energobot.logs import quiet_client_faults
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
 from energobot.sender import OutboxSender
 from energobot.settings import Settings
+from energobot.streams import server_options
 from energobot.wiring import build_pipeline, sender_config
 from storage.database import Database
 from storage.migrate import is_current
@@ -81,20 +84,45 @@ async def favicon(request: web.Request) -> web.Response:
     )
 
 
-@web.middleware
-async def cut_off(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A client that goes away in the middle of its body (or sends a broken chunked one) is one
-    line in the log, not an error with a traceback: nothing of it was taken."""
-    try:
-        return await handler(request)
-    except (ConnectionResetError, PayloadEncodingError) as exc:
-        log.info("%s %s: the request was cut off (%s)", request.method, request.path, exc)
-        return web.Response(status=400, text="the request body was cut off")
+def body_guard(body_seconds: float) -> Middleware:
+    """A request's body must have arrived `body_seconds` after its headers, else the connection
+    is cut (a slow-body slow-loris holds nothing for long; aiohttp's keep-alive timer does not
+    run while a request is in progress). A client that goes away mid-body, or sends a broken
+    chunked one, is one line in the log, not an error with a traceback: nothing of it was taken.
+    """
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        deadline = None
+        if request.body_exists and request.transport is not None:
+            deadline = asyncio.get_running_loop().call_later(body_seconds, _cut, request)
+        try:
+            return await handler(request)
+        except (ConnectionResetError, PayloadEncodingError) as exc:
+            log.info("%s %s: the request was cut off (%s)", request.method, request.path, exc)
+            return web.Response(status=400, text="the request body was cut off")
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+
+    return guard
+
+
+def _cut(request: web.Request) -> None:
+    """The deadline passed: cut the connection if the body has still not all arrived (a handler
+    still at work on a whole body is left alone)."""
+    if not request.content.is_eof() and request.transport is not None:
+        log.info("%s %s: the body did not arrive in time", request.method, request.path)
+        request.transport.close()
 
 
 def create_app(settings: Settings, database: Database) -> web.Application:
     quiet_client_faults()
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[cut_off])
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[body_guard(settings.server.idle_timeout_seconds)],
+        handler_args=server_options(settings.server),  # idle and slow-header connections cut
+    )
     channels = build_channels(settings)
     metrics = Metrics(database, channels.outbound)
     app[METRICS] = metrics

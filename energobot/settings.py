@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import date, time
 from decimal import Decimal
@@ -43,6 +44,26 @@ class ServerSettings(Section):
     port: int = Field(8080, ge=1, le=65535)
     public_url: str = ""
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # A connection with no request in progress is closed after this long; it is also all the
+    # time a client gets to send a request's headers (a slow-loris trickle is cut). Keep it
+    # above nginx's upstream keepalive_timeout (docs/deploy.md).
+    idle_timeout_seconds: float = Field(75.0, gt=0, le=3600)
+    # A live-update stream (console or web chat) that carried no event this long is closed;
+    # the page reconnects at once and goes on where it was.
+    stream_idle_seconds: float = Field(300.0, ge=1)
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed: the client's
+    # address is the last one in it that is not such a proxy. Empty: the peer's own address.
+    trusted_proxies: list[str] = []
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from None
+        return [item.strip() for item in value]
 
 
 class DatabaseSettings(Section):
@@ -200,11 +221,30 @@ class ConsoleSettings(Section):
     # Secret: only from ENERGOBOT_CONSOLE__SESSION_KEY; without it a random key per start.
     session_key: SecretStr = SecretStr("")
     session_idle_minutes: int = Field(60, ge=1)
-    lockout_attempts: int = Field(5, ge=1)
-    lockout_minutes: int = Field(15, ge=1)
-    min_password_length: int = Field(10, ge=8)
+    session_max_hours: int = Field(12, ge=1)
+    # Logins are throttled per login and per client address (console/auth.py): this many
+    # attempts per window, halved for every as many failures in the last 24 hours (down to 1).
+    login_attempts: int = Field(5, ge=1)
+    login_address_attempts: int = Field(20, ge=1)
+    login_window_minutes: int = Field(15, ge=1, le=1440)
+    trusted_device_days: int = Field(30, ge=0)
+    hash_slots: int = Field(0, ge=0)  # argon2 checks at once per process; 0: twice the cores
+    min_password_length: int = Field(12, ge=12)
+    password_checks: bool = True
+    password_blocklist: str = ""
     events_poll_seconds: float = Field(1.0, gt=0)
+    # Live-update streams (/console/events) at once, per process: per login session and per
+    # client address (server.trusted_proxies); more are refused with 429.
+    max_streams_per_session: int = Field(10, ge=1)
+    max_streams_per_address: int = Field(100, ge=1)
     visits_page: int = Field(200, ge=1)
+
+    @field_validator("password_blocklist")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if value and not Path(value).is_file():
+            raise ValueError(f"no such file: {value} (refused passwords, one a line)")
+        return value
 
 
 class CoreSettings(BaseSettings):

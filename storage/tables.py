@@ -143,6 +143,17 @@ throttle = Table(
     Index(None, "window_start"),
 )
 
+# Sessions ended before their time (the web chat's «new chat»), refused by every process until
+# their cookies would have expired anyway (storage/repos/revoked.py). Only a keyed hash of a
+# session's id is ever kept here.
+revoked_sessions = Table(
+    "revoked_sessions",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
 senders = Table(
     "senders",
     metadata,

@@ -1,5 +1,6 @@
-"""The website chat: the page at `/` (and an embed snippet), an anonymous session cookie as the
-user id, posts into the pipeline, replies live over Server-Sent Events."""
+"""The website chat: the page at `/` (and an embed snippet), an anonymous session cookie signed
+by the server (a keyed hash of its id is the user id), posts into the pipeline, replies live over
+Server-Sent Events."""
 
 from bots.webchat.channel import WebchatChannel
 from bots.webchat.hub import Hub

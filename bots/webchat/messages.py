@@ -177,10 +177,14 @@ def shown_delivered(row: Delivered) -> ShownMessage | None:
 
 
 def history(
-    events: Sequence[Event], replies: Sequence[Delivered], limit: int
+    events: Sequence[Event],
+    replies: Sequence[Delivered],
+    limit: int,
+    opening: Sequence[ShownMessage] = (),
 ) -> list[ShownMessage]:
-    """The conversation as the page shows it: customer and bot bubbles merged by time (at
-    equal times the customer's message first: the reply answers it).
+    """The conversation as the page shows it: the `opening` (the greeting, never stored)
+    first, then customer and bot bubbles merged by time (at equal times the customer's message
+    first: the reply answers it).
 
     A pressed button is shown by its label, found among the buttons shown before it; the
     start event and erased messages are not shown. A customer's message keeps the key the
@@ -193,8 +197,8 @@ def history(
         if (message := shown_delivered(row)) is not None:
             merged.append((row.at, 1, row.id, message))
     merged.sort(key=lambda item: item[:3])
-    labels: dict[str, str] = {}
-    shown: list[ShownMessage] = []
+    labels = {b["payload"]: b["label"] for message in opening for b in message.buttons}
+    shown: list[ShownMessage] = list(opening)
     for at, _, event_id, item in merged:
         if isinstance(item, ShownMessage):
             labels.update({b["payload"]: b["label"] for b in item.buttons})

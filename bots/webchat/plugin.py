@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import TYPE_CHECKING
 
 from bots.channel import Channel
@@ -10,6 +12,8 @@ from bots.webchat.settings import WebchatSettings
 
 if TYPE_CHECKING:
     from aiohttp import web
+
+log = logging.getLogger(__name__)
 
 
 class WebchatPlugin(Plugin[WebchatSettings]):
@@ -21,7 +25,13 @@ class WebchatPlugin(Plugin[WebchatSettings]):
         from bots.webchat.channel import WebchatChannel
         from bots.webchat.hub import Hub
 
-        return WebchatChannel(Hub(settings.poll_seconds))
+        hub = Hub(
+            settings.poll_seconds,
+            host.streams,  # the process's shared poller and stream limits
+            settings.max_streams_per_session,
+            settings.max_streams_per_address,
+        )
+        return WebchatChannel(hub)
 
     def mount(
         self,
@@ -33,11 +43,21 @@ class WebchatPlugin(Plugin[WebchatSettings]):
     ) -> Mounted:
         from bots.webchat.channel import WebchatChannel
         from bots.webchat.routes import WebchatApp, WebchatConfig
-        from bots.webchat.session import origin_of
+        from bots.webchat.session import SessionKeys, origin_of
 
         assert isinstance(channel, WebchatChannel)
-        if host.chat_log is None:
-            raise ValueError("the web chat needs the service's chat log (Host.chat_log)")
+        needs = ("chat_log", "throttle", "revocations", "preview")
+        if missing := [name for name in needs if getattr(host, name) is None]:
+            raise ValueError(f"the web chat needs the service's {', '.join(missing)} (Host)")
+        assert host.chat_log and host.throttle and host.revocations and host.preview
+        if host.derive_key is not None:
+            key = host.derive_key("webchat")
+        else:
+            key = secrets.token_bytes(32)
+            log.warning(
+                "webchat: ENERGOBOT_CONSOLE__SESSION_KEY is not set; a random key is used and "
+                "web chat sessions end when this process restarts (and are refused by others)"
+            )
         ancestors = (origin_of(host.website), *settings.embed_origins)
         config = WebchatConfig(
             company=host.company,
@@ -49,8 +69,20 @@ class WebchatPlugin(Plugin[WebchatSettings]):
             history_messages=settings.history_messages,
             max_text_chars=settings.max_text_chars,
             messages_per_minute=settings.messages_per_minute,
+            address_messages_per_minute=settings.address_messages_per_minute,
+            address_new_chats_per_hour=settings.address_new_chats_per_hour,
         )
-        WebchatApp(config, channel.hub, pipeline, host.chat_log).mount(app)
+        WebchatApp(
+            config,
+            channel.hub,
+            pipeline,
+            host.chat_log,
+            keys=SessionKeys(key, settings.session_days * 86_400),
+            throttle=host.throttle,
+            revocations=host.revocations,
+            preview=host.preview,
+            client_address=host.client_address,
+        ).mount(app)
         return Mounted()
 
 

@@ -1,4 +1,4 @@
-"""`energobot operators`: the console's users — add, list, disable, enable, passwd."""
+"""`energobot operators`: the console's users — add, list, disable, enable, passwd, unlock."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
-from console.passwords import hash_password, too_short
+from console.auth import FAILED, login_key, unlock_login
+from console.passwords import PasswordRules, company_words, hash_password
+from console.render import Formats
 from console.roles import Role
 from core.ports import Store
 from energobot.runtime import CliContext, open_database, pass_cli
@@ -20,6 +23,7 @@ from energobot.settings import Settings
 T = TypeVar("T")
 LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 ACTOR = "cli"
+DAY = timedelta(days=1)
 _NO_MIGRATE = click.option(
     "--no-migrate", is_flag=True, help="Do not bring the database schema up to date first."
 )
@@ -37,18 +41,24 @@ def _run(settings: Settings, migrate: bool, work: Callable[[Store], Awaitable[T]
     return asyncio.run(run())
 
 
-def _read_password(settings: Settings) -> str:
-    """From a hidden prompt (typed twice) at a terminal, else the first line of stdin."""
+def _read_password(settings: Settings, login: str, name: str = "") -> str:
+    """From a hidden prompt (typed twice) at a terminal, else the first line of stdin; refused
+    (in the console's language) when the console would refuse it."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    minimum = settings.console.min_password_length
-    if too_short(password, minimum):
-        raise click.ClickException(
-            f"the password is too short: at least {minimum} characters "
-            "(console.min_password_length)"
-        )
+    console = settings.console
+    rules = PasswordRules(
+        console.min_password_length,
+        console.password_checks,
+        console.password_blocklist,
+        company_words(settings.company.name, settings.company.website),
+    )
+    problem = rules.problem(password, login, name)
+    if problem is not None:
+        formats = Formats(console.language, ZoneInfo(settings.company.timezone))
+        raise click.ClickException(formats.text(f"errors.{problem.key}", **problem.params))
     return password
 
 
@@ -80,8 +90,8 @@ def operators() -> None:
 def add(cli: CliContext, login: str, role: str, display_name: str | None, no_migrate: bool) -> None:
     """Create an operator. The password is asked for (or read from stdin when piped)."""
     settings = cli.settings
-    password_hash = hash_password(_read_password(settings))
     name = (display_name or login).strip()[:128]
+    password_hash = hash_password(_read_password(settings, login, name))
 
     async def work(store: Store) -> None:
         now = datetime.now(UTC)
@@ -107,8 +117,9 @@ def list_(cli: CliContext, no_migrate: bool) -> None:
         rows = []
         for op in await store.operators.all():
             state = "enabled" if op.enabled else "disabled"
-            if op.locked_until is not None and op.locked_until > now:
-                state += f", locked until {op.locked_until:%Y-%m-%d %H:%M} UTC"
+            failed = await store.throttle.recent(FAILED + login_key(op.login), now - DAY)
+            if failed:
+                state += f", {failed} failed logins in 24 h"
             rows.append((op.login, op.role, state, op.display_name))
         return rows
 
@@ -155,9 +166,18 @@ enable = operators.command("enable", help="Let a disabled operator log in again.
 @_NO_MIGRATE
 @pass_cli
 def passwd(cli: CliContext, login: str, no_migrate: bool) -> None:
-    """Set a new password (asked for, or read from stdin); lifts a lockout, ends sessions."""
+    """Set a new password (asked for, or read from stdin); lifts the login's throttle, ends
+    sessions."""
     settings = cli.settings
-    password_hash = hash_password(_read_password(settings))
+
+    async def name_of(store: Store) -> str | None:
+        operator = await store.operators.get(login)
+        return None if operator is None else operator.display_name
+
+    name = _run(settings, not no_migrate, name_of)
+    if name is None:
+        raise click.ClickException(f"no operator {login}")
+    password_hash = hash_password(_read_password(settings, login, name))
 
     async def work(store: Store) -> bool:
         operator = await store.operators.get(login)
@@ -165,10 +185,31 @@ def passwd(cli: CliContext, login: str, no_migrate: bool) -> None:
             return False
         await store.operators.set_password(login, password_hash)
         await store.console_sessions.delete_for_operator(operator.id)
+        await unlock_login(store, login)
         await store.audit.record(ACTOR, "operators.passwd", datetime.now(UTC), {"login": login})
         await store.commit()
         return True
 
-    if not _run(settings, not no_migrate, work):
+    if not _run(settings, False, work):  # migrated (if asked) by the first look
         raise click.ClickException(f"no operator {login}")
     click.echo(f"password of {login} changed.")
+
+
+@operators.command("unlock")
+@click.argument("login")
+@_NO_MIGRATE
+@pass_cli
+def unlock(cli: CliContext, login: str, no_migrate: bool) -> None:
+    """Forget a login's failed attempts: strangers' guesses no longer hold it back."""
+
+    async def work(store: Store) -> bool:
+        if await store.operators.get(login) is None:
+            return False
+        await unlock_login(store, login)
+        await store.audit.record(ACTOR, "operators.unlock", datetime.now(UTC), {"login": login})
+        await store.commit()
+        return True
+
+    if not _run(cli.settings, not no_migrate, work):
+        raise click.ClickException(f"no operator {login}")
+    click.echo(f"login attempts of {login} forgotten.")

@@ -1,9 +1,11 @@
 """What the operators' console reads across tables: the queue, a conversation's whole
-transcript, visits by status and day, today's figures; and claiming an escalation."""
+transcript, what the live updates watch, visits by status and day, today's figures; and
+claiming an escalation."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -76,6 +78,17 @@ class Line:
     delivery: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """core.ports.WatchedConversation."""
+
+    conversation_id: int
+    status: ConversationStatus
+    escalation_status: EscalationStatus | None
+    operator: str | None
+    cursor: Cursor
+
+
 class ConsoleRepo(Repo):
     async def queue(self) -> list[QueueItem]:
         query = _escalations().where(escalations.c.status == EscalationStatus.WAITING.value)
@@ -140,6 +153,65 @@ class ConsoleRepo(Repo):
             status=ConversationStatus(row["status"]),
             escalation=latest[0] if latest else None,
         )
+
+    async def watch(self, conversation_ids: Sequence[int]) -> list[Watched]:
+        ids = sorted(set(conversation_ids))
+        if not ids:
+            return []
+        found = await self._conn.execute(
+            select(conversations.c.id, conversations.c.status).where(conversations.c.id.in_(ids))
+        )
+        statuses = {row.id: ConversationStatus(row.status) for row in found.all()}
+        # Per conversation the active escalation, else the latest (as conversation() has it).
+        latest: dict[int, tuple[tuple[bool, datetime, int], str, str | None]] = {}
+        found = await self._conn.execute(
+            select(
+                escalations.c.id,
+                escalations.c.conversation_id,
+                escalations.c.status,
+                escalations.c.operator,
+                escalations.c.created_at,
+            ).where(escalations.c.conversation_id.in_(ids))
+        )
+        for row in found.all():
+            rank = (row.status in _ACTIVE, row.created_at, row.id)
+            seen = latest.get(row.conversation_id)
+            if seen is None or rank > seen[0]:
+                latest[row.conversation_id] = (rank, row.status, row.operator)
+        ends: list[dict[int, int]] = []
+        for query in (
+            select(inbox.c.conversation_id, func.max(inbox.c.id))
+            .where(inbox.c.conversation_id.in_(ids))
+            .group_by(inbox.c.conversation_id),
+            select(outbox.c.conversation_id, func.max(outbox.c.id))
+            .where(outbox.c.conversation_id.in_(ids))
+            .group_by(outbox.c.conversation_id),
+            select(escalations.c.conversation_id, func.max(escalation_messages.c.id))
+            .join(escalations, escalations.c.id == escalation_messages.c.escalation_id)
+            .where(
+                escalations.c.conversation_id.in_(ids),
+                escalation_messages.c.author.in_(_OWN_LINES),
+            )
+            .group_by(escalations.c.conversation_id),
+        ):
+            ends.append({key: int(value) for key, value in (await self._conn.execute(query)).all()})
+        watched = []
+        for conversation_id, status in statuses.items():
+            escalation = latest.get(conversation_id)
+            watched.append(
+                Watched(
+                    conversation_id=conversation_id,
+                    status=status,
+                    escalation_status=EscalationStatus(escalation[1]) if escalation else None,
+                    operator=escalation[2] if escalation else None,
+                    cursor=(
+                        ends[0].get(conversation_id, 0),
+                        ends[1].get(conversation_id, 0),
+                        ends[2].get(conversation_id, 0),
+                    ),
+                )
+            )
+        return watched
 
     async def transcript(
         self, conversation_id: int, after: Cursor | None = None

@@ -35,8 +35,8 @@ def make_settings(url: str, **console: Any) -> Settings:
         console={
             "session_key": "test-session-key-0123456789",
             "events_poll_seconds": 0.05,
-            "lockout_attempts": 3,
-            "lockout_minutes": 15,
+            "login_attempts": 3,
+            "login_window_minutes": 15,
             **console,
         },
     )

@@ -1,4 +1,4 @@
-"""Logging in and out, lockout, disabled operators, CSRF, cookies, roles."""
+"""Logging in and out, throttled logins, disabled operators, CSRF, cookies, roles."""
 
 from __future__ import annotations
 
@@ -94,28 +94,40 @@ async def test_wrong_password_is_refused_and_audited(
     assert response.status == 401 and "Неверный логин или пароль" in browser.page
     rows = await audit_actions(database)
     assert rows == [
-        ("operator:anna", "console.login_failed", {"reason": "wrong_password", "locked": False}),
-        ("anonymous", "console.login_failed", {"login": "nobody", "reason": "unknown"}),
+        (
+            "operator:anna",
+            "console.login_failed",
+            {"reason": "wrong_password", "address": "127.0.0.1"},
+        ),
+        (
+            "anonymous",
+            "console.login_failed",
+            {"login": "nobody", "reason": "unknown", "address": "127.0.0.1"},
+        ),
     ]
 
 
-async def test_lockout_after_repeated_failures(
+async def test_repeated_failures_throttle_the_login(
     database: Database, browser_factory: Any, server: TestServer
 ) -> None:
+    console = server.app[CONSOLE]
+    epoch = int(datetime.now(UTC).timestamp())
+    start = datetime.fromtimestamp(epoch - epoch % 900 + 60, UTC)  # in one 15-minute window
+    console.clock = lambda: start
     await add_operator(database, "anna")
     browser: Browser = browser_factory()
     for _ in range(2):
         assert (await browser.login("anna", "wrong password")).status == 401
-    response = await browser.login("anna", "wrong password")  # the third: locked now
-    assert response.status == 401 and "заблокирован на 15 мин" in browser.page
-    # Even the right password does not open it while the lock lasts.
+        assert "Неверный логин или пароль" in browser.page and "Повторите" not in browser.page
+    response = await browser.login("anna", "wrong password")  # the third: no places left
+    assert response.status == 401 and "Повторите через 14 мин" in browser.page
+    # Even the right password does not get in while the window is full.
     response = await browser.login("anna")
-    assert response.status == 401 and "временно заблокирован" in browser.page
+    assert response.status == 401 and "Повторите через 14 мин" in browser.page
     reasons = [d["reason"] for _, a, d in await audit_actions(database) if d]
-    assert reasons == ["wrong_password"] * 3 + ["locked"]
-    # Once the lock has run out, the right password works.
-    console = server.app[CONSOLE]
-    console.clock = lambda: datetime.now(UTC) + timedelta(minutes=16)
+    assert reasons == ["wrong_password"] * 3 + ["throttled"]
+    # In the next window the right password works.
+    console.clock = lambda: start + timedelta(minutes=15)
     response = await browser.login("anna")
     assert response.url.path == "/console/queue"
 
@@ -129,9 +141,8 @@ async def test_disabled_operator_cannot_log_in(database: Database, browser_facto
     response = await browser.login("anna")
     assert response.status == 401
     assert 'data-test="error"' in browser.page and "отключена" in browser.page
-    assert ("operator:anna", "console.login_failed", {"reason": "disabled"}) in await audit_actions(
-        database
-    )
+    disabled = {"reason": "disabled", "address": "127.0.0.1"}
+    assert ("operator:anna", "console.login_failed", disabled) in await audit_actions(database)
 
 
 async def test_disabling_ends_a_running_session(database: Database, anna: Browser) -> None:

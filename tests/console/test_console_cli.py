@@ -82,7 +82,7 @@ def test_add_list_disable_enable_passwd(run: Any) -> None:
 
 def test_refusals(run: Any) -> None:
     result = run("operators", "add", "anna", "--role", "operator", input="short\n")
-    assert result.exit_code != 0 and "too short: at least 10 characters" in result.output
+    assert result.exit_code != 0 and "слишком короткий: нужно не меньше 12" in result.output
     assert "no operators yet" in run("operators", "list").output
     run("operators", "add", "anna", "--role", "operator", input="a long password\n")
     again = run("operators", "add", "anna", "--role", "admin", input="a long password\n")

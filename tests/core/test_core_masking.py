@@ -210,7 +210,7 @@ def test_a_bot_token_inside_an_error_is_hidden() -> None:
 
 # -- card data in any format (a property: whatever the grouping and the separators) ----------
 
-_SEPARATORS = st.sampled_from([" ", ".", "-", "/", "  "])
+_SEPARATORS = st.sampled_from([" ", ".", "-", "/", "  ", "\u00a0", " - ", "\u2013", "\t", "\n"])
 
 
 def _luhn_digit(body: str) -> str:
@@ -238,7 +238,17 @@ def typed_cards(draw: st.DrawFn) -> tuple[str, str, str]:
         typed += draw(_SEPARATORS) + group
     beside = draw(
         st.sampled_from(
-            ["cvv {c}", "CVC: {c}", "код {c}", "срок 12/27 cvv {c}", "до 09.28", "exp 11/2029"]
+            [
+                "cvv {c}",
+                "CVC: {c}",
+                "код {c}",
+                "срок 12/27 cvv {c}",
+                "до 09.28",
+                "exp 11/2029",
+                "12/27 {c}",
+                "CVV — {c}",
+                "код безопасности {c}",
+            ]
         )
     ).format(c=draw(st.text("0123456789", min_size=3, max_size=3)))
     return typed, digits, beside

@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from energobot.app import SERVICES, create_app
 from energobot.settings import Settings
 from storage.database import Database
+from storage.tables import customers
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
@@ -82,42 +84,57 @@ async def test_the_page_opens_a_session_cookie_with_its_token_in_the_page(
     cookie = page.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # plain http here
-    session_id, csrf = cookie.split(";")[0].split("=", 1)[1].split(".")
-    assert TOKEN.search(await page.text())[1] == csrf  # type: ignore[index]
-    assert len(session_id) == 32 and session_id != csrf
+    # A random id, when it was issued and the server's signature of both; the page's CSRF
+    # token is derived from the id on the server, it is not in the cookie.
+    session_id, issued, signature = cookie.split(";")[0].split("=", 1)[1].split(".")
+    csrf = TOKEN.search(await page.text())[1]  # type: ignore[index]
+    assert len(session_id) == 32 and len(signature) == 43 and issued.isdigit()
+    assert csrf not in cookie
     policy = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'self' https://energosbyt.example" in policy
-    # The same session next time: the cookie is kept, only refreshed.
+    # The same session next time: the cookie is kept, only signed again.
     again = await client.get("/")
-    assert again.headers["Set-Cookie"].split(";")[0] == cookie.split(";")[0]
+    assert again.headers["Set-Cookie"].split("=", 1)[1].split(".")[0] == session_id
+    assert TOKEN.search(await again.text())[1] == csrf  # type: ignore[index]
 
 
 async def test_a_post_goes_through_the_pipeline_and_the_reply_arrives_live(
     client: TestClient,
 ) -> None:
     token = await open_chat(client)
+    # The greeting opens the chat from the history: nothing was stored to make it.
+    opened = await (await client.get("/webchat/history")).json()
+    [greeting] = opened["messages"]
+    assert greeting["side"] == "bot" and "Здравствуйте" in greeting["text"]
+    assert any(b["payload"] == "go:readings" for b in greeting["buttons"])
+    assert opened["cursor"] == 0
     stream = await client.get("/webchat/events", params={"after": "0"})
     assert stream.headers["Content-Type"].startswith("text/event-stream")
+    # The page's own «start» before anyone wrote is taken, and changes nothing.
+    start = await say(client, own(client, token), {"kind": "start"})
+    assert await start.json() == {"duplicate": False, "replies": 0}
+
     event_id = str(uuid.uuid4())
-    response = await say(client, own(client, token), {"kind": "start"}, event_id)
+    response = await say(client, own(client, token), {"kind": "text", "text": "меню"}, event_id)
     assert response.status == 200
     assert await response.json() == {"duplicate": False, "replies": 1}
 
-    name, _, greeting = await next_event(stream)
+    name, _, menu = await next_event(stream)
     assert name == "reply"
-    assert greeting["side"] == "bot" and "Здравствуйте" in greeting["text"]
-    assert any(b["payload"] == "go:readings" for b in greeting["buttons"])
+    assert menu["side"] == "bot" and menu["key"] != greeting["key"]
+    assert any(b["payload"] == "go:readings" for b in menu["buttons"])
     # The poll then confirms it under its row id, without showing it again.
     name, row_id, data = await next_event(stream)
     assert (name, data) == ("cursor", {})
     stream.close()
 
     history = await (await client.get("/webchat/history")).json()
-    assert [m["key"] for m in history["messages"]] == [greeting["key"]]
+    keys = [m["key"] for m in history["messages"]]
+    assert keys == [greeting["key"], f"sent-{event_id}", menu["key"]]
     assert history["cursor"] == int(row_id or 0)
 
-    again = await say(client, own(client, token), {"kind": "start"}, event_id)
+    again = await say(client, own(client, token), {"kind": "text", "text": "меню"}, event_id)
     assert await again.json() == {"duplicate": True, "replies": 0}
 
 
@@ -126,17 +143,15 @@ async def test_a_reply_delivered_by_another_process_reaches_the_open_page(
 ) -> None:
     token = await open_chat(client)
     first = await client.get("/webchat/events")
-    await say(client, own(client, token), {"kind": "start"})
+    await say(client, own(client, token), {"kind": "text", "text": "меню"})
     assert (await next_event(first))[0] == "reply"
     assert (await next_event(first))[0] == "cursor"  # marked sent
     first.close()
     history = await (await client.get("/webchat/history")).json()
-    assert len(history["messages"]) == 1
-    session_id = client.session.cookie_jar.filter_cookies(client.make_url("/"))[
-        "energobot_chat"
-    ].value.split(".")[0]
-    stream = await client.get("/webchat/events", params={"after": str(history["cursor"])})
+    assert len(history["messages"]) == 3  # the greeting, «меню» and the menu
     services = client.app[SERVICES]  # type: ignore[index]
+    session_id = await _stored_user_id(services.database)
+    stream = await client.get("/webchat/events", params={"after": str(history["cursor"])})
     # Another process's sender: the row is written and marked sent without this process.
     now = datetime.now(UTC)
     async with services.database.unit_of_work() as store:
@@ -158,6 +173,16 @@ async def test_a_reply_delivered_by_another_process_reaches_the_open_page(
         "from-another-process",
     )
     stream.close()
+
+
+async def _stored_user_id(database: Database) -> str:
+    """The web chat's one customer's user id, as stored."""
+    async with database.unit_of_work() as store:
+        rows = await store.connection.execute(
+            select(customers.c.user_id).where(customers.c.channel == "webchat")
+        )
+        [user_id] = rows.scalars().all()
+    return str(user_id)
 
 
 async def _conversation_of(store: Any, session_id: str) -> int:
@@ -203,7 +228,9 @@ async def test_too_many_messages_are_refused(database: Database, database_url: s
 
 async def test_the_events_and_history_need_a_session(client: TestClient) -> None:
     assert (await client.get("/webchat/events")).status == 403
-    assert await (await client.get("/webchat/history")).json() == {"messages": [], "cursor": 0}
+    history = await (await client.get("/webchat/history")).json()
+    assert [m["key"] for m in history["messages"]] == ["greeting-0"]  # the greeting only
+    assert history["cursor"] == 0
 
 
 async def test_the_embed_script_and_a_secure_cookie_behind_https(
