@@ -191,7 +191,8 @@ class SetupReport:
     """What a webhook command prints: the platform's answer and the steps left to the operator."""
 
     answer: Any = None  # JSON-able
-    steps: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()  # printed after the answer
+    said: tuple[str, ...] = ()  # printed before it («telegram webhook set to …»)
 
 
 class WebhookAdmin(Protocol):

@@ -32,6 +32,9 @@ def plugins() -> tuple[Plugin[Any], ...]:
             raise TypeError(f"bots/{module.name}/plugin.py must export PLUGIN, a Plugin")
         if plugin.name != module.name:
             raise TypeError(f"bots/{module.name}: PLUGIN.name is {plugin.name!r}")
+        unknown = set(plugin.secrets) - set(plugin.settings_model.model_fields)
+        if unknown:
+            raise TypeError(f"bots/{module.name}: secrets that are no settings: {sorted(unknown)}")
         found.append(plugin)
     return tuple(found)
 

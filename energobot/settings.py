@@ -293,6 +293,8 @@ def settings_class() -> type[CoreSettings]:
 
 @cache
 def _with_channels(found: tuple[Plugin[Any], ...]) -> type[CoreSettings]:
+    if taken := {p.name for p in found} & set(CoreSettings.model_fields):
+        raise TypeError(f"channel plug-ins named like the service's own sections: {sorted(taken)}")
     sections: dict[str, Any] = {p.name: (p.settings_model, p.settings_model()) for p in found}
     return create_model("Settings", __base__=CoreSettings, **sections)
 

@@ -1,23 +1,29 @@
-"""The Facebook Messenger channel: Graph webhook in, the Send API out."""
+"""The Facebook Messenger channel: Graph webhook in, the Send API out.
 
-from bots.messenger.channel import LIMITS, MessengerChannel, messaging_type, render
-from bots.messenger.profile import describe, install, profile_body, remove
-from bots.messenger.receiver import MessengerReceiver
-from bots.messenger.updates import CHANNEL, GET_STARTED, Batch, Receipt, parse_body
+The names below are imported on first use (PEP 562): finding the plug-in (plugin.py) must
+not import the channel's client.
+"""
 
-__all__ = [
-    "CHANNEL",
-    "GET_STARTED",
-    "LIMITS",
-    "Batch",
-    "MessengerChannel",
-    "MessengerReceiver",
-    "Receipt",
-    "describe",
-    "install",
-    "messaging_type",
-    "parse_body",
-    "profile_body",
-    "remove",
-    "render",
-]
+from __future__ import annotations
+
+from bots.lazy import exports
+
+_WHERE = {
+    "LIMITS": "channel",
+    "MessengerChannel": "channel",
+    "messaging_type": "channel",
+    "render": "channel",
+    "describe": "profile",
+    "install": "profile",
+    "profile_body": "profile",
+    "remove": "profile",
+    "MessengerReceiver": "receiver",
+    "CHANNEL": "updates",
+    "GET_STARTED": "updates",
+    "Batch": "updates",
+    "Receipt": "updates",
+    "parse_body": "updates",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__ = exports(__name__, _WHERE)

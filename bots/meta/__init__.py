@@ -1,24 +1,30 @@
 """What WhatsApp Cloud and Messenger share as Meta Graph API platforms: the webhook handshake and
-signature, the Graph client and its error shape."""
+signature, the Graph client and its error shape.
 
-from bots.meta.client import GraphClient
-from bots.meta.errors import GraphError, send_error
-from bots.meta.fields import as_dict, as_id, as_list, as_str, unix_time
-from bots.meta.webhook import SIGNATURE_HEADER, BadBody, MetaWebhook, Receiver, sign, signature_ok
+The names below are imported on first use (PEP 562): reading the channels' settings must
+not import the Graph client.
+"""
 
-__all__ = [
-    "SIGNATURE_HEADER",
-    "BadBody",
-    "GraphClient",
-    "GraphError",
-    "MetaWebhook",
-    "Receiver",
-    "as_dict",
-    "as_id",
-    "as_list",
-    "as_str",
-    "send_error",
-    "sign",
-    "signature_ok",
-    "unix_time",
-]
+from __future__ import annotations
+
+from bots.lazy import exports
+
+_WHERE = {
+    "GraphClient": "client",
+    "GraphError": "errors",
+    "send_error": "errors",
+    "as_dict": "fields",
+    "as_id": "fields",
+    "as_list": "fields",
+    "as_str": "fields",
+    "unix_time": "fields",
+    "SIGNATURE_HEADER": "webhook",
+    "BadBody": "webhook",
+    "MetaWebhook": "webhook",
+    "Receiver": "webhook",
+    "sign": "webhook",
+    "signature_ok": "webhook",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__ = exports(__name__, _WHERE)

@@ -66,7 +66,10 @@ class TelegramPlugin(Plugin[TelegramSettings]):
         token = settings.token.get_secret_value()
         if not token:
             raise SetupError("set ENERGOBOT_TELEGRAM__TOKEN first")
-        return TelegramWebhooks(settings, host)
+        try:
+            return TelegramWebhooks(settings, host)
+        except Exception as exc:  # aiogram refuses a malformed token when the bot is made
+            raise SetupError(f"Telegram could not be reached: {exc}") from None
 
 
 class TelegramWebhooks:
@@ -98,7 +101,7 @@ class TelegramWebhooks:
             return await bot.get_webhook_info()
 
         info = await self._call(call)
-        return SetupReport(_json(info), (f"telegram webhook set to {url}",))
+        return SetupReport(_json(info), said=(f"telegram webhook set to {url}",))
 
     async def info(self) -> SetupReport:
         return SetupReport(_json(await self._call(lambda bot: bot.get_webhook_info())))

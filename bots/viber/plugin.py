@@ -83,7 +83,7 @@ class ViberWebhooks:
             "send_photo": False,
         }
         answer = await self._call("set_webhook", body)
-        return SetupReport(answer, (f"viber webhook set to {url}",))
+        return SetupReport(answer, said=(f"viber webhook set to {url}",))
 
     async def info(self) -> SetupReport:
         return SetupReport(await self._call("get_account_info", {}))

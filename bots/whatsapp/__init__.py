@@ -1,18 +1,25 @@
-"""The WhatsApp Cloud API channel: Graph webhook in, the Cloud API's /messages out."""
+"""The WhatsApp Cloud API channel: Graph webhook in, the Cloud API's /messages out.
 
-from bots.whatsapp.channel import LIMITS, Template, WhatsAppChannel, recipient, render
-from bots.whatsapp.receiver import WhatsAppReceiver
-from bots.whatsapp.updates import CHANNEL, Batch, Receipt, parse_body
+The names below are imported on first use (PEP 562): finding the plug-in (plugin.py) must
+not import the channel's client.
+"""
 
-__all__ = [
-    "CHANNEL",
-    "LIMITS",
-    "Batch",
-    "Receipt",
-    "Template",
-    "WhatsAppChannel",
-    "WhatsAppReceiver",
-    "parse_body",
-    "recipient",
-    "render",
-]
+from __future__ import annotations
+
+from bots.lazy import exports
+
+_WHERE = {
+    "LIMITS": "channel",
+    "Template": "channel",
+    "WhatsAppChannel": "channel",
+    "recipient": "channel",
+    "render": "channel",
+    "WhatsAppReceiver": "receiver",
+    "CHANNEL": "updates",
+    "Batch": "updates",
+    "Receipt": "updates",
+    "parse_body": "updates",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__ = exports(__name__, _WHERE)

@@ -101,6 +101,8 @@ def _run(settings: Settings, channel: str, call: Any) -> SetupReport:
 
 
 def _report(report: SetupReport) -> None:
+    for line in report.said:
+        click.echo(line)
     if report.answer is not None:
         click.echo(json.dumps(report.answer, ensure_ascii=False, indent=2))
     for line in report.steps:
