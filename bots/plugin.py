@@ -13,6 +13,7 @@ The module defining a plug-in must import quickly: heavy clients are imported in
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -210,7 +211,7 @@ class WebhookAdmin(Protocol):
 S = TypeVar("S", bound=ChannelSettings)
 
 
-class Plugin(Generic[S]):
+class Plugin(ABC, Generic[S]):
     """One channel. Subclasses set the class attributes and implement build and mount."""
 
     name: ClassVar[str]  # the channel's name: settings section, Inbound.channel, outbox rows
@@ -221,10 +222,11 @@ class Plugin(Generic[S]):
     # sends it); elsewhere a phone is only typed and links nothing.
     verified_phone: ClassVar[bool] = False
 
+    @abstractmethod
     def build(self, settings: S, host: Host) -> Channel:
         """The outbound side, given an enabled section."""
-        raise NotImplementedError
 
+    @abstractmethod
     def mount(
         self,
         app: web.Application,
@@ -234,7 +236,6 @@ class Plugin(Generic[S]):
         pipeline: Pipeline,
     ) -> Mounted:
         """Add routes to `app` and return the background work; `channel` is build()'s."""
-        raise NotImplementedError
 
     def webhooks(self, settings: S, host: Host) -> WebhookAdmin:
         raise SetupError(f"{self.name} has no webhook to set")

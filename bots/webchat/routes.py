@@ -126,11 +126,11 @@ def utcnow() -> datetime:
 
 
 class TooLarge(Exception):
-    pass
+    """The body passed the web chat's limit while it was read (413)."""
 
 
 class CutOff(Exception):
-    pass
+    """The client went away before its body was read."""
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:

@@ -5,14 +5,11 @@ resumes where it was), trickling and idle connections cut by the server."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestServer
 from sqlalchemy import event
 
@@ -20,9 +17,10 @@ from console.context import CONSOLE
 from console.events import STREAMS, feed_of
 from energobot.app import SERVICES, create_app
 from energobot.settings import Settings
-from energobot.streams import Streams, server_options
+from energobot.streams import Streams
 from storage.database import Database
 from tests.console.conftest import Browser, Customer, add_operator, make_settings
+from tests.served_app import closed_within, served
 
 POLL = 0.1
 
@@ -265,34 +263,6 @@ async def test_an_idle_stream_is_closed_and_resumes_where_it_was(
 # -- connections ------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def serving(settings: Settings, database: Database) -> AsyncIterator[tuple[str, int]]:
-    """The app on a real socket with the server's options, as `energobot serve` runs it."""
-    runner = web.AppRunner(create_app(settings, database), **server_options(settings.server))
-    await runner.setup()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    try:
-        yield "127.0.0.1", port
-    finally:
-        await runner.cleanup()
-
-
-async def closed_by_server(reader: asyncio.StreamReader, within: float) -> bool:
-    try:
-        async with asyncio.timeout(within):
-            while await reader.read(1024):
-                pass
-    except TimeoutError:
-        return False
-    except ConnectionError:
-        pass
-    return True
-
-
 def short_timeouts(settings: Settings) -> Settings:
     return settings.model_copy(
         update={"server": settings.server.model_copy(update={"idle_timeout_seconds": 1.0})}
@@ -300,7 +270,7 @@ def short_timeouts(settings: Settings) -> Settings:
 
 
 async def test_a_trickling_request_is_cut(settings: Settings, database: Database) -> None:
-    async with serving(short_timeouts(settings), database) as (host, port):
+    async with served(short_timeouts(settings), database) as (host, port):
         reader, writer = await asyncio.open_connection(host, port)
         try:
             writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
@@ -318,7 +288,7 @@ async def test_a_trickling_request_is_cut(settings: Settings, database: Database
                 if reader.at_eof():
                     cut = True
                     break
-            cut = cut or await closed_by_server(reader, within=0.5)
+            cut = cut or await closed_within(reader, 0.5)
             assert cut, "the server kept a connection that never finished its headers"
             assert asyncio.get_running_loop().time() - start < 3.0
         finally:
@@ -328,10 +298,10 @@ async def test_a_trickling_request_is_cut(settings: Settings, database: Database
 async def test_an_idle_connection_is_closed_and_a_normal_one_is_not(
     settings: Settings, database: Database
 ) -> None:
-    async with serving(short_timeouts(settings), database) as (host, port):
+    async with served(short_timeouts(settings), database) as (host, port):
         reader, writer = await asyncio.open_connection(host, port)
         try:
-            assert await closed_by_server(reader, within=3.0), "an idle connection stays"
+            assert await closed_within(reader, 3.0), "an idle connection stays"
         finally:
             writer.close()
         reader, writer = await asyncio.open_connection(host, port)
@@ -349,7 +319,7 @@ async def test_the_console_stream_outlives_the_connection_timeout(
 ) -> None:
     """The idle timeout is for connections without a request: an open stream is a request in
     progress and is not cut by it (only by stream_idle_seconds)."""
-    async with serving(short_timeouts(settings), database) as (host, port):
+    async with served(short_timeouts(settings), database) as (host, port):
         from aiohttp import ClientSession, CookieJar
 
         await add_operator(database, "anna")

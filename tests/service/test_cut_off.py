@@ -7,14 +7,13 @@ import asyncio
 import logging
 
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bots.telegram.settings import TelegramSettings
-from energobot.app import create_app
 from energobot.settings import Settings
 from storage.database import Database
 from storage.tables import inbox
+from tests.served_app import served
 
 SECRET = "cut-off-secret"
 
@@ -24,13 +23,8 @@ async def test_a_body_cut_off_mid_way_is_one_quiet_line(
 ) -> None:
     telegram = TelegramSettings(enabled=True, token="123:abc", webhook_secret=SECRET)
     settings = Settings(telegram=telegram, console={"enabled": False})
-    # Served as `energobot serve` serves (the test server would hide the lost connection).
-    runner = web.AppRunner(create_app(settings, database))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
     caplog.set_level(logging.INFO)
-    try:
+    async with served(settings, database) as (host, port):
         for ending in ("close", "bad chunk"):
             _reader, writer = await asyncio.open_connection(host, port)
             if ending == "close":
@@ -48,8 +42,6 @@ async def test_a_body_cut_off_mid_way_is_one_quiet_line(
             await asyncio.sleep(0.1)
             writer.close()
             await asyncio.sleep(0.3)
-    finally:
-        await runner.cleanup()
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], [r.getMessage() for r in errors]
     assert any("cut off" in r.getMessage() for r in caplog.records)

@@ -7,14 +7,13 @@ import asyncio
 import contextlib
 import json
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from energobot.app import create_app
 from energobot.settings import Settings
 from storage.database import Database
 from storage.tables import customers, inbox, outbox
+from tests.served_app import closed_within, served
 
 KEY = "the-service-key-of-the-review-0123456789"
 COOKIE = "energobot_chat"
@@ -204,40 +204,12 @@ async def test_chat_streams_per_address_hold_for_an_ipv6_host(
 # -- 3. a request whose body never comes holds its connection forever ------------------------
 
 
-@contextlib.asynccontextmanager
-async def serve(settings: Settings, database: Database) -> AsyncIterator[tuple[str, int]]:
-    """The app on a real socket exactly as `energobot serve` starts it."""
-    runner = web.AppRunner(create_app(settings, database), access_log=None)
-    await runner.setup()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    try:
-        yield "127.0.0.1", port
-    finally:
-        await runner.cleanup()
-
-
-async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
-    try:
-        async with asyncio.timeout(seconds):
-            while await reader.read(1024):
-                pass
-    except TimeoutError:
-        return False
-    except ConnectionError:
-        pass
-    return True
-
-
 async def test_a_login_whose_body_never_comes_is_cut(database: Database, database_url: str) -> None:
     """Slow-loris on the body (R.U.D.Y.): the headers arrive at once, the announced body never
     does. The idle/header timeout does not apply to a request in progress and nothing else
     bounds the read: every such connection (no login, no cookie needed) stays open for good."""
     settings = settings_for(database_url, {"idle_timeout_seconds": 1.0})
-    async with serve(settings, database) as (host, port):
+    async with served(settings, database) as (host, port):
         reader, writer = await asyncio.open_connection(host, port)
         try:
             writer.write(
