@@ -81,6 +81,8 @@ class Refusal(StrEnum):
     WINDOW_CLOSED = "window_closed"  # the customer-service window (24 h) has closed
     TAG_EXPIRED = "tag_expired"  # past even the human-agent tag's 7 days
     BOT_INITIATED = "bot_initiated"  # a paid bot-initiated message the settings do not allow
+    NO_TEMPLATE = "no_template"  # a notice outside the window with no approved template for it
+    NO_TAG = "no_tag"  # a notice outside the window that no message tag allows (Messenger)
 
 
 class AlwaysOpen:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from console.auth import wants_json
 from console.context import Console, actor, console_of, redirect, session_of
-from console.notify import lock_conversation, send
+from outbox.produce import lock_conversation, send
 from console.roles import Role, at_least, may_see
 from console.summary import accounts_summary
 from console.views import cursor_text, message

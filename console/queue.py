@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from console.context import actor, console_of, redirect, session_of
-from console.notify import lock_conversation, send
+from outbox.produce import lock_conversation, send
 from console.views import queue_row
 from core.conversations import ConversationStatus, EscalationStatus
 

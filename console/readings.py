@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from console.context import Console, actor, console_of, redirect, session_of
-from console.notify import notify
+from outbox.produce import notify
 from core.masking import mask_account
 from core.ports import SessionRecord, Store
 from core.readings import Reading, ReadingStatus

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from console.context import Console, actor, console_of, redirect, session_of
-from console.notify import notify
+from outbox.produce import notify
 from core.ports import SessionRecord, Store
 from core.visits import TransitionError, Visit, VisitStatus, VisitStatusChange
 from dialogs.i18n import Translator

@@ -17,7 +17,6 @@ class Customer:
     user_id: str  # the platform's id of the person, as a string
     display_name: str
     language: str
-    reminders: bool
     created_at: datetime
 
 

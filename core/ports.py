@@ -6,7 +6,7 @@ runs inside the unit of work it was obtained from; nothing is visible to others 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -23,6 +23,7 @@ from core.conversations import (
     EscalationStatus,
 )
 from core.meters import Meter, Scheme
+from core.notices import CampaignRecord, LinkedAccount, NoticeDraft, NoticeFacts, OutageRecord
 from core.readings import Reading, ReadingStatus
 from core.tariffs import TariffRow
 from core.visits import Visit, VisitStatus, VisitStatusChange
@@ -51,6 +52,7 @@ class OutboxPort(Protocol):
         user_id: str,
         body: dict[str, Any],
         created_at: datetime,
+        lane: int = 0,
     ) -> int: ...
 
     async def pending(
@@ -80,9 +82,17 @@ class OutboxPort(Protocol):
         limit: int,
         conversation_id: int | None = None,
         leased_by: str | None = None,
+        lane: int = 0,
     ) -> Sequence[OutboxRow]:
-        """Every pending row of up to `limit` conversations whose oldest row is due, leased
-        (by `leased_by`, a sender that beats: its rows are due again once it is gone)."""
+        """Every pending row of one lane of up to `limit` conversations whose oldest row in
+        the lane is due, leased (by `leased_by`, a sender that beats: its rows are due again
+        once it is gone). Notices of a paused or cancelled campaign are not taken."""
+
+    async def skip(self, reasons: dict[int, str]) -> None:
+        """Notices not to be sent after all, each with its reason (core.notices.Skip)."""
+
+    async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
+        """Replace rows' bodies (a notice rendered just before it is sent)."""
 
     async def release(self, row_ids: list[int]) -> None:
         """Leased rows back to due, untried."""
@@ -140,6 +150,21 @@ class OutboxRow(Protocol):
     @property
     def last_inbound_at(self) -> datetime | None: ...
 
+    @property
+    def lane(self) -> int: ...
+
+    @property
+    def campaign_id(self) -> int | None: ...
+
+    @property
+    def kind(self) -> str | None: ...
+
+    @property
+    def account(self) -> str | None: ...
+
+    @property
+    def customer_id(self) -> int | None: ...
+
 
 class CustomerPort(Protocol):
     async def get_or_create(
@@ -149,7 +174,7 @@ class CustomerPort(Protocol):
     async def get(self, customer_id: int) -> Customer | None: ...
 
     async def update(self, customer: Customer) -> None:
-        """Save language and reminder preferences."""
+        """Save the language."""
 
     async def erase(self, customer_id: int, now: datetime) -> None:
         """Withdrawal of consent: unlink every account, forget the messenger data
@@ -612,6 +637,100 @@ class ThrottlePort(Protocol):
         """Delete windows long past."""
 
 
+class SubscriptionPort(Protocol):
+    async def chosen(self, customer_id: int) -> dict[str, bool]:
+        """The topics the customer chose, on or off (others are at their default)."""
+
+    async def choose(
+        self, customer_id: int, topics: dict[str, bool], channel: str, now: datetime
+    ) -> None:
+        """Record the customer's choice per topic, with when and where it was made."""
+
+
+class OutagePort(Protocol):
+    async def add(
+        self, key: str, values: dict[str, Any], now: datetime, created_by: str | None = None
+    ) -> tuple[int, bool]:
+        """Store an outage unless one with the same key is there: (its id, whether new)."""
+
+    async def get(self, outage_id: int) -> OutageRecord | None: ...
+
+    async def current(self, since: datetime, until: datetime) -> list[OutageRecord]:
+        """Outages not cancelled that end after `since` and start before `until`."""
+
+    async def recent(self, limit: int) -> list[OutageRecord]: ...
+
+    async def cancel(self, outage_id: int, now: datetime) -> bool: ...
+
+    async def restore(self, outage_id: int, now: datetime) -> bool:
+        """The supply is back earlier than planned."""
+
+
+class CampaignPort(Protocol):
+    async def ensure(
+        self,
+        key: str,
+        kind: str,
+        subject: str,
+        now: datetime,
+        *,
+        outage_id: int | None = None,
+        created_by: str | None = None,
+    ) -> CampaignRecord:
+        """The campaign with this key, created running if it is not there yet."""
+
+    async def by_key(self, key: str) -> CampaignRecord | None: ...
+
+    async def get(self, campaign_id: int) -> CampaignRecord | None: ...
+
+    async def recent(self, limit: int) -> list[CampaignRecord]: ...
+
+    async def produced(self, campaign_id: int, now: datetime) -> None:
+        """Every notice of the campaign is queued."""
+
+    async def set_status(self, campaign_id: int, status: str, reason: str = "") -> bool:
+        """Pause, resume or cancel (its queued notices skipped with `reason`)."""
+
+    async def posted(self, campaign_id: int, now: datetime, error: str | None) -> None: ...
+
+    async def progress(self, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        """Per campaign, its notices by state (queued, sent, delivered, read, failed,
+        skipped:<reason>)."""
+
+
+class JobPort(Protocol):
+    async def take(self, key: str, by: str, now: datetime, lease_until: datetime) -> bool:
+        """Lease the job unless it is done or another's lease still runs."""
+
+    async def finish(self, key: str, now: datetime) -> None: ...
+
+    async def done(self, key: str) -> bool: ...
+
+
+class NoticePort(Protocol):
+    async def queue(
+        self, campaign_id: int, kind: str, lane: int, drafts: Sequence[NoticeDraft], now: datetime
+    ) -> int:
+        """Insert the notices whose key is new: how many."""
+
+    async def linked(self, after: int, limit: int) -> list[LinkedAccount]: ...
+
+    async def awaiting_reading(
+        self, period: str, after: int, limit: int
+    ) -> list[LinkedAccount]: ...
+
+    async def in_debt(
+        self, due_from: date | None, due_to: date | None, after: int, limit: int
+    ) -> list[LinkedAccount]: ...
+
+    async def billed(self, period: str, after: int, limit: int) -> list[LinkedAccount]: ...
+
+    async def for_customer(self, customer_id: int) -> list[LinkedAccount]: ...
+
+    async def facts(self, rows: Iterable[OutboxRow]) -> NoticeFacts:
+        """What the gate needs about a batch of claimed notices."""
+
+
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
@@ -674,6 +793,21 @@ class Store(Protocol):
 
     @property
     def throttle(self) -> ThrottlePort: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionPort: ...
+
+    @property
+    def outages(self) -> OutagePort: ...
+
+    @property
+    def campaigns(self) -> CampaignPort: ...
+
+    @property
+    def jobs(self) -> JobPort: ...
+
+    @property
+    def notices(self) -> NoticePort: ...
 
     async def commit(self) -> None: ...
 

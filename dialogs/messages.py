@@ -72,9 +72,13 @@ class Reply:
     phone_label: str = ""  # ... labelled this, in the customer's language
     attachment: Attachment | None = None
     operator: str | None = None  # set when an operator wrote it (transcripts show who)
-    # A key of an approved platform template (whatsapp.templates) to send instead outside the
-    # customer-service window, e.g. a reading reminder; empty: none.
+    # A notice's kind (core.notices.Kind): the key of an approved platform template
+    # (whatsapp.templates) to send instead outside the customer-service window, and of the
+    # message tag (Messenger) it may carry there; empty: not a notice.
     template: str = ""
+    # A notice's values as the customer reads them (amount, date, address...): a template's
+    # parameters are taken from here by name.
+    values: tuple[tuple[str, str], ...] = ()
     # The customer's language ("ru", "en"), for the few words a channel adds itself (a list's
     # button); empty in rows written before it was kept: the channel guesses then.
     language: str = ""
@@ -93,6 +97,8 @@ class Reply:
             body["operator"] = self.operator
         if self.template:
             body["template"] = self.template
+        if self.values:
+            body["values"] = dict(self.values)
         if self.language:
             body["language"] = self.language
         return body
@@ -108,5 +114,6 @@ class Reply:
             attachment=Attachment(**attachment) if attachment else None,
             operator=body.get("operator"),
             template=body.get("template", ""),
+            values=tuple((str(k), str(v)) for k, v in body.get("values", {}).items()),
             language=body.get("language", ""),
         )

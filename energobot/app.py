@@ -18,7 +18,7 @@ from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
 from energobot.logs import quiet_client_faults
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
-from energobot.sender import OutboxSender
+from outbox.sender import OutboxSender
 from energobot.settings import Settings
 from energobot.streams import server_options
 from energobot.wiring import build_pipeline, sender_config

@@ -18,7 +18,7 @@ from bots.terminal.adapter import InputError
 from bots.terminal.channel import TerminalChannel
 from dialogs.messages import Reply
 from dialogs.pipeline import Pipeline
-from energobot.sender import OutboxSender
+from outbox.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 

@@ -215,6 +215,38 @@ class OutboxSettings(Section):
     heartbeat_seconds: float = Field(5, gt=0)  # how often a sender says it is alive (rate shares)
 
 
+class OutagePostSettings(Section):
+    channel: str = ""  # a channel's name (max, telegram); empty: no public post
+    chat_id: str = ""  # the channel's or group chat's id there
+
+
+class NoticeSettings(Section):
+    enabled: bool = True  # `serve` runs the notice jobs on its own schedule
+    tick_seconds: float = Field(60, gt=0)  # how often each process looks for due jobs
+    quiet_hours: str = "21:00-09:00"  # local; non-urgent notices wait; equal ends: none
+    send_at: time = time(10, 0)  # local time the day's notices start
+    reminder_day: int = Field(
+        0, ge=0, le=28
+    )  # first reading reminder; 0: readings.window_start_day
+    last_day_reminder: bool = True  # a second one on readings.cutoff_day
+    debt_days_before: int = Field(3, ge=0)  # «due in N days», with the amount
+    overdue_after_days: int = Field(1, ge=1)  # «overdue», this many days after the due date
+    restriction_warning: bool = True  # when the overdue debt allows a restriction (DOMAIN.md)
+    receipt_day: int = Field(5, ge=1, le=28)  # «квитанция готова» for last month's bill
+    outage_days_before: int = Field(1, ge=0)  # planned outages: notice this many days before
+    hold_limit_hours: int = Field(36, ge=1)  # a notice held (quiet hours, pause) longer is dropped
+    lease_seconds: float = Field(600, gt=0)  # a job's process died: another takes it after this
+    outage_post: OutagePostSettings = OutagePostSettings()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        from core.notices import QuietHours
+
+        QuietHours.parse(value)
+        return value
+
+
 class ConsoleSettings(Section):
     enabled: bool = True
     language: Literal["ru", "en"] = "ru"  # of the console's own texts
@@ -265,6 +297,7 @@ class CoreSettings(BaseSettings):
     dialogs: DialogSettings = DialogSettings()
     logging: LoggingSettings = LoggingSettings()
     outbox: OutboxSettings = OutboxSettings()
+    notices: NoticeSettings = NoticeSettings()
     console: ConsoleSettings = ConsoleSettings()
 
     @classmethod

@@ -15,7 +15,7 @@ from dialogs.engine import Engine
 from dialogs.flows import FLOWS
 from dialogs.nlu import warm_up
 from dialogs.pipeline import Handled, Pipeline
-from energobot.sender import SenderConfig
+from outbox.sender import SenderConfig
 from energobot.settings import BillingSettings, Settings
 from storage.database import Database
 

@@ -16,6 +16,7 @@ from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
 from storage.repos.escalations import EscalationRepo
 from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo, SenderRepo
 from storage.repos.meters import MeterRepo
+from storage.repos.notices import CampaignRepo, JobRepo, NoticeRepo, OutageRepo, SubscriptionRepo
 from storage.repos.operators import OperatorRepo, SessionRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo
 from storage.repos.tariffs import TariffRepo
@@ -50,6 +51,11 @@ class SqlStore:
         self.console = ConsoleRepo(connection)
         self.senders = SenderRepo(connection)
         self.throttle = ThrottleRepo(connection)
+        self.subscriptions = SubscriptionRepo(connection)
+        self.outages = OutageRepo(connection)
+        self.campaigns = CampaignRepo(connection)
+        self.jobs = JobRepo(connection)
+        self.notices = NoticeRepo(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

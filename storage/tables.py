@@ -53,7 +53,6 @@ customers = Table(
     Column("user_id", String(USER_ID), nullable=False),
     Column("display_name", String(256), nullable=False, default=""),
     Column("language", String(8), nullable=False),
-    Column("reminders", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
     UniqueConstraint("channel", "user_id"),
@@ -123,8 +122,16 @@ outbox = Table(
     Column("delivery_error", Text, nullable=True),
     # The sender holding the row's lease (a `senders` id): when it is gone, the row is due again.
     Column("leased_by", String(100), nullable=True),
-    # Claiming: pending rows of a channel in id order.
-    Index(None, "status", "channel", "id"),
+    # core.notices.Lane: replies, then one customer's own events, then broadcasts.
+    Column("lane", Integer, nullable=False, default=0, server_default="0"),
+    # A notice (lane > 0): its rule's run or broadcast, its once-only key, kind and account.
+    Column("campaign_id", BigId, ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True),
+    Column("notice_key", String(250), nullable=True, unique=True),
+    Column("kind", String(STATUS), nullable=True),
+    Column("account", String(ACCOUNT), nullable=True),
+    # Claiming: pending rows of a channel and lane in id order.
+    Index(None, "status", "channel", "lane", "id"),
+    Index(None, "campaign_id", "status"),
     Index(None, "conversation_id", "created_at"),
     # Receipts name a message by the platform's id, or (Messenger) a recipient and a time.
     Index(None, "channel", "platform_message_id"),
@@ -132,7 +139,6 @@ outbox = Table(
     Index(None, "leased_by"),
 )
 
-# The outbox senders alive now (one per process): each sends at its share of a channel's rate.
 # Attempts per key and fixed time window, shared by every process (storage/repos/throttle.py).
 throttle = Table(
     "throttle",
@@ -154,6 +160,7 @@ revoked_sessions = Table(
     Index(None, "expires_at"),
 )
 
+# The outbox senders alive now (one per process): each sends at its share of a channel's rate.
 senders = Table(
     "senders",
     metadata,
@@ -493,4 +500,73 @@ canned_responses = Table(
     Column("text", Text, nullable=False),
     Column("updated_by", String(LOGIN), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+# What a customer chose to be told, per core.notices.Topic; no row: the topic's default.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("topic", String(STATUS), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("channel", String(CHANNEL), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+# Supply interruptions from the grid company's schedule (imported) or a supervisor's form.
+outages = Table(
+    "outages",
+    metadata,
+    _id(),
+    # Settlement, street, houses, start and kind, normalised: a re-import finds the same row.
+    Column("key", String(400), nullable=False, unique=True),
+    Column("settlement", String(200), nullable=False),
+    Column("street", String(200), nullable=False),
+    Column("houses", String(400), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("kind", String(STATUS), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(LOGIN), nullable=True),  # a supervisor; NULL: imported
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    Column("restored_at", UTCDateTime, nullable=True),  # earlier than planned, by a supervisor
+    Index(None, "ends_at"),
+)
+
+# One run of a notice rule (reminders for 2026-12, debt due on 2026-12-15) or one broadcast (an
+# outage's notice): its notices are outbox rows with its id; progress is counted from them.
+campaigns = Table(
+    "campaigns",
+    metadata,
+    _id(),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(STATUS), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("status", String(STATUS), nullable=False),  # running | paused | cancelled
+    Column("outage_id", BigId, ForeignKey("outages.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(LOGIN), nullable=True),
+    Column("produced_at", UTCDateTime, nullable=True),  # every notice queued
+    Column("targets", Integer, nullable=False, default=0),  # notices queued
+    Column("posted_at", UTCDateTime, nullable=True),  # the public post, where one is configured
+    Column("post_error", Text, nullable=True),
+    Index(None, "created_at"),
+)
+
+# Scheduled jobs: each due job is run by one process at a time (a lease), and once.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("leased_by", String(100), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime, nullable=True),
 )

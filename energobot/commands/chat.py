@@ -15,7 +15,7 @@ from bots.terminal.channel import TerminalChannel
 from dialogs.i18n import translator
 from energobot.chat_session import ChatSession, Exchange
 from energobot.runtime import CliContext, open_database, pass_cli
-from energobot.sender import OutboxSender
+from outbox.sender import OutboxSender
 from energobot.wiring import build_pipeline, sender_config
 
 

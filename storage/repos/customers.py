@@ -48,7 +48,6 @@ class CustomerRepo(Repo):
                     user_id=user_id,
                     display_name=display_name,
                     language=language,
-                    reminders=True,
                     created_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["channel", "user_id"])
@@ -76,7 +75,7 @@ class CustomerRepo(Repo):
         await self._conn.execute(
             update(customers)
             .where(customers.c.id == customer.id)
-            .values(language=customer.language, reminders=customer.reminders)
+            .values(language=customer.language)
         )
 
     async def erase(self, customer_id: int, now: datetime) -> None:
@@ -344,6 +343,5 @@ def _customer(row: Any) -> Customer:
         user_id=row["user_id"],
         display_name=row["display_name"],
         language=row["language"],
-        reminders=row["reminders"],
         created_at=row["created_at"],
     )

@@ -10,11 +10,12 @@ from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, hold_exclusive, utcnow
-from storage.tables import conversations, inbox, outbox, senders
+from storage.tables import campaigns, conversations, inbox, outbox, senders
 
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+SKIPPED = "skipped"  # a notice that was not to be sent after all (last_error says why)
 DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could not deliver it
 
 BACKOFF_MAX_SECONDS = 300
@@ -76,6 +77,12 @@ class OutboxRecord:
     last_error: str | None = None
     send_blocked: str | None = None  # the conversation's reason no message can go out now
     last_inbound_at: datetime | None = None  # the customer's last message (messaging windows)
+    lane: int = 0  # core.notices.Lane
+    campaign_id: int | None = None  # a notice's rule run or broadcast
+    notice_key: str | None = None
+    kind: str | None = None  # a notice's core.notices.Kind
+    account: str | None = None  # the account a notice is about
+    customer_id: int | None = None  # filled in for notices (the gate checks the customer)
 
 
 class OutboxRepo(Repo):
@@ -86,6 +93,7 @@ class OutboxRepo(Repo):
         user_id: str,
         body: dict[str, Any],
         created_at: datetime,
+        lane: int = 0,
     ) -> int:
         statement = self._prepared("outbox.add", lambda: outbox.insert().returning(outbox.c.id))
         values = {
@@ -96,6 +104,7 @@ class OutboxRepo(Repo):
             "status": PENDING,
             "attempts": 0,
             "created_at": created_at,
+            "lane": lane,
         }
         result = await self._conn.execute(statement, values)
         return int(result.scalar_one())
@@ -141,14 +150,18 @@ class OutboxRepo(Repo):
         limit: int,
         conversation_id: int | None = None,
         leased_by: str | None = None,
+        lane: int = 0,
     ) -> list[OutboxRecord]:
-        """Take every pending row of up to `limit` conversations whose oldest pending row is
-        due, in id order, and lease them until `lease_until` (another sender leaves them alone
-        until then; a sender that dies mid-send leaves them to be retried after it).
+        """Take every pending row of one lane of up to `limit` conversations whose oldest
+        pending row in that lane is due, in id order, and lease them until `lease_until`
+        (another sender leaves them alone until then; a sender that dies mid-send leaves them
+        to be retried after it).
 
-        Only a conversation's oldest pending row decides, so its messages go out in order
-        and one waiting for a retry holds back the ones after it. On PostgreSQL the deciding
-        rows are locked FOR UPDATE SKIP LOCKED: concurrent senders take different conversations.
+        Only a conversation's oldest pending row of the lane decides, so its messages go out in
+        order and one waiting for a retry holds back the ones after it (order is kept within a
+        lane: a reply may overtake a notice). Notices of a paused or cancelled campaign wait.
+        On PostgreSQL the deciding rows are locked FOR UPDATE SKIP LOCKED: concurrent senders
+        take different conversations.
         """
 
         def build_head() -> Any:
@@ -158,6 +171,7 @@ class OutboxRepo(Repo):
                 .where(
                     outbox.c.status == PENDING,
                     outbox.c.channel == bindparam("p_channel"),
+                    outbox.c.lane == lane,
                     or_(
                         outbox.c.next_attempt_at.is_(None),
                         outbox.c.next_attempt_at <= bindparam("p_now"),
@@ -166,6 +180,7 @@ class OutboxRepo(Repo):
                         and_(
                             older.c.conversation_id == outbox.c.conversation_id,
                             older.c.status == PENDING,
+                            older.c.lane == lane,
                             older.c.id < outbox.c.id,
                         )
                     ),
@@ -173,6 +188,16 @@ class OutboxRepo(Repo):
                 .order_by(outbox.c.id)
                 .limit(bindparam("p_limit"))
             )
+            if lane:
+                head = head.where(
+                    or_(
+                        outbox.c.campaign_id.is_(None),
+                        exists().where(
+                            campaigns.c.id == outbox.c.campaign_id,
+                            campaigns.c.status == "running",
+                        ),
+                    )
+                )
             if conversation_id is not None:
                 head = head.where(outbox.c.conversation_id == bindparam("p_conversation_id"))
             return head.with_for_update(skip_locked=True) if self._postgres else head
@@ -180,10 +205,16 @@ class OutboxRepo(Repo):
         def build_rows() -> Any:
             chosen: BindParameter[int] = bindparam("p_chosen", expanding=True)
             return (
-                select(outbox, conversations.c.send_blocked, conversations.c.last_inbound_at)
+                select(
+                    outbox,
+                    conversations.c.send_blocked,
+                    conversations.c.last_inbound_at,
+                    conversations.c.customer_id,
+                )
                 .join(conversations, conversations.c.id == outbox.c.conversation_id)
                 .where(
                     outbox.c.status == PENDING,
+                    outbox.c.lane == lane,
                     outbox.c.conversation_id.in_(chosen),
                     # Said of both sides, or PostgreSQL merge-joins through every conversation.
                     conversations.c.id.in_(chosen),
@@ -192,7 +223,7 @@ class OutboxRepo(Repo):
             )
 
         one = "one" if conversation_id is not None else "any"
-        head = self._prepared(f"outbox.claim.head.{one}", build_head)
+        head = self._prepared(f"outbox.claim.head.{one}.{lane}", build_head)
         heads = (
             await self._conn.execute(
                 head,
@@ -207,7 +238,7 @@ class OutboxRepo(Repo):
         if not heads:
             return []
         chosen = [row.conversation_id for row in heads]
-        rows = self._prepared("outbox.claim.rows", build_rows)
+        rows = self._prepared(f"outbox.claim.rows.{lane}", build_rows)
         result = await self._conn.execute(rows, {"p_chosen": chosen})
         records = [_record(row) for row in result.mappings()]
         lease = self._prepared(
@@ -229,6 +260,42 @@ class OutboxRepo(Repo):
                 update(outbox)
                 .where(outbox.c.id.in_(row_ids))
                 .values(next_attempt_at=None, leased_by=None)
+            )
+
+    async def skip(self, reasons: dict[int, str]) -> None:
+        """Notices not to be sent after all, each with its reason (core.notices.Skip)."""
+        statement = self._prepared(
+            "outbox.skip",
+            lambda: (
+                update(outbox)
+                .where(outbox.c.id == bindparam("p_id"), outbox.c.status == PENDING)
+                .values(
+                    status=SKIPPED,
+                    last_error=bindparam("p_reason"),
+                    next_attempt_at=None,
+                    leased_by=None,
+                )
+            ),
+        )
+        if reasons:
+            await self._conn.execute(
+                statement, [{"p_id": k, "p_reason": v} for k, v in reasons.items()]
+            )
+
+    async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
+        """Notices as they will be sent (rendered just before, in the customer's language):
+        the transcript shows what went out."""
+        statement = self._prepared(
+            "outbox.rewrite",
+            lambda: (
+                update(outbox)
+                .where(outbox.c.id == bindparam("p_id"))
+                .values(body=bindparam("p_body", type_=outbox.c.body.type))
+            ),
+        )
+        if bodies:
+            await self._conn.execute(
+                statement, [{"p_id": k, "p_body": v} for k, v in bodies.items()]
             )
 
     async def defer(self, row_id: int, until: datetime, error: str) -> None:
@@ -386,6 +453,12 @@ def _record(row: Any) -> OutboxRecord:
         last_error=row["last_error"],
         send_blocked=row.get("send_blocked"),
         last_inbound_at=row.get("last_inbound_at"),
+        lane=row.get("lane") or 0,
+        campaign_id=row.get("campaign_id"),
+        notice_key=row.get("notice_key"),
+        kind=row.get("kind"),
+        account=row.get("account"),
+        customer_id=row.get("customer_id"),
     )
 
 
@@ -393,7 +466,7 @@ class SenderRepo(Repo):
     async def beat(self, sender_id: str, now: datetime, alive_since: datetime) -> int:
         # One beat at a time: two at once would each count only itself (neither sees the
         # other's row before it commits), and both senders would take the whole rate.
-        await hold_exclusive(self._conn, "energobot.senders")
+        await hold_exclusive(self._conn, "outbox.senders")
         upsert = self._insert(senders).values(id=sender_id, seen_at=now)
         await self._conn.execute(
             upsert.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from core.conversations import ConversationStatus
 from energobot.app import Services
-from energobot.sender import OutboxSender
+from outbox.sender import OutboxSender
 from storage.database import Database
 from storage.tables import conversations
 from tests.console.conftest import (

@@ -20,7 +20,7 @@ from energobot.chat_session import ChatSession
 from energobot.exchange.demo import DEMO_FILES, demo_file
 from energobot.exchange.exporter import export_readings
 from energobot.exchange.importer import import_bytes
-from energobot.sender import OutboxSender
+from outbox.sender import OutboxSender
 from energobot.settings import Settings, load_settings
 from energobot.wiring import build_pipeline, sender_config
 from storage.database import Database

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from console.notify import notify
+from outbox.produce import notify
 from energobot.exchange import export_readings
 from storage.tables import account_links, escalations, visits
 from tests.fakes.max import updates as build

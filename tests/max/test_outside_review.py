@@ -12,7 +12,7 @@ import pytest
 from bots.channel import Rates, SendContext, SendError
 from bots.max.api import MaxApi, MaxApiError
 from bots.max.channel import MaxChannel, Words, send_error
-from console.notify import notify
+from outbox.produce import notify
 from dialogs.messages import Reply
 from tests.fakes.max import FakeMax
 from tests.fakes.max import updates as build

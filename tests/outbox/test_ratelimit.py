@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from energobot.ratelimit import BucketMap, TokenBucket
+from outbox.ratelimit import BucketMap, TokenBucket
 
 
 class Clock:

@@ -11,7 +11,7 @@ import pytest
 
 from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from dialogs.messages import Reply
-from energobot.sender import OutboxSender, SenderConfig
+from outbox.sender import OutboxSender, SenderConfig
 from storage.database import Database
 
 CHANNEL = "scripted"
@@ -415,7 +415,7 @@ async def test_the_ledger_runs_again_after_a_lost_connection_only_before_the_com
     landed and an outcome such as a counted failure must not be written twice."""
     from contextlib import asynccontextmanager
 
-    from energobot.sender import Ledger
+    from outbox.ledger import Ledger
 
     transactions = 0
 

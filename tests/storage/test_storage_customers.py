@@ -31,7 +31,6 @@ async def test_get_or_create_is_idempotent(db: Database, now: datetime) -> None:
         "Пётр",
         "ru",
     )
-    assert first.reminders is True
     assert first.created_at == now
     async with db.unit_of_work() as store:
         assert await store.customers.get(first.id) == first
@@ -48,11 +47,10 @@ async def test_display_name_follows_the_messenger_but_not_blanks(
     assert renamed.display_name == unchanged.display_name == "Maria P."
 
 
-async def test_update_saves_language_and_reminders(
+async def test_update_saves_the_language(
     db: Database, customer: Customer, now: datetime
 ) -> None:
     customer.language = "en"
-    customer.reminders = False
     customer.display_name = "ignored"
     async with db.unit_of_work() as store:
         await store.customers.update(customer)
@@ -60,7 +58,7 @@ async def test_update_saves_language_and_reminders(
     async with db.unit_of_work() as store:
         stored = await store.customers.get(customer.id)
     assert stored is not None
-    assert (stored.language, stored.reminders, stored.display_name) == ("en", False, "Maria")
+    assert (stored.language, stored.display_name) == ("en", "Maria")
 
 
 async def test_conversation_is_created_once_and_saved(

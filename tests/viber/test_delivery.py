@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from bots.channel import Rates, Refusal, SendContext, SendError
 from bots.viber import Sender, ViberApi, ViberApiError, ViberChannel, send_error
-from console.notify import notify
+from outbox.produce import notify
 from dialogs.messages import Reply
 from storage.database import Database
 from storage.tables import conversations

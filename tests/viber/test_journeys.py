@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from console.notify import notify
+from outbox.produce import notify
 from energobot.exchange import export_readings
 from storage.tables import account_links, conversations, customers, escalations
 from tests.fakes.viber import callbacks as build

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from console.notify import notify
+from outbox.produce import notify
 from energobot.exchange import export_readings
 from storage.tables import escalations, visits
 from tests.fakes.vk import callbacks as build

@@ -20,17 +20,17 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from bots.channel import Channel, SendContext, SendError
-from core.conflicts import CONFLICT_RETRIES, conflict_pause, is_conflict, is_disconnect
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
 from dialogs.pipeline import UnitOfWork
-from energobot.ratelimit import BucketMap, TokenBucket
+from outbox.ledger import Ledger, Write
+from outbox.ratelimit import BucketMap, TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ RATE_MARGIN = 0.98
 BURST_SLACK = 1
 
 Clock = Callable[[], datetime]
-Write = Callable[[Store], Awaitable[None]]
 # Told each row's outcome (metrics): (channel, "sent" | "failed" | "refused" | "deferred").
 ResultObserver = Callable[[str, str], None]
 
@@ -59,56 +58,6 @@ class SenderConfig:
     stop_grace_seconds: float = 10.0
     # How often a sender says it is alive; one silent for three beats no longer counts.
     heartbeat_seconds: float = 5.0
-
-
-class Ledger:
-    """Writes outcomes in batches: every write waits for the commit that carries it."""
-
-    def __init__(self, unit_of_work: UnitOfWork) -> None:
-        self._unit_of_work = unit_of_work
-        self._pending: list[tuple[Write, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-
-    async def write(self, op: Write) -> None:
-        future = asyncio.get_running_loop().create_future()
-        self._pending.append((op, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await future
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                await self._commit(batch)
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-            else:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
-
-    async def _commit(self, batch: list[tuple[Write, asyncio.Future[None]]]) -> None:
-        for attempt in range(CONFLICT_RETRIES + 1):
-            committing = False
-            try:
-                async with self._unit_of_work() as store:
-                    for op, _ in batch:
-                        await op(store)
-                    committing = True
-                    await store.commit()
-                return
-            except Exception as exc:
-                # Another process's transaction locked the same rows the other way round, or
-                # the connection was lost before the commit. Lost during it, the commit may have
-                # landed, and outcomes are not all no-ops the second time (a failure counted
-                # twice): the rows then wait for their lease instead.
-                retry = is_conflict(exc) and not (committing and is_disconnect(exc))
-                if not (retry and attempt < CONFLICT_RETRIES):
-                    raise
-                await conflict_pause(attempt)
 
 
 class OutboxSender:

@@ -1,11 +1,11 @@
 """Outbox drain rate against Telegram's flood limits, as the fake Bot API enforces them.
 
-    .venv/bin/python bench/outbox.py [--scenarios 1800/600,600/20] [--db sqlite|postgres]
+    .venv/bin/python bench/drain.py [--scenarios 1800/600,600/20] [--db sqlite|postgres]
         [--senders 1] [--no-shares]
 
 Each scenario ROWS/CHATS fills the outbox with ROWS replies spread over CHATS conversations
 (round-robin, so every chat gets ROWS/CHATS of them); then the real OutboxSender
-(energobot/sender.py), built as `energobot serve` builds it (settings → channels → sender),
+(outbox/sender.py), built as `energobot serve` builds it (settings → channels → sender),
 delivers them to FakeTelegram (tests/fakes/telegram), which answers 429 to any send over 30
 messages a second overall (a burst of 30) or over one a second per chat (a burst of 3). The
 default scenarios: a broadcast-like 1800 replies over 600 chats (3 each, within a chat's
@@ -92,7 +92,7 @@ async def fill(database, rows: int, chats: int) -> None:  # type: ignore[no-unty
 
 async def run(url: str, rows: int, chats: int, senders: int, shares: bool) -> Outcome:
     from energobot.channels import build_channels
-    from energobot.sender import RATE_MARGIN, OutboxSender
+    from outbox.sender import RATE_MARGIN, OutboxSender
     from energobot.settings import load_settings
     from energobot.wiring import sender_config
     from storage.database import Database
