@@ -8,7 +8,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import auth, canned, conversation, events, queue, readings, supervisor, visits
+from console import (
+    auth,
+    campaigns,
+    canned,
+    conversation,
+    events,
+    outages,
+    queue,
+    readings,
+    supervisor,
+    visits,
+)
 from console.context import CONSOLE, PREFIX, Console, Options, ServicesLike
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -66,6 +77,16 @@ def mount_console(
     routes.add_post("/operators/{login}/disable", supervisor.disable)
     routes.add_post("/operators/{login}/password", supervisor.reset_password)
     routes.add_post("/operators/{login}/unlock", supervisor.unlock)
+    routes.add_get("/campaigns", campaigns.campaigns_list)
+    routes.add_post("/campaigns/{campaign_id:\\d+}/pause", campaigns.pause)
+    routes.add_post("/campaigns/{campaign_id:\\d+}/resume", campaigns.resume)
+    routes.add_get("/campaigns/{campaign_id:\\d+}/cancel", campaigns.cancel_page)
+    routes.add_post("/campaigns/{campaign_id:\\d+}/cancel", campaigns.cancel)
+    routes.add_get("/outages", outages.outages_list)
+    routes.add_post("/outages", outages.create)
+    routes.add_post("/outages/preview", outages.preview)
+    routes.add_post("/outages/{outage_id:\\d+}/cancel", outages.cancel)
+    routes.add_post("/outages/{outage_id:\\d+}/restore", outages.restore)
     routes.add_static("/static", STATIC)
 
     async def stop_streams(_: web.Application) -> None:

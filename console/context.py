@@ -117,10 +117,13 @@ class Console:
         wake: Callable[[], None],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         reply_check: ReplyCheck = _always_open,
+        wake_notices: Callable[[], None] = lambda: None,
     ) -> None:
         self.options = options
         self.unit_of_work = unit_of_work
         self.wake = wake  # the outbox sender: new rows were committed
+        # The notice scheduler: an outage was added, cancelled or restored (the app wires it).
+        self.wake_notices = wake_notices
         self.clock = clock
         self.reply_check = reply_check
         if options.session_key:

@@ -209,3 +209,4 @@ class NoticeFacts:
     awaiting: dict[str, set[str]]  # period → accounts with a non-smart meter still unread
     cancelled_outages: set[int]
     campaign_outage: dict[int, int]  # campaign → its outage
+    languages: dict[int, str]  # customer → the language they read

@@ -103,6 +103,9 @@ class OutboxPort(Protocol):
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
         """Per channel: pending rows and the oldest one's creation time."""
 
+    async def due_notices(self, now: datetime) -> int:
+        """Notices pending and due by `now`."""
+
     async def record_delivery(
         self,
         channel: str,
@@ -724,6 +727,9 @@ class NoticePort(Protocol):
     ) -> list[LinkedAccount]: ...
 
     async def billed(self, period: str, after: int, limit: int) -> list[LinkedAccount]: ...
+
+    async def recipients(self, campaign_id: int, after: int, limit: int) -> list[LinkedAccount]:
+        """Whom a campaign's notices reached (link_id: the outbox row's id, for paging)."""
 
     async def for_customer(self, customer_id: int) -> list[LinkedAccount]: ...
 

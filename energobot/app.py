@@ -18,10 +18,17 @@ from dialogs.pipeline import Pipeline
 from energobot.channels import Channels, build_channels
 from energobot.logs import quiet_client_faults
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
-from outbox.sender import OutboxSender
 from energobot.settings import Settings
 from energobot.streams import server_options
-from energobot.wiring import build_pipeline, sender_config
+from energobot.wiring import (
+    build_pipeline,
+    notice_gate,
+    outage_poster,
+    scheduler_config,
+    sender_config,
+)
+from outbox.notices.scheduler import Scheduler
+from outbox.sender import OutboxSender
 from storage.database import Database
 from storage.migrate import is_current
 
@@ -39,6 +46,7 @@ class Services:
     pipeline: Pipeline
     sender: OutboxSender
     channels: Channels
+    scheduler: Scheduler
 
     @property
     def reply_check(self) -> ReplyCheck:
@@ -131,11 +139,20 @@ def create_app(settings: Settings, database: Database) -> web.Application:
         channels.outbound,
         sender_config(settings),
         on_result=metrics.sent,
+        gate=notice_gate(settings),
+        on_notice=metrics.notice,
     )
     metrics.senders_alive.set_function(lambda: sender.share)
+    scheduler = Scheduler(
+        database.unit_of_work,
+        scheduler_config(settings),
+        sender.id,
+        on_queued=sender.wake,
+        poster=outage_poster(settings, channels.outbound),
+    )
     pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())
     pipeline.observer = metrics
-    services = Services(settings, database, pipeline, sender, channels)
+    services = Services(settings, database, pipeline, sender, channels, scheduler)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/favicon.ico", favicon)
@@ -152,10 +169,13 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     async def start(app: web.Application) -> None:
         sender.start()
         channels.start()
+        if settings.notices.enabled:
+            scheduler.start()
 
     async def stop(app: web.Application) -> None:
         # Stop taking new work, finish what is in flight, then let go of connections.
         await channels.stop_receiving()
+        await scheduler.stop()
         await sender.stop()
         await channels.close()
         await database.dispose()

@@ -23,6 +23,8 @@ COMMANDS = {
     "demo": "energobot.commands.exchange:demo",
     "webhooks": "energobot.commands.webhooks:webhooks",
     "operators": "energobot.commands.operators:operators",
+    "notices": "energobot.commands.notices:notices",
+    "outages": "energobot.commands.notices:outages",
     "nlu": "energobot.commands.nlu:nlu",
 }
 

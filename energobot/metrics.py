@@ -113,6 +113,13 @@ class Metrics:
             ["channel", "result"],
             registry=r,
         )
+        self.notices = Counter(
+            "energobot_notices",
+            "Notices by kind and outcome: sent, failed, or skipped (the reason is in the "
+            "console's campaign view).",
+            ["kind", "result"],
+            registry=r,
+        )
         self.senders_alive = Gauge(
             "energobot_senders_alive",
             "Outbox senders alive as this process last saw them (itself included); each sends "
@@ -156,6 +163,9 @@ class Metrics:
         if (child := self._sends.get(key)) is None:
             child = self._sends[key] = self.sends.labels(channel, result)
         child.inc()
+
+    def notice(self, kind: str, result: str) -> None:
+        self.notices.labels(kind, result).inc()
 
     # -- the database ------------------------------------------------------------------------
 

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
+from bots.channel import Channel
 from bots.registry import plugins
 from core.accounts import LinkLimits
 from core.balance import PenaltyRules
 from core.calendar import BusinessHours
+from core.notices import QuietHours
 from core.restriction import RestrictionRules
 from dialogs.config import CompanyInfo, DialogConfig, ReadingRules
 from dialogs.engine import Engine
 from dialogs.flows import FLOWS
+from dialogs.i18n import translator
 from dialogs.nlu import warm_up
 from dialogs.pipeline import Handled, Pipeline
-from outbox.sender import SenderConfig
 from energobot.settings import BillingSettings, Settings
+from outbox.notices.gate import Gate, GateRules
+from outbox.notices.post import OutagePoster
+from outbox.notices.rules import RuleSettings
+from outbox.notices.scheduler import SchedulerConfig
+from outbox.sender import SenderConfig
 from storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 def dialog_config(settings: Settings) -> DialogConfig:
@@ -126,4 +136,56 @@ def sender_config(settings: Settings) -> SenderConfig:
         max_attempts=outbox.max_attempts,
         report_seconds=outbox.report_seconds,
         heartbeat_seconds=outbox.heartbeat_seconds,
+    )
+
+
+def notice_gate(settings: Settings) -> Gate:
+    notices = settings.notices
+    return Gate(
+        GateRules(
+            company=dialog_config(settings).company,
+            zone=settings.company.tz,
+            quiet=QuietHours.parse(notices.quiet_hours),
+            hold_limit=timedelta(hours=notices.hold_limit_hours),
+            default_language=settings.dialogs.default_language,
+        )
+    )
+
+
+def scheduler_config(settings: Settings) -> SchedulerConfig:
+    notices, readings = settings.notices, settings.readings
+    return SchedulerConfig(
+        tick_seconds=notices.tick_seconds,
+        lease_seconds=notices.lease_seconds,
+        rules=RuleSettings(
+            zone=settings.company.tz,
+            send_at=notices.send_at,
+            reminder_day=notices.reminder_day or readings.window_start_day,
+            cutoff_day=readings.cutoff_day,
+            last_day_reminder=notices.last_day_reminder,
+            debt_days_before=notices.debt_days_before,
+            overdue_after_days=notices.overdue_after_days,
+            restriction_warning=notices.restriction_warning,
+            receipt_day=notices.receipt_day,
+            outage_days_before=notices.outage_days_before,
+            restriction=restriction_rules(settings.billing),
+        ),
+    )
+
+
+def outage_poster(settings: Settings, outbound: Mapping[str, Channel]) -> OutagePoster | None:
+    """The public post of outages, where notices.outage_post names an enabled channel."""
+    post = settings.notices.outage_post
+    if not post.channel:
+        return None
+    channel = outbound.get(post.channel)
+    if channel is None:
+        log.warning("notices.outage_post: the channel %r is not enabled: no posts", post.channel)
+        return None
+    return OutagePoster(
+        channel,
+        post.chat_id,
+        translator(settings.dialogs.default_language),
+        dialog_config(settings).company,
+        settings.company.tz,
     )

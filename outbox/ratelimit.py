@@ -35,6 +35,17 @@ class TokenBucket:
         self._tokens -= 1
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
+    def take_spare(self, keep: int) -> float:
+        """Take a token only if `keep` more stay for reserve() callers: 0 when taken, else
+        the wait until one may be spare (nothing is taken then; ask again after it)."""
+        if self.rate <= 0:
+            return 0.0
+        self._refill()
+        if self._tokens >= keep + 1:
+            self._tokens -= 1
+            return 0.0
+        return (keep + 1 - self._tokens) / self.rate
+
     def retune(self, rate: float, burst: int) -> None:
         """A new rate and burst from now on (tokens saved up beyond the new burst are lost)."""
         self._refill()

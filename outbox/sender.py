@@ -20,16 +20,18 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from bots.channel import Channel, SendContext, SendError
+from core.notices import Lane
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
 from dialogs.pipeline import UnitOfWork
 from outbox.ledger import Ledger, Write
+from outbox.notices.gate import Gate
 from outbox.ratelimit import BucketMap, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ ROUND_GAP_SECONDS = 0.02
 # A chat's own sends go one after the other, so its burst can be used whole.
 RATE_MARGIN = 0.98
 BURST_SLACK = 1
+# Tokens of a channel's rate notices leave untouched: the next reply goes at once.
+REPLY_RESERVE = 1
 
 Clock = Callable[[], datetime]
 # Told each row's outcome (metrics): (channel, "sent" | "failed" | "refused" | "deferred").
@@ -68,10 +72,17 @@ class OutboxSender:
         config: SenderConfig | None = None,
         clock: Clock = lambda: datetime.now(UTC),
         on_result: ResultObserver | None = None,
+        gate: Gate | None = None,
+        on_notice: ResultObserver | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self.channels = dict(channels)
         self._on_result = on_result
+        # Notices (lanes above the replies) are sent only by a sender with a gate to check them.
+        self._gate = gate
+        self._lanes = (Lane.REPLY, Lane.PERSONAL, Lane.BROADCAST) if gate else (Lane.REPLY,)
+        self._on_notice = on_notice
+        self._replies: dict[int, Reply] = {}  # notices the gate rendered, by row, till sent
         self.config = config or SenderConfig()
         self._clock = clock
         self._ledger = Ledger(unit_of_work)
@@ -89,16 +100,25 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._beats: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[int]] = set()
-        self._busy: dict[str, int] = defaultdict(int)  # conversations in flight per channel
+        # Conversations in flight per channel, replies apart from notices: notices waiting for
+        # the rate the replies leave must never keep a reply from being claimed.
+        self._busy: dict[tuple[str, bool], int] = defaultdict(int)
         self.sent = 0
         self.failed = 0
         self.refused = 0  # closed messaging windows: never sent
 
-    def _result(self, channel: str, result: str) -> None:
+    def _result(self, channel: str, result: str, kind: str | None = None) -> None:
         if self._on_result is not None:
             self._on_result(channel, result)
+        if kind and self._on_notice is not None:
+            self._on_notice(kind, result)
 
     # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        """Nothing claimed is being delivered."""
+        return not self._inflight
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next poll."""
@@ -156,28 +176,35 @@ class OutboxSender:
             # rows wait in memory, leased, instead of in the table.
             rate = self._global[name].rate
             cap = min(self.config.batch, math.ceil(rate)) if rate > 0 else self.config.batch
-            room = cap - self._busy[name]
-            if room <= 0:
-                continue
-            for rows in await self._claim(name, room):
-                self._busy[name] += 1
-                task = asyncio.create_task(self._deliver(name, rows))
-                self._inflight.add(task)
-                task.add_done_callback(partial(self._done, name))
-                claimed += 1
+            for lane in self._lanes:
+                notice = lane is not Lane.REPLY
+                room = cap - self._busy[name, notice]
+                if room <= 0:
+                    continue
+                for rows in await self._claim(name, room, lane=lane):
+                    self._busy[name, notice] += 1
+                    task = asyncio.create_task(self._deliver(name, rows))
+                    self._inflight.add(task)
+                    task.add_done_callback(partial(self._done, (name, notice)))
+                    claimed += 1
         return claimed
 
-    def _done(self, channel: str, task: asyncio.Task[int]) -> None:
+    def _done(self, key: tuple[str, bool], task: asyncio.Task[int]) -> None:
         self._inflight.discard(task)
-        self._busy[channel] -= 1
+        self._busy[key] -= 1
 
     async def _claim(
-        self, channel: str, limit: int, conversation_id: int | None = None
+        self,
+        channel: str,
+        limit: int,
+        conversation_id: int | None = None,
+        *,
+        lane: Lane = Lane.REPLY,
     ) -> list[list[OutboxRow]]:
         now = self._clock()
         lease = now + timedelta(seconds=self.config.lease_seconds)
         async with self._unit_of_work() as store:
-            rows = await store.outbox.claim(
+            rows: Sequence[OutboxRow] = await store.outbox.claim(
                 channel,
                 now,
                 lease,
@@ -185,12 +212,23 @@ class OutboxSender:
                 conversation_id=conversation_id,
                 # Only a sender that beats can be found gone (flush() runs without one).
                 leased_by=self.id if self._task is not None else None,
+                lane=lane,
             )
+            if lane is not Lane.REPLY and rows and self._gate is not None:
+                admitted = await self._gate.admit(store, rows, now)
+                self._told_skips(rows, admitted)
+                self._replies.update(admitted)
+                rows = [row for row in rows if row.id in admitted]
             await store.commit()
         grouped: dict[int, list[OutboxRow]] = defaultdict(list)
         for row in rows:
             grouped[row.conversation_id].append(row)
         return list(grouped.values())
+
+    def _told_skips(self, rows: Sequence[OutboxRow], admitted: Mapping[int, Reply]) -> None:
+        for row in rows:
+            if row.id not in admitted:
+                self._result(row.channel, "skipped", row.kind)
 
     async def _beat_forever(self) -> None:
         while True:
@@ -241,12 +279,23 @@ class OutboxSender:
     async def flush(self, channel: str, conversation_id: int) -> int:
         """Deliver one conversation's due rows now, in this task (the terminal channel)."""
         delivered = 0
-        for rows in await self._claim(channel, 1, conversation_id):
-            delivered += await self._deliver(channel, rows)
+        for lane in self._lanes:
+            for rows in await self._claim(channel, 1, conversation_id, lane=lane):
+                delivered += await self._deliver(channel, rows)
         return delivered
 
     async def _deliver(self, channel_name: str, rows: list[OutboxRow]) -> int:
         """Send one conversation's rows in order; stop at the first one that must wait."""
+        try:
+            return await self._deliver_rows(channel_name, rows)
+        finally:
+            for row in rows:
+                self._replies.pop(row.id, None)
+
+    async def _spare(self, channel: str) -> None:
+        await _spare_wait(self._global[channel])
+
+    async def _deliver_rows(self, channel_name: str, rows: list[OutboxRow]) -> int:
         channel = self.channels[channel_name]
         delivered = 0
         for index, row in enumerate(rows):
@@ -254,8 +303,14 @@ class OutboxSender:
                 self._result(channel_name, "failed")
                 await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
                 continue
-            reply = Reply.from_dict(row.body)
+            reply = self._replies.get(row.id) or Reply.from_dict(row.body)
             context = SendContext(self._clock(), row.last_inbound_at, row.id)
+            notice = row.lane != Lane.REPLY
+            if notice and (refusal := channel.refusal(reply, context)) is not None:
+                # A notice the platform would not take now is not sent at all, and says why.
+                self._result(channel_name, "skipped", row.kind)
+                await self._ledger.write(_skipped(row.id, refusal.value))
+                continue
             if (refusal := channel.refusal(reply, context)) is not None:
                 # The platform would refuse it (a closed messaging window): nothing is sent.
                 log.info("outbox %s row %d refused: %s", channel_name, row.id, refusal.value)
@@ -268,7 +323,10 @@ class OutboxSender:
             chat = self._chats[channel_name][row.user_id]
             if wait := chat.reserve():
                 await asyncio.sleep(wait)
-            await asyncio.sleep(self._global[channel_name].reserve())
+            if notice:
+                await self._spare(channel_name)
+            else:
+                await asyncio.sleep(self._global[channel_name].reserve())
             try:
                 async with asyncio.timeout(self.config.send_timeout_seconds):
                     platform_id = await channel.send(row.user_id, reply, context)
@@ -315,11 +373,27 @@ class OutboxSender:
                 await self._ledger.write(_released(rows[index + 1 :]))
                 return delivered
             self.sent += 1
-            self._result(channel_name, "sent")
+            self._result(channel_name, "sent", row.kind)
             delivered += 1
             await self._ledger.write(_sent(row.id, self._clock(), platform_id))
         self.wake()  # the conversation may have more rows by now
         return delivered
+
+
+async def _spare_wait(bucket: TokenBucket) -> None:
+    """A notice's place in the channel's rate: only a token the replies leave (one is always
+    kept for the next reply), so a reply never waits behind a broadcast."""
+    keep = min(REPLY_RESERVE, bucket.burst - 1)  # a burst of one keeps nothing back
+    # Tokens come with time, not with an event: sleeping until the next one may be spare.
+    while (wait := bucket.take_spare(keep)) > 0:  # noqa: ASYNC110
+        await asyncio.sleep(wait)
+
+
+def _skipped(row_id: int, reason: str) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.skip({row_id: reason})
+
+    return op
 
 
 def _sent(row_id: int, at: datetime, platform_id: str | None) -> Write:

@@ -129,8 +129,10 @@ outbox = Table(
     Column("notice_key", String(250), nullable=True, unique=True),
     Column("kind", String(STATUS), nullable=True),
     Column("account", String(ACCOUNT), nullable=True),
-    # Claiming: pending rows of a channel and lane in id order.
+    # Claiming: pending rows of a channel and lane in id order; sent rows of a channel (the web
+    # chat's poll).
     Index(None, "status", "channel", "lane", "id"),
+    Index(None, "status", "channel", "id"),
     Index(None, "campaign_id", "status"),
     Index(None, "conversation_id", "created_at"),
     # Receipts name a message by the platform's id, or (Messenger) a recipient and a time.

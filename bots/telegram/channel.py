@@ -85,6 +85,17 @@ class TelegramChannel(AlwaysOpen):
             last = await self._call(method)
         return last
 
+    async def post(self, chat_id: str, text: str) -> str | None:
+        """A message to a channel or group chat (@name or -100…): an outage's public post."""
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        last: str | None = None
+        for chunk in plan(Reply(text), LIMITS).chunks:
+            escaped = html.escape(chunk, quote=False)
+            last = await self._call(
+                SendMessage(chat_id=target, text=escaped, parse_mode=ParseMode.HTML)
+            )
+        return last
+
     async def answer_callback(self, callback_id: str) -> None:
         """Stop the button's spinner. Best effort: a late or repeated answer is refused by
         Telegram and changes nothing for the customer."""

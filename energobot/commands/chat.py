@@ -15,8 +15,8 @@ from bots.terminal.channel import TerminalChannel
 from dialogs.i18n import translator
 from energobot.chat_session import ChatSession, Exchange
 from energobot.runtime import CliContext, open_database, pass_cli
-from outbox.sender import OutboxSender
 from energobot.wiring import build_pipeline, sender_config
+from outbox.sender import OutboxSender
 
 
 @click.command()

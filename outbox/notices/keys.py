@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 _SPACES = re.compile(r"\s+")
 
@@ -14,5 +14,5 @@ def _norm(text: str) -> str:
 
 def outage_key(settlement: str, street: str, houses: str, starts_at: datetime, kind: str) -> str:
     """The same interruption, whether imported twice or typed again: a re-import adds nothing."""
-    start = starts_at.isoformat(timespec="minutes")
+    start = starts_at.astimezone(UTC).isoformat(timespec="minutes")
     return "|".join((_norm(settlement), _norm(street), _norm(houses), start, kind))[:400]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from core.conversations import Author, ConversationStatus, EscalationStatus, transcript_line
 from core.visits import Visit, VisitStatus
@@ -241,6 +241,9 @@ class ConsoleRepo(Repo):
                 outbox.c.id, outbox.c.body, outbox.c.created_at, outbox.c.status, outbox.c.delivery
             )
             .where(outbox.c.conversation_id == conversation_id, outbox.c.id > after_out)
+            # Notices are lines once they are sent or failed (queued or skipped ones never
+            # reached the customer).
+            .where(or_(outbox.c.lane == 0, outbox.c.status.in_(("sent", "failed"))))
             .order_by(outbox.c.id)
         )
         last_out = after_out

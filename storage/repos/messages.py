@@ -306,6 +306,17 @@ class OutboxRepo(Repo):
             .values(next_attempt_at=until, last_error=error, leased_by=None)
         )
 
+    async def due_notices(self, now: datetime) -> int:
+        """Notices pending and due by `now` (held ones and those in flight are not)."""
+        result = await self._conn.execute(
+            select(func.count()).where(
+                outbox.c.status == PENDING,
+                outbox.c.lane > 0,
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+            )
+        )
+        return int(result.scalar_one())
+
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
         """Per channel: pending rows and the oldest one's creation time."""
         result = await self._conn.execute(

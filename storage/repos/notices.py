@@ -392,6 +392,35 @@ class NoticeRepo(Repo):
         )
         return await self._page(query, after, limit)
 
+    async def recipients(self, campaign_id: int, after: int, limit: int) -> list[LinkedAccount]:
+        """Whom a campaign's notices reached (sent), a page in row order after `after`; the
+        page's `link_id` is the outbox row's id."""
+        query = (
+            select(
+                outbox.c.id.label("link_id"),
+                conversations.c.customer_id,
+                outbox.c.conversation_id,
+                outbox.c.channel,
+                outbox.c.user_id,
+                accounts.c.number.label("account"),
+                accounts.c.address,
+                accounts.c.balance,
+                accounts.c.due_date,
+                accounts.c.category,
+            )
+            .join(conversations, conversations.c.id == outbox.c.conversation_id)
+            .join(accounts, accounts.c.number == outbox.c.account)
+            .where(
+                outbox.c.campaign_id == campaign_id,
+                outbox.c.status == "sent",
+                outbox.c.id > after,
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        result = await self._conn.execute(query)
+        return [LinkedAccount(**row) for row in result.mappings()]
+
     async def for_customer(self, customer_id: int) -> list[LinkedAccount]:
         return await self._page(
             _linked_base().where(account_links.c.customer_id == customer_id), 0, 100
@@ -408,7 +437,7 @@ class NoticeRepo(Repo):
         customer_ids = sorted({r.customer_id for r in rows if r.customer_id is not None})
         numbers = sorted({r.account for r in rows if r.account})
         campaign_ids = sorted({r.campaign_id for r in rows if r.campaign_id is not None})
-        facts = NoticeFacts(set(), set(), set(), {}, {}, set(), {})
+        facts = NoticeFacts(set(), set(), set(), {}, {}, set(), {}, {})
         if customer_ids:
             result = await self._conn.execute(
                 select(subscriptions.c.customer_id, subscriptions.c.topic).where(
@@ -418,11 +447,14 @@ class NoticeRepo(Repo):
             )
             facts.off.update((r.customer_id, r.topic) for r in result)
             result = await self._conn.execute(
-                select(customers.c.id).where(
-                    customers.c.id.in_(customer_ids), customers.c.erased_at.is_not(None)
+                select(customers.c.id, customers.c.language, customers.c.erased_at).where(
+                    customers.c.id.in_(customer_ids)
                 )
             )
-            facts.erased.update(r.id for r in result)
+            for r in result:
+                facts.languages[r.id] = r.language
+                if r.erased_at is not None:
+                    facts.erased.add(r.id)
         if customer_ids and numbers:
             result = await self._conn.execute(
                 select(account_links.c.customer_id, account_links.c.account_number).where(

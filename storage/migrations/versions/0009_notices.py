@@ -87,7 +87,6 @@ def upgrade() -> None:
         sa.Column("done_at", st.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_jobs")),
     )
-    op.drop_index(op.f("ix_outbox_status_channel_id"), table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("lane", sa.Integer(), server_default="0", nullable=False))
         batch.add_column(sa.Column("campaign_id", st.BigId, nullable=True))
@@ -134,7 +133,6 @@ def downgrade() -> None:
         batch.drop_column("notice_key")
         batch.drop_column("campaign_id")
         batch.drop_column("lane")
-    op.create_index(op.f("ix_outbox_status_channel_id"), "outbox", ["status", "channel", "id"])
     op.drop_table("jobs")
     op.drop_index(op.f("ix_campaigns_created_at"), table_name="campaigns")
     op.drop_table("campaigns")

@@ -1,0 +1,204 @@
+"""The notice scheduler: in every process, on a timer, it runs the jobs due now. Each due job is
+taken by one process (a lease in the `jobs` table), its notices queued page by page in short
+transactions (turns are never held up by a broadcast being produced), and marked done. A
+process killed mid-job leaves its lease to run out; the next process resumes the job, and the
+notices' keys make what was already queued count once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from core.notices import Kind, LinkedAccount, lane_of
+from core.outages import OutageIndex
+from core.ports import Store
+from dialogs.pipeline import UnitOfWork
+from outbox.notices.rules import (
+    OVERDUE_LOOKBACK_DAYS,
+    PAGE,
+    Job,
+    RuleSettings,
+    as_outage,
+    drafts_for,
+    due_jobs,
+    restriction_thresholds,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+# Posts one outage's public message (a MAX or Telegram channel); returns an error or None.
+Poster = Callable[[Job], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    key: str
+    kind: str
+    queued: int  # notices queued by this run (a resumed job counts only its new ones)
+
+
+@dataclass
+class SchedulerConfig:
+    tick_seconds: float = 60.0
+    lease_seconds: float = 600.0
+    rules: RuleSettings = field(default_factory=lambda: RuleSettings(zone=UTC))
+
+
+class Scheduler:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        config: SchedulerConfig,
+        owner: str,
+        *,
+        clock: Clock = lambda: datetime.now(UTC),
+        on_queued: Callable[[], None] = lambda: None,
+        poster: Poster | None = None,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self.config = config
+        self._owner = owner
+        self._clock = clock
+        self._on_queued = on_queued
+        self._poster = poster
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notice-scheduler")
+
+    def wake(self) -> None:
+        """Something changed (an outage was entered): look now rather than at the next tick."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_due(self._clock())
+            except Exception:
+                log.exception("notices: running the due jobs failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.config.tick_seconds)
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    async def run_due(self, at: datetime) -> list[JobResult]:
+        """Run every job due at `at` that no process has done or holds; what each queued."""
+        rules = self.config.rules
+        async with self._unit_of_work() as store:
+            outages = await store.outages.current(
+                at - timedelta(days=1), at + timedelta(days=rules.outage_days_before + 1)
+            )
+        results: list[JobResult] = []
+        for job in due_jobs(at, rules, outages):
+            if self._stopping:
+                break
+            if not await self._take(job, at):
+                continue
+            try:
+                queued = await self._produce(job, at)
+            except Exception:
+                log.exception("notices: job %s failed (retried when its lease runs out)", job.key)
+                continue
+            results.append(JobResult(job.key, job.kind.value, queued))
+            if queued:
+                self._on_queued()
+        return results
+
+    async def _take(self, job: Job, at: datetime) -> bool:
+        lease = timedelta(seconds=self.config.lease_seconds)
+        async with self._unit_of_work() as store:
+            taken = await store.jobs.take(job.key, self._owner, at, at + lease)
+            await store.commit()
+        return taken
+
+    async def _produce(self, job: Job, at: datetime) -> int:
+        rules = self.config.rules
+        async with self._unit_of_work() as store:
+            campaign = await store.campaigns.ensure(
+                job.key,
+                job.kind.value,
+                job.subject,
+                at,
+                outage_id=job.outage.id if job.outage else None,
+            )
+            thresholds = (
+                restriction_thresholds(
+                    await store.tariffs.all(), at.astimezone(rules.zone).date(), rules.restriction
+                )
+                if job.kind is Kind.DEBT_RESTRICTION
+                else {}
+            )
+            # «Restored» goes to whom the outage's notice reached.
+            first = (
+                await store.campaigns.by_key(f"outage:{job.outage.id}")
+                if job.restored and job.outage
+                else None
+            )
+            await store.commit()
+        index = OutageIndex([as_outage(job.outage)]) if job.outage and not job.restored else None
+        queued, after = 0, 0
+        while True:
+            # One page, one short transaction: SQLite has one writer, and turns share it.
+            async with self._unit_of_work() as store:
+                if job.restored:
+                    page = await store.notices.recipients(first.id, after, PAGE) if first else []
+                else:
+                    page = await self._targets(store, job, at, after)
+                if not page:
+                    break
+                drafts = drafts_for(job, page, at, rules, thresholds, index)
+                queued += await store.notices.queue(
+                    campaign.id, job.kind.value, lane_of(job.kind), drafts, at
+                )
+                await store.commit()
+            after = page[-1].link_id
+        posting = job.outage is not None and not job.restored and self._poster is not None
+        if posting and campaign.posted_at is None and self._poster is not None:
+            # Recorded after the post: a crash in between may post it twice, never not at all.
+            error = await self._poster(job)
+            async with self._unit_of_work() as store:
+                await store.campaigns.posted(campaign.id, self._clock(), error)
+                await store.commit()
+        async with self._unit_of_work() as store:
+            await store.campaigns.produced(campaign.id, at)
+            await store.jobs.finish(job.key, at)
+            await store.commit()
+        log.info("notices: %s queued %d", job.key, queued)
+        return queued
+
+    async def _targets(
+        self, store: Store, job: Job, at: datetime, after: int
+    ) -> list[LinkedAccount]:
+        rules = self.config.rules
+        day = at.astimezone(rules.zone).date()
+        if job.kind in (Kind.READING_REMINDER, Kind.READING_LAST_DAY):
+            return await store.notices.awaiting_reading(job.subject, after, PAGE)
+        if job.kind is Kind.DEBT_DUE:
+            upto = day + timedelta(days=rules.debt_days_before)
+            return await store.notices.in_debt(day + timedelta(days=1), upto, after, PAGE)
+        if job.kind is Kind.DEBT_OVERDUE:
+            latest = day - timedelta(days=rules.overdue_after_days)
+            earliest = latest - timedelta(days=OVERDUE_LOOKBACK_DAYS)
+            return await store.notices.in_debt(earliest, latest, after, PAGE)
+        if job.kind is Kind.DEBT_RESTRICTION:
+            return await store.notices.in_debt(None, day - timedelta(days=1), after, PAGE)
+        if job.kind is Kind.RECEIPT_READY:
+            return await store.notices.billed(job.subject, after, PAGE)
+        return await store.notices.linked(after, PAGE)
