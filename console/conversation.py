@@ -14,13 +14,13 @@ from aiohttp import web
 
 from console.auth import wants_json
 from console.context import Console, actor, console_of, redirect, session_of
-from outbox.produce import lock_conversation, send
 from console.roles import Role, at_least, may_see
 from console.summary import accounts_summary
 from console.views import cursor_text, message
 from core.conversations import Author, EscalationStatus
 from core.ports import ConversationView, SessionRecord, Store
 from dialogs.engine import hand_back
+from outbox.produce import lock_conversation, send
 
 # Longer replies are refused rather than cut: channels split long texts themselves.
 MAX_TEXT = 4000

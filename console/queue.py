@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from console.context import actor, console_of, redirect, session_of
-from outbox.produce import lock_conversation, send
 from console.views import queue_row
 from core.conversations import ConversationStatus, EscalationStatus
+from outbox.produce import lock_conversation, send
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:

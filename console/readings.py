@@ -9,11 +9,11 @@ from typing import Any
 from aiohttp import web
 
 from console.context import Console, actor, console_of, redirect, session_of
-from outbox.produce import notify
 from core.masking import mask_account
 from core.ports import SessionRecord, Store
 from core.readings import Reading, ReadingStatus
 from dialogs.i18n import Translator
+from outbox.produce import notify
 
 MAX_MESSAGE = 1000
 

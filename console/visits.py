@@ -8,10 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from console.context import Console, actor, console_of, redirect, session_of
-from outbox.produce import notify
 from core.ports import SessionRecord, Store
 from core.visits import TransitionError, Visit, VisitStatus, VisitStatusChange
-from dialogs.i18n import Translator
+from outbox.produce import tell_visit
 
 MAX_NOTE = 500
 
@@ -89,7 +88,6 @@ async def _change(
     request: web.Request,
     new: VisitStatus,
     notice: str,
-    compose: Any,
     scheduled: tuple[date, str] | None = None,
     note: str = "",
 ) -> web.StreamResponse:
@@ -114,7 +112,7 @@ async def _change(
         except TransitionError:
             refused = True
         if not refused:
-            await _record(store, session, visit, new, compose, now, scheduled)
+            await _record(store, session, visit, new, now, scheduled, note)
     if refused:
         return await visits_page(request, 409, console.text("errors.visit_transition"))
     console.wake()
@@ -126,13 +124,23 @@ async def _record(
     session: SessionRecord,
     visit: Visit,
     new: VisitStatus,
-    compose: Any,
     now: datetime,
     scheduled: tuple[date, str] | None,
+    note: str,
 ) -> None:
-    """Tell the customer, audit, commit."""
+    """Tell the customer (a notice: outbox/notices renders it in their language), audit,
+    commit."""
     visit_id = visit.id
-    told = await notify(store, visit.customer_id, lambda t: compose(t, visit), now)
+    told = await tell_visit(
+        store,
+        visit.customer_id,
+        visit_id or 0,
+        visit.number,
+        new.value,
+        now,
+        scheduled=scheduled,
+        note=note,
+    )
     details: dict[str, Any] = {"visit_id": visit_id, "status": new.value, "notified": told}
     if scheduled:
         details.update(date=scheduled[0].isoformat(), slot=scheduled[1])
@@ -160,23 +168,11 @@ async def schedule(request: web.Request) -> web.StreamResponse:
     if slot not in console.options.visit_slots:
         return await visits_page(request, 400, console.text("errors.visit_slot"))
 
-    def compose(t: Translator, visit: Visit) -> str:
-        start, _, end = slot.partition("-")
-        return t(
-            "console.customer.visit_scheduled",
-            number=visit.number,
-            date=t.date(day),
-            slot=t("visits.slot", start=start, end=end),
-        )
-
-    return await _change(request, VisitStatus.SCHEDULED, "visit_scheduled", compose, (day, slot))
+    return await _change(request, VisitStatus.SCHEDULED, "visit_scheduled", (day, slot))
 
 
 async def done(request: web.Request) -> web.StreamResponse:
-    def compose(t: Translator, visit: Visit) -> str:
-        return t("console.customer.visit_done", number=visit.number)
-
-    return await _change(request, VisitStatus.DONE, "visit_done", compose)
+    return await _change(request, VisitStatus.DONE, "visit_done")
 
 
 async def cancel(request: web.Request) -> web.StreamResponse:
@@ -186,9 +182,4 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     if len(note) > MAX_NOTE:
         return await visits_page(request, 400, console.text("errors.too_long", limit=MAX_NOTE))
 
-    def compose(t: Translator, visit: Visit) -> str:
-        if note:
-            return t("console.customer.visit_cancelled_because", number=visit.number, note=note)
-        return t("console.customer.visit_cancelled", number=visit.number)
-
-    return await _change(request, VisitStatus.CANCELLED, "visit_cancelled", compose, note=note)
+    return await _change(request, VisitStatus.CANCELLED, "visit_cancelled", note=note)

@@ -167,6 +167,7 @@ def scheduler_config(settings: Settings) -> SchedulerConfig:
             overdue_after_days=notices.overdue_after_days,
             restriction_warning=notices.restriction_warning,
             receipt_day=notices.receipt_day,
+            receipt_until_day=settings.billing.due_day,
             outage_days_before=notices.outage_days_before,
             restriction=restriction_rules(settings.billing),
         ),

@@ -36,6 +36,7 @@ class RuleSettings:
     overdue_after_days: int = 1
     restriction_warning: bool = True
     receipt_day: int = 5
+    receipt_until_day: int = 15  # the bill's due day: later, «your bill is ready» is no news
     outage_days_before: int = 1
     restriction: RestrictionRules = field(default_factory=RestrictionRules)
 
@@ -66,7 +67,7 @@ def due_jobs(at: datetime, rules: RuleSettings, outages: list[OutageRecord]) -> 
     if rules.restriction_warning:
         month = period_of(day)
         jobs.append(Job(f"debt_restriction:{month}", Kind.DEBT_RESTRICTION, month))
-    if day.day >= rules.receipt_day:
+    if rules.receipt_day <= day.day < rules.receipt_until_day:
         billed = period_of(day.replace(day=1) - timedelta(days=1))
         jobs.append(Job(f"receipt_ready:{billed}", Kind.RECEIPT_READY, billed))
     return jobs

@@ -6,9 +6,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+from core.notices import Kind
 from core.readings import Reading, ReadingStatus
 from core.visits import Visit, VisitStatus, VisitType
+from dialogs.config import CompanyInfo
+from dialogs.i18n import translator
+from outbox.notices.compose import render
 from storage.database import Database
 from tests.console.conftest import Browser, audit_actions, seed_account
 
@@ -42,9 +47,20 @@ async def new_visit(database: Database, owner: int, preferred: date) -> Visit:
     return visit
 
 
+COMPANY = CompanyInfo("Энергосбыт", "8-800", "https://e.example", "", "Сети", "8-800", "")
+
+
+def _text(body: dict[str, Any]) -> str:
+    """A reply's text; a notice (a visit's news) as the sender will render it."""
+    if "notice" in body:
+        return render(Kind(body["notice"]), body["params"], translator("ru"), COMPANY, UTC).text
+    return str(body["text"])
+
+
 async def sent_texts(database: Database) -> list[str]:
     async with database.unit_of_work() as store:
-        return [row.body["text"] for row in await store.outbox.pending("test")]
+        rows = await store.outbox.pending("test")
+    return [_text(row.body) for row in rows]
 
 
 async def visit_status(database: Database, visit_id: int) -> VisitStatus:
