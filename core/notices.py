@@ -84,6 +84,9 @@ class Skip(StrEnum):
     READING_RECEIVED = "reading_received"  # the meter got its reading meanwhile
     OUTAGE_CANCELLED = "outage_cancelled"
     CANCELLED = "cancelled"  # a supervisor cancelled the broadcast
+    # The process sending it died after handing it to the platform: it may have arrived, so
+    # it is not sent a second time.
+    INTERRUPTED = "interrupted"
     EXPIRED = "expired"  # held too long (quiet hours, a pause) to be of use any more
     WINDOW_CLOSED = "window_closed"  # the platform's messaging window is closed
     NO_TEMPLATE = "no_template"  # outside the window, and no approved template configured

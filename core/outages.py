@@ -111,10 +111,11 @@ _HOUSE_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s*/\s*(\d+)"), "/{}"),
     (re.compile(r"\s*(?:корпус|корп|к)\.?\s*(\d+)"), " к{}"),
     (re.compile(r"\s*(?:строение|стр|с)\.?\s*(\d+)"), " с{}"),
-    (re.compile(r"\s*(?:литера|литер|лит)\.?\s*([а-яa-z])(?![а-яa-z])"), "{}"),
-    # A letter: «12а», «12 а», «12-а»; never the start of a word.
-    (re.compile(r"\s*-?\s*([а-яa-z])(?![а-яa-z])"), "{}"),
+    (re.compile(r"\s*(?:литера|литер|лит)\.?\s*([а-яa-z])(?![а-яa-z](?!\d))"), "{}"),
+    # A letter: «12а», «12 а», «12-а», «12ак1»; never the start of a word («12 кв»).
+    (re.compile(r"\s*-?\s*([а-яa-z])(?![а-яa-z](?!\d))"), "{}"),
 )
+_LETTER_PARTS = frozenset({"{}"})  # templates of a letter: two in a row are no house («12 а б»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +145,14 @@ def _parse_house(text: str) -> House | None:
     number = int(head.group(1))
     parts: list[str] = []
     position = head.end()
+    letter = False
     while position < len(text):
         for pattern, template in _HOUSE_PARTS:
             part = pattern.match(text, position)
             if part is not None:
+                if letter and template in _LETTER_PARTS:
+                    return None  # «12аа» would not read back as one letter
+                letter = template in _LETTER_PARTS
                 parts.append(template.format(part.group(1).translate(_LATIN_TWINS)))
                 position = part.end()
                 break
@@ -167,11 +172,22 @@ _PARITY_TAIL = re.compile(
     rf"(?:^|(?<=[\s\d(]))\(?\s*(?:{_PARITY_WORD})\.?(?:\s*сторона)?\s*\)?\s*$"
 )
 _RANGE = re.compile(r"(\d+)\s*-\s*(\d+)")
+_RANGE_LIKE = re.compile(r"[^\s-]+(?:\s*-\s*[^\s-]+)+")
 _HOUSE_PREFIX = re.compile(r"(?:дома|дом|д)\.?\s*(?=\d)")
 _SPEC_HELP = (
     "expected a house (12, 12а, 7/1, 12 к2), a range (1-15, 2-20 чётные) "
     "or a side of the street (чётные, нечётные)"
 )
+
+
+class HouseSpecError(ValueError):
+    """A houses field that cannot be read: the part at fault (None: the field as a whole) and
+    what is wrong with it."""
+
+    def __init__(self, spec: str, part: str | None, problem: str) -> None:
+        self.spec, self.part, self.problem = spec.strip(), part, problem
+        where = f"{part!r}: " if part is not None else ""
+        super().__init__(f"houses {self.spec!r}: {where}{problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +216,7 @@ class HouseSpec:
 
     @classmethod
     def parse(cls, text: str) -> HouseSpec:
-        """The spec, or ValueError naming the part that cannot be read."""
+        """The spec, or HouseSpecError (a ValueError) naming the part that cannot be read."""
         prepared = _prepare(text).strip()
         if not prepared:
             return cls(text, whole_street=True)
@@ -209,8 +225,8 @@ class HouseSpec:
         houses: set[str] = set()
         sides: set[Parity] = set()
 
-        def bad(element: str, problem: str) -> ValueError:
-            return ValueError(f"houses {text.strip()!r}: {element.strip()!r}: {problem}")
+        def bad(element: str, problem: str) -> HouseSpecError:
+            return HouseSpecError(text, element.strip(), problem)
 
         # The original text split alike, so that a message quotes what the schedule says.
         for element, prepared_element in zip(
@@ -240,7 +256,7 @@ class HouseSpec:
                 continue
             house = parse_house(rest)
             if house is None:
-                if "-" in rest:
+                if _RANGE_LIKE.fullmatch(rest):
                     raise bad(element, "a range goes between two plain numbers, like 1-15")
                 raise bad(element, _SPEC_HELP)
             if house.number == 0:
@@ -254,7 +270,7 @@ class HouseSpec:
             else:
                 numbers.add(house.number)
         if not (ranges or numbers or houses or sides):
-            raise ValueError(f"houses {text.strip()!r}: no houses in it ({_SPEC_HELP})")
+            raise HouseSpecError(text, None, f"no houses in it ({_SPEC_HELP})")
         return cls(
             text,
             ranges=tuple(ranges),
@@ -360,14 +376,29 @@ _REGION = frozenset(
     }
 )
 _HOUSE_WORDS = frozenset({"д", "дом", "вл", "владение"})
+# Parts of a house (flat, office, entrance, floor): dropped up to the next comma or marker.
 _FLAT_WORDS = frozenset(
-    {"кв", "квартира", "оф", "офис", "ком", "комн", "комната", "пом", "помещение"}
+    [
+        "кв",
+        "квартира",
+        "оф",
+        "офис",
+        "ком",
+        "комн",
+        "комната",
+        "пом",
+        "помещение",
+        "под",
+        "подъезд",
+        "эт",
+        "этаж",
+    ]
 )
 _SUFFIX_WORDS = frozenset({"корп", "корпус", "стр", "строение", "лит", "литер", "литера"})
 _NOT_NAMES = _SETTLEMENT_TYPES | _REGION | _HOUSE_WORDS | _FLAT_WORDS | _SUFFIX_WORDS
 _HONORIFICS = frozenset({"им", "имени"})
 _POSTCODE = re.compile(r"\d{6}")
-_FLAT_AFTER_HOUSE = re.compile(r"(\d+[а-я]?)-\d+")  # «64-17»: house 64, flat 17
+_FLAT_AFTER_HOUSE = re.compile(r"(\d+[а-я]?(?:/\d+[а-я]?)?)-\d+")  # «64-17»: house 64, flat 17
 _ORDINALS = (
     (re.compile(r"(\d+)-?(?:ая|я)"), r"\1-я"),
     (re.compile(r"(\d+)-?(?:ый|ой|ий|й)"), r"\1-й"),
@@ -516,28 +547,30 @@ class _AddressReader:
     def _street_type(self, index: int, token: str, following: str) -> bool:
         street_type = _STREET_TYPES[token]
         after = self._at(index + 2)
+        current = self.current
+        # Words before it that it can be the type of: «Комсомольский» of «Комсомольский пр-т».
+        named = current is not None and (
+            (current.kind == "loose" and bool(current.tokens))
+            or (current.kind == "settlement" and len(current.tokens) >= 2)
+        )
         prefix = (
             (_name_word(following) and not (token in _NAMEABLE and following in _STREET_TYPES))
             or (_numberish(following) and _name_word(after) and len(after) > 1)  # «ул. 25 Октября»
-            or (
-                len(following) == 1 and following.isalpha() and _name_word(after)
-            )  # «ул. П. Осипенко»
+            or (len(following) == 1 and following.isalpha() and _name_word(after))  # «ул. П. …»
+            or (not named and _numberish(following))  # «ул. 8 Марта» cut short: «ул. 8, д. 3»
         )
         if prefix:
             self._open("street", street_type)
             return True
-        current = self.current
-        if current is None or not current.tokens:
+        if current is None or not named:
             return False
         if current.kind == "loose":
             current.kind, current.street_type = "street", street_type
             return True
-        if current.kind == "settlement" and len(current.tokens) >= 2:
-            # «г Пермь Комсомольский пр-т 32»: the street's name is the word before its type.
-            name = current.tokens.pop()
-            self._open("street", street_type).tokens.append(name)
-            return True
-        return False
+        # «г Пермь Комсомольский пр-т 32»: the street's name is the word before its type.
+        name = current.tokens.pop()
+        self._open("street", street_type).tokens.append(name)
+        return True
 
     def _house_suffix(self, token: str) -> bool:
         current = self.current
@@ -558,7 +591,9 @@ def parse_address(text: str) -> ParsedAddress:
     Reads «Пермский край, г. Пермь, ул. Ленина, д. 64, кв. 17», «Комсомольский пр-т, д. 32»,
     «Пермский р-н, с. Лобаново, ул. Центральная, д. 3», «г Пермь ул Ленина 64-17», «Пермь г,
     Ленина ул, 64», «614000, Пермь, Ленина 64»... Never raises: what cannot be found is "".
-    «д.» before a number is the house, before a word a деревня.
+    «д.» before a number is the house, before a word a деревня. Without commas and without any
+    type word («Пермь Ленина 64») settlement and street cannot be told apart: all of it is taken
+    as the street, so such an address matches nothing rather than a wrong street.
     """
     parts = _AddressReader(_tokens(text)).read()
     settlement: list[str] | None = None

@@ -91,6 +91,9 @@ class OutboxPort(Protocol):
     async def skip(self, reasons: dict[int, str]) -> None:
         """Notices not to be sent after all, each with its reason (core.notices.Skip)."""
 
+    async def sending(self, row_id: int) -> None:
+        """A notice is about to go to the platform (found so after a crash: not sent again)."""
+
     async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
         """Replace rows' bodies (a notice rendered just before it is sent)."""
 
@@ -155,6 +158,9 @@ class OutboxRow(Protocol):
 
     @property
     def lane(self) -> int: ...
+
+    @property
+    def last_error(self) -> str | None: ...
 
     @property
     def campaign_id(self) -> int | None: ...
@@ -702,8 +708,10 @@ class CampaignPort(Protocol):
 
 
 class JobPort(Protocol):
-    async def take(self, key: str, by: str, now: datetime, lease_until: datetime) -> bool:
-        """Lease the job unless it is done or another's lease still runs."""
+    async def take(
+        self, key: str, by: str, now: datetime, lease_until: datetime, alive_since: datetime
+    ) -> bool:
+        """Lease the job unless it is done or another process that still beats holds it."""
 
     async def finish(self, key: str, now: datetime) -> None: ...
 

@@ -157,6 +157,7 @@ def scheduler_config(settings: Settings) -> SchedulerConfig:
     return SchedulerConfig(
         tick_seconds=notices.tick_seconds,
         lease_seconds=notices.lease_seconds,
+        heartbeat_seconds=settings.outbox.heartbeat_seconds,
         rules=RuleSettings(
             zone=settings.company.tz,
             send_at=notices.send_at,

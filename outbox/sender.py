@@ -97,6 +97,7 @@ class OutboxSender:
         }
         self._wake = asyncio.Event()
         self._stopping = False
+        self._claiming = True
         self._task: asyncio.Task[None] | None = None
         self._beats: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[int]] = set()
@@ -124,7 +125,10 @@ class OutboxSender:
         """New rows were committed: look now rather than at the next poll."""
         self._wake.set()
 
-    def start(self) -> None:
+    def start(self, *, claiming: bool = True) -> None:
+        """Beat and send; without `claiming` only beat (a process that queues notices and
+        leaves the sending to `serve` still holds its jobs as a live sender)."""
+        self._claiming = claiming
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
@@ -149,6 +153,8 @@ class OutboxSender:
         # so that a slow claim or send never makes it look gone to the others.
         await self._beat()
         self._beats = asyncio.create_task(self._beat_forever(), name="outbox-heartbeat")
+        if not self._claiming:
+            return
         next_report = 0.0
         loop = asyncio.get_running_loop()
         while not self._stopping:
@@ -202,7 +208,9 @@ class OutboxSender:
         lane: Lane = Lane.REPLY,
     ) -> list[list[OutboxRow]]:
         now = self._clock()
-        lease = now + timedelta(seconds=self.config.lease_seconds)
+        # The clock may stand at another moment (`notices run --at`): a lease must hold in
+        # every process's time, so it runs from the later of that moment and the wall clock.
+        lease = max(now, _wall()) + timedelta(seconds=self.config.lease_seconds)
         async with self._unit_of_work() as store:
             rows: Sequence[OutboxRow] = await store.outbox.claim(
                 channel,
@@ -236,8 +244,9 @@ class OutboxSender:
             await self._beat()
 
     async def _beat(self) -> None:
-        """Say this sender is alive and take its share of every channel's rate."""
-        now = self._clock()
+        """Say this sender is alive and take its share of every channel's rate (in wall-clock
+        time, whatever moment the sender's clock stands at)."""
+        now = _wall()
         alive_since = now - timedelta(seconds=3 * self.config.heartbeat_seconds)
         try:
             async with self._unit_of_work() as store:
@@ -325,6 +334,9 @@ class OutboxSender:
                 await asyncio.sleep(wait)
             if notice:
                 await self._spare(channel_name)
+                # Written before the platform sees it: after a crash mid-send it is not sent
+                # again (a broadcast is told at most once; a reply is retried instead).
+                await self._ledger.write(_sending(row.id))
             else:
                 await asyncio.sleep(self._global[channel_name].reserve())
             try:
@@ -380,6 +392,10 @@ class OutboxSender:
         return delivered
 
 
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
 async def _spare_wait(bucket: TokenBucket) -> None:
     """A notice's place in the channel's rate: only a token the replies leave (one is always
     kept for the next reply), so a reply never waits behind a broadcast."""
@@ -387,6 +403,13 @@ async def _spare_wait(bucket: TokenBucket) -> None:
     # Tokens come with time, not with an event: sleeping until the next one may be spare.
     while (wait := bucket.take_spare(keep)) > 0:  # noqa: ASYNC110
         await asyncio.sleep(wait)
+
+
+def _sending(row_id: int) -> Write:
+    async def op(store: Store) -> None:
+        await store.outbox.sending(row_id)
+
+    return op
 
 
 def _skipped(row_id: int, reason: str) -> Write:

@@ -89,6 +89,9 @@ async def _run(settings: Settings, at: datetime, *, send: bool, migrate: bool) -
         clock=clock,
         poster=outage_poster(settings, channels.outbound) if send else None,
     )
+    # The sender beats from the start: a job this process holds is its sender's, and found
+    # gone by the others soon after this process dies.
+    sender.start(claiming=send)
     try:
         results = await scheduler.run_due(at)
         for result in results:
@@ -96,11 +99,10 @@ async def _run(settings: Settings, at: datetime, *, send: bool, migrate: bool) -
         if not results:
             click.echo("nothing was due")
         if send:
-            sender.start()
             await _drained(database, sender, clock)
-            await sender.stop()
             click.echo(f"sent {sender.sent}, failed {sender.failed}")
     finally:
+        await sender.stop()
         await channels.close()
         await database.dispose()
 
@@ -198,7 +200,8 @@ def import_outages(cli: CliContext, file: Path, no_migrate: bool) -> None:
     for error in errors:
         click.echo(str(error), err=True)
     new, known = asyncio.run(_store_outages(settings, found, migrate=not no_migrate))
-    click.echo(f"{new} new outages, {known} already known, {len(errors)} rows with errors")
+    bad_rows = len({error.row for error in errors})
+    click.echo(f"{new} new outages, {known} already known, {bad_rows} rows with errors")
     if errors and not found:
         raise SystemExit(1)
 

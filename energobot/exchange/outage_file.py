@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 
-from core.outages import HouseSpec, Outage, OutageKind
+from core.outages import HouseSpec, HouseSpecError, Outage, OutageKind
 from energobot.exchange import fields
 from energobot.exchange.errors import FieldError, RowError
 from energobot.exchange.fields import Converter, FieldReader, show
@@ -64,8 +64,9 @@ def houses(raw: object) -> str:
     value = fields.text(raw)
     try:
         HouseSpec.parse(value)
-    except ValueError as exc:
-        raise FieldError(str(exc)) from None
+    except HouseSpecError as exc:  # the column is named already: the part and the problem
+        part = exc.part if exc.part is not None else exc.spec
+        raise FieldError(f"{part!r}: {exc.problem}") from None
     return value
 
 

@@ -19,6 +19,7 @@ from dialogs.messages import Reply
 from outbox.notices.compose import render
 
 HELD = "held: quiet hours"
+SENDING = "sending"  # storage's mark of a notice handed to the platform, outcome unwritten
 _DEBT = (Kind.DEBT_DUE, Kind.DEBT_OVERDUE, Kind.DEBT_RESTRICTION)
 _READING = (Kind.READING_REMINDER, Kind.READING_LAST_DAY)
 _OUTAGE = (Kind.OUTAGE_PLANNED, Kind.OUTAGE_EMERGENCY, Kind.OUTAGE_RESTORED)
@@ -72,6 +73,8 @@ class Gate:
         kind = Kind(row.kind or "")
         params: dict[str, Any] = dict(row.body.get("params", {}))
         customer, account = row.customer_id or 0, row.account
+        if row.last_error == SENDING:
+            return Verdict(skip=Skip.INTERRUPTED)
         if customer in facts.erased:
             return Verdict(skip=Skip.ERASED)
         if row.send_blocked:

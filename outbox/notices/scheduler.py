@@ -47,6 +47,7 @@ class JobResult:
 class SchedulerConfig:
     tick_seconds: float = 60.0
     lease_seconds: float = 600.0
+    heartbeat_seconds: float = 5.0  # the senders' (a job's owner is its process's sender)
     rules: RuleSettings = field(default_factory=lambda: RuleSettings(zone=UTC))
 
 
@@ -122,9 +123,12 @@ class Scheduler:
         return results
 
     async def _take(self, job: Job, at: datetime) -> bool:
+        # Leases in wall-clock time: `notices run --at` stands at another moment than `serve`.
+        wall = datetime.now(UTC)
         lease = timedelta(seconds=self.config.lease_seconds)
+        alive_since = wall - timedelta(seconds=3 * self.config.heartbeat_seconds)
         async with self._unit_of_work() as store:
-            taken = await store.jobs.take(job.key, self._owner, at, at + lease)
+            taken = await store.jobs.take(job.key, self._owner, wall, wall + lease, alive_since)
             await store.commit()
         return taken
 

@@ -16,6 +16,7 @@ PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 SKIPPED = "skipped"  # a notice that was not to be sent after all (last_error says why)
+SENDING = "sending"  # last_error of a notice handed to the platform, its outcome not yet written
 DELIVERY_FAILED = "failed"  # a receipt: the platform took the message but could not deliver it
 
 BACKOFF_MAX_SECONDS = 300
@@ -281,6 +282,17 @@ class OutboxRepo(Repo):
             await self._conn.execute(
                 statement, [{"p_id": k, "p_reason": v} for k, v in reasons.items()]
             )
+
+    async def sending(self, row_id: int) -> None:
+        """A notice is about to go to the platform: if this process dies before its outcome is
+        written, nobody knows whether it arrived, and it is not sent again (at most once)."""
+        statement = self._prepared(
+            "outbox.sending",
+            lambda: (
+                update(outbox).where(outbox.c.id == bindparam("p_id")).values(last_error=SENDING)
+            ),
+        )
+        await self._conn.execute(statement, {"p_id": row_id})
 
     async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
         """Notices as they will be sent (rendered just before, in the customer's language):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from core.notices import (
     CampaignRecord,
@@ -36,6 +36,7 @@ from storage.tables import (
     outages,
     outbox,
     readings,
+    senders,
     subscriptions,
 )
 
@@ -301,17 +302,31 @@ class CampaignRepo(Repo):
 
 
 class JobRepo(Repo):
-    async def take(self, key: str, by: str, now: datetime, lease_until: datetime) -> bool:
-        """Lease the job `key` for `by` unless it is done or another's lease still runs."""
+    async def take(
+        self, key: str, by: str, now: datetime, lease_until: datetime, alive_since: datetime
+    ) -> bool:
+        """Lease the job `key` for `by` (wall-clock times) unless it is done or another holds
+        it: a lease still running, by a process that still beats (the `senders` table; one
+        killed mid-job is found gone after a few heartbeats, not only when its lease ends)."""
         insert = self._insert(jobs).values(
             key=key, leased_by=by, lease_until=lease_until, started_at=now
         )
         result = await self._conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
         if result.rowcount == 1:
             return True
+        alive = select(senders.c.id).where(senders.c.seen_at >= alive_since)
         result = await self._conn.execute(
             update(jobs)
-            .where(jobs.c.key == key, jobs.c.done_at.is_(None), jobs.c.lease_until < now)
+            .where(
+                jobs.c.key == key,
+                jobs.c.done_at.is_(None),
+                or_(
+                    jobs.c.lease_until < now,
+                    jobs.c.leased_by.is_(None),
+                    jobs.c.leased_by.not_in(alive.scalar_subquery()),
+                    jobs.c.leased_by == by,
+                ),
+            )
             .values(leased_by=by, lease_until=lease_until)
         )
         return result.rowcount == 1
