@@ -92,9 +92,9 @@ async def fill(database, rows: int, chats: int) -> None:  # type: ignore[no-unty
 
 async def run(url: str, rows: int, chats: int, senders: int, shares: bool) -> Outcome:
     from energobot.channels import build_channels
-    from outbox.sender import RATE_MARGIN, OutboxSender
     from energobot.settings import load_settings
     from energobot.wiring import sender_config
+    from outbox.sender import RATE_MARGIN, OutboxSender
     from storage.database import Database
     from storage.migrate import upgrade
     from tests.fakes.telegram.server import FakeTelegram

@@ -75,7 +75,9 @@ def title(console: Console, campaign: CampaignRecord, outage: OutageRecord | Non
     """«Напоминание о показаниях — 2026-12»; an outage's notice names its place."""
     kind = console.formats.label("notice_kinds", campaign.kind)
     if outage is not None:
-        place = ", ".join(part for part in (outage.settlement, outage.street, outage.houses) if part)
+        place = ", ".join(
+            part for part in (outage.settlement, outage.street, outage.houses) if part
+        )
         return f"{kind} — {place}"
     return f"{kind} — {campaign.subject}" if campaign.subject else kind
 
@@ -88,14 +90,15 @@ def _row(
 ) -> dict[str, Any]:
     f = console.formats
     now = console.now()
-    skipped = sorted(
-        (
-            (f.label("skip_reasons", state.removeprefix(SKIPPED)), count, state.removeprefix(SKIPPED))
-            for state, count in counts.items()
-            if state.startswith(SKIPPED)
-        ),
-        key=lambda item: (-item[1], item[0]),
-    )
+    reasons = {
+        state.removeprefix(SKIPPED): count
+        for state, count in counts.items()
+        if state.startswith(SKIPPED)
+    }
+    skipped = [
+        {"reason": reason, "label": f.label("skip_reasons", reason), "count": count}
+        for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    ]
     counted = sum(counts.values())
     status = campaign.status
     return {
@@ -110,10 +113,8 @@ def _row(
         # Until every notice is queued, the targets are the notices queued so far.
         "targets": campaign.targets if campaign.produced_at else counted,
         "counts": {state: counts.get(state, 0) for state in STATES},
-        "skipped": [
-            {"reason": code, "label": label, "count": count} for label, count, code in skipped
-        ],
-        "skipped_total": sum(count for _, count, _ in skipped),
+        "skipped": skipped,  # the most frequent reason first
+        "skipped_total": sum(reasons.values()),
         "can_pause": status == CampaignStatus.RUNNING,
         "can_resume": status == CampaignStatus.PAUSED,
         "can_cancel": status != CampaignStatus.CANCELLED,
@@ -143,17 +144,20 @@ async def _change(
     now = console.now()
     async with console.unit_of_work() as store:
         campaign = await store.campaigns.get(campaign_id)
-        if campaign is None:
-            return console.error_page(request, 404, "errors.not_found")
-        if campaign.status != current or not await store.campaigns.set_status(
-            campaign_id, wanted.value
-        ):
-            error = _status_error(console, campaign.status)
-            return await campaigns_page(request, 409, error)
-        await store.audit.record(
-            actor(session), f"console.campaign_{action}", now, _details(campaign)
+        changed = (
+            campaign is not None
+            and campaign.status == current
+            and await store.campaigns.set_status(campaign_id, wanted.value)
         )
-        await store.commit()
+        if campaign is not None and changed:
+            await store.audit.record(
+                actor(session), f"console.campaign_{action}", now, _details(campaign)
+            )
+            await store.commit()
+    if campaign is None:
+        return console.error_page(request, 404, "errors.not_found")
+    if not changed:
+        return await campaigns_page(request, 409, _status_error(console, campaign.status))
     if wanted is CampaignStatus.RUNNING:
         console.wake()  # its queued notices may go now
     raise redirect("/campaigns", "resumed" if action == "resume" else "paused")
@@ -186,14 +190,20 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     now = console.now()
     async with console.unit_of_work() as store:
         campaign = await store.campaigns.get(campaign_id)
-        if campaign is None:
-            return console.error_page(request, 404, "errors.not_found")
-        if not await store.campaigns.set_status(
+        changed = campaign is not None and await store.campaigns.set_status(
             campaign_id, CampaignStatus.CANCELLED.value, reason=Skip.CANCELLED.value
-        ):
-            return await campaigns_page(request, 409, _status_error(console, campaign.status))
-        await store.audit.record(actor(session), "console.campaign_cancel", now, _details(campaign))
-        await store.commit()
+        )
+        if campaign is not None and changed:
+            await store.audit.record(
+                actor(session), "console.campaign_cancel", now, _details(campaign)
+            )
+            await store.commit()
+    if campaign is None:
+        return console.error_page(request, 404, "errors.not_found")
+    if not changed:  # cancelled meanwhile: set_status refuses only that
+        return await campaigns_page(
+            request, 409, _status_error(console, CampaignStatus.CANCELLED.value)
+        )
     raise redirect("/campaigns", "cancelled")
 
 

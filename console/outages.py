@@ -10,9 +10,9 @@ previewed again instead of stored.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +22,14 @@ from console.context import Console, actor, console_of, redirect, session_of
 from console.roles import Role
 from core.masking import mask_account, mask_address
 from core.notices import OutageRecord
-from core.outages import HouseSpec, Outage, OutageIndex, OutageKind
+from core.outages import (
+    HouseSpec,
+    HouseSpecError,
+    Outage,
+    OutageIndex,
+    OutageKind,
+    settlement_key,
+)
 from core.ports import Store
 from outbox.notices.keys import outage_key
 
@@ -36,7 +43,7 @@ MAX_REASON = 1000
 FLASH = frozenset({"created", "exists", "cancelled", "restored"})
 
 
-class State:
+class State(StrEnum):
     PLANNED = "planned"
     ACTIVE = "active"
     RESTORED = "restored"
@@ -101,19 +108,6 @@ def _local(console: Console, text: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def _bad_houses_part(houses: str) -> str:
-    """The first element of a houses field that cannot be read alone (the whole field if each
-    can: «, ,» has no houses at all)."""
-    for element in re.split(r"[,;]", houses):
-        if not element.strip():
-            continue
-        try:
-            HouseSpec.parse(element)
-        except ValueError:
-            return element.strip()
-    return houses
-
-
 def read_form(console: Console, form: Any) -> Draft:
     t = console.text
     draft = Draft(
@@ -126,7 +120,7 @@ def read_form(console: Console, form: Any) -> Draft:
         reason=_field(form, "reason"),
     )
     errors = draft.errors
-    if not draft.settlement:
+    if not settlement_key(draft.settlement):  # nothing, or a type word alone («г.»)
         errors.append(t("outages.errors.settlement"))
     elif len(draft.settlement) > MAX_PLACE:
         errors.append(t("outages.errors.too_long", what=t("outages.settlement"), limit=MAX_PLACE))
@@ -139,8 +133,8 @@ def read_form(console: Console, form: Any) -> Draft:
     else:
         try:
             HouseSpec.parse(draft.houses)
-        except ValueError:
-            errors.append(t("outages.errors.houses", part=_bad_houses_part(draft.houses)))
+        except HouseSpecError as problem:  # the part at fault, as typed
+            errors.append(t("outages.errors.houses", part=problem.part or draft.houses))
     starts = _local(console, draft.starts) if draft.starts else None
     ends = _local(console, draft.ends) if draft.ends else None
     if starts is None:
@@ -175,9 +169,7 @@ def read_form(console: Console, form: Any) -> Draft:
 
 def preview_token(console: Console, draft: Draft) -> str:
     """Binds «Создать и оповестить» to the values previewed."""
-    values = {
-        k: v.isoformat() if isinstance(v, datetime) else v for k, v in draft.values().items()
-    }
+    values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in draft.values().items()}
     return keyed_hash(console.key, "outage-preview:" + json.dumps(values, sort_keys=True))
 
 
@@ -210,7 +202,7 @@ async def reach(store: Store, outage: Outage) -> Reach:
     return found
 
 
-def state_of(outage: OutageRecord, now: datetime) -> str:
+def state_of(outage: OutageRecord, now: datetime) -> State:
     if outage.cancelled_at is not None:
         return State.CANCELLED
     if outage.restored_at is not None or outage.ends_at <= now:
@@ -278,7 +270,9 @@ async def outages_page(
         notice=notice,
         outages=[_row(console, outage) for outage in recent],
         form=form,
-        kinds=[(kind.value, console.formats.label("outage_kinds", kind.value)) for kind in OutageKind],
+        kinds=[
+            (kind.value, console.formats.label("outage_kinds", kind.value)) for kind in OutageKind
+        ],
         preview=preview,
         token=preview_token(console, form) if preview is not None else "",
         shown=SHOWN,
@@ -359,25 +353,27 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
     now = console.now()
     async with console.unit_of_work() as store:
         outage = await store.outages.get(outage_id)
-        if outage is None:
-            return console.error_page(request, 404, "errors.not_found")
-        state = state_of(outage, now)
-        allowed = ALLOWED[action]
-        if action == "cancel":
-            changed = state in allowed and await store.outages.cancel(outage_id, now)
-        else:
-            changed = state in allowed and await store.outages.restore(outage_id, now)
-        if not changed:
-            label = console.formats.label("outage_states", state)
-            error = console.text(f"outages.errors.{action}", state=label)
-            return await outages_page(request, 409, error)
-        details = {
-            "outage_id": outage_id,
-            "settlement": outage.settlement,
-            "street": outage.street,
-            "houses": outage.houses,
-        }
-        await store.audit.record(actor(session), f"console.outage_{action}", now, details)
-        await store.commit()
+        state: str = state_of(outage, now) if outage is not None else ""
+        changed = False
+        if outage is not None and state in ALLOWED[action]:
+            if action == "cancel":
+                changed = await store.outages.cancel(outage_id, now)
+            else:
+                changed = await store.outages.restore(outage_id, now)
+        if outage is not None and changed:
+            details = {
+                "outage_id": outage_id,
+                "settlement": outage.settlement,
+                "street": outage.street,
+                "houses": outage.houses,
+            }
+            await store.audit.record(actor(session), f"console.outage_{action}", now, details)
+            await store.commit()
+    if outage is None:
+        return console.error_page(request, 404, "errors.not_found")
+    if not changed:
+        label = console.formats.label("outage_states", state)
+        error = console.text(f"outages.errors.{action}", state=label)
+        return await outages_page(request, 409, error)
     console.wake_notices()
     raise redirect("/outages", "cancelled" if action == "cancel" else "restored")

@@ -161,6 +161,7 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     app.router.add_get("/metrics", metrics_endpoint)
     channels.mount(app, settings, pipeline)
     if (console := mount_console(app, services)) is not None:
+        console.wake_notices = scheduler.wake  # an outage entered: its notices now
         language = console.options.language
         console.formats.channel_titles = {
             p.name: titles[language] for p in plugins() if language in (titles := p.titles())

@@ -16,6 +16,7 @@ from core.readings import Reading, ReadingStatus
 from dialogs.config import CompanyInfo
 from dialogs.messages import Reply
 from outbox.notices.gate import Gate, GateRules
+from outbox.notices.keys import outage_key
 from outbox.notices.rules import RuleSettings
 from outbox.notices.scheduler import Scheduler, SchedulerConfig
 from outbox.produce import tell_visit
@@ -279,3 +280,68 @@ async def test_a_visit_notice_goes_in_the_personal_lane_in_the_customers_languag
     await drain(demo, channel, clock)
     (text,) = channel.delivered["anna"]
     assert ("В-7" in text and "completed" in text.lower()) or "done" in text.lower()
+
+
+async def add_outage(
+    database: Database, street: str, houses: str, start: str, end: str, kind: str
+) -> int:
+    starts, ends = local(start), local(end)
+    async with database.unit_of_work() as store:
+        outage_id, _ = await store.outages.add(
+            outage_key("г. Пермь", street, houses, starts, kind),
+            {
+                "settlement": "г. Пермь",
+                "street": street,
+                "houses": houses,
+                "starts_at": starts,
+                "ends_at": ends,
+                "kind": kind,
+                "reason": "",
+            },
+            datetime.now(UTC),
+        )
+        await store.commit()
+    return outage_id
+
+
+async def test_an_emergency_goes_at_night_at_once_and_a_cancelled_outage_not_at_all(
+    demo: Database,
+) -> None:
+    await link(demo, "anna", "5901000001")  # ул. Ленина, д. 64
+    await link(demo, "boris", "5901000002")  # Комсомольский пр-т, д. 32
+    await add_outage(demo, "Ленина", "", "2026-12-20T23:10", "2026-12-21T04:00", "emergency")
+    planned = await add_outage(
+        demo,
+        "Комсомольский проспект",
+        "30-40 чётные",
+        "2026-12-22T10:00",
+        "2026-12-22T15:00",
+        "planned",
+    )
+    clock = Clock(local("2026-12-20T23:30"))
+    results = await scheduler(demo, clock).run_due(clock())
+    outage_runs = [(r.kind, r.queued) for r in results if r.kind.startswith("outage")]
+    assert outage_runs == [("outage_emergency", 1)]  # the planned one: not yet
+    channel = NoticeChannel()
+    await drain(demo, channel, clock)
+    (alert,) = channel.of("anna", Kind.OUTAGE_EMERGENCY)
+    assert "Аварийное отключение" in alert and "04:00" in alert
+    assert channel.of("anna", Kind.DEBT_OVERDUE) == []  # at night only the emergency goes
+    assert channel.of("boris", Kind.OUTAGE_EMERGENCY) == []
+    # The planned one is told the day before at the hour; cancelled after that, it is not sent.
+    clock.at = local("2026-12-21T10:00")
+    results = await scheduler(demo, clock).run_due(clock())
+    assert ("outage_planned", 1) in [(r.kind, r.queued) for r in results]
+    async with demo.unit_of_work() as store:
+        assert await store.outages.cancel(planned, clock())
+        await store.commit()
+    await drain(demo, channel, clock)
+    assert channel.of("boris", Kind.OUTAGE_PLANNED) == []
+    assert ("outage_planned", "skipped", "outage_cancelled", "5901000002") in await statuses(demo)
+    # The emergency's end: «restored» only to whom the alert reached.
+    clock.at = local("2026-12-21T04:05")
+    await scheduler(demo, clock).run_due(clock())
+    clock.at = local("2026-12-21T09:30")  # restored at night: held until the quiet hours end
+    await drain(demo, channel, clock)
+    assert len(channel.of("anna", Kind.OUTAGE_RESTORED)) == 1
+    assert channel.of("boris", Kind.OUTAGE_RESTORED) == []

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from outbox.produce import notify
 from energobot.exchange import export_readings
+from outbox.produce import notify
 from storage.tables import escalations, visits
 from tests.fakes.vk import callbacks as build
 from tests.vk.harness import Harness, labels
