@@ -15,7 +15,7 @@ from bots.terminal.channel import TerminalChannel
 from dialogs.i18n import translator
 from energobot.chat_session import ChatSession, Exchange
 from energobot.runtime import CliContext, open_database, pass_cli
-from energobot.wiring import build_pipeline, sender_config
+from energobot.wiring import build_pipeline, notice_gate, sender_config
 from outbox.sender import OutboxSender
 
 
@@ -55,7 +55,13 @@ async def _chat(
     terminal = TerminalChannel()
     session = ChatSession(
         build_pipeline(settings, database),
-        OutboxSender(database.unit_of_work, {CHANNEL: terminal}, sender_config(settings)),
+        # With the gate: notices queued for this customer (`notices run`) come with the next answer.
+        OutboxSender(
+            database.unit_of_work,
+            {CHANNEL: terminal},
+            sender_config(settings),
+            gate=notice_gate(settings),
+        ),
         terminal,
         user,
         json_mode=json_mode,
