@@ -17,6 +17,7 @@ from storage.tables import outbox
 from tests.fakes.telegram.server import FakeTelegram
 
 FIRST_CHAT = 5000
+POSTS = -1001234567890  # the company's Telegram channel
 
 
 def environment(database_url: str, fake: FakeTelegram) -> dict[str, str]:
@@ -96,6 +97,12 @@ async def test_an_outage_schedule_reaches_the_addresses_it_names_once(
         encoding="utf-8",
     )
     env = environment(database_url, fake_telegram)
+    # Each outage is also posted once in the company's channel.
+    fake_telegram.add_chat(
+        POSTS, type="channel", title="Энергосбыт", username="energosbyt_news", first_name=None
+    )
+    env["ENERGOBOT_NOTICES__OUTAGE_POST__CHANNEL"] = "telegram"
+    env["ENERGOBOT_NOTICES__OUTAGE_POST__CHAT_ID"] = "@energosbyt_news"
     code, output = await energobot(env, "outages", "import", str(schedule))
     assert code == 0, output
     assert "2 new outages, 0 already known, 1 rows with errors" in output
@@ -111,6 +118,8 @@ async def test_an_outage_schedule_reaches_the_addresses_it_names_once(
     await energobot(env, "notices", "run", "--at", "2026-12-23T18:00")
     again = [t for t in fake_telegram.texts(FIRST_CHAT) if "отключение" in t.lower()]
     assert len(again) == 1
+    posts = fake_telegram.texts(POSTS)
+    assert len(posts) == 2 and any("Ленина, дома 60-70 чётные" in post for post in posts)
     # After the end, those told hear that the supply is back.
     await energobot(env, "notices", "run", "--at", "2026-12-24T16:30")
     back = [t for t in fake_telegram.texts(FIRST_CHAT) if "восстановлено" in t]
