@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 # An uploaded file MAX is still processing: the send is tried again after these pauses, all
 # within one send's time (outbox.send_timeout_seconds, 15 s by default).
 NOT_READY_PAUSES = (0.5, 1.0, 2.0, 4.0)
-# The chat cannot get anything from the bot: the user stopped or blocked it, or it is gone.
-_UNREACHABLE_CODES = ("chat.denied", "chat.not.found", "user.not.found")
+# The chat cannot get anything from the bot: the user stopped or blocked it (403 chat.denied),
+# never started it or deleted the chat (404: reported both as chat.not.found with the message
+# "dialog.not.found" and as the code dialog.not.found itself), or the user is gone.
+_UNREACHABLE_CODES = ("chat.denied", "chat.not.found", "dialog.not.found", "user.not.found")
 TOKEN_REFUSED = "verify.token"
 # Arrival times jitter: a chat's requests are spaced a tenth wider than MAX's limit.
 PACE_MARGIN = 1.1
@@ -126,6 +128,14 @@ class MaxChannel(AlwaysOpen):
                 raise
         return last
 
+    async def post(self, chat_id: str, text: str) -> str | None:
+        """A message to a channel or group chat (POST /messages?chat_id=): an outage's public
+        post, which suppliers must make in MAX."""
+        last: str | None = None
+        for body in render(Reply(text), "", ""):
+            last = await self._post(chat_id, body, target="chat_id")
+        return last
+
     async def answer_callback(self, callback_id: str, user_id: str, language: str = "") -> None:
         """Stop the button's spinner with a short notice. Best effort: the reply itself goes
         through the outbox, and a late or repeated answer changes nothing for the customer."""
@@ -149,12 +159,14 @@ class MaxChannel(AlwaysOpen):
     async def close(self) -> None:
         await self.api.close()
 
-    async def _post(self, user_id: str, body: dict[str, Any]) -> str | None:
+    async def _post(
+        self, user_id: str, body: dict[str, Any], target: str = "user_id"
+    ) -> str | None:
         for pause in (*NOT_READY_PAUSES, None):
             await self.pacer.wait(user_id)
             try:
                 answer = await self.api.call(
-                    "POST", "/messages", params={"user_id": user_id}, body=body
+                    "POST", "/messages", params={target: user_id}, body=body
                 )
             except MaxApiError as exc:
                 if exc.not_ready and pause is not None:

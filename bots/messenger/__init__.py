@@ -18,6 +18,8 @@ _WHERE = {
     "profile_body": "profile",
     "remove": "profile",
     "MessengerReceiver": "receiver",
+    "DEFAULT_TAGS": "tags",
+    "notice_tags": "tags",
     "CHANNEL": "updates",
     "GET_STARTED": "updates",
     "Batch": "updates",

@@ -1,5 +1,6 @@
 """Sending to Messenger through the Send API: rendering within its limits and the messaging
-windows (24 hours for everything; an operator's reply up to 7 days with the HUMAN_AGENT tag).
+windows (24 hours for everything; an operator's reply up to 7 days with the HUMAN_AGENT tag; a
+notice after them only with the message tag its kind fits, tags.py).
 
 The ladder: up to 3 options whose labels fit 20 characters go as a button template (a card that
 stays in the chat; its text at most 640 characters), more — up to 13 — as quick replies (titles
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
 from bots.channel import ChannelLimits, Rates, Refusal, SendContext
+from bots.messenger.tags import DEFAULT_TAGS, HUMAN_AGENT
 from bots.messenger.updates import CHANNEL
 from bots.meta.client import GraphClient
 from bots.render import ELLIPSIS, NUMBERED, numbered, split_text
@@ -30,7 +33,6 @@ TITLE_MAX = 20
 PAYLOAD_MAX = 1000
 WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
-HUMAN_AGENT = "HUMAN_AGENT"
 
 LIMITS = ChannelLimits(
     text_max=TEXT_MAX,
@@ -46,21 +48,28 @@ class MessengerChannel:
     name = CHANNEL
     limits = LIMITS
 
-    def __init__(self, client: GraphClient, rates: Rates) -> None:
+    def __init__(
+        self, client: GraphClient, rates: Rates, tags: Mapping[str, str] = DEFAULT_TAGS
+    ) -> None:
         self.client = client
         self.rates = rates
+        self.tags = dict(tags)  # notice kind -> the message tag it goes with outside the window
 
     def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
         if context.within(WINDOW):
             return None
         if reply.operator and context.last_inbound_at is not None:
             return None if context.within(HUMAN_AGENT_WINDOW) else Refusal.TAG_EXPIRED
+        if reply.template:
+            # A notice: only a tag its kind fits lets it out (NO_TAG names the policy, not the
+            # customer's silence, as the reason).
+            return None if reply.template in self.tags else Refusal.NO_TAG
         return Refusal.WINDOW_CLOSED
 
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
-        envelope = messaging_type(reply, context)
+        envelope = messaging_type(reply, context, self.tags)
         last: str | None = None
         for message in render(reply):
             body = {"recipient": {"id": user_id}, **envelope, "message": message}
@@ -90,11 +99,19 @@ class MessengerChannel:
         return _mid(await self.client.post("me/messages", form=form))
 
 
-def messaging_type(reply: Reply, context: SendContext | None) -> dict[str, str]:
-    """RESPONSE inside the 24 hours; an operator's reply after them goes with HUMAN_AGENT."""
-    if context is None or context.within(WINDOW) or not reply.operator:
+def messaging_type(
+    reply: Reply, context: SendContext | None, tags: Mapping[str, str] = DEFAULT_TAGS
+) -> dict[str, str]:
+    """RESPONSE inside the 24 hours; after them an operator's reply goes with HUMAN_AGENT and a
+    notice with its kind's tag. Anything else stays RESPONSE, which Messenger refuses there
+    (refusal() has stopped it before)."""
+    if context is None or context.within(WINDOW):
         return {"messaging_type": "RESPONSE"}
-    return {"messaging_type": "MESSAGE_TAG", "tag": HUMAN_AGENT}
+    if reply.operator:
+        return {"messaging_type": "MESSAGE_TAG", "tag": HUMAN_AGENT}
+    if reply.template and (tag := tags.get(reply.template)):
+        return {"messaging_type": "MESSAGE_TAG", "tag": tag}
+    return {"messaging_type": "RESPONSE"}
 
 
 def render(reply: Reply) -> list[dict[str, Any]]:

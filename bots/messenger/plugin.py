@@ -24,9 +24,10 @@ class MessengerPlugin(Plugin[MessengerSettings]):
 
     def build(self, settings: MessengerSettings, host: Host) -> Channel:
         from bots.messenger.channel import MessengerChannel
+        from bots.messenger.tags import notice_tags
 
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return MessengerChannel(_client(settings, host), rates)
+        return MessengerChannel(_client(settings, host), rates, notice_tags(settings.tags))
 
     def mount(
         self,

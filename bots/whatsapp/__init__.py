@@ -10,10 +10,12 @@ from bots.lazy import exports
 
 _WHERE = {
     "LIMITS": "channel",
-    "Template": "channel",
     "WhatsAppChannel": "channel",
     "recipient": "channel",
     "render": "channel",
+    "Template": "templates",
+    "Templates": "templates",
+    "template_message": "templates",
     "WhatsAppReceiver": "receiver",
     "CHANNEL": "updates",
     "Batch": "updates",

@@ -1,5 +1,5 @@
 """Sending to WhatsApp through the Cloud API: rendering within WhatsApp's limits, the 24-hour
-customer-service window, templates outside it.
+customer-service window, a notice's approved template outside it (templates.py).
 
 The ladder: up to 3 reply buttons (titles of at most 20 characters, unique), else a list (at
 most 10 rows, titles 24, descriptions 72, its button 20), else numbered text (bots.render). A
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from bots.meta.client import GraphClient
 from bots.meta.texts import text as own_text
 from bots.render import ELLIPSIS, NUMBERED, numbered, split_text
+from bots.whatsapp.templates import Template, Templates, template_message
 from bots.whatsapp.updates import CHANNEL
 from dialogs.messages import Button, Reply
 
@@ -48,14 +48,6 @@ LIMITS = ChannelLimits(
 _BSUID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9.]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
-    """An approved message template (name and language code as registered with Meta)."""
-
-    name: str
-    language: str
-
-
 class WhatsAppChannel:
     name = CHANNEL
     limits = LIMITS
@@ -70,20 +62,30 @@ class WhatsAppChannel:
         self.client = client
         self.phone_number_id = phone_number_id
         self.rates = rates
-        self.templates = dict(templates or {})
+        self.templates = Templates(templates)
 
     def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
-        """Outside the 24-hour window only an approved template may go."""
-        if context.within(WINDOW) or self._template(reply) is not None:
+        """Outside the 24-hour window only an approved template may go: a notice without one
+        configured for its kind, or without a value its template needs, is NO_TEMPLATE (the
+        configuration can fix it); any other reply is WINDOW_CLOSED (only the customer can)."""
+        if context.within(WINDOW):
             return None
-        return Refusal.WINDOW_CLOSED
+        if not reply.template:
+            return Refusal.WINDOW_CLOSED
+        return None if self.templates.usable(reply) is not None else Refusal.NO_TEMPLATE
 
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
-        template = self._template(reply)
-        if context is not None and not context.within(WINDOW) and template is not None:
-            return await self._post(user_id, template_message(template))
+        if context is not None and not context.within(WINDOW) and reply.template:
+            # A notice outside the window: its template alone (the text, buttons and any file
+            # would be refused with 131047). Without a usable one, nothing is even tried.
+            template = self.templates.usable(reply)
+            if template is None:
+                reason = f"whatsapp: no usable template for {reply.template}"
+                raise SendError(reason, permanent=True)
+            return await self._post(user_id, template_message(template, reply))
+        # Inside the window a notice is an ordinary message, with its buttons.
         last: str | None = None
         for message in render(reply):
             last = await self._post(user_id, message)
@@ -95,9 +97,6 @@ class WhatsAppChannel:
 
     async def close(self) -> None:
         await self.client.close()
-
-    def _template(self, reply: Reply) -> Template | None:
-        return self.templates.get(reply.template) if reply.template else None
 
     async def _post(self, user_id: str, message: dict[str, Any]) -> str | None:
         body = {
@@ -138,13 +137,6 @@ def recipient(user_id: str) -> dict[str, str]:
     if _BSUID.fullmatch(user_id):
         return {"recipient": user_id}
     return {"to": user_id}
-
-
-def template_message(template: Template) -> dict[str, Any]:
-    return {
-        "type": "template",
-        "template": {"name": template.name, "language": {"code": template.language}},
-    }
 
 
 def render(reply: Reply) -> list[dict[str, Any]]:

@@ -24,9 +24,13 @@ class WhatsAppPlugin(Plugin[WhatsAppSettings]):
     verified_phone = True  # the customer's own number is their WhatsApp id
 
     def build(self, settings: WhatsAppSettings, host: Host) -> Channel:
-        from bots.whatsapp.channel import Template, WhatsAppChannel
+        from bots.whatsapp.channel import WhatsAppChannel
+        from bots.whatsapp.templates import Template
 
-        templates = {key: Template(t.name, t.language) for key, t in settings.templates.items()}
+        templates = {
+            kind.value: Template(t.name, t.language, tuple(t.parameters))
+            for kind, t in settings.templates.items()
+        }
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
         return WhatsAppChannel(_client(settings, host), settings.phone_number_id, rates, templates)
 

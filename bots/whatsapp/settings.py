@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from bots.meta.settings import require_meta_secrets
 from bots.plugin import ChannelSettings
+from core.notices import Kind
+
+# A notice's value names (amount, due, account ...): letters, digits and underscores.
+_VALUE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class WhatsAppTemplate(BaseModel):
@@ -15,6 +19,18 @@ class WhatsAppTemplate(BaseModel):
 
     name: str = Field(min_length=1, max_length=512)  # as approved in WhatsApp Manager
     language: str = Field(min_length=2, max_length=15)  # its language code, e.g. ru or en_US
+    # The notice's values that fill the body's {{1}}, {{2}} ... in order, by name.
+    parameters: list[str] = Field(default_factory=list)
+
+    @field_validator("parameters")
+    @classmethod
+    def _value_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not _VALUE_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not a notice value's name (letters, digits, _; e.g. amount, due)"
+                )
+        return names
 
 
 class WhatsAppSettings(ChannelSettings):
@@ -24,8 +40,9 @@ class WhatsAppSettings(ChannelSettings):
     token: SecretStr = SecretStr("")
     app_secret: SecretStr = SecretStr("")
     verify_token: SecretStr = SecretStr("")
-    # Approved templates sent outside the 24-hour window, by the key a reply names (Reply.template).
-    templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+    # Approved templates a notice goes as outside the 24-hour window, by its kind (Reply.template);
+    # a kind without one is not sent there (refused: no_template).
+    templates: dict[Kind, WhatsAppTemplate] = Field(default_factory=dict)
     rate_per_second: float = Field(80, ge=0)  # per number (the sender keeps a margin under it)
     chat_rate_per_second: float = Field(0.16, ge=0)  # the pair rate: about one per 6 s ...
     chat_burst: int = Field(10, ge=1)  # ... after a burst

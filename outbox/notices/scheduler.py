@@ -13,8 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-from core.notices import Kind, LinkedAccount, lane_of
+from core.notices import CampaignRecord, Kind, LinkedAccount, lane_of
 from core.outages import OutageIndex
 from core.ports import Store
 from dialogs.pipeline import UnitOfWork
@@ -34,6 +35,18 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 # Posts one outage's public message (a MAX or Telegram channel); returns an error or None.
 Poster = Callable[[Job], Awaitable[str | None]]
+
+
+@dataclass(slots=True)
+class _Run:
+    """A taken job being produced."""
+
+    job: Job
+    campaign: CampaignRecord
+    thresholds: dict[str, Decimal]
+    first: CampaignRecord | None  # a «restored» run's: the outage's notice campaign
+    index: OutageIndex | None  # an outage's notice: matches the linked accounts' addresses
+    queued: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +119,26 @@ class Scheduler:
             outages = await store.outages.current(
                 at - timedelta(days=1), at + timedelta(days=rules.outage_days_before + 1)
             )
-        results: list[JobResult] = []
+        runs: list[_Run] = []
         for job in due_jobs(at, rules, outages):
             if self._stopping:
                 break
-            if not await self._take(job, at):
-                continue
+            if await self._take(job, at):
+                runs.append(await self._open(job, at))
+        # Outages are matched to addresses: one pass over the linked accounts serves them all.
+        matched = [run for run in runs if run.index is not None]
+        results: list[JobResult] = []
+        for group in ([matched] if matched else []) + [[r] for r in runs if r.index is None]:
             try:
-                queued = await self._produce(job, at)
+                await self._fill(group, at)
+                for run in group:
+                    await self._close(run, at)
             except Exception:
-                log.exception("notices: job %s failed (retried when its lease runs out)", job.key)
+                keys = ", ".join(run.job.key for run in group)
+                log.exception("notices: %s failed (retried when the lease runs out)", keys)
                 continue
-            results.append(JobResult(job.key, job.kind.value, queued))
-            if queued:
+            results.extend(JobResult(r.job.key, r.job.kind.value, r.queued) for r in group)
+            if any(run.queued for run in group):
                 self._on_queued()
         return results
 
@@ -132,7 +152,7 @@ class Scheduler:
             await store.commit()
         return taken
 
-    async def _produce(self, job: Job, at: datetime) -> int:
+    async def _open(self, job: Job, at: datetime) -> _Run:
         rules = self.config.rules
         async with self._unit_of_work() as store:
             campaign = await store.campaigns.ensure(
@@ -157,24 +177,34 @@ class Scheduler:
             )
             await store.commit()
         index = OutageIndex([as_outage(job.outage)]) if job.outage and not job.restored else None
-        queued, after = 0, 0
+        return _Run(job, campaign, thresholds, first, index)
+
+    async def _fill(self, group: list[_Run], at: datetime) -> None:
+        """Queue the notices of runs that share their targets, page by page."""
+        lead, after = group[0], 0
         while True:
             # One page, one short transaction: SQLite has one writer, and turns share it.
             async with self._unit_of_work() as store:
-                if job.restored:
+                if lead.job.restored:
+                    first = lead.first
                     page = await store.notices.recipients(first.id, after, PAGE) if first else []
                 else:
-                    page = await self._targets(store, job, at, after)
+                    page = await self._targets(store, lead.job, at, after)
                 if not page:
                     break
-                drafts = drafts_for(job, page, at, rules, thresholds, index)
-                queued += await store.notices.queue(
-                    campaign.id, job.kind.value, lane_of(job.kind), drafts, at
-                )
+                for run in group:
+                    drafts = drafts_for(
+                        run.job, page, at, self.config.rules, run.thresholds, run.index
+                    )
+                    run.queued += await store.notices.queue(
+                        run.campaign.id, run.job.kind.value, lane_of(run.job.kind), drafts, at
+                    )
                 await store.commit()
             after = page[-1].link_id
-        posting = job.outage is not None and not job.restored and self._poster is not None
-        if posting and campaign.posted_at is None and self._poster is not None:
+
+    async def _close(self, run: _Run, at: datetime) -> None:
+        job, campaign = run.job, run.campaign
+        if run.index is not None and self._poster is not None and campaign.posted_at is None:
             # Recorded after the post: a crash in between may post it twice, never not at all.
             error = await self._poster(job)
             async with self._unit_of_work() as store:
@@ -184,8 +214,7 @@ class Scheduler:
             await store.campaigns.produced(campaign.id, at)
             await store.jobs.finish(job.key, at)
             await store.commit()
-        log.info("notices: %s queued %d", job.key, queued)
-        return queued
+        log.info("notices: %s queued %d", job.key, run.queued)
 
     async def _targets(
         self, store: Store, job: Job, at: datetime, after: int

@@ -51,6 +51,7 @@ async def test_a_reply_is_one_post_per_chunk_with_the_token_in_the_header(
         (503, "service.unavailable", None, False, False),
         (403, "chat.denied", None, True, True),
         (404, "chat.not.found", None, True, True),
+        (404, "dialog.not.found", None, True, True),
         (400, "proto.payload", None, True, False),
         (401, "verify.token", None, False, False),
     ],

@@ -132,7 +132,12 @@ async def test_blocked_unknown_and_injected(fake_max: FakeMax) -> None:
     status, answer = await call(
         fake_max, "POST", "/messages", {"text": "x"}, params={"user_id": "3"}
     )
-    assert (status, answer["code"]) == (404, "chat.not.found")
+    assert (status, answer) == (404, {"code": "chat.not.found", "message": "dialog.not.found"})
+    fake_max.add_user(4, started=False)  # known, but never pressed Start: a bot cannot write first
+    status, answer = await call(
+        fake_max, "POST", "/messages", {"text": "x"}, params={"user_id": "4"}
+    )
+    assert (status, answer["message"]) == (404, "dialog.not.found")
     fake_max.fail_next(None, 503, times=2)
     assert (await call(fake_max, "GET", "/me"))[0] == 503
     assert (await call(fake_max, "GET", "/me"))[0] == 503

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from outbox.produce import notify
 from energobot.exchange import export_readings
+from outbox.produce import notify
 from storage.tables import account_links, escalations, visits
 from tests.fakes.max import updates as build
 from tests.max.harness import Harness, labels

@@ -12,8 +12,8 @@ import pytest
 from bots.channel import Rates, SendContext, SendError
 from bots.max.api import MaxApi, MaxApiError
 from bots.max.channel import MaxChannel, Words, send_error
-from outbox.produce import notify
 from dialogs.messages import Reply
+from outbox.produce import notify
 from tests.fakes.max import FakeMax
 from tests.fakes.max import updates as build
 from tests.max.harness import Harness, find_button

@@ -42,6 +42,10 @@ MESSENGER_WEBHOOK = "/webhooks/messenger"
 WHATSAPP_WEBHOOK = "/webhooks/whatsapp"
 PATHS = {"whatsapp": WHATSAPP_WEBHOOK, "messenger": MESSENGER_WEBHOOK}
 REMINDER = "reading_reminder"
+# An approved template with body placeholders, filled from a debt notice's values in this order.
+DEBT_TEMPLATE = WhatsAppTemplate(
+    name="debt_due_v1", language="ru", parameters=["account", "amount", "due"]
+)
 
 
 def make_settings(fake: FakeGraph) -> Settings:
@@ -55,7 +59,10 @@ def make_settings(fake: FakeGraph) -> Settings:
             token=WHATSAPP_TOKEN,  # type: ignore[arg-type]
             app_secret=APP_SECRET,  # type: ignore[arg-type]
             verify_token=VERIFY_TOKEN,  # type: ignore[arg-type]
-            templates={REMINDER: WhatsAppTemplate(name="reading_reminder_v2", language="ru")},
+            templates={
+                REMINDER: WhatsAppTemplate(name="reading_reminder_v2", language="ru"),
+                "debt_due": DEBT_TEMPLATE,
+            },
             rate_per_second=0,
             chat_rate_per_second=0,
         ),

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bots.meta.texts import language_of
 from bots.meta.texts import text as own_text
-from outbox.produce import send
 from dialogs.context import channel_texts
 from dialogs.i18n import LANGUAGES, catalog
 from dialogs.messages import Button, Reply
+from outbox.produce import send
 from storage.database import Database
 from storage.tables import outbox
 

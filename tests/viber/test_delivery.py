@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from bots.channel import Rates, Refusal, SendContext, SendError
 from bots.viber import Sender, ViberApi, ViberApiError, ViberChannel, send_error
-from outbox.produce import notify
 from dialogs.messages import Reply
+from outbox.produce import notify
 from storage.database import Database
 from storage.tables import conversations
 from tests.fakes.viber import FakeViber

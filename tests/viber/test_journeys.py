@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from outbox.produce import notify
 from energobot.exchange import export_readings
+from outbox.produce import notify
 from storage.tables import account_links, conversations, customers, escalations
 from tests.fakes.viber import callbacks as build
 from tests.viber.harness import Harness, labels

@@ -118,13 +118,13 @@ async def test_outside_the_window_only_a_configured_template_goes(meta: Harness)
     row = await meta.enqueue("whatsapp", user, Reply("Вы здесь?", operator="Анна"))
     assert row["status"] == "failed" and row["last_error"] == "refused: window_closed"
     assert len(meta.fake.delivered) == before
-    meta.fake.templates.add(("reading_reminder_v2", "ru"))
+    meta.fake.approve("reading_reminder_v2", "ru")
     row = await meta.enqueue("whatsapp", user, Reply("Пора передать показания", template=REMINDER))
     assert row["status"] == "sent"
     last = meta.fake.sent(user)[-1]
     assert last.kind == "template" and last.body["template"]["name"] == "reading_reminder_v2"
     unknown = await meta.enqueue("whatsapp", user, Reply("Напоминание", template="unknown_key"))
-    assert unknown["last_error"] == "refused: window_closed"
+    assert unknown["last_error"] == "refused: no_template"
     # Inside the window the same reminder goes as a plain message.
     await meta.wa_say(user, "меню")
     row = await meta.enqueue("whatsapp", user, Reply("Пора передать показания", template=REMINDER))

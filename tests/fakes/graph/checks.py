@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.graph.errors import GraphRefusal, invalid, wa_invalid
+from tests.fakes.graph.errors import (
+    GraphRefusal,
+    invalid,
+    wa_invalid,
+    wa_template_parameter_text,
+    wa_template_parameters,
+    wa_template_unknown,
+)
 
 WA_TEXT_MAX = 4096
 WA_BODY_MAX = 1024
@@ -31,6 +38,8 @@ FB_TAGS = ("ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "
 MENU_ITEMS_MAX = 20
 MENU_TITLE_MAX = 30
 GREETING_MAX = 160
+# What WhatsApp refuses in a template's text parameter.
+_WA_PARAMETER_SPACING = re.compile(r"[\n\t]| {5,}")
 _WA_ID = re.compile(r"\+?\d{6,20}")
 _BSUID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9.]{1,128}")
 
@@ -72,6 +81,7 @@ def whatsapp_message(body: dict[str, Any], media: set[str]) -> str:
         language = template.get("language")
         if not isinstance(language, dict) or not language.get("code"):
             raise invalid("The parameter template['language'] is required.", whatsapp=True)
+        _body_parameters(template)
     elif kind == "document":
         document = body.get("document")
         if not isinstance(document, dict) or not (document.get("id") or document.get("link")):
@@ -85,6 +95,42 @@ def whatsapp_message(body: dict[str, Any], media: set[str]) -> str:
             131051, "(#131051) Unsupported message type", details=str(kind), whatsapp=True
         )
     return str(kind)
+
+
+def _body_parameters(template: dict[str, Any]) -> list[str]:
+    """The texts of a template's body parameters, refusing a malformed component."""
+    components = template.get("components", [])
+    if not isinstance(components, list):
+        raise invalid("template['components'] must be an array", whatsapp=True)
+    texts: list[str] = []
+    for component in components:
+        if not isinstance(component, dict) or component.get("type") != "body":
+            # Headers and buttons have parameters of their own; the fake knows body ones only.
+            raise invalid("only body components are expected here", whatsapp=True)
+        parameters = component.get("parameters")
+        if not isinstance(parameters, list):
+            raise invalid("component['parameters'] must be an array", whatsapp=True)
+        for parameter in parameters:
+            if not isinstance(parameter, dict) or parameter.get("type") != "text":
+                raise invalid("parameter['type'] must be text here", whatsapp=True)
+            text = _text(parameter.get("text"), "parameter['text']", WA_BODY_MAX, whatsapp=True)
+            if _WA_PARAMETER_SPACING.search(text):
+                raise wa_template_parameter_text()
+            texts.append(text)
+    return texts
+
+
+def whatsapp_template(body: dict[str, Any], approved: dict[tuple[str, str], int]) -> None:
+    """A template message names an approved template in its language and fills exactly its
+    body placeholders (`approved`: (name, language) -> their number)."""
+    template = body["template"]
+    name, language = str(template["name"]), str(template["language"]["code"])
+    expected = approved.get((name, language))
+    if expected is None:
+        raise wa_template_unknown(name, language)
+    given = len(_body_parameters(template))
+    if given != expected:
+        raise wa_template_parameters(expected, given)
 
 
 def _interactive(interactive: Any) -> None:

@@ -65,6 +65,38 @@ def wa_window() -> GraphRefusal:
     )
 
 
+def wa_template_unknown(name: str, language: str) -> GraphRefusal:
+    """No approved template of this name in this language."""
+    return GraphRefusal(
+        132001,
+        "(#132001) Template name does not exist in the translation",
+        details=f"template name ({name}) does not exist in {language}",
+        whatsapp=True,
+    )
+
+
+def wa_template_parameters(expected: int, given: int) -> GraphRefusal:
+    """The body's placeholders and the parameters sent differ in number."""
+    return GraphRefusal(
+        132000,
+        "(#132000) Number of parameters does not match the expected number of params",
+        details=f"body: number of localizable_params ({given}) does not match the expected "
+        f"number of params ({expected})",
+        whatsapp=True,
+    )
+
+
+def wa_template_parameter_text() -> GraphRefusal:
+    """A text parameter with a line break, a tab or five spaces in a row (the code is the one
+    reported for it; the details are Meta's words)."""
+    return GraphRefusal(
+        132018,
+        "(#132018) There was an issue with the parameters in your template.",
+        details="Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
+        whatsapp=True,
+    )
+
+
 def wa_pair_rate() -> GraphRefusal:
     return GraphRefusal(
         131056,

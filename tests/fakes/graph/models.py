@@ -65,13 +65,19 @@ class Sent:
             if kind == "interactive":
                 return str(self.body["interactive"]["body"]["text"])
             if kind == "template":
-                return f"[template {self.body['template']['name']}]"
+                return f"[template {self.body['template']['name']}{self._parameters()}]"
             return ""
         message = self.body.get("message", {})
         if "text" in message:
             return str(message["text"])
         payload = message.get("attachment", {}).get("payload", {})
         return str(payload.get("text", ""))
+
+    def _parameters(self) -> str:
+        """A template's body parameters as the customer reads them: ": a | b"."""
+        components = self.body["template"].get("components") or []
+        texts = [p["text"] for c in components for p in c.get("parameters", [])]
+        return ": " + " | ".join(texts) if texts else ""
 
     @property
     def options(self) -> list[tuple[str, str]]:

@@ -6,8 +6,10 @@
   POST|GET|DELETE /me/messenger_profile and /me/subscribed_apps.
 
 Every message is checked as the real API checks it (checks.py) and refused in Graph's error
-shape; the 24-hour window is judged from the inbound times a test tells it (`wrote`); rate
-limits and failures on demand; every call is recorded.
+shape; the 24-hour window is judged from the inbound times a test tells it (`wrote`); a
+template goes only if a test approved it with its number of body placeholders (`approve`:
+else 132001, or 132000 for a wrong count); rate limits and failures on demand; every call is
+recorded.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class FakeGraph(Served):
         self.last_inbound: dict[str, float] = {}  # recipient -> when they last wrote
         self.windows = True  # judge the 24-hour (and 7-day) windows
         self.blocked: set[str] = set()  # Messenger users who are "not available"
-        self.templates: set[tuple[str, str]] = set()  # approved (name, language) pairs
+        # Approved templates: (name, language) -> the number of their body placeholders.
+        self.templates: dict[tuple[str, str], int] = {}
         self.media: dict[str, tuple[str, str, bytes]] = {}  # uploaded id -> name, type, data
         self.failures: dict[str, list[Failure]] = {}
         self.pair_rate: tuple[float, int] | None = None  # WhatsApp: per recipient (rate, burst)
@@ -92,6 +95,10 @@ class FakeGraph(Served):
         if isinstance(at, datetime):
             at = at.timestamp()
         self.last_inbound[str(recipient)] = self.clock() if at is None else float(at)
+
+    def approve(self, name: str, language: str, parameters: int = 0) -> None:
+        """A template approved in WhatsApp Manager, with this many body placeholders."""
+        self.templates[(name, language)] = parameters
 
     def fail(
         self,
@@ -219,15 +226,7 @@ class FakeGraph(Served):
         recipient = checks.whatsapp_recipient(body)
         kind = checks.whatsapp_message(body, set(self.media))
         if kind == "template":
-            template = body["template"]
-            pair = (template["name"], template["language"]["code"])
-            if pair not in self.templates:
-                raise GraphRefusal(
-                    132001,
-                    "(#132001) Template name does not exist in the translation",
-                    details=f"template name ({pair[0]}) does not exist in {pair[1]}",
-                    whatsapp=True,
-                )
+            checks.whatsapp_template(body, self.templates)  # allowed at any time once approved
         elif not self._within(recipient, WINDOW):
             raise errors.wa_window()
         if not self._take("wa-number", self.throughput):

@@ -108,7 +108,7 @@ async def test_whatsapp_window_templates_token_and_pair_rate(
     assert (status, body["error"]["code"]) == (400, 131047)
     template = {"type": "template", "template": {"name": "reminder", "language": {"code": "ru"}}}
     assert (await wa(http, fake_graph, template))[1]["error"]["code"] == 132001
-    fake_graph.templates.add(("reminder", "ru"))
+    fake_graph.approve("reminder", "ru")
     assert (await wa(http, fake_graph, template))[0] == 200
     assert (await wa(http, fake_graph, text, token="EAAwrong"))[0] == 401
     fake_graph.wrote(USER)
@@ -163,3 +163,54 @@ async def test_messenger_window_and_human_agent_tag(
     assert (await fb(http, fake_graph, tagged))[0] == 200
     fake_graph.wrote(PSID, fake_graph.clock() - 8 * 86400)
     assert (await fb(http, fake_graph, tagged))[0] == 400
+
+
+def debt_template(*texts: str, name: str = "debt_due_v1", language: str = "ru") -> dict[str, Any]:
+    parameters = [{"type": "text", "text": text} for text in texts]
+    return {
+        "type": "template",
+        "template": {
+            "name": name,
+            "language": {"code": language},
+            "components": [{"type": "body", "parameters": parameters}],
+        },
+    }
+
+
+async def test_a_template_must_be_approved_and_filled_exactly(
+    fake_graph: FakeGraph, http: aiohttp.ClientSession
+) -> None:
+    fake_graph.approve("debt_due_v1", "ru", parameters=2)
+    status, answer = await wa(http, fake_graph, debt_template("1 514,86 ₽"))
+    assert (status, answer["error"]["code"]) == (400, 132000)
+    assert "expected number of params (2)" in answer["error"]["error_data"]["details"]
+    assert (await wa(http, fake_graph, debt_template("1", "2", "3")))[1]["error"]["code"] == 132000
+    wrong_name = debt_template("1 514,86 ₽", "15 декабря", name="debt_due_v2")
+    assert (await wa(http, fake_graph, wrong_name))[1]["error"]["code"] == 132001
+    wrong_language = debt_template("1 514,86 ₽", "15 декабря", language="en")
+    assert (await wa(http, fake_graph, wrong_language))[1]["error"]["code"] == 132001
+    for text in ("ул. Ленина,\nд. 64", "a\tb", "a     b"):
+        status, answer = await wa(http, fake_graph, debt_template("1 514,86 ₽", text))
+        assert (status, answer["error"]["code"]) == (400, 132018), text
+    assert (await wa(http, fake_graph, debt_template("1 514,86 ₽", "")))[1]["error"]["code"] == 100
+    status, _ = await wa(http, fake_graph, debt_template("1 514,86 ₽", "15 декабря"))
+    assert status == 200  # outside any window: an approved template goes
+    assert fake_graph.delivered[-1].text == "[template debt_due_v1: 1 514,86 ₽ | 15 декабря]"
+
+
+async def test_messenger_outside_the_window_only_a_valid_tag_goes(
+    fake_graph: FakeGraph, http: aiohttp.ClientSession
+) -> None:
+    fake_graph.wrote(PSID, fake_graph.clock() - 2 * 86400)
+    body: dict[str, Any] = {"recipient": {"id": PSID}, "message": {"text": "Долг"}}
+    for envelope in ({"messaging_type": "UPDATE"}, {"messaging_type": "RESPONSE"}, {}):
+        status, answer = await fb(http, fake_graph, {**body, **envelope})
+        error = answer["error"]
+        assert (status, error["code"], error["error_subcode"]) == (400, 10, 2018278), envelope
+    for tag in (None, "", "REMINDER", "account_update"):
+        tagged = {**body, "messaging_type": "MESSAGE_TAG", "tag": tag}
+        status, answer = await fb(http, fake_graph, tagged)
+        assert (status, answer["error"]["code"]) == (400, 100), tag
+    for tag in ("ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"):
+        tagged = {**body, "messaging_type": "MESSAGE_TAG", "tag": tag}
+        assert (await fb(http, fake_graph, tagged))[0] == 200, tag

@@ -4,7 +4,8 @@ POST /messages?user_id= (NewMessageBody checked against the limits), POST /answe
 GET/POST/DELETE /subscriptions, GET /updates (long polling with a marker), POST /uploads and
 the upload host, GET /me. The token only in the Authorization header (401 verify.token
 otherwise); 2 requests per second to one chat and 30 per second overall (429 past them); a user
-who stopped the bot gets 403 chat.denied; failures on demand.
+who stopped the bot gets 403 chat.denied, one who never started it 404 chat.not.found
+("dialog.not.found"); failures on demand.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class FakeMax(Served):
         self.users: dict[str, User] = {}
         self.calls: list[Call] = []
         self.delivered: list[Sent] = []
+        self.channel_posts: dict[str, list[dict[str, Any]]] = {}  # chat id → posted bodies
         self.answers: list[Answer] = []
         self.subscriptions: list[Subscription] = []
         self.uploads: dict[str, Upload] = {}
@@ -263,16 +265,20 @@ class FakeMax(Served):
 
     # ----------------------------------------------------------------- methods
 
+    def add_channel(self, chat_id: int) -> None:
+        """A channel (or group chat) where the bot is an administrator and may post."""
+        self.channel_posts[str(chat_id)] = []
+
     def _send(self, call: Call) -> dict[str, Any]:
         user_id = call.params.get("user_id")
         if call.params.get("chat_id") is not None and user_id is None:
-            raise bad("the fake serves dialogs: send with user_id")
+            return self._post_to_chat(call)
         if user_id is None or not user_id.lstrip("-").isdigit():
             raise bad("user_id must be an integer")
         check_message(call.body)
         user = self.users.get(user_id)
         if user is None or not user.started:
-            raise MaxError(404, errors.NOT_FOUND, f"Chat with user {user_id} not found")
+            raise errors.no_dialog()  # a bot cannot write first
         if user.blocked:
             raise errors.denied(user_id)
         for attachment in call.body.get("attachments") or []:
@@ -299,6 +305,19 @@ class FakeMax(Served):
             },
         }
         return {"message": message}
+
+    def _post_to_chat(self, call: Call) -> dict[str, Any]:
+        chat_id = str(call.params.get("chat_id"))
+        if not chat_id.lstrip("-").isdigit():
+            raise bad("chat_id must be an integer")
+        check_message(call.body)
+        if chat_id not in self.channel_posts:
+            raise errors.no_dialog()  # not a chat the bot is in
+        self._rate(chat_id)
+        mid = self.next_mid()
+        self.channel_posts[chat_id].append(call.body)
+        recipient = {"chat_id": int(chat_id), "chat_type": "channel"}
+        return {"message": {"recipient": recipient, "body": {"mid": mid, "seq": self.next_seq()}}}
 
     def _ready(self, payload: Any) -> None:
         token = payload.get("token") if isinstance(payload, dict) else None
