@@ -104,7 +104,7 @@ class OutboxPort(Protocol):
         """Retry at `until` without counting a failure."""
 
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
-        """Per channel: pending rows and the oldest one's creation time."""
+        """Per channel: pending replies (not notices) and the oldest one's creation time."""
 
     async def due_notices(self, now: datetime) -> int:
         """Notices pending and due by `now`."""

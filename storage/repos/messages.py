@@ -330,10 +330,11 @@ class OutboxRepo(Repo):
         return int(result.scalar_one())
 
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
-        """Per channel: pending rows and the oldest one's creation time."""
+        """Per channel: pending replies (lane 0) and the oldest one's creation time — what
+        customers wait for; a broadcast draining at the platform's rate is not a backlog."""
         result = await self._conn.execute(
             select(outbox.c.channel, func.count(), func.min(outbox.c.created_at))
-            .where(outbox.c.status == PENDING)
+            .where(outbox.c.status == PENDING, outbox.c.lane == 0)
             .group_by(outbox.c.channel)
             .order_by(outbox.c.channel)
         )

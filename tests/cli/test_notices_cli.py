@@ -171,3 +171,20 @@ async def test_killed_mid_broadcast_and_run_again_nobody_gets_it_twice(
     # as such and not sent again.
     assert set(missing) <= set(interrupted) and len(interrupted) <= 2
     assert len(rows) == len(chats)
+
+
+async def test_two_processes_at_once_tell_each_customer_once(
+    demo: Database, database_url: str, fake_telegram: FakeTelegram
+) -> None:
+    chats = range(FIRST_CHAT, FIRST_CHAT + 60)
+    for chat in chats:
+        await link(demo, fake_telegram, chat, "5901000002")
+    env = environment(database_url, fake_telegram)
+    runs = await asyncio.gather(
+        energobot(env, "notices", "run", "--at", "2026-12-23T10:00"),
+        energobot(env, "notices", "run", "--at", "2026-12-23T10:00"),
+    )
+    assert all(code == 0 for code, _ in runs), runs
+    queued = [line for _, out in runs for line in out.splitlines() if "reading_reminder" in line]
+    assert queued == ["reading_reminder:2026-12: 60 queued"], queued  # one process took the job
+    assert {chat: len(reminders(fake_telegram, chat)) for chat in chats} == dict.fromkeys(chats, 1)
