@@ -20,6 +20,10 @@ __all__ = ["fake_graph", "fake_telegram", "fake_viber"]  # fixtures for every te
 
 PG_URL_ENV = "ENERGOBOT_TEST_DATABASE_URL"
 
+# A served app runs the notice scheduler at today's date, which would send the demo accounts
+# whatever is due today: tests that want notices run them at a date of their own.
+os.environ.setdefault("ENERGOBOT_NOTICES__ENABLED", "false")
+
 # A shared CI machine can be slow: property tests are judged on their results, not their speed.
 settings.register_profile("energobot", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "energobot"))
