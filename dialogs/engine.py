@@ -112,6 +112,9 @@ _WITHDRAWS = re.compile(
 _PRICED = re.compile(r"сколько|скока|если|посчита|квт|kwh|how\s+much|what\s+if", re.IGNORECASE)
 # Nor a second request of a message: the language asked for is switched to in the same turn.
 _NOT_REQUESTS = _MANNERS | {Topic.LANGUAGE}
+# A notice's «Отписаться» (`unsub:<topic>`) and its undo (`sub:<topic>`): like `go:`, never stale;
+# the settings flow answers them without leaving the task in progress.
+SUBSCRIPTION = ("unsub:", "sub:")
 
 
 def normalize_label(text: str) -> str:
@@ -191,6 +194,10 @@ class Engine:
             ctx.end()
             ctx.state.resume, ctx.state.resume_text, ctx.state.suspended = None, "", None
             await self.start_flow(ctx, "start", msg)
+            return
+        if inbound.kind is InboundKind.BUTTON and inbound.payload.startswith(SUBSCRIPTION):
+            msg.action = inbound.payload  # a notice's «Отписаться» or its undo, from any state
+            await self._entry(ctx, self.flows["settings"], msg)
             return
         if conversation.status is ConversationStatus.OPERATOR:
             await self._to_operator(ctx, msg)
@@ -819,7 +826,12 @@ class Engine:
     @staticmethod
     def _render(draft: Draft, version: int) -> Reply:
         buttons = tuple(
-            Button(label, action if action.startswith((GO, LANGUAGE)) else f"{version}:{action}")
+            Button(
+                label,
+                action
+                if action.startswith((GO, LANGUAGE, *SUBSCRIPTION))
+                else f"{version}:{action}",
+            )
             for label, action in draft.options
         )
         return Reply(

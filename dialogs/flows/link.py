@@ -28,6 +28,7 @@ from dialogs.expect import (
 )
 from dialogs.flow import Flow, Msg
 from dialogs.flows.common import account_label
+from dialogs.flows.settings import offer_notices, unchosen
 from dialogs.messages import InboundKind
 from dialogs.nlu import Topic
 
@@ -254,6 +255,9 @@ async def _link_by_phone(ctx: Ctx, phone: str, own: bool) -> None:
 
 
 async def _linked(ctx: Ctx, accounts: list[Account], *, already: bool = False) -> None:
+    # The customer's first account (the list read before linking): the question about
+    # notices comes once, unless they have chosen about notices before.
+    first = not already and bool(accounts) and not await ctx.accounts()
     if already:
         ctx.say(ctx.t("link.already"))
     else:
@@ -261,9 +265,15 @@ async def _linked(ctx: Ctx, accounts: list[Account], *, already: bool = False) -
             await ctx.audit("account_linked", {"account": mask_account(account.number)})
         labels = "\n".join(f"• {account_label(a)}" for a in accounts)
         ctx.say(ctx.t("link.done", count=len(accounts), accounts=labels))
+    done = len(ctx.drafts)
     ctx.forget_accounts()
     ctx.end()
-    if not await ctx.engine.resume(ctx):
+    ask = first and await unchosen(ctx)
+    # The task linking was for goes first; the question comes after it or beside it.
+    resumed = await ctx.engine.resume(ctx)
+    if ask:
+        offer_notices(ctx, after=done)
+    elif not resumed:
         await ctx.menu("link.what_next")
 
 

@@ -26,6 +26,7 @@ from storage.tables import (
     escalations,
     inbox,
     outbox,
+    subscriptions,
 )
 
 
@@ -87,6 +88,10 @@ class CustomerRepo(Repo):
         withdrawn), operators' lines, and replies still pending (the confirmation of this very
         erasure is usually one of them).
         """
+        # What they chose to be told goes too: a customer who comes back is asked again.
+        await self._conn.execute(
+            delete(subscriptions).where(subscriptions.c.customer_id == customer_id)
+        )
         await self._conn.execute(
             delete(account_links).where(account_links.c.customer_id == customer_id)
         )

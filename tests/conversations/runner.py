@@ -20,11 +20,11 @@ from energobot.chat_session import ChatSession
 from energobot.exchange.demo import DEMO_FILES, demo_file
 from energobot.exchange.exporter import export_readings
 from energobot.exchange.importer import import_bytes
-from outbox.sender import OutboxSender
 from energobot.settings import Settings, load_settings
 from energobot.wiring import build_pipeline, sender_config
+from outbox.sender import OutboxSender
 from storage.database import Database
-from storage.tables import customers
+from storage.tables import customers, subscriptions
 from tests.conversations.story import BILLING, Story, Turn
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,6 +140,8 @@ def _line(turn: Turn, last: tuple[Reply, ...], transcript: Transcript, number: i
         return turn.say
     if turn.contact is not None:
         return json.dumps({"contact": turn.contact})
+    if turn.payload is not None:
+        return json.dumps({"payload": turn.payload})
     assert turn.press is not None
     wanted = turn.press.casefold()
     for reply in reversed(last):
@@ -229,6 +231,31 @@ async def check_effects(
             erased = row.scalar() is not None
             if erased != effects.erased:
                 problems.append(f"erased {erased}, expected {effects.erased}")
+        if effects.subscriptions is not None:
+            problems += await _subscriptions(story, store, customer_id)
+    return problems
+
+
+async def _subscriptions(story: Story, store: Any, customer_id: int) -> list[str]:
+    """Exactly the topics chosen, each recorded with the customer's channel at a turn's time."""
+    wanted = dict(story.effects.subscriptions or {})
+    rows = (
+        await store.connection.execute(
+            select(
+                subscriptions.c.topic,
+                subscriptions.c.enabled,
+                subscriptions.c.channel,
+                subscriptions.c.changed_at,
+            ).where(subscriptions.c.customer_id == customer_id)
+        )
+    ).all()
+    got = {row.topic: bool(row.enabled) for row in rows}
+    problems = [] if got == wanted else [f"subscriptions {got}, expected {wanted}"]
+    start = story.start.astimezone(UTC)
+    end = start + timedelta(seconds=TURN_SECONDS * len(story.turns))
+    for row in rows:
+        if row.channel != CHANNEL or not start <= row.changed_at <= end:
+            problems.append(f"subscription {row.topic} chosen in {row.channel} at {row.changed_at}")
     return problems
 
 

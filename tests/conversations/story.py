@@ -48,6 +48,7 @@ class Turn(Strict):
     say: str | None = None
     press: str | None = None
     contact: str | None = None
+    payload: str | None = None  # a button of a message the bot sent on its own (a notice's)
     expect: list[str] = Field(default_factory=list)
     reject: list[str] = Field(default_factory=list)
     buttons: list[str] = Field(default_factory=list)
@@ -55,8 +56,8 @@ class Turn(Strict):
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
-        if sum(v is not None for v in (self.say, self.press, self.contact)) != 1:
-            raise ValueError("a turn is exactly one of say, press, contact")
+        if sum(v is not None for v in (self.say, self.press, self.contact, self.payload)) != 1:
+            raise ValueError("a turn is exactly one of say, press, contact, payload")
         for group in (self.expect, self.reject, self.buttons, self.no_buttons):
             _patterns(group)
         return self
@@ -67,6 +68,8 @@ class Turn(Strict):
             return f"say {self.say!r}"
         if self.press is not None:
             return f"press {self.press!r}"
+        if self.payload is not None:
+            return f"payload {self.payload!r}"
         return f"contact {self.contact!r}"
 
 
@@ -108,6 +111,10 @@ class Effects(Strict):
     consent: bool | None = None
     erased: bool | None = None
     language: Literal["ru", "en"] | None = None
+    # The notice topics the customer chose, each on (true) or off; {}: nothing chosen.
+    subscriptions: (
+        dict[Literal["readings", "debt", "outages", "visits", "receipts"], bool] | None
+    ) = None
 
     @field_validator("linked", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""Settings: language, reminders, deleting the customer's data."""
+"""Settings: language, notices (tests/dialogs/test_subscriptions.py has the rest), deleting the
+customer's data."""
 
 from __future__ import annotations
 
@@ -50,18 +51,25 @@ async def test_language_asked_in_free_text(customer: Customer) -> None:
     assert (await person(customer)).language == "en"
 
 
-async def test_reminders_are_not_promised(customer: Customer) -> None:
-    """Nothing sends reading reminders yet: the bot says so and when readings are due."""
+async def test_notices_screen_replaces_the_old_reminders_answer(customer: Customer) -> None:
+    """Notices are sent now: the settings show each topic's state (on by default) and when
+    readings are due, and a wish in words is done, not declined."""
     await customer.start()
     await customer.press("Настройки")
-    assert "Напоминания" not in customer.text()  # no state of something that does not exist
-    await customer.press("Напоминания")
-    assert "пока не рассылаю" in customer.text() and "с 23-го по 25-е" in customer.text()
-    assert "Передать показания" in customer.labels()
-    for wish in ("отключите напоминания", "включите напоминания", "напоминания"):
-        await customer.send(wish)
-        assert "пока не рассылаю" in customer.text(), wish
-        assert "включены" not in customer.text() and "напишу" not in customer.text()
+    assert "Уведомления: все включены" in customer.text()
+    await customer.press("Уведомления")
+    text = customer.text()
+    assert "• Напоминания о показаниях — включены" in text and "с 23-го по 25-е" in text
+    assert "пока не рассылаю" not in text
+    assert "Показания: выключить" in customer.labels()
+    await customer.send("отключите напоминания")
+    assert "больше не буду присылать напоминания о показаниях" in customer.text()
+    assert "• Напоминания о показаниях — выключены" in customer.text()
+    await customer.send("включите напоминания")
+    assert "• Напоминания о показаниях — включены" in customer.text()
+    await customer.send("напоминания")  # no wish: the screen again, as it is
+    assert "Готово" not in customer.text()
+    assert "• Напоминания о показаниях — включены" in customer.text()
 
 
 async def test_delete_my_data_unlinks(customer: Customer) -> None:
@@ -144,4 +152,4 @@ async def test_erasing_blanks_what_operators_were_told(customer: Customer) -> No
 async def test_settings_asked_in_words_open_the_settings(customer) -> None:
     await customer.start()
     await customer.send("открой настройки бота пожалуйста")
-    assert "Напоминания" in customer.labels()
+    assert "Уведомления" in customer.labels()

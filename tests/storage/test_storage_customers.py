@@ -201,11 +201,17 @@ async def test_erase(
         other = await store.customers.get_or_create("telegram", "2002", "Олег", "ru", now)
         await store.accounts.link(other.id, account.number, "surname", now)
         await store.consents.record(other.id, "2025-01", "telegram", now)
+        await store.subscriptions.choose(customer.id, {"debt": False}, "telegram", now)
+        await store.subscriptions.choose(other.id, {"debt": False}, "telegram", now)
         await store.commit()
 
     async with db.unit_of_work() as store:
         await store.customers.erase(customer.id, later)
         await store.commit()
+
+    async with db.unit_of_work() as store:
+        assert await store.subscriptions.chosen(customer.id) == {}
+        assert await store.subscriptions.chosen(other.id) == {"debt": False}
 
     async with db.unit_of_work() as store:
         c = store.connection
