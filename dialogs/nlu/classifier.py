@@ -160,9 +160,27 @@ def _analyze(text: str) -> Analysis:
     matched = match_entries(tokens, vocab, reading=extraction.numbers.reading_like > 0)
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)
+    if _NOTICE_NOUN.search(request) and _NOTICE_WISH.search(request):
+        # A wish about the notices themselves, whatever they are about: «не присылайте
+        # уведомления о долге» is settings, not a balance question.
+        alternatives = ((Intent.OTHER, 1.0), *analysis.alternatives)
+        analysis = Analysis(
+            text, Intent.OTHER, 1.0, Topic.REMINDERS, analysis.entities, alternatives
+        )
     if analysis.confidence < UNSURE_BELOW and analysis.topic is None:
         analysis = _ask_the_model(analysis, request, _argued_against(matched))
     return replace(analysis, entities=_plausible(analysis.entities, analysis.intent, matched))
+
+
+# Notices named, and a wish about receiving them (normalised text: lower case, «е» for «ё»).
+_NOTICE_NOUN = re.compile(
+    r"\b(уведомлен|напоминан|напоминалк|рассылк|оповещен|notification|reminder)"
+)
+_NOTICE_WISH = re.compile(
+    r"\b(присыла|присылайте|пришлите|прислать|слать|шлите|писать|пишите|получать|отпиш|отпис|"
+    r"подпиш|подпис|включ|выключ|отключите|хватит|не надо|не нужн|перестан|прекрат|"
+    r"unsubscribe|subscribe|stop|turn)"
+)
 
 
 def _ask_the_model(

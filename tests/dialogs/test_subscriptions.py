@@ -330,14 +330,16 @@ async def test_wishes_in_words_from_anywhere(customer: Customer) -> None:
     assert await chosen(customer) == {"readings": True, "outages": False}
 
 
-async def test_a_wish_the_nlu_sends_elsewhere_is_served_after(customer: Customer) -> None:
-    """«не присылайте уведомления о долге»: the NLU hears «долг» (the balance is answered), and
-    the wish is served beside it."""
+async def test_a_wish_about_notices_of_a_topic_is_settings_not_that_topic(
+    customer: Customer,
+) -> None:
+    """«не присылайте уведомления о долге» names the debt, but asks about the notices: it is
+    served at once, with the notices screen to change more."""
     await linked(customer)
     await customer.send("меню")
     await customer.send("не присылайте уведомления о долге")
     assert "больше не буду присылать уведомления о долге" in customer.text()
-    assert "Включить снова" in customer.labels()
+    assert "Долг и оплата: включить" in customer.labels()
     assert await chosen(customer) == {"debt": False}
 
 
