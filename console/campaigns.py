@@ -10,8 +10,9 @@ from aiohttp import web
 from console.auth import require
 from console.context import Console, actor, console_of, redirect, session_of
 from console.roles import Role
-from core.notices import CampaignRecord, CampaignStatus, OutageRecord, Skip
+from core.notices import CampaignRecord, CampaignStatus, OutageRecord
 from core.ports import Store
+from outbox.notices.campaigns import skip_cancelled
 
 RECENT = 50
 # Notices of a campaign by their latest state, as store.campaigns.progress counts them.
@@ -191,7 +192,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     async with console.unit_of_work() as store:
         campaign = await store.campaigns.get(campaign_id)
         changed = campaign is not None and await store.campaigns.set_status(
-            campaign_id, CampaignStatus.CANCELLED.value, reason=Skip.CANCELLED.value
+            campaign_id, CampaignStatus.CANCELLED.value
         )
         if campaign is not None and changed:
             await store.audit.record(
@@ -204,6 +205,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
         return await campaigns_page(
             request, 409, _status_error(console, CampaignStatus.CANCELLED.value)
         )
+    await skip_cancelled(console.unit_of_work, campaign_id)
     raise redirect("/campaigns", "cancelled")
 
 

@@ -697,8 +697,11 @@ class CampaignPort(Protocol):
     async def produced(self, campaign_id: int, now: datetime) -> None:
         """Every notice of the campaign is queued."""
 
-    async def set_status(self, campaign_id: int, status: str, reason: str = "") -> bool:
-        """Pause, resume or cancel (its queued notices skipped with `reason`)."""
+    async def set_status(self, campaign_id: int, status: str) -> bool:
+        """Pause, resume or cancel (a cancelled campaign's notices are never claimed again)."""
+
+    async def skip_cancelled(self, campaign_id: int, reason: str, limit: int = 1000) -> int:
+        """Mark up to `limit` queued notices of a cancelled campaign skipped: how many."""
 
     async def posted(self, campaign_id: int, now: datetime, error: str | None) -> None: ...
 

@@ -147,7 +147,7 @@ def create_app(settings: Settings, database: Database) -> web.Application:
         database.unit_of_work,
         scheduler_config(settings),
         sender.id,
-        on_queued=sender.wake,
+        on_queued=sender.wake_notices,
         poster=outage_poster(settings, channels.outbound),
     )
     pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())

@@ -45,6 +45,7 @@ RATE_MARGIN = 0.98
 BURST_SLACK = 1
 # Tokens of a channel's rate notices leave untouched: the next reply goes at once.
 REPLY_RESERVE = 1
+NOTICE_BURST = 2  # notices back to back at most, however long the channel was idle
 
 Clock = Callable[[], datetime]
 # Told each row's outcome (metrics): (channel, "sent" | "failed" | "refused" | "deferred").
@@ -83,6 +84,7 @@ class OutboxSender:
         self._lanes = (Lane.REPLY, Lane.PERSONAL, Lane.BROADCAST) if gate else (Lane.REPLY,)
         self._on_notice = on_notice
         self._replies: dict[int, Reply] = {}  # notices the gate rendered, by row, till sent
+        self._notices_at = 0.0  # the loop's time from which notices are looked for again
         self.config = config or SenderConfig()
         self._clock = clock
         self._ledger = Ledger(unit_of_work)
@@ -90,6 +92,13 @@ class OutboxSender:
         self.share = 1  # senders alive, this one included: each channel's rate is divided by it
         self._global = {
             name: TokenBucket(*_global_rate(ch, 1)) for name, ch in self.channels.items()
+        }
+        # Notices also keep an even pace of their own: a broadcast never takes the channel's
+        # saved-up burst at once, which the platform would see arrive together whenever the
+        # «sending» marks' commit holds them back for a moment (429s, bench/notices.py).
+        self._paces = {
+            name: TokenBucket(_global_rate(ch, 1)[0], NOTICE_BURST)
+            for name, ch in self.channels.items()
         }
         self._chats = {
             name: BucketMap(ch.rates.per_chat_per_second * RATE_MARGIN, ch.rates.per_chat_burst)
@@ -120,6 +129,11 @@ class OutboxSender:
     def idle(self) -> bool:
         """Nothing claimed is being delivered."""
         return not self._inflight
+
+    def wake_notices(self) -> None:
+        """Notices were queued: look for them now rather than at the next poll."""
+        self._notices_at = 0.0
+        self._wake.set()
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next poll."""
@@ -177,6 +191,11 @@ class OutboxSender:
 
     async def _round(self) -> int:
         claimed = 0
+        loop = asyncio.get_running_loop()
+        # Notices are looked for on the poll's beat, when queued (wake_notices) or while a
+        # broadcast drains, not on every reply's wake: each look is a transaction.
+        notices = self._gate is not None and loop.time() >= self._notices_at
+        found_notices = False
         for name in self.channels:
             # About a second of the channel's rate in flight: claiming more would only make
             # rows wait in memory, leased, instead of in the table.
@@ -185,7 +204,7 @@ class OutboxSender:
             for lane in self._lanes:
                 notice = lane is not Lane.REPLY
                 room = cap - self._busy[name, notice]
-                if room <= 0:
+                if room <= 0 or (notice and not notices):
                     continue
                 for rows in await self._claim(name, room, lane=lane):
                     self._busy[name, notice] += 1
@@ -193,6 +212,9 @@ class OutboxSender:
                     self._inflight.add(task)
                     task.add_done_callback(partial(self._done, (name, notice)))
                     claimed += 1
+                    found_notices |= notice
+        if notices and not found_notices:
+            self._notices_at = loop.time() + self.config.poll_seconds
         return claimed
 
     def _done(self, key: tuple[str, bool], task: asyncio.Task[int]) -> None:
@@ -260,6 +282,7 @@ class OutboxSender:
             self.share = share
             for name, channel in self.channels.items():
                 self._global[name].retune(*_global_rate(channel, share))
+                self._paces[name].retune(_global_rate(channel, share)[0], NOTICE_BURST)
 
     async def _leave(self) -> None:
         try:
@@ -302,6 +325,7 @@ class OutboxSender:
                 self._replies.pop(row.id, None)
 
     async def _spare(self, channel: str) -> None:
+        await asyncio.sleep(self._paces[channel].reserve())
         await _spare_wait(self._global[channel])
 
     async def _deliver_rows(self, channel_name: str, rows: list[OutboxRow]) -> int:

@@ -12,6 +12,7 @@ PostgreSQL gets a pool of `pool_size` connections and row locks where it matters
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -109,6 +110,10 @@ class Database:
         # mostly for round trips, so several group commits run side by side, leaving
         # connections for the sender, the console and the readiness check.
         self.writers = 1 if is_sqlite(self.url) else max(1, pool_size - 3)
+        # SQLite's one connection in the order it was asked for: the pool's queue hands a
+        # connection just given back to whoever asks next, even past those waiting, and a turn
+        # could wait seconds behind a broadcast's many short transactions (bench/notices.py).
+        self._turns = asyncio.Lock() if is_sqlite(self.url) else contextlib.nullcontext()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -125,7 +130,7 @@ class Database:
             raise RuntimeError("a unit of work is already open in this task; do not nest them")
         token = self._holder.set(task)
         try:
-            async with self.engine.connect() as connection:
+            async with self._turns, self.engine.connect() as connection:
                 await connection.begin()
                 try:
                     yield SqlStore(connection)
@@ -138,7 +143,11 @@ class Database:
     async def ping(self) -> bool:
         """Whether the database answers within PING_TIMEOUT_SECONDS (for /readyz)."""
         try:
-            async with asyncio.timeout(PING_TIMEOUT_SECONDS), self.engine.connect() as connection:
+            async with (
+                asyncio.timeout(PING_TIMEOUT_SECONDS),
+                self._turns,
+                self.engine.connect() as connection,
+            ):
                 await connection.exec_driver_sql("SELECT 1")
                 await connection.rollback()
         except Exception:

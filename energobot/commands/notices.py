@@ -87,6 +87,7 @@ async def _run(settings: Settings, at: datetime, *, send: bool, migrate: bool) -
         scheduler_config(settings),
         sender.id,
         clock=clock,
+        on_queued=sender.wake_notices,
         poster=outage_poster(settings, channels.outbound) if send else None,
     )
     # The sender beats from the start: a job this process holds is its sender's, and found

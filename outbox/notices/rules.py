@@ -21,7 +21,8 @@ from core.readings import period_for
 from core.restriction import RestrictionRules
 from core.tariffs import TariffRow
 
-PAGE = 1000
+# Targets per page, one short transaction each: a turn waits behind one page at most.
+PAGE = 250
 OVERDUE_LOOKBACK_DAYS = 30  # an older debt is not «overdue» news any more
 
 

@@ -325,6 +325,13 @@ class OutboxRepo(Repo):
                 outbox.c.status == PENDING,
                 outbox.c.lane > 0,
                 or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+                # A paused or cancelled broadcast's notices are not due.
+                or_(
+                    outbox.c.campaign_id.is_(None),
+                    exists().where(
+                        campaigns.c.id == outbox.c.campaign_id, campaigns.c.status == "running"
+                    ),
+                ),
             )
         )
         return int(result.scalar_one())
@@ -414,6 +421,7 @@ class OutboxRepo(Repo):
                 platform_message_id=platform_id,
                 next_attempt_at=None,
                 leased_by=None,
+                last_error=None,  # a notice's «sending» mark, or an earlier try's error
             )
         )
 

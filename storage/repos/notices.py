@@ -241,23 +241,35 @@ class CampaignRepo(Repo):
             .values(produced_at=now, targets=count)
         )
 
-    async def set_status(self, campaign_id: int, status: str, reason: str = "") -> bool:
-        """Pause, resume or cancel; a cancelled campaign's notices still queued are skipped
-        with `reason`. False when the campaign is missing or already cancelled."""
+    async def set_status(self, campaign_id: int, status: str) -> bool:
+        """Pause, resume or cancel; False when the campaign is missing or already cancelled.
+        A cancelled campaign's queued notices are never claimed again; skip_cancelled() marks
+        them, a chunk per transaction."""
         result = await self._conn.execute(
             update(campaigns)
             .where(campaigns.c.id == campaign_id, campaigns.c.status != CANCELLED)
             .values(status=status)
         )
-        if result.rowcount != 1:
-            return False
-        if status == CANCELLED:
-            await self._conn.execute(
-                update(outbox)
-                .where(outbox.c.campaign_id == campaign_id, outbox.c.status == PENDING)
-                .values(status=SKIPPED, last_error=reason, next_attempt_at=None, leased_by=None)
+        return result.rowcount == 1
+
+    async def skip_cancelled(self, campaign_id: int, reason: str, limit: int = 1000) -> int:
+        """Mark up to `limit` still-queued notices of a cancelled campaign skipped: how many
+        (0: none left). In chunks, so SQLite's one writer is never held for long."""
+        chunk = (
+            select(outbox.c.id)
+            .where(outbox.c.campaign_id == campaign_id, outbox.c.status == PENDING)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id.in_(chunk),
+                exists().where(campaigns.c.id == campaign_id, campaigns.c.status == CANCELLED),
             )
-        return True
+            .values(status=SKIPPED, last_error=reason, next_attempt_at=None, leased_by=None)
+        )
+        return int(result.rowcount)
 
     async def posted(self, campaign_id: int, now: datetime, error: str | None) -> None:
         await self._conn.execute(

@@ -15,6 +15,7 @@ from core.notices import CampaignStatus, Kind, QuietHours
 from core.readings import Reading, ReadingStatus
 from dialogs.config import CompanyInfo
 from dialogs.messages import Reply
+from outbox.notices.campaigns import skip_cancelled
 from outbox.notices.gate import Gate, GateRules
 from outbox.notices.keys import outage_key
 from outbox.notices.rules import RuleSettings
@@ -240,8 +241,10 @@ async def test_a_cancelled_campaign_sends_nothing_more_and_a_paused_one_waits(
     await drain(demo, channel, clock)
     assert channel.delivered["anna"] == []
     async with demo.unit_of_work() as store:
-        await store.campaigns.set_status(campaign.id, CampaignStatus.CANCELLED, "cancelled")
+        await store.campaigns.set_status(campaign.id, CampaignStatus.CANCELLED)
         await store.commit()
+    assert await skip_cancelled(demo.unit_of_work, campaign.id) == 1
+    async with demo.unit_of_work() as store:
         progress = await store.campaigns.progress([campaign.id])
     assert progress[campaign.id] == {"skipped:cancelled": 1}
 
