@@ -83,6 +83,7 @@ class Skip(StrEnum):
     PAID = "paid"  # billing has since cleared the debt
     READING_RECEIVED = "reading_received"  # the meter got its reading meanwhile
     OUTAGE_CANCELLED = "outage_cancelled"
+    OUTAGE_OVER = "outage_over"  # the supply was back before the alert could go
     CANCELLED = "cancelled"  # a supervisor cancelled the broadcast
     # The process sending it died after handing it to the platform: it may have arrived, so
     # it is not sent a second time.
@@ -213,3 +214,4 @@ class NoticeFacts:
     cancelled_outages: set[int]
     campaign_outage: dict[int, int]  # campaign → its outage
     languages: dict[int, str]  # customer → the language they read
+    outage_over: dict[int, datetime]  # outage → when the supply is (or was) back

@@ -91,8 +91,9 @@ class OutboxPort(Protocol):
     async def skip(self, reasons: dict[int, str]) -> None:
         """Notices not to be sent after all, each with its reason (core.notices.Skip)."""
 
-    async def sending(self, row_id: int) -> None:
-        """A notice is about to go to the platform (found so after a crash: not sent again)."""
+    async def sending(self, row_id: int, leased_by: str | None) -> bool:
+        """A notice is about to go to the platform (found so after a crash: not sent again);
+        False when it is no longer this sender's to send."""
 
     async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
         """Replace rows' bodies (a notice rendered just before it is sent)."""

@@ -245,8 +245,9 @@ class OutboxSender:
                 lane=lane,
             )
             if lane is not Lane.REPLY and rows and self._gate is not None:
-                admitted = await self._gate.admit(store, rows, now)
-                self._told_skips(rows, admitted)
+                judged = await self._gate.admit(store, rows, now)
+                self._told_skips(rows, judged)
+                admitted = {k: reply for k, reply in judged.items() if reply is not None}
                 self._replies.update(admitted)
                 rows = [row for row in rows if row.id in admitted]
             await store.commit()
@@ -255,9 +256,10 @@ class OutboxSender:
             grouped[row.conversation_id].append(row)
         return list(grouped.values())
 
-    def _told_skips(self, rows: Sequence[OutboxRow], admitted: Mapping[int, Reply]) -> None:
+    def _told_skips(self, rows: Sequence[OutboxRow], judged: Mapping[int, Reply | None]) -> None:
+        """Skipped ones are counted; held ones (quiet hours) are not: they go in the morning."""
         for row in rows:
-            if row.id not in admitted:
+            if row.id not in judged:
                 self._result(row.channel, "skipped", row.kind)
 
     async def _beat_forever(self) -> None:
@@ -324,6 +326,16 @@ class OutboxSender:
             for row in rows:
                 self._replies.pop(row.id, None)
 
+    async def _mark_sending(self, row: OutboxRow) -> bool:
+        marked: list[bool] = []
+        by = self.id if self._task is not None else None
+
+        async def op(store: Store) -> None:
+            marked.append(await store.outbox.sending(row.id, by))
+
+        await self._ledger.write(op)
+        return bool(marked and marked[-1])
+
     async def _spare(self, channel: str) -> None:
         await asyncio.sleep(self._paces[channel].reserve())
         await _spare_wait(self._global[channel])
@@ -359,8 +371,10 @@ class OutboxSender:
             if notice:
                 await self._spare(channel_name)
                 # Written before the platform sees it: after a crash mid-send it is not sent
-                # again (a broadcast is told at most once; a reply is retried instead).
-                await self._ledger.write(_sending(row.id))
+                # again (a broadcast is told at most once; a reply is retried instead). A row
+                # whose lease ran out while it waited may be another sender's by now.
+                if not await self._mark_sending(row):
+                    continue
             else:
                 await asyncio.sleep(self._global[channel_name].reserve())
             try:
@@ -427,13 +441,6 @@ async def _spare_wait(bucket: TokenBucket) -> None:
     # Tokens come with time, not with an event: sleeping until the next one may be spare.
     while (wait := bucket.take_spare(keep)) > 0:  # noqa: ASYNC110
         await asyncio.sleep(wait)
-
-
-def _sending(row_id: int) -> Write:
-    async def op(store: Store) -> None:
-        await store.outbox.sending(row_id)
-
-    return op
 
 
 def _skipped(row_id: int, reason: str) -> Write:

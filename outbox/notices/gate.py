@@ -47,10 +47,12 @@ class Gate:
 
     async def admit(
         self, store: Store, rows: Sequence[OutboxRow], now: datetime
-    ) -> dict[int, Reply]:
-        """The claimed notices that go now, rendered; the others are skipped or held here."""
+    ) -> dict[int, Reply | None]:
+        """The claimed notices that go now, rendered; the others are skipped or held here
+        (held ones are in the answer as None)."""
         facts = await store.notices.facts(rows)
         admitted: dict[int, Reply] = {}
+        held: dict[int, Reply | None] = {}
         skipped: dict[int, str] = {}
         for row in rows:
             verdict = self.judge(row, facts, now)
@@ -59,6 +61,7 @@ class Gate:
             elif verdict.skip is not None:
                 skipped[row.id] = verdict.skip.value
             elif verdict.hold_until is not None:
+                held[row.id] = None
                 await store.outbox.defer(row.id, verdict.hold_until, HELD)
         await store.outbox.skip(skipped)
         await store.outbox.rewrite(
@@ -67,7 +70,7 @@ class Gate:
                 for row_id, reply in admitted.items()
             }
         )
-        return admitted
+        return {**held, **admitted}
 
     def judge(self, row: OutboxRow, facts: NoticeFacts, now: datetime) -> Verdict:
         kind = Kind(row.kind or "")
@@ -99,6 +102,9 @@ class Gate:
             outage = facts.campaign_outage.get(row.campaign_id or 0)
             if outage is not None and outage in facts.cancelled_outages:
                 return Verdict(skip=Skip.OUTAGE_CANCELLED)
+            over = facts.outage_over.get(outage or 0)
+            if kind is not Kind.OUTAGE_RESTORED and over is not None and now >= over:
+                return Verdict(skip=Skip.OUTAGE_OVER)
         if now - row.created_at > self.rules.hold_limit:
             return Verdict(skip=Skip.EXPIRED)
         if kind not in URGENT and (until := self.rules.quiet.release(now, self.rules.zone)):

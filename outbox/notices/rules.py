@@ -49,6 +49,13 @@ class Job:
     subject: str  # what its notices are about: a period, a day, an outage
     outage: OutageRecord | None = None
     restored: bool = False  # an outage's «supply restored» run
+    # The campaign its notices count in, when a job runs daily for one campaign (billing's
+    # import may come any day of the span: each day's run tells whom the earlier ones could not).
+    campaign: str = ""
+
+    @property
+    def campaign_key(self) -> str:
+        return self.campaign or self.key
 
 
 def due_jobs(at: datetime, rules: RuleSettings, outages: list[OutageRecord]) -> list[Job]:
@@ -67,10 +74,12 @@ def due_jobs(at: datetime, rules: RuleSettings, outages: list[OutageRecord]) -> 
     jobs.append(Job(f"debt_overdue:{day}", Kind.DEBT_OVERDUE, day.isoformat()))
     if rules.restriction_warning:
         month = period_of(day)
-        jobs.append(Job(f"debt_restriction:{month}", Kind.DEBT_RESTRICTION, month))
+        campaign = f"debt_restriction:{month}"
+        jobs.append(Job(f"{campaign}:{day}", Kind.DEBT_RESTRICTION, month, campaign=campaign))
     if rules.receipt_day <= day.day < rules.receipt_until_day:
         billed = period_of(day.replace(day=1) - timedelta(days=1))
-        jobs.append(Job(f"receipt_ready:{billed}", Kind.RECEIPT_READY, billed))
+        campaign = f"receipt_ready:{billed}"
+        jobs.append(Job(f"{campaign}:{day}", Kind.RECEIPT_READY, billed, campaign=campaign))
     return jobs
 
 

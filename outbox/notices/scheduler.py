@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from core.notices import CampaignRecord, Kind, LinkedAccount, lane_of
+from core.notices import CampaignRecord, CampaignStatus, Kind, LinkedAccount, lane_of
 from core.outages import OutageIndex
 from core.ports import Store
 from dialogs.pipeline import UnitOfWork
@@ -156,7 +156,7 @@ class Scheduler:
         rules = self.config.rules
         async with self._unit_of_work() as store:
             campaign = await store.campaigns.ensure(
-                job.key,
+                job.campaign_key,
                 job.kind.value,
                 job.subject,
                 at,
@@ -185,6 +185,11 @@ class Scheduler:
         while True:
             # One page, one short transaction: SQLite has one writer, and turns share it.
             async with self._unit_of_work() as store:
+                # A campaign cancelled meanwhile gets no more pages.
+                group = [r for r in group if not await self._cancelled(store, r)]
+                if not group:
+                    break
+                lead = group[0]
                 if lead.job.restored:
                     first = lead.first
                     page = await store.notices.recipients(first.id, after, PAGE) if first else []
@@ -201,6 +206,11 @@ class Scheduler:
                     )
                 await store.commit()
             after = page[-1].link_id
+
+    @staticmethod
+    async def _cancelled(store: Store, run: _Run) -> bool:
+        campaign = await store.campaigns.get(run.campaign.id)
+        return campaign is None or campaign.status == CampaignStatus.CANCELLED.value
 
     async def _close(self, run: _Run, at: datetime) -> None:
         job, campaign = run.job, run.campaign

@@ -88,9 +88,19 @@ class CustomerRepo(Repo):
         withdrawn), operators' lines, and replies still pending (the confirmation of this very
         erasure is usually one of them).
         """
-        # What they chose to be told goes too: a customer who comes back is asked again.
+        # What they chose to be told goes too: a customer who comes back is asked again. So do
+        # notices still queued (they name accounts, addresses, amounts; replies stay).
         await self._conn.execute(
             delete(subscriptions).where(subscriptions.c.customer_id == customer_id)
+        )
+        await self._conn.execute(
+            delete(outbox).where(
+                outbox.c.lane > 0,
+                outbox.c.status == "pending",
+                outbox.c.conversation_id.in_(
+                    select(conversations.c.id).where(conversations.c.customer_id == customer_id)
+                ),
+            )
         )
         await self._conn.execute(
             delete(account_links).where(account_links.c.customer_id == customer_id)

@@ -165,8 +165,33 @@ class OutboxRepo(Repo):
         take different conversations.
         """
 
+        def claimable(table: Any) -> Any:
+            """A notice that may go now: due, and of no paused or cancelled campaign."""
+            return and_(
+                or_(
+                    table.c.next_attempt_at.is_(None),
+                    table.c.next_attempt_at <= bindparam("p_now"),
+                ),
+                or_(
+                    table.c.campaign_id.is_(None),
+                    exists().where(
+                        campaigns.c.id == table.c.campaign_id, campaigns.c.status == "running"
+                    ),
+                ),
+            )
+
         def build_head() -> Any:
             older = aliased(outbox)
+            before = and_(
+                older.c.conversation_id == outbox.c.conversation_id,
+                older.c.status == PENDING,
+                older.c.lane == lane,
+                older.c.id < outbox.c.id,
+            )
+            if lane:
+                # Among notices only those that may go keep their order: one held till the
+                # morning, in backoff or paused holds back no other (an emergency at night).
+                before = and_(before, claimable(older))
             head = (
                 select(outbox.c.id, outbox.c.conversation_id)
                 .where(
@@ -177,35 +202,20 @@ class OutboxRepo(Repo):
                         outbox.c.next_attempt_at.is_(None),
                         outbox.c.next_attempt_at <= bindparam("p_now"),
                     ),
-                    ~exists().where(
-                        and_(
-                            older.c.conversation_id == outbox.c.conversation_id,
-                            older.c.status == PENDING,
-                            older.c.lane == lane,
-                            older.c.id < outbox.c.id,
-                        )
-                    ),
+                    ~exists().where(before),
                 )
                 .order_by(outbox.c.id)
                 .limit(bindparam("p_limit"))
             )
             if lane:
-                head = head.where(
-                    or_(
-                        outbox.c.campaign_id.is_(None),
-                        exists().where(
-                            campaigns.c.id == outbox.c.campaign_id,
-                            campaigns.c.status == "running",
-                        ),
-                    )
-                )
+                head = head.where(claimable(outbox))
             if conversation_id is not None:
                 head = head.where(outbox.c.conversation_id == bindparam("p_conversation_id"))
             return head.with_for_update(skip_locked=True) if self._postgres else head
 
         def build_rows() -> Any:
             chosen: BindParameter[int] = bindparam("p_chosen", expanding=True)
-            return (
+            rows = (
                 select(
                     outbox,
                     conversations.c.send_blocked,
@@ -222,6 +232,7 @@ class OutboxRepo(Repo):
                 )
                 .order_by(outbox.c.id)
             )
+            return rows.where(claimable(outbox)) if lane else rows
 
         one = "one" if conversation_id is not None else "any"
         head = self._prepared(f"outbox.claim.head.{one}.{lane}", build_head)
@@ -240,7 +251,7 @@ class OutboxRepo(Repo):
             return []
         chosen = [row.conversation_id for row in heads]
         rows = self._prepared(f"outbox.claim.rows.{lane}", build_rows)
-        result = await self._conn.execute(rows, {"p_chosen": chosen})
+        result = await self._conn.execute(rows, {"p_chosen": chosen, "p_now": now})
         records = [_record(row) for row in result.mappings()]
         lease = self._prepared(
             "outbox.claim.lease",
@@ -283,16 +294,28 @@ class OutboxRepo(Repo):
                 statement, [{"p_id": k, "p_reason": v} for k, v in reasons.items()]
             )
 
-    async def sending(self, row_id: int) -> None:
+    async def sending(self, row_id: int, leased_by: str | None) -> bool:
         """A notice is about to go to the platform: if this process dies before its outcome is
-        written, nobody knows whether it arrived, and it is not sent again (at most once)."""
-        statement = self._prepared(
-            "outbox.sending",
-            lambda: (
-                update(outbox).where(outbox.c.id == bindparam("p_id")).values(last_error=SENDING)
-            ),
+        written, nobody knows whether it arrived, and it is not sent again (at most once).
+        False when the row is no longer this sender's to send (its lease ran out meanwhile and
+        another took it, or it was marked already): then it must not be sent."""
+        owner = (
+            outbox.c.leased_by.is_(None)
+            if leased_by is None
+            else outbox.c.leased_by == bindparam("p_by")
         )
-        await self._conn.execute(statement, {"p_id": row_id})
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.id == bindparam("p_id"),
+                outbox.c.status == PENDING,
+                owner,
+                or_(outbox.c.last_error.is_(None), outbox.c.last_error != SENDING),
+            )
+            .values(last_error=SENDING)
+        )
+        result = await self._conn.execute(statement, {"p_id": row_id, "p_by": leased_by})
+        return result.rowcount == 1
 
     async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
         """Notices as they will be sent (rendered just before, in the customer's language):

@@ -21,6 +21,7 @@ from core.notices import (
     NoticeDraft,
     NoticeFacts,
     OutageRecord,
+    Skip,
 )
 from storage.repos._base import CHUNK, Repo
 from storage.repos.messages import PENDING, SKIPPED
@@ -362,7 +363,13 @@ class NoticeRepo(Repo):
         drafts: Sequence[NoticeDraft],
         now: datetime,
     ) -> int:
-        """Insert the notices whose key is new, in one statement per chunk: how many."""
+        """Insert the notices whose key is new, in one statement per chunk: how many. Into a
+        cancelled campaign (a supervisor stopped it while it was produced) they go skipped."""
+        found = await self._conn.execute(
+            select(campaigns.c.status).where(campaigns.c.id == campaign_id)
+        )
+        cancelled = found.scalar_one_or_none() == CANCELLED
+        status, error = (SKIPPED, Skip.CANCELLED.value) if cancelled else (PENDING, None)
         inserted = 0
         for start in range(0, len(drafts), CHUNK):
             rows = [
@@ -371,7 +378,8 @@ class NoticeRepo(Repo):
                     "channel": d.channel,
                     "user_id": d.user_id,
                     "body": {"notice": kind, "params": d.params},
-                    "status": PENDING,
+                    "status": status,
+                    "last_error": error,
                     "attempts": 0,
                     "created_at": now,
                     "lane": lane,
@@ -464,7 +472,7 @@ class NoticeRepo(Repo):
         customer_ids = sorted({r.customer_id for r in rows if r.customer_id is not None})
         numbers = sorted({r.account for r in rows if r.account})
         campaign_ids = sorted({r.campaign_id for r in rows if r.campaign_id is not None})
-        facts = NoticeFacts(set(), set(), set(), {}, {}, set(), {}, {})
+        facts = NoticeFacts(set(), set(), set(), {}, {}, set(), {}, {}, {})
         if customer_ids:
             result = await self._conn.execute(
                 select(subscriptions.c.customer_id, subscriptions.c.topic).where(
@@ -511,12 +519,19 @@ class NoticeRepo(Repo):
             facts.awaiting[period] = {r.number for r in result}
         if campaign_ids:
             result = await self._conn.execute(
-                select(campaigns.c.id, campaigns.c.outage_id, outages.c.cancelled_at)
+                select(
+                    campaigns.c.id,
+                    campaigns.c.outage_id,
+                    outages.c.cancelled_at,
+                    outages.c.restored_at,
+                    outages.c.ends_at,
+                )
                 .join(outages, outages.c.id == campaigns.c.outage_id)
                 .where(campaigns.c.id.in_(campaign_ids))
             )
             for r in result:
                 facts.campaign_outage[r.id] = r.outage_id
+                facts.outage_over[r.outage_id] = r.restored_at or r.ends_at
                 if r.cancelled_at is not None:
                     facts.cancelled_outages.add(r.outage_id)
         return facts

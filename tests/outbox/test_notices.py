@@ -239,7 +239,7 @@ async def test_a_cancelled_campaign_sends_nothing_more_and_a_paused_one_waits(
         await store.commit()
     channel = NoticeChannel()
     await drain(demo, channel, clock)
-    assert channel.delivered["anna"] == []
+    assert channel.of("anna", Kind.READING_REMINDER) == []
     async with demo.unit_of_work() as store:
         await store.campaigns.set_status(campaign.id, CampaignStatus.CANCELLED)
         await store.commit()
