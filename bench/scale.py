@@ -190,9 +190,9 @@ async def seed(url: str, size: int, per_account: int) -> dict[str, Any]:
                     WHERE h.account_number = :tpl AND h.period >= :first_period""",
                 "customers": f"""
                     WITH {series} INSERT INTO customers (channel, user_id, display_name,
-                        language, reminders, created_at)
+                        language, created_at)
                     SELECT c.channel, CAST({FIRST_USER} + i AS TEXT), c.display_name,
-                        c.language, c.reminders, c.created_at
+                        c.language, c.created_at
                     FROM s CROSS JOIN customers c WHERE c.id = :tpl_customer""",
                 "conversations": """
                     INSERT INTO conversations (customer_id, status, state, version,

@@ -1,10 +1,13 @@
 """Which message tag lets a notice out of Messenger's 24-hour window.
 
 Outside the standard messaging window Messenger takes only `messaging_type: MESSAGE_TAG` with a
-tag whose use Meta's policy allows: ACCOUNT_UPDATE for a change to the customer's account (a
-debt, a bill ready), CONFIRMED_EVENT_UPDATE for an event they booked (their technician's visit),
-POST_PURCHASE_UPDATE for a purchase. Reminders and announcements that are not about the
-account — reading reminders, outages at an address — fit no tag, so they are not sent there.
+tag whose use Meta's policy allows: ACCOUNT_UPDATE for a change to the customer's account —
+but not «recurring content (statement is ready, bill is due)», which Meta names as disallowed:
+so only the restriction warning, a change of the account's standing, carries it by default —,
+CONFIRMED_EVENT_UPDATE for an event they booked (their technician's visit), POST_PURCHASE_UPDATE
+for a purchase. Reminders, bills and announcements that are not about a change to the account
+fit no tag, so they are not sent there (a supplier whose reading of the policy differs sets
+`messenger.tags`).
 HUMAN_AGENT is for a person's reply (an operator's, channel.py), never an automatic notice.
 
 The map is data: `messenger.tags` in config.yaml overrides it kind by kind (null: no tag).
@@ -29,12 +32,9 @@ NoticeTag = Literal["ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_U
 DEFAULT_TAGS: Mapping[str, str] = MappingProxyType(
     {
         Kind.VISIT_STATUS: CONFIRMED_EVENT_UPDATE,
-        Kind.DEBT_DUE: ACCOUNT_UPDATE,
-        Kind.DEBT_OVERDUE: ACCOUNT_UPDATE,
         Kind.DEBT_RESTRICTION: ACCOUNT_UPDATE,
-        Kind.RECEIPT_READY: ACCOUNT_UPDATE,
-        # reading_reminder, reading_last_day, outage_*: no tag fits (Meta: not for reminders
-        # or announcements that are not about the account).
+        # debt_due, debt_overdue, receipt_ready: recurring bills (disallowed); reading
+        # reminders, outages: reminders and announcements, not account updates.
     }
 )
 

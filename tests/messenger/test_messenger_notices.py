@@ -1,7 +1,7 @@
 """Notices over Messenger: inside the 24-hour window RESPONSE as any reply; outside it only with
-the message tag the notice's kind fits (visits CONFIRMED_EVENT_UPDATE, debt and receipts
-ACCOUNT_UPDATE; reminders and outages none: refused as no_tag) — through MessengerChannel into
-FakeGraph, which refuses anything outside the window without a valid tag."""
+the message tag the notice's kind fits (visits CONFIRMED_EVENT_UPDATE, the restriction warning
+ACCOUNT_UPDATE; recurring bills, reminders and outages none: refused as no_tag) — through
+MessengerChannel into FakeGraph, which refuses anything outside the window without a valid tag."""
 
 from __future__ import annotations
 
@@ -31,12 +31,12 @@ OUTSIDE = SendContext(NOW, NOW - timedelta(hours=48))
 NEVER = SendContext(NOW, None)
 TAGGED = {
     Kind.VISIT_STATUS: "CONFIRMED_EVENT_UPDATE",
-    Kind.DEBT_DUE: "ACCOUNT_UPDATE",
-    Kind.DEBT_OVERDUE: "ACCOUNT_UPDATE",
     Kind.DEBT_RESTRICTION: "ACCOUNT_UPDATE",
-    Kind.RECEIPT_READY: "ACCOUNT_UPDATE",
 }
 UNTAGGED = (
+    Kind.DEBT_DUE,  # Meta: «recurring content (statement is ready, bill is due)» is disallowed
+    Kind.DEBT_OVERDUE,
+    Kind.RECEIPT_READY,
     Kind.READING_REMINDER,
     Kind.READING_LAST_DAY,
     Kind.OUTAGE_PLANNED,
@@ -86,12 +86,14 @@ def test_plain_and_operator_replies_keep_their_rules(channel: MessengerChannel) 
 
 
 def test_messenger_tags_override_the_defaults_kind_by_kind() -> None:
-    tags = notice_tags({Kind.RECEIPT_READY: "POST_PURCHASE_UPDATE", Kind.DEBT_DUE: None})
+    tags = notice_tags({Kind.RECEIPT_READY: "POST_PURCHASE_UPDATE", Kind.DEBT_RESTRICTION: None})
     assert tags[Kind.RECEIPT_READY] == "POST_PURCHASE_UPDATE"
-    assert Kind.DEBT_DUE not in tags and tags[Kind.DEBT_OVERDUE] == "ACCOUNT_UPDATE"
+    assert (
+        Kind.DEBT_RESTRICTION not in tags and tags[Kind.VISIT_STATUS] == TAGGED[Kind.VISIT_STATUS]
+    )
     assert notice_tags() == dict(DEFAULT_TAGS) and notice_tags({}) == dict(DEFAULT_TAGS)
     channel = MessengerChannel(GraphClient("http://127.0.0.1:9", PAGE_TOKEN, 1), Rates(0, 0), tags)
-    assert channel.refusal(notice(Kind.DEBT_DUE), OUTSIDE) is Refusal.NO_TAG
+    assert channel.refusal(notice(Kind.DEBT_RESTRICTION), OUTSIDE) is Refusal.NO_TAG
     assert channel.refusal(notice(Kind.RECEIPT_READY), OUTSIDE) is None
 
 
@@ -143,17 +145,17 @@ async def test_the_outbox_tags_notices_outside_the_window_and_refuses_the_rest(
 
     await meta.age("messenger", psid, hours=48)
     before = len(meta.fake.delivered)
-    for kind in (Kind.DEBT_OVERDUE, Kind.VISIT_STATUS, Kind.RECEIPT_READY):
+    for kind in (Kind.DEBT_RESTRICTION, Kind.VISIT_STATUS):
         row = await meta.enqueue("messenger", psid, notice(kind))
         assert row["status"] == "sent", row["last_error"]
         last = meta.fake.sent(psid)[-1].body
         assert (last["messaging_type"], last["tag"]) == ("MESSAGE_TAG", TAGGED[kind])
-    for kind in (Kind.READING_LAST_DAY, Kind.OUTAGE_EMERGENCY):
+    for kind in (Kind.READING_LAST_DAY, Kind.OUTAGE_EMERGENCY, Kind.DEBT_OVERDUE):
         row = await meta.enqueue("messenger", psid, notice(kind))
         assert (row["status"], row["last_error"]) == ("failed", "refused: no_tag")
     row = await meta.enqueue("messenger", psid, Reply("Напоминание от бота"))
     assert row["last_error"] == "refused: window_closed"
-    assert len(meta.fake.delivered) == before + 3
+    assert len(meta.fake.delivered) == before + 2
     assert meta.fake.refused == []
 
 
@@ -161,14 +163,17 @@ async def test_messenger_tags_in_the_settings_reach_the_channel(
     fake_graph: FakeGraph, demo: Database
 ) -> None:
     settings = make_settings(fake_graph)
-    settings.messenger.tags = {Kind.DEBT_OVERDUE: None, Kind.RECEIPT_READY: "POST_PURCHASE_UPDATE"}
+    settings.messenger.tags = {
+        Kind.DEBT_RESTRICTION: None,
+        Kind.RECEIPT_READY: "POST_PURCHASE_UPDATE",
+    }
     app = create_app(settings, demo)
     async with TestClient(TestServer(app)) as client:
         meta = Harness(app, client, fake_graph, demo)
         psid = "7000000000000012"
         await start(meta, psid)
         await meta.age("messenger", psid, hours=30)
-        row = await meta.enqueue("messenger", psid, notice(Kind.DEBT_OVERDUE))
+        row = await meta.enqueue("messenger", psid, notice(Kind.DEBT_RESTRICTION))
         assert row["last_error"] == "refused: no_tag"
         row = await meta.enqueue("messenger", psid, notice(Kind.RECEIPT_READY))
         assert row["status"] == "sent"
