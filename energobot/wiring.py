@@ -171,6 +171,7 @@ def scheduler_config(settings: Settings) -> SchedulerConfig:
             receipt_until_day=settings.billing.due_day,
             outage_days_before=notices.outage_days_before,
             restriction=restriction_rules(settings.billing),
+            penalties=penalty_rules(settings.billing),
         ),
     )
 

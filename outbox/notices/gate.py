@@ -86,7 +86,13 @@ class Gate:
             return Verdict(skip=Skip.UNSUBSCRIBED)
         if account and (customer, account) not in facts.linked:
             return Verdict(skip=Skip.UNLINKED)
-        if kind in _DEBT or kind is Kind.RECEIPT_READY:
+        if kind is Kind.DEBT_RESTRICTION:
+            # The overdue part told when it was queued: any payment since may have brought it
+            # under the threshold, and the warning is then not sent.
+            balance, _ = facts.balances.get(account or "", (Decimal(0), None))
+            if balance < Decimal(str(params.get("amount", "0"))):
+                return Verdict(skip=Skip.PAID)
+        elif kind in _DEBT or kind is Kind.RECEIPT_READY:
             balance, due = facts.balances.get(account or "", (Decimal(0), None))
             if balance <= 0 and kind is not Kind.RECEIPT_READY:
                 return Verdict(skip=Skip.PAID)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.accounts import Category
+from core.balance import PenaltyRules
 from core.money import to_rubles
 from core.notices import Kind, LinkedAccount, NoticeDraft, OutageRecord, notice_key, period_of
 from core.outages import Outage, OutageIndex, OutageKind
@@ -40,6 +41,7 @@ class RuleSettings:
     receipt_until_day: int = 15  # the bill's due day: later, «your bill is ready» is no news
     outage_days_before: int = 1
     restriction: RestrictionRules = field(default_factory=RestrictionRules)
+    penalties: PenaltyRules = field(default_factory=PenaltyRules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from core.notices import CampaignRecord, CampaignStatus, Kind, LinkedAccount, lane_of
+from core.balance import summarize
+from core.notices import (
+    CampaignRecord,
+    CampaignStatus,
+    Kind,
+    LinkedAccount,
+    NoticeDraft,
+    lane_of,
+)
 from core.outages import OutageIndex
 from core.ports import Store
 from dialogs.pipeline import UnitOfWork
@@ -33,6 +41,7 @@ from outbox.notices.rules import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+DEBT_HISTORY_MONTHS = 36  # as the balance answer reads them (dialogs/flows/billing.py)
 # Posts one outage's public message (a MAX or Telegram channel); returns an error or None.
 Poster = Callable[[Job], Awaitable[str | None]]
 
@@ -201,11 +210,38 @@ class Scheduler:
                     drafts = drafts_for(
                         run.job, page, at, self.config.rules, run.thresholds, run.index
                     )
+                    if run.job.kind is Kind.DEBT_RESTRICTION:
+                        drafts = await self._overdue_above(store, drafts, page, run, at)
                     run.queued += await store.notices.queue(
                         run.campaign.id, run.job.kind.value, lane_of(run.job.kind), drafts, at
                     )
                 await store.commit()
             after = page[-1].link_id
+
+    async def _overdue_above(
+        self,
+        store: Store,
+        drafts: list[NoticeDraft],
+        page: list[LinkedAccount],
+        run: _Run,
+        at: datetime,
+    ) -> list[NoticeDraft]:
+        """The restriction warnings whose account's *overdue* debt, bill by bill as the balance
+        answer counts it, is above the threshold (the balance was only a first sieve: it holds
+        bills not yet due); the amount told is that overdue part."""
+        rules = self.config.rules
+        today = at.astimezone(rules.zone).date()
+        by_number = {target.account: target for target in page}
+        kept: list[NoticeDraft] = []
+        for draft in drafts:
+            target = by_number[draft.account or ""]
+            history = await store.history.for_account(target.account, DEBT_HISTORY_MONTHS)
+            summary = summarize(target.balance, target.due_date, history, today, rules.penalties)
+            threshold = run.thresholds.get(target.category)
+            if threshold is not None and summary.overdue_amount > threshold:
+                params = {**draft.params, "amount": str(summary.overdue_amount)}
+                kept.append(replace(draft, params=params))
+        return kept
 
     @staticmethod
     async def _cancelled(store: Store, run: _Run) -> bool:

@@ -10,13 +10,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 
 from bots.channel import Rates
+from core.accounts import Category
+from core.balance import summarize
 from core.notices import CampaignRecord, CampaignStatus, Kind
+from core.restriction import restriction_check
 from outbox.notices.gate import Gate
 from outbox.notices.rules import due_jobs
 from outbox.produce import tell_visit
 from outbox.sender import OutboxSender, SenderConfig
 from storage.database import Database
-from storage.tables import charges, outbox
+from storage.tables import accounts, charges, outbox
 from tests.outbox.test_notices import (
     CHANNEL,
     GATE,
@@ -176,3 +179,37 @@ async def test_erasing_a_customer_forgets_their_queued_notices(demo: Database) -
         )
         bodies = [row.body for row in result]
     assert not any("5901000001" in str(body) for body in bodies)
+
+
+async def test_the_restriction_warning_goes_exactly_where_the_balance_answer_says_possible(
+    demo: Database,
+) -> None:
+    day = local("2026-12-01T10:05")
+    async with demo.unit_of_work() as store:
+        found = await store.connection.execute(select(accounts))  # type: ignore[attr-defined]
+        rows = found.mappings().all()
+        tariffs = await store.tariffs.all()
+        possible = set()
+        for row in rows:
+            if row["balance"] <= 0:
+                continue
+            history = await store.history.for_account(row["number"], 36)
+            summary = summarize(
+                row["balance"], row["due_date"], history, day.date(), RULES.penalties
+            )
+            check = restriction_check(
+                summary, Category(row["category"]), tariffs, day.date(), RULES.restriction
+            )
+            if check.possible:
+                possible.add(row["number"])
+    for index, row in enumerate(rows):
+        await link(demo, f"c{index}", row["number"])
+    clock = Clock(day)
+    await scheduler(demo, clock).run_due(clock())
+    async with demo.unit_of_work() as store:
+        result = await store.connection.execute(  # type: ignore[attr-defined]
+            select(outbox.c.account).where(outbox.c.kind == "debt_restriction")
+        )
+        warned = {r.account for r in result}
+    assert possible, "the demo data has a debtor the supplier may restrict"
+    assert warned == possible
