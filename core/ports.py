@@ -704,7 +704,11 @@ class CampaignPort(Protocol):
     async def skip_cancelled(self, campaign_id: int, reason: str, limit: int = 1000) -> int:
         """Mark up to `limit` queued notices of a cancelled campaign skipped: how many."""
 
-    async def posted(self, campaign_id: int, now: datetime, error: str | None) -> None: ...
+    async def claim_post(self, campaign_id: int, now: datetime) -> bool:
+        """Take the campaign's public post (nobody posted or is posting it)."""
+
+    async def posted(self, campaign_id: int, at: datetime | None, error: str | None) -> None:
+        """The post's outcome; `at` None: it failed and may be taken again."""
 
     async def progress(self, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         """Per campaign, its notices by state (queued, sent, delivered, read, failed,

@@ -35,9 +35,17 @@ def notices() -> None:
 @click.option(
     "--no-send", is_flag=True, help="Only queue the notices (a running `serve` sends them)."
 )
+@click.option(
+    "--timeout",
+    default=3600.0,
+    show_default=True,
+    help="Stop sending after this many seconds; what is left goes with `serve` or the next run.",
+)
 @_NO_MIGRATE
 @pass_cli
-def run(cli: CliContext, at_text: str | None, no_send: bool, no_migrate: bool) -> None:
+def run(
+    cli: CliContext, at_text: str | None, no_send: bool, timeout: float, no_migrate: bool
+) -> None:
     """Run every notice job due at that moment once, send what it queued, and exit.
 
     A job another process has done, or holds, is left alone; notices already queued are not
@@ -45,7 +53,7 @@ def run(cli: CliContext, at_text: str | None, no_send: bool, no_migrate: bool) -
     """
     settings = cli.settings
     at = _moment(at_text, settings)
-    asyncio.run(_run(settings, at, send=not no_send, migrate=not no_migrate))
+    asyncio.run(_run(settings, at, send=not no_send, migrate=not no_migrate, timeout=timeout))
 
 
 def _moment(text: str | None, settings: Settings) -> datetime:
@@ -62,7 +70,9 @@ def _moment(text: str | None, settings: Settings) -> datetime:
     return moment
 
 
-async def _run(settings: Settings, at: datetime, *, send: bool, migrate: bool) -> None:
+async def _run(
+    settings: Settings, at: datetime, *, send: bool, migrate: bool, timeout: float
+) -> None:
     from energobot.channels import build_channels
     from energobot.wiring import notice_gate, outage_poster, scheduler_config, sender_config
     from outbox.notices.scheduler import Scheduler
@@ -100,7 +110,13 @@ async def _run(settings: Settings, at: datetime, *, send: bool, migrate: bool) -
         if not results:
             click.echo("nothing was due")
         if send:
-            await _drained(database, sender, clock)
+            try:
+                async with asyncio.timeout(timeout):
+                    await _drained(database, sender, clock)
+            except TimeoutError:
+                click.echo(
+                    f"stopped after {timeout:g} s: the rest goes with `serve` or the next run"
+                )
             click.echo(f"sent {sender.sent}, failed {sender.failed}")
     finally:
         await sender.stop()

@@ -22,6 +22,7 @@ from core.notices import (
     Kind,
     LinkedAccount,
     NoticeDraft,
+    OutageRecord,
     lane_of,
 )
 from core.outages import OutageIndex
@@ -149,7 +150,30 @@ class Scheduler:
             results.extend(JobResult(r.job.key, r.job.kind.value, r.queued) for r in group)
             if any(run.queued for run in group):
                 self._on_queued()
+        if self._poster is not None:
+            await self._post(at, outages, self._poster)
         return results
+
+    async def _post(self, at: datetime, outages: list[OutageRecord], poster: Poster) -> None:
+        """Each outage's public post, apart from its notices: taken by one process, retried on
+        the next tick when it failed, until the outage is over (a process that queues without
+        sending, `notices run --no-send`, leaves it to `serve`)."""
+        for outage in outages:
+            if outage.restored_at is not None or at >= outage.ends_at:
+                continue
+            async with self._unit_of_work() as store:
+                campaign = await store.campaigns.by_key(f"outage:{outage.id}")
+                taken = campaign is not None and await store.campaigns.claim_post(
+                    campaign.id, self._clock()
+                )
+                await store.commit()
+            if not taken or campaign is None:
+                continue
+            # Recorded after the post: a crash in between loses the record, not the post.
+            error = await poster(Job(campaign.key, Kind(campaign.kind), campaign.subject, outage))
+            async with self._unit_of_work() as store:
+                await store.campaigns.posted(campaign.id, None if error else self._clock(), error)
+                await store.commit()
 
     async def _take(self, job: Job, at: datetime) -> bool:
         # Leases in wall-clock time: `notices run --at` stands at another moment than `serve`.
@@ -250,12 +274,6 @@ class Scheduler:
 
     async def _close(self, run: _Run, at: datetime) -> None:
         job, campaign = run.job, run.campaign
-        if run.index is not None and self._poster is not None and campaign.posted_at is None:
-            # Recorded after the post: a crash in between may post it twice, never not at all.
-            error = await self._poster(job)
-            async with self._unit_of_work() as store:
-                await store.campaigns.posted(campaign.id, self._clock(), error)
-                await store.commit()
         async with self._unit_of_work() as store:
             await store.campaigns.produced(campaign.id, at)
             await store.jobs.finish(job.key, at)

@@ -272,11 +272,21 @@ class CampaignRepo(Repo):
         )
         return int(result.rowcount)
 
-    async def posted(self, campaign_id: int, now: datetime, error: str | None) -> None:
+    async def claim_post(self, campaign_id: int, now: datetime) -> bool:
+        """Take the campaign's public post for this process (nobody posted or is posting it)."""
+        result = await self._conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id, campaigns.c.posted_at.is_(None))
+            .values(posted_at=now, post_error=None)
+        )
+        return result.rowcount == 1
+
+    async def posted(self, campaign_id: int, at: datetime | None, error: str | None) -> None:
+        """The post's outcome; `at` None: it failed and may be taken again."""
         await self._conn.execute(
             update(campaigns)
             .where(campaigns.c.id == campaign_id)
-            .values(posted_at=now, post_error=error)
+            .values(posted_at=at, post_error=error)
         )
 
     async def progress(self, campaign_ids: Sequence[int]) -> dict[int, dict[str, int]]:

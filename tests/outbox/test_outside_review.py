@@ -15,7 +15,8 @@ from core.balance import summarize
 from core.notices import CampaignRecord, CampaignStatus, Kind
 from core.restriction import restriction_check
 from outbox.notices.gate import Gate
-from outbox.notices.rules import due_jobs
+from outbox.notices.rules import Job, due_jobs
+from outbox.notices.scheduler import Scheduler, SchedulerConfig
 from outbox.produce import tell_visit
 from outbox.sender import OutboxSender, SenderConfig
 from storage.database import Database
@@ -213,3 +214,29 @@ async def test_the_restriction_warning_goes_exactly_where_the_balance_answer_say
         warned = {r.account for r in result}
     assert possible, "the demo data has a debtor the supplier may restrict"
     assert warned == possible
+
+
+async def test_a_failed_public_post_is_tried_again_and_made_once(demo: Database) -> None:
+    await add_outage(demo, "Ленина", "", "2026-12-20T23:10", "2026-12-21T04:00", "emergency")
+    answers: list[str | None] = ["timeout", None]
+    posted: list[str] = []
+
+    async def poster(job: Job) -> str | None:
+        posted.append(job.key)
+        return answers.pop(0)
+
+    clock = Clock(local("2026-12-20T23:15"))
+    # A process that only queues (`notices run --no-send`) leaves the post to the others.
+    await scheduler(demo, clock, "queuer").run_due(clock())
+    assert posted == []
+    for minute in ("23:16", "23:17", "23:18"):
+        clock.at = local(f"2026-12-20T{minute}")
+        posting = Scheduler(
+            demo.unit_of_work, SchedulerConfig(rules=RULES), "poster", clock=clock, poster=poster
+        )
+        await posting.run_due(clock())
+    assert len(posted) == 2  # failed once, then made, then never again
+    async with demo.unit_of_work() as store:
+        campaign = await store.campaigns.by_key(posted[0])
+    assert campaign is not None and campaign.posted_at is not None
+    assert campaign.post_error is None
