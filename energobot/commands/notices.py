@@ -53,7 +53,7 @@ def run(
     """
     settings = cli.settings
     at = _moment(at_text, settings)
-    asyncio.run(_run(settings, at, send=not no_send, migrate=not no_migrate, timeout=timeout))
+    asyncio.run(_run(settings, at, send=not no_send, migrate=not no_migrate, send_for=timeout))
 
 
 def _moment(text: str | None, settings: Settings) -> datetime:
@@ -71,7 +71,7 @@ def _moment(text: str | None, settings: Settings) -> datetime:
 
 
 async def _run(
-    settings: Settings, at: datetime, *, send: bool, migrate: bool, timeout: float
+    settings: Settings, at: datetime, *, send: bool, migrate: bool, send_for: float
 ) -> None:
     from energobot.channels import build_channels
     from energobot.wiring import notice_gate, outage_poster, scheduler_config, sender_config
@@ -111,7 +111,7 @@ async def _run(
             click.echo("nothing was due")
         if send:
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(send_for):
                     await _drained(database, sender, clock)
             except TimeoutError:
                 click.echo(
