@@ -115,7 +115,7 @@ async def _run(
                     await _drained(database, sender, clock)
             except TimeoutError:
                 click.echo(
-                    f"stopped after {timeout:g} s: the rest goes with `serve` or the next run"
+                    f"stopped after {send_for:g} s: the rest goes with `serve` or the next run"
                 )
             click.echo(f"sent {sender.sent}, failed {sender.failed}")
     finally:
