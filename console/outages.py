@@ -9,6 +9,7 @@ previewed again instead of stored.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from console.auth import keyed_hash, require
-from console.context import Console, actor, console_of, redirect, session_of
+from console.context import Console, UnitOfWork, actor, console_of, redirect, session_of
 from console.roles import Role
 from core.masking import mask_account, mask_address
 from core.notices import OutageRecord
@@ -30,11 +31,10 @@ from core.outages import (
     OutageKind,
     settlement_key,
 )
-from core.ports import Store
 from outbox.notices.keys import outage_key
 
 RECENT = 100
-PAGE = 1000  # linked accounts read per query for the preview
+PAGE = 500  # linked accounts read per transaction for the preview
 SHOWN = 20  # addresses the preview lists
 MAX_PLACE = 200  # settlement, street (the table's columns)
 MAX_HOUSES = 400
@@ -173,15 +173,19 @@ def preview_token(console: Console, draft: Draft) -> str:
     return keyed_hash(console.key, "outage-preview:" + json.dumps(values, sort_keys=True))
 
 
-async def reach(store: Store, outage: Outage) -> Reach:
-    """Whom the outage reaches: every linked account whose address it covers."""
+async def reach(unit_of_work: UnitOfWork, outage: Outage) -> Reach:
+    """Whom the outage reaches: every linked account whose address it covers, read a page per
+    transaction with a pause between (on SQLite a page holds the one connection, and a long
+    pass must not keep the turns waiting)."""
     index = OutageIndex([outage])
     customers: set[int] = set()
     accounts: set[str] = set()
     found = Reach()
     after = 0
     while True:
-        page = await store.notices.linked(after, PAGE)
+        async with unit_of_work() as store:
+            page = await store.notices.linked(after, PAGE)
+        await asyncio.sleep(0)  # the turns waiting for the connection go first
         for linked in page:
             if not index.matching(linked.address):
                 continue
@@ -291,8 +295,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
     draft = read_form(console, await request.post())
     if draft.outage is None:
         return await outages_page(request, 400, " ".join(draft.errors), draft)
-    async with console.unit_of_work() as store:
-        found = await reach(store, draft.outage)
+    found = await reach(console.unit_of_work, draft.outage)
     return await outages_page(request, draft=draft, preview=found)
 
 
@@ -308,8 +311,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     outage = draft.outage
     if str(form.get("preview", "")) != preview_token(console, draft):
         # Not previewed, or changed since: show whom these values reach, store nothing.
-        async with console.unit_of_work() as store:
-            found = await reach(store, outage)
+        found = await reach(console.unit_of_work, outage)
         notice = console.text("outages.preview_first")
         return await outages_page(request, 200, None, draft, found, notice)
     now = console.now()
