@@ -107,8 +107,8 @@ class OutboxPort(Protocol):
     async def depth(self) -> list[tuple[str, int, datetime | None]]:
         """Per channel: pending replies (not notices) and the oldest one's creation time."""
 
-    async def due_notices(self, now: datetime) -> int:
-        """Notices pending and due by `now`."""
+    async def due_notices(self, now: datetime, channels: Sequence[str] | None = None) -> int:
+        """Notices pending and due by `now` (of these channels only, if named)."""
 
     async def record_delivery(
         self,

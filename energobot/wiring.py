@@ -148,6 +148,7 @@ def notice_gate(settings: Settings) -> Gate:
             quiet=QuietHours.parse(notices.quiet_hours),
             hold_limit=timedelta(hours=notices.hold_limit_hours),
             default_language=settings.dialogs.default_language,
+            penalties=penalty_rules(settings.billing),
         )
     )
 

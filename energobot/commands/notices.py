@@ -129,7 +129,8 @@ async def _drained(database: Any, sender: Any, clock: Any) -> None:
     while True:
         await asyncio.sleep(IDLE_CHECK_SECONDS)
         async with database.unit_of_work() as store:
-            due = await store.outbox.due_notices(clock())
+            # Only what this process can send: the terminal's notices wait for its next message.
+            due = await store.outbox.due_notices(clock(), list(sender.channels))
         if due == 0 and sender.idle:
             return
 

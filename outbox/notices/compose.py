@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from core.masking import mask_account
 from core.notices import TOPIC, Kind
 from dialogs.config import CompanyInfo
 from dialogs.i18n import Translator
@@ -40,7 +41,9 @@ def values(
     for name, raw in params.items():
         if raw is None or raw == "":
             continue
-        if name == "amount":
+        if name == "account":
+            shown[name] = mask_account(str(raw))  # as every reply shows it
+        elif name == "amount":
             shown[name] = t("common.rub", amount=t.money(Decimal(str(raw))))
         elif name in ("due", "date"):
             shown[name] = t.day_month(date.fromisoformat(str(raw)))
@@ -70,7 +73,10 @@ def render(
         text = t("notices.receipt_ready_paid", **shown)
     else:
         text = t(f"notices.{kind.value}", **shown)
-    buttons = [Button(t(f"notices.button.{label}"), payload) for label, payload in _ACTIONS[kind]]
+    actions = _ACTIONS[kind]
+    if "amount" not in shown:  # nothing to pay: no «Оплатить»
+        actions = tuple(action for action in actions if action[1] != "go:payment")
+    buttons = [Button(t(f"notices.button.{label}"), payload) for label, payload in actions]
     buttons.append(Button(t("notices.button.unsubscribe"), f"unsub:{TOPIC[kind].value}"))
     return Reply(
         text,

@@ -6,11 +6,12 @@ must not go is skipped with its reason, what must wait (quiet hours) is held, th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from core.balance import PenaltyRules, bill_due_date
 from core.notices import TOPIC, URGENT, Kind, NoticeFacts, QuietHours, Skip
 from core.ports import OutboxRow, Store
 from dialogs.config import CompanyInfo
@@ -32,6 +33,7 @@ class GateRules:
     quiet: QuietHours
     hold_limit: timedelta
     default_language: str = "ru"
+    penalties: PenaltyRules = field(default_factory=PenaltyRules)  # bills' due dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,11 @@ class Gate:
             params.pop("amount", None)
             if balance > 0:
                 params["amount"] = str(balance)
-                if due is not None:
+                if kind is Kind.RECEIPT_READY:
+                    # The new bill's own due date (the account's may be an old debt's).
+                    bill_due = bill_due_date(str(params["period"]), self.rules.penalties)
+                    params["due"] = bill_due.isoformat()
+                elif due is not None:
                     params["due"] = due.isoformat()
         if kind in _READING and account not in facts.awaiting.get(str(params.get("period")), ()):
             return Verdict(skip=Skip.READING_RECEIVED)

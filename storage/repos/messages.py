@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -341,12 +342,17 @@ class OutboxRepo(Repo):
             .values(next_attempt_at=until, last_error=error, leased_by=None)
         )
 
-    async def due_notices(self, now: datetime) -> int:
-        """Notices pending and due by `now` (held ones and those in flight are not)."""
+    async def due_notices(self, now: datetime, channels: Sequence[str] | None = None) -> int:
+        """Notices pending and due by `now` (held ones and those in flight are not), of these
+        channels only if named."""
+        query = select(func.count()).where(
+            outbox.c.status == PENDING,
+            outbox.c.lane > 0,
+        )
+        if channels is not None:
+            query = query.where(outbox.c.channel.in_(list(channels)))
         result = await self._conn.execute(
-            select(func.count()).where(
-                outbox.c.status == PENDING,
-                outbox.c.lane > 0,
+            query.where(
                 or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
                 # A paused or cancelled broadcast's notices are not due.
                 or_(

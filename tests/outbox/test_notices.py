@@ -40,12 +40,14 @@ class NoticeChannel(ScriptedChannel):
     def __init__(self, rates: Rates | None = None) -> None:
         super().__init__(rates)
         self.got: dict[str, dict[str, list[str]]] = {}
+        self.payloads: dict[str, list[str]] = {}  # every button's payload a user got
 
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
         sent = await super().send(user_id, reply, context)
         self.got.setdefault(user_id, {}).setdefault(reply.template, []).append(reply.text)
+        self.payloads.setdefault(user_id, []).extend(b.payload for b in reply.buttons)
         return sent
 
     def of(self, user: str, kind: Kind) -> list[str]:
@@ -129,7 +131,7 @@ async def test_reminders_go_once_in_the_window_to_meters_without_a_reading(
     assert len(channel.of("anna", kind)) == 1 and len(channel.of("boris", kind)) == 1
     assert channel.of("vera", kind) == []
     assert all("передать показания" in text for text in texts)
-    assert "5901000001" in channel.of("anna", kind)[0]
+    assert "•••••••0001" in channel.of("anna", kind)[0]  # masked, as every reply shows it
 
 
 async def test_before_the_hour_nothing_is_due_and_out_of_the_window_no_reminder(
@@ -348,3 +350,19 @@ async def test_an_emergency_goes_at_night_at_once_and_a_cancelled_outage_not_at_
     await drain(demo, channel, clock)
     assert len(channel.of("anna", Kind.OUTAGE_RESTORED)) == 1
     assert channel.of("boris", Kind.OUTAGE_RESTORED) == []
+
+
+async def test_receipt_ready_names_the_new_bills_due_date_and_offers_no_payment_when_none_due(
+    demo: Database,
+) -> None:
+    await link(demo, "boris", "5901000002")  # owes since September: the account's due date
+    await link(demo, "vera", "5901000003")  # an overpayment
+    clock = Clock(local("2026-12-05T10:05"))
+    await scheduler(demo, clock).run_due(clock())
+    channel = NoticeChannel()
+    await drain(demo, channel, clock)
+    (owed,) = channel.of("boris", Kind.RECEIPT_READY)
+    assert "до 15 декабря" in owed and "сентябр" not in owed
+    (nothing,) = channel.of("vera", Kind.RECEIPT_READY)
+    assert "ничего нет" in nothing
+    assert "go:payment" not in channel.payloads["vera"]
