@@ -716,6 +716,8 @@ class Engine:
             return
         if isinstance(answered.expects, FreeText) or answered.flow == "link":
             return
+        if self.flows[answered.flow].takes_whole_message:
+            return  # «присылайте только про отключения и квитанции» is one answer
         found = self._second_request(msg, answered.flow)
         if found is None or found[0] == ctx.state.flow:
             return

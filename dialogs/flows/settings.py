@@ -16,7 +16,7 @@ from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.common import answered_no, answered_yes
 from dialogs.i18n import LANGUAGES
 from dialogs.messages import InboundKind
-from dialogs.nlu import Topic, settings_request
+from dialogs.nlu import Command, Topic, settings_request
 
 flow = Flow(
     "settings",
@@ -27,7 +27,7 @@ flow = Flow(
 # The question about notices at linking. Nothing waits for its answer: like an informational
 # screen, what does not answer it goes where it would have gone at the main menu (the question
 # is dropped, the default stays).
-offer_flow = Flow("notices_offer", informational=True)
+offer_flow = Flow("notices_offer", informational=True, takes_whole_message=True)
 
 ASK_LANGUAGE = "set:lang"
 NOTICES = "set:notices"
@@ -82,6 +82,17 @@ _TURN = re.compile(
     r"подпис\w*|enable|disable|turn|subscribe|unsubscribe)(?![^\W\d_])",
     re.I,
 )
+# The bot's messages refused as a whole, no topic named.
+_STOP = re.compile(
+    r"(?<![^\W\d_])(?:(?:хватит|перестаньте|перестань|прекратите)\s+(?:мне\s+)?(?:спам\w*|"
+    r"присыла\w*|слать|писать|рассыла\w*)|(?:больше\s+)?не\s+(?:присылайте|шлите|пишите)"
+    r"(?:\s+мне)?(?:\s+больше)?(?:\s+ничего|\s+сообщени\w*)?\W*$|stop\s+(?:spamming|sending|"
+    r"messaging))",
+    re.I,
+)
+# «всё кроме долга», «от всего кроме отключений».
+_EXCEPT = re.compile(r"(?<![^\W\d_])(?:кроме|except)(?![^\W\d_])", re.I)
+_OFF_WORDS = re.compile(r"(?<![^\W\d_])(?:отпиш\w*|отпис\w*|выключ\w*|отключите)", re.I)
 # «присылайте», «да, присылай»: the whole message is the wish.
 _BARE = re.compile(r"^\W*(?:(?:да|ну|ок)\W+)?(?:присылай\w*|шлите|send\s+them)\W*$", re.I)
 # A question about notices, not a wish: «почему не пришло», «когда вы напоминаете».
@@ -128,6 +139,16 @@ def about_notices(text: str) -> bool:
 def notice_wish(text: str) -> Wish | None:
     """«отпишись от напоминаний», «не присылайте уведомления о долге», «включи все», «только
     про отключения»: what to turn on or off; None when the message wishes nothing."""
+    if _ASKS.search(text):
+        return None
+    if _STOP.search(text):
+        return Wish(False, TOPICS)  # «хватит спамить», «не пишите мне больше»
+    named = topics_named(text)
+    if _EXCEPT.search(text) and named and len(named) < len(TOPICS):
+        if _REFUSED.search(text) or _OFF_WORDS.search(text):
+            return Wish(True, named, only=True)  # «отпишите от всего кроме отключений»
+        rest = tuple(topic for topic in TOPICS if topic not in named)
+        return Wish(True, rest, only=True)  # «присылайте всё кроме долга»
     on = settings_request(text).reminders
     if on is None and _REFUSED.search(text) and (topics_named(text) or about_notices(text)):
         on = False  # «про долг не надо», «без квитанций»
@@ -394,6 +415,16 @@ def offer_notices(ctx: Ctx, *, after: int) -> None:
     ctx.drafts.insert(after, ctx.drafts.pop())
 
 
+# A refusal said first, whatever follows («нет не надо ничего присылать», «ничего не надо»),
+# unless a «but» makes it a choice («нет, только про отключения»).
+_REFUSES = re.compile(
+    r"\s*(?:(?:нет|неа|no|nope)(?=\s*(?:$|[,.!]|не\b|ничего|спасибо|нужн|надо|thanks))|"
+    r"не надо|не нужно|не присылай|не шлите|не пишите|ничего не|don'?t)",
+    re.IGNORECASE,
+)
+_BUT = re.compile(r"\b(только|кроме|но\b|а вот|except|only|but)", re.IGNORECASE)
+
+
 class _OfferAnswer(YesNo):
     """«да», «да присылай», «нет, не надо», «выбрать», or a wish about some topics («только про
     отключения», «про долг не надо»)."""
@@ -403,6 +434,8 @@ class _OfferAnswer(YesNo):
             return NO_ANSWER
         if _CHOOSES.search(msg.text):
             return Answer(Fit.STRONG, action=CHOOSE)
+        if _REFUSES.match(msg.text) and not _BUT.search(msg.text):
+            return Answer(Fit.STRONG, False)  # «нет не надо ничего присылать»
         wish = notice_wish(msg.text)
         if wish is not None and (wish.only or set(wish.topics) != set(TOPICS)):
             return Answer(Fit.STRONG, action=wish.action)
@@ -412,7 +445,7 @@ class _OfferAnswer(YesNo):
         return Answer(Fit.STRONG, wish.on)  # «присылайте», «не присылай»
 
 
-@offer_flow.step("offer", _OfferAnswer())
+@offer_flow.step("offer", _OfferAnswer(), handles=frozenset({Command.CANCEL}))
 async def offer(ctx: Ctx, msg: Msg) -> None:
     if msg.action == CHOOSE:
         await show_notices(ctx)

@@ -160,7 +160,9 @@ def _analyze(text: str) -> Analysis:
     matched = match_entries(tokens, vocab, reading=extraction.numbers.reading_like > 0)
     scores = _score(matched, extraction, vocab)
     analysis = _decide(text, scores, matched, extraction, vocab, long=len(tokens) >= LONG_MESSAGE)
-    if _NOTICE_NOUN.search(request) and _NOTICE_WISH.search(request):
+    if (_NOTICE_NOUN.search(request) and _NOTICE_WISH.search(request)) or _STOP_SENDING.search(
+        request
+    ):
         # A wish about the notices themselves, whatever they are about: «не присылайте
         # уведомления о долге» is settings, not a balance question.
         alternatives = ((Intent.OTHER, 1.0), *analysis.alternatives)
@@ -178,8 +180,18 @@ _NOTICE_NOUN = re.compile(
 )
 _NOTICE_WISH = re.compile(
     r"\b(присыла|присылайте|пришлите|прислать|слать|шлите|писать|пишите|получать|отпиш|отпис|"
-    r"подпиш|подпис|включ|выключ|отключите|хватит|не надо|не нужн|перестан|прекрат|"
-    r"unsubscribe|subscribe|stop|turn)"
+    r"подпиш|подпис|включ|выключ|отключите|хватит|не надо|не нужн|перестан|прекрат|только|"
+    r"кроме|unsubscribe|subscribe|stop|turn|only|except)"
+)
+# «хватит спамить», «перестаньте присылать сообщения», «не пишите мне больше»: the bot's own
+# messages refused, with no notice named.
+_STOP_SENDING = re.compile(
+    r"\b(хватит|перестаньте|перестань|прекратите)\s+(мне\s+)?(спам|присыла|слать|писать|рассыла)"
+    r"|^\s*(больше\s+)?не\s+(присылайте|шлите|пишите)(\s+мне)?(\s+больше)?"
+    r"(\s+ничего|\s+сообщени\w*)?\s*$"
+    r"|\b(отпишите|подпишите)\s+(меня|нас)\b"
+    r"|\b(присылайте|шлите|пишите)\s+(мне\s+)?(только\s+(про|об?|о)|вс[её]\s+кроме)\b"
+    r"|\bstop (spamming|sending|messaging)"
 )
 
 

@@ -174,12 +174,26 @@ class _Number:
     words: int  # number words in it
 
 
+MAX_PASSES = 3
+
+
 @functools.lru_cache(maxsize=256)
 def numbers_in_words(text: str) -> str:
     """`text` with the numbers written in words replaced by digits (see the module docstring).
 
     Expects lower case («ё» as «е»), as dialogs.nlu.text.normalize() gives; other text is
     returned unchanged."""
+    # Once more while a pass changed something: a multiplier left over after a number was read
+    # («0 тысяч 0 тысяч 0») is read with the digits before it the second time.
+    for _ in range(MAX_PASSES):
+        converted = _convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+def _convert(text: str) -> str:
     if not NUMBER_WORDS.intersection(re.findall(r"[а-яa-z]+", text)):
         return text
     tokens = _tokens(text)

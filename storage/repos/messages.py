@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import BindParameter, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, hold_exclusive, utcnow
@@ -450,7 +450,8 @@ class OutboxRepo(Repo):
                 platform_message_id=platform_id,
                 next_attempt_at=None,
                 leased_by=None,
-                last_error=None,  # a notice's «sending» mark, or an earlier try's error
+                # A notice's «sending» mark goes; an earlier try's error stays as its history.
+                last_error=case((outbox.c.last_error == SENDING, None), else_=outbox.c.last_error),
             )
         )
 

@@ -18,6 +18,15 @@ from dialogs.nlu import Intent, Topic, analyze
         "хватит слать рассылку",
         "не надо мне напоминания про показания",
         "stop sending reminders",
+        # Without naming the notices (player round 1).
+        "хватит спамить",
+        "перестаньте присылать сообщения",
+        "не пишите мне больше",
+        "больше не присылайте мне ничего",
+        "присылайте только про отключения",
+        "присылайте всё кроме долга",
+        "отпишите меня от всего кроме отключений",
+        "уведомления только про отключения и мастера",
     ],
 )
 def test_a_wish_about_notices_is_settings(text: str) -> None:
@@ -32,6 +41,9 @@ def test_a_wish_about_notices_is_settings(text: str) -> None:
         ("пришлите квитанцию", Intent.RECEIPT),
         ("напомните сколько я должен", Intent.BALANCE_DEBT),
         ("уведомление об ограничении пришло что делать", Intent.BALANCE_DEBT),
+        ("не пишите показания", Intent.SUBMIT_READING),
+        ("света нет", Intent.OUTAGE_REPORT),
+        ("перестаньте начислять пени", Intent.BALANCE_DEBT),
     ],
 )
 def test_news_or_questions_about_one_notice_keep_their_intent(text: str, intent: Intent) -> None:
