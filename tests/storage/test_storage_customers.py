@@ -47,9 +47,7 @@ async def test_display_name_follows_the_messenger_but_not_blanks(
     assert renamed.display_name == unchanged.display_name == "Maria P."
 
 
-async def test_update_saves_the_language(
-    db: Database, customer: Customer, now: datetime
-) -> None:
+async def test_update_saves_the_language(db: Database, customer: Customer, now: datetime) -> None:
     customer.language = "en"
     customer.display_name = "ignored"
     async with db.unit_of_work() as store:
