@@ -175,6 +175,17 @@ def _card_part(run: str) -> str:
     return run[: groups[-1].end()] if groups else run
 
 
+_GROUP_BEFORE = re.compile(rf"(\d+){_SEP}$")
+
+
+def _leading_groups(plain: str, start: int, digits: int) -> int:
+    """Where a card found as one run of digits really starts: groups typed before it that still
+    make a card's length belong to it («20.0 1000000000000» is sixteen digits, not thirteen)."""
+    while (group := _GROUP_BEFORE.search(plain, 0, start)) and digits + len(group[1]) <= 19:
+        start, digits = group.start(), digits + len(group[1])
+    return start
+
+
 def hide_card_data(text: str) -> tuple[str, bool]:
     """The text with payment card numbers and what goes with them (the expiry date, the
     security code) masked, and whether anything was. A card number is 13-19 digits, however
@@ -199,7 +210,8 @@ def hide_card_data(text: str) -> tuple[str, bool]:
         printed = _printed(run)
         typed = len(digits) == CARD_LENGTH and digits[0] in PAYMENT_SYSTEMS  # a digit mistyped
         if _luhn(digits) or printed or typed or near(*match.span()):
-            cards.append((*match.span(), digits[12:16] if printed else digits[-4:]))
+            start = _leading_groups(plain, match.start(), len(digits))
+            cards.append((start, match.end(), digits[12:16] if printed else digits[-4:]))
     for match in _GROUPED.finditer(plain):
         start = match.start()
         run = _card_part(match.group(0) + plain[match.end() : match.end() + 1])
