@@ -68,18 +68,7 @@ def restriction_check(
     single-rate range I price of the category is valid today, KeyError when the rules
     have no standard for the category.
     """
-    norm = rules.norm_kwh[category]
-    row = next(
-        (
-            r
-            for r in rows_valid_on(list(tariffs), category, Scheme.SINGLE, today)
-            if r.zone == Zone.ALL and r.range == 1
-        ),
-        None,
-    )
-    if row is None:
-        raise NoTariff(f"no single-rate range I price for {category} on {today}")
-    threshold = to_rubles(rules.norm_months * norm * row.price)
+    threshold, norm, row = restriction_threshold(category, tariffs, today, rules)
     return RestrictionCheck(
         possible=summary.overdue_amount > threshold,
         overdue_amount=summary.overdue_amount,
@@ -92,6 +81,25 @@ def restriction_check(
         reconnection_cap=rules.reconnection_cap,
         supply_back_days=rules.supply_back_days,
     )
+
+
+def restriction_threshold(
+    category: Category, tariffs: Sequence[TariffRow], today: date, rules: RestrictionRules
+) -> tuple[Decimal, Decimal, TariffRow]:
+    """The overdue debt above which supply may be restricted: (threshold, the household's
+    monthly standard, the price row it is priced at). Raises as restriction_check does."""
+    norm = rules.norm_kwh[category]
+    row = next(
+        (
+            r
+            for r in rows_valid_on(list(tariffs), category, Scheme.SINGLE, today)
+            if r.zone == Zone.ALL and r.range == 1
+        ),
+        None,
+    )
+    if row is None:
+        raise NoTariff(f"no single-rate range I price for {category} on {today}")
+    return to_rubles(rules.norm_months * norm * row.price), norm, row
 
 
 def earliest_restriction(notice_sent: date, rules: RestrictionRules) -> date:

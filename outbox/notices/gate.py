@@ -66,9 +66,10 @@ class Gate:
                 held[row.id] = None
                 await store.outbox.defer(row.id, verdict.hold_until, HELD)
         await store.outbox.skip(skipped)
+        by_id = {row.id: row for row in rows}
         await store.outbox.rewrite(
             {
-                row_id: {**_notice(rows, row_id), **reply.to_dict()}
+                row_id: {**_notice(by_id[row_id]), **reply.to_dict()}
                 for row_id, reply in admitted.items()
             }
         )
@@ -126,7 +127,6 @@ class Gate:
         return Verdict(reply=reply)
 
 
-def _notice(rows: Sequence[OutboxRow], row_id: int) -> dict[str, Any]:
+def _notice(row: OutboxRow) -> dict[str, Any]:
     """What the row said before rendering is kept beside the text (a retry renders again)."""
-    row = next(r for r in rows if r.id == row_id)
     return {"notice": row.body.get("notice"), "params": row.body.get("params", {})}

@@ -15,12 +15,11 @@ from typing import Any
 
 from core.accounts import Category
 from core.balance import PenaltyRules
-from core.money import to_rubles
 from core.notices import Kind, LinkedAccount, NoticeDraft, OutageRecord, notice_key, period_of
 from core.outages import Outage, OutageIndex, OutageKind
 from core.readings import period_for
-from core.restriction import RestrictionRules
-from core.tariffs import TariffRow
+from core.restriction import RestrictionRules, restriction_threshold
+from core.tariffs import NoTariff, TariffRow
 
 # Targets per page, one short transaction each: a turn waits behind one page at most.
 PAGE = 250
@@ -177,22 +176,12 @@ def restriction_thresholds(
     tariffs: list[TariffRow], day: date, rules: RestrictionRules
 ) -> dict[str, Decimal]:
     """Per category: the overdue debt above which supply may be restricted (DOMAIN.md)."""
-    from core.meters import Scheme, Zone
-    from core.tariffs import rows_valid_on
-
     out: dict[str, Decimal] = {}
     for category in Category:
-        row = next(
-            (
-                r
-                for r in rows_valid_on(tariffs, category, Scheme.SINGLE, day)
-                if r.zone == Zone.ALL and r.range == 1
-            ),
-            None,
-        )
-        norm = rules.norm_kwh.get(category)
-        if row is not None and norm is not None:
-            out[category.value] = to_rubles(rules.norm_months * norm * row.price)
+        try:
+            out[category.value] = restriction_threshold(category, tariffs, day, rules)[0]
+        except (NoTariff, KeyError):
+            continue  # no price or no standard: no warning for that category
     return out
 
 
