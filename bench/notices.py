@@ -67,7 +67,7 @@ from core.notices import CampaignStatus, Kind, Lane
 from dialogs.messages import Reply
 from energobot.channels import build_channels
 from energobot.settings import Settings, load_settings
-from energobot.wiring import notice_gate, scheduler_config, sender_config
+from energobot.wiring import notice_gate, notice_machinery, scheduler_config, sender_config
 from outbox.notices.campaigns import skip_cancelled
 from outbox.notices.rules import PAGE, Job, draft
 from outbox.notices.scheduler import JobResult, Scheduler
@@ -651,21 +651,10 @@ async def overlap(
         fake.add_chat(int(Seeded.user(customer_id)))
     clock = MovingClock(LAST_DAY)
     channels = build_channels(settings)
-    sender = OutboxSender(
-        database.unit_of_work,
-        channels.outbound,
-        sender_config(settings),
-        clock=clock,
-        gate=notice_gate(settings),
-    )
-    # Wired as `serve` wires them (energobot/app.py): the job wakes the sender when it is done;
-    # before that the sender finds the pages already committed on its own poll.
-    scheduler = Scheduler(
-        database.unit_of_work,
-        scheduler_config(settings),
-        sender.id,
-        clock=clock,
-        on_queued=sender.wake,
+    # Wired as `serve` wires them (energobot/wiring.py): a job's pages wake the sender's
+    # notice lanes as they are committed.
+    sender, scheduler = notice_machinery(
+        settings, database, channels.outbound, clock=clock, posting=False
     )
     sender.start()
     try:

@@ -20,13 +20,7 @@ from energobot.logs import quiet_client_faults
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
 from energobot.settings import Settings
 from energobot.streams import server_options
-from energobot.wiring import (
-    build_pipeline,
-    notice_gate,
-    outage_poster,
-    scheduler_config,
-    sender_config,
-)
+from energobot.wiring import build_pipeline, notice_machinery
 from outbox.notices.scheduler import Scheduler
 from outbox.sender import OutboxSender
 from storage.database import Database
@@ -134,22 +128,14 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     channels = build_channels(settings)
     metrics = Metrics(database, channels.outbound)
     app[METRICS] = metrics
-    sender = OutboxSender(
-        database.unit_of_work,
+    sender, scheduler = notice_machinery(
+        settings,
+        database,
         channels.outbound,
-        sender_config(settings),
         on_result=metrics.sent,
-        gate=notice_gate(settings),
         on_notice=metrics.notice,
     )
     metrics.senders_alive.set_function(lambda: sender.share)
-    scheduler = Scheduler(
-        database.unit_of_work,
-        scheduler_config(settings),
-        sender.id,
-        on_queued=sender.wake_notices,
-        poster=outage_poster(settings, channels.outbound),
-    )
     pipeline = build_pipeline(settings, database, on_commit=lambda _: sender.wake())
     pipeline.observer = metrics
     services = Services(settings, database, pipeline, sender, channels, scheduler)

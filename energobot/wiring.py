@@ -23,8 +23,8 @@ from energobot.settings import BillingSettings, Settings
 from outbox.notices.gate import Gate, GateRules
 from outbox.notices.post import OutagePoster
 from outbox.notices.rules import RuleSettings
-from outbox.notices.scheduler import SchedulerConfig
-from outbox.sender import SenderConfig
+from outbox.notices.scheduler import Scheduler, SchedulerConfig
+from outbox.sender import OutboxSender, ResultObserver, SenderConfig
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -193,3 +193,35 @@ def outage_poster(settings: Settings, outbound: Mapping[str, Channel]) -> Outage
         dialog_config(settings).company,
         settings.company.tz,
     )
+
+
+def notice_machinery(
+    settings: Settings,
+    database: Database,
+    outbound: Mapping[str, Channel],
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_result: ResultObserver | None = None,
+    on_notice: ResultObserver | None = None,
+    posting: bool = True,
+) -> tuple[OutboxSender, Scheduler]:
+    """The sender with the notices' gate and the scheduler that queues for it, wired as every
+    process runs them (`serve`, `notices run`): queued notices wake the sender's notice lanes."""
+    sender = OutboxSender(
+        database.unit_of_work,
+        outbound,
+        sender_config(settings),
+        clock=clock,
+        on_result=on_result,
+        gate=notice_gate(settings),
+        on_notice=on_notice,
+    )
+    scheduler = Scheduler(
+        database.unit_of_work,
+        scheduler_config(settings),
+        sender.id,
+        clock=clock,
+        on_queued=sender.wake_notices,
+        poster=outage_poster(settings, outbound) if posting else None,
+    )
+    return sender, scheduler

@@ -74,9 +74,7 @@ async def _run(
     settings: Settings, at: datetime, *, send: bool, migrate: bool, send_for: float
 ) -> None:
     from energobot.channels import build_channels
-    from energobot.wiring import notice_gate, outage_poster, scheduler_config, sender_config
-    from outbox.notices.scheduler import Scheduler
-    from outbox.sender import OutboxSender
+    from energobot.wiring import notice_machinery
 
     database = await open_database(settings, migrate=migrate)
     channels = build_channels(settings)
@@ -85,20 +83,8 @@ async def _run(
     def clock() -> datetime:  # the moment stood at, moving on as the run takes time
         return at + timedelta(seconds=time.monotonic() - started)
 
-    sender = OutboxSender(
-        database.unit_of_work,
-        channels.outbound,
-        sender_config(settings),
-        clock=clock,
-        gate=notice_gate(settings),
-    )
-    scheduler = Scheduler(
-        database.unit_of_work,
-        scheduler_config(settings),
-        sender.id,
-        clock=clock,
-        on_queued=sender.wake_notices,
-        poster=outage_poster(settings, channels.outbound) if send else None,
+    sender, scheduler = notice_machinery(
+        settings, database, channels.outbound, clock=clock, posting=send
     )
     # The sender beats from the start: a job this process holds is its sender's, and found
     # gone by the others soon after this process dies.
