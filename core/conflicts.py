@@ -5,7 +5,9 @@ theirs was answered, and running a turn again is a duplicate if its commit did l
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import sys
 
 # deadlock_detected, serialization_failure: the SQL standard's codes, also PostgreSQL's.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -20,6 +22,24 @@ def is_conflict(exc: BaseException | None) -> bool:
         or getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES
         for candidate in _causes(exc)
     )
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """Whether another process held SQLite's write lock for longer than the wait for it."""
+    return any(
+        getattr(candidate, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+        for candidate in _causes(exc)
+    )
+
+
+def log_background_failure(log: logging.Logger, message: str) -> None:
+    """Log the exception being handled by a step that runs again on its own timer (a beat, a
+    claim, a job). A SQLite file kept busy by another process is a warning without a
+    traceback: nothing was lost, the next run takes the lock."""
+    if is_busy(sys.exc_info()[1]):
+        log.warning("%s: the database stayed busy; trying again", message)
+    else:
+        log.exception(message)
 
 
 def is_disconnect(exc: BaseException | None) -> bool:

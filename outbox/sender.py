@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from bots.channel import Channel, SendContext, SendError
+from core.conflicts import log_background_failure
 from core.notices import Lane
 from core.ports import OutboxRow, Store
 from dialogs.messages import Reply
@@ -176,7 +177,7 @@ class OutboxSender:
             try:
                 claimed = await self._round()
             except Exception:
-                log.exception("outbox: claiming failed")
+                log_background_failure(log, "outbox: claiming failed")
                 claimed = 0
             if loop.time() >= next_report:
                 next_report = loop.time() + self.config.report_seconds
@@ -277,7 +278,7 @@ class OutboxSender:
                 share = max(1, await store.senders.beat(self.id, now, alive_since))
                 await store.commit()
         except Exception:
-            log.exception("outbox: recording this sender as alive failed")
+            log_background_failure(log, "outbox: recording this sender as alive failed")
             return
         if share != self.share:
             log.info("outbox: %d senders alive, each at 1/%d of the rates", share, share)
@@ -292,14 +293,15 @@ class OutboxSender:
                 await store.senders.leave(self.id)
                 await store.commit()
         except Exception:
-            log.exception("outbox: removing this sender failed (it is forgotten when silent)")
+            failed = "outbox: removing this sender failed (it is forgotten when silent)"
+            log_background_failure(log, failed)
 
     async def _report(self) -> None:
         try:
             async with self._unit_of_work() as store:
                 depth = await store.outbox.depth()
         except Exception:
-            log.exception("outbox: reading the depth failed")
+            log_background_failure(log, "outbox: reading the depth failed")
             return
         now = self._clock()
         for channel, count, oldest in depth:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from core.balance import summarize
+from core.conflicts import log_background_failure
 from core.notices import (
     CampaignRecord,
     CampaignStatus,
@@ -116,7 +117,7 @@ class Scheduler:
             try:
                 await self.run_due(self._clock())
             except Exception:
-                log.exception("notices: running the due jobs failed")
+                log_background_failure(log, "notices: running the due jobs failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.config.tick_seconds)
 
@@ -145,7 +146,8 @@ class Scheduler:
                     await self._close(run, at)
             except Exception:
                 keys = ", ".join(run.job.key for run in group)
-                log.exception("notices: %s failed (retried when the lease runs out)", keys)
+                failed = f"notices: {keys} failed (retried when the lease runs out)"
+                log_background_failure(log, failed)
                 continue
             results.extend(JobResult(r.job.key, r.job.kind.value, r.queued) for r in group)
             if any(run.queued for run in group):

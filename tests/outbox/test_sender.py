@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import storage.database
 from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from dialogs.messages import Reply
 from outbox.sender import OutboxSender, SenderConfig
 from storage.database import Database
+from storage.migrate import upgrade
 
 CHANNEL = "scripted"
 LIMITS = ChannelLimits(text_max=4096, buttons_max=10, button_label_max=64, payload_max_bytes=64)
@@ -440,3 +445,35 @@ async def test_the_ledger_runs_again_after_a_lost_connection_only_before_the_com
     else:
         await ledger.write(op)
         assert writes == [1, 2]
+
+
+async def test_a_sqlite_file_busy_past_the_wait_costs_a_beat_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process holding SQLite's write lock past the wait (two servers on one file
+    under load) costs this sender one beat: a warning without a traceback, and the next
+    beat lands. An error there failed a two-process check on a loaded machine."""
+    monkeypatch.setattr(storage.database, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "busy.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await upgrade(url)
+    database = Database(url)
+    outbox = sender(database, ScriptedChannel())
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("PRAGMA journal_mode=WAL")
+        other.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.INFO, logger="outbox"):
+            await outbox._beat()
+            await outbox._report()
+        assert [r.levelname for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert [r for r in caplog.records if r.exc_info] == []
+        assert any("busy" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+        other.execute("ROLLBACK")
+        await outbox._beat()
+        async with database.unit_of_work() as store:
+            now = datetime.now(UTC)
+            assert await store.senders.beat("probe", now, now - timedelta(seconds=10)) == 2
+    finally:
+        other.close()
+        await database.dispose()
