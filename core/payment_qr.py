@@ -6,7 +6,6 @@ values may not contain `|` (nothing escapes it), so it is replaced by a slash.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,25 +33,30 @@ class Payee:
     def problems(self) -> list[str]:
         """What is wrong with these details, one phrase per field (empty: they are fine)."""
         found = []
-        checks = (
+        checks = (  # field, value, digits it must be, longest
             ("recipient", self.name, None, 160),
-            ("account", self.personal_account, r"\d{20}", None),
+            ("account", self.personal_account, 20, None),
             ("bank", self.bank_name, None, 45),
-            ("bik", self.bic, r"\d{9}", None),
-            ("correspondent_account", self.correspondent_account, r"\d{20}", None),
+            ("bik", self.bic, 9, None),
+            ("correspondent_account", self.correspondent_account, 20, None),
         )
-        for field, value, pattern, longest in checks:
-            if not value:
+        for field, value, digits, longest in checks:
+            if not value.strip():
                 found.append(f"{field}: missing")
-            elif pattern and not re.fullmatch(pattern, value):
-                found.append(f"{field}: {pattern.replace(chr(92) + 'd', 'digits ')} expected")
+            elif digits and not _digits(value, digits):
+                found.append(f"{field}: {digits} digits expected")
             elif longest and len(value) > longest:
                 found.append(f"{field}: at most {longest} characters")
-        if self.inn and not re.fullmatch(r"\d{10}|\d{12}", self.inn):
+        if self.inn and not (_digits(self.inn, 10) or _digits(self.inn, 12)):
             found.append("inn: 10 or 12 digits expected")
-        if self.kpp and not re.fullmatch(r"\d{9}", self.kpp):
+        if self.kpp and not _digits(self.kpp, 9):
             found.append("kpp: 9 digits expected")
         return found
+
+
+def _digits(value: str, count: int) -> bool:
+    """`count` ASCII digits (a regex's \\d would take Arabic or Devanagari digits too)."""
+    return len(value) == count and value.isascii() and value.isdigit()
 
 
 def _clean(value: str) -> str:
@@ -84,8 +88,8 @@ def payment_payload(
     if payee.kpp:
         pairs.append(("KPP", payee.kpp))
     pairs.append(("PersAcc", account))
-    if amount is not None and amount > 0:
-        kopecks = (amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    kopecks = (amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) if amount else None
+    if kopecks is not None and kopecks > 0:  # less than half a kopeck is no sum either
         pairs.append(("Sum", str(kopecks)))
     pairs.append(("Purpose", purpose[:210]))
     if period:
