@@ -20,6 +20,13 @@ class ChannelLimits:
     request_phone: bool = False  # has a native "share my phone" control
     documents: bool = False  # can send a file (a PDF receipt)
     measure: Callable[[str], int] = len  # how the platform counts text_max (Telegram: UTF-16)
+    # What the platform takes as a file of its own (bots/attachments.py decides the way): a
+    # file over a size or of a type not listed goes as a signed link in the text instead.
+    document_max_bytes: int = 0  # 0: no documents
+    document_types: frozenset[str] = frozenset({"application/pdf"})
+    image_max_bytes: int = 0  # 0: no images as images (an image may still go as a document)
+    image_types: frozenset[str] = frozenset({"image/png", "image/jpeg"})
+    caption_max: int = 0  # characters of a file's caption; 0: the text goes as its own message
 
 
 def utf16_length(text: str) -> int:

@@ -153,6 +153,13 @@ class Host:
     # The process's live streams: the shared poller and the stream limits (None: a channel
     # polls on its own, unlimited — tests that build one without the service).
     streams: LiveStreams | None = None
+    # A signed link to an outbox row's file (GET /media/<token>/<filename>, valid
+    # `media_link_days`): for a platform that fetches files by URL (Viber), the web chat, and
+    # the fallback when a file cannot go as one. None: no server.public_url, no links.
+    media_url: Callable[[int, str], str] | None = None
+    media_link_days: int = 7
+    # The same link as a path on this server (/media/...), for pages it serves itself.
+    media_path: Callable[[int, str], str] | None = None
 
 
 class ChannelSettings(BaseModel):
@@ -221,6 +228,9 @@ class Plugin(ABC, Generic[S]):
     # A phone shared through the platform's contact control is the customer's own (the platform
     # sends it); elsewhere a phone is only typed and links nothing.
     verified_phone: ClassVar[bool] = False
+    # Delivers messages of other channels' conversations (e-mail): `energobot chat` runs it
+    # beside the terminal when it is enabled.
+    side_channel: ClassVar[bool] = False
 
     @abstractmethod
     def build(self, settings: S, host: Host) -> Channel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from enum import StrEnum
@@ -62,6 +63,21 @@ class Attachment:
     filename: str
     media_type: str  # application/pdf, image/png
     data_b64: str
+
+    @property
+    def kind(self) -> str:
+        """image (shown as a picture where the platform has one) or document."""
+        return "image" if self.media_type.startswith("image/") else "document"
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.data_b64)
+
+    @property
+    def size(self) -> int:
+        """Bytes of the file, without decoding it (base64: 3 bytes per 4 characters)."""
+        data = self.data_b64.rstrip("=\n")
+        return len(data) * 3 // 4
 
 
 @dataclass(frozen=True, slots=True)

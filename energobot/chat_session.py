@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bots.terminal import CHANNEL, parse_line, render_json
@@ -30,6 +31,10 @@ class Exchange:
     line: str
     replies: tuple[Reply, ...]
     error: str | None = None
+    saved: tuple[Path | None, ...] = ()  # per reply: where its file was saved
+
+    def files(self) -> tuple[Path | None, ...]:
+        return self.saved or (None,) * len(self.replies)
 
     def record(self) -> dict[str, Any]:
         """The line `energobot chat --json` prints for it."""
@@ -38,7 +43,8 @@ class Exchange:
             echo: Any = json.loads(raw) if raw.lstrip().startswith("{") else raw
         except json.JSONDecodeError:
             echo = raw
-        record: dict[str, Any] = {"in": echo, "replies": [render_json(r) for r in self.replies]}
+        replies = [render_json(r, path) for r, path in zip(self.replies, self.files(), strict=True)]
+        record: dict[str, Any] = {"in": echo, "replies": replies}
         if self.error:
             record["error"] = self.error
         return record
@@ -76,7 +82,16 @@ class ChatSession:
             # The same outbox path as every channel, run now rather than later.
             if handled.conversation_id is not None:
                 await self.sender.flush(CHANNEL, handled.conversation_id)
+                # The conversation's mails too (an enabled e-mail channel), after the answers.
+                for name in self.sender.channels:
+                    if name != CHANNEL:
+                        await self.sender.flush(name, handled.conversation_id)
         except Exception as exc:  # the database went away: say so, keep the session
             log.exception("terminal message failed")
-            return Exchange(line, tuple(self.terminal.take()), f"{type(exc).__name__}: {exc}")
-        return Exchange(line, tuple(self.terminal.take()))
+            return self._taken(line, f"{type(exc).__name__}: {exc}")
+        return self._taken(line)
+
+    def _taken(self, line: str, error: str | None = None) -> Exchange:
+        delivered = self.terminal.take_delivered()
+        replies = tuple(d.reply for d in delivered)
+        return Exchange(line, replies, error, tuple(d.saved for d in delivered))

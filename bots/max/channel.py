@@ -4,14 +4,14 @@ first, button presses answered, and MAX's errors turned into what the outbox sen
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from bots.attachments import MediaLinks, Way, way
 from bots.channel import AlwaysOpen, Rates, SendContext, SendError
 from bots.max.api import MaxApi, MaxApiError
 from bots.max.render import LIMITS, render
@@ -96,10 +96,13 @@ class MaxChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
 
-    def __init__(self, api: MaxApi, rates: Rates, words: Words) -> None:
+    def __init__(
+        self, api: MaxApi, rates: Rates, words: Words, links: MediaLinks | None = None
+    ) -> None:
         self.api = api
         self.rates = rates
         self.words = words
+        self.links = links or MediaLinks()
         self.pacer = ChatPacer(rates.per_chat_per_second, rates.per_second)
         # Chunks of a split reply already delivered, by outbox row: a row retried after a later
         # chunk failed goes on from there instead of repeating the first (MAX has no send key).
@@ -110,16 +113,38 @@ class MaxChannel(AlwaysOpen):
     ) -> str | None:
         if user_id_of(user_id) != user_id:
             raise SendError(f"max: {user_id!r} is not a MAX user id", permanent=True)
-        token = await self._upload(reply.attachment) if reply.attachment is not None else ""
+        token, kind = "", "file"
+        if reply.attachment is not None:
+            how = way(reply.attachment, LIMITS)
+            kind = "image" if how is Way.IMAGE else "file"
+            try:
+                token = "" if how is Way.LINK else await self._upload(reply.attachment, kind)
+            except SendError as exc:
+                if not _refused(exc):
+                    raise
+                log.info("max refused the upload of %s: %s", reply.attachment.filename, exc)
+            if not token:
+                reply = self.links.linked(reply, context)
         contact_label = self.words.pick(self.words.contact_button, reply.language)
         row = context.row_id if context is not None else 0
         done = self._delivered.pop(row, 0) if row else 0
         last: str | None = None
-        for index, body in enumerate(render(reply, contact_label, token)):
+        bodies = render(reply, contact_label, token, kind)
+        for index, body in enumerate(bodies):
             if index < done:
                 continue
             try:
-                last = await self._post(user_id, body)
+                try:
+                    last = await self._post(user_id, body)
+                except SendError as exc:
+                    if not (token and index == len(bodies) - 1 and _refused(exc)):
+                        raise
+                    # MAX refused the message with the file: its text went with it, so the
+                    # text, the link and the keyboard go again without it.
+                    log.info("max refused the message with %s: %s", token, exc)
+                    linked = self.links.linked(replace(reply, text=body.get("text", "")), context)
+                    for fallback in render(linked, contact_label):
+                        last = await self._post(user_id, fallback)
             except BaseException:
                 if row and index:
                     self._delivered[row] = index
@@ -176,26 +201,36 @@ class MaxChannel(AlwaysOpen):
             return message_id(answer)
         raise AssertionError("unreachable: the last pause is None")
 
-    async def _upload(self, attachment: Attachment) -> str:
-        """A receipt as a MAX file: POST /uploads?type=file gives an address, the file goes
-        there, the token it answers goes with the message."""
+    async def _upload(self, attachment: Attachment, kind: str) -> str:
+        """A file as MAX's `kind` (image or file): POST /uploads?type= gives an address, the
+        file goes there (multipart field `data`), the token it answers goes with the message."""
         try:
-            target = await self.api.call("POST", "/uploads", params={"type": "file"})
+            target = await self.api.call("POST", "/uploads", params={"type": kind})
             url = target.get("url") if isinstance(target, dict) else None
             if not isinstance(url, str) or not url:
                 raise SendError("max: /uploads gave no upload address")
-            content = base64.b64decode(attachment.data_b64)
             uploaded = await self.api.upload(
-                url, attachment.filename, content, attachment.media_type
+                url, attachment.filename, attachment.content, attachment.media_type
             )
         except MaxApiError as exc:
             raise send_error(exc) from None
-        token = (uploaded if isinstance(uploaded, dict) else {}).get("token")
+        answer = uploaded if isinstance(uploaded, dict) else {}
+        token = answer.get("token")
+        photos = answer.get("photos")
+        if (not isinstance(token, str) or not token) and isinstance(photos, dict):
+            # An image's upload answers {"photos": {<size id>: {"token": ...}}}.
+            first = next(iter(photos.values()), None)
+            token = first.get("token") if isinstance(first, dict) else None
         if not isinstance(token, str) or not token:
             token = target.get("token") if isinstance(target, dict) else None
         if not isinstance(token, str) or not token:
             raise SendError("max: the upload gave no file token")
         return token
+
+
+def _refused(exc: SendError) -> bool:
+    """Refused as it is (not a wait, not an unreachable chat, not an outage)."""
+    return exc.permanent and not exc.blocks and exc.retry_after is None
 
 
 def message_id(answer: Any) -> str | None:

@@ -26,6 +26,7 @@ class MaxPlugin(Plugin[MaxSettings]):
     verified_phone = True
 
     def build(self, settings: MaxSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.max.api import MaxApi
         from bots.max.channel import MaxChannel, Words
 
@@ -33,7 +34,8 @@ class MaxPlugin(Plugin[MaxSettings]):
             settings.token.get_secret_value(), settings.api_base, host.send_timeout_seconds
         )
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return MaxChannel(api, rates, Words.load(host.default_language))
+        links = MediaLinks(host.media_url, host.media_link_days)
+        return MaxChannel(api, rates, Words.load(host.default_language), links)
 
     def mount(
         self,

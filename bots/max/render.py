@@ -35,17 +35,24 @@ LIMITS = ChannelLimits(
     documents=True,
     # MAX's servers count String lengths in UTF-16 units: an emoji counts two.
     measure=utf16_length,
+    # A file rides a message with its text (up to 4 000), so there is no caption of its own.
+    # MAX publishes no size limits for bots' uploads: kept to what the other messengers take.
+    document_max_bytes=50 * 1024 * 1024,
+    document_types=frozenset({"application/pdf", "image/png", "image/jpeg"}),
+    image_max_bytes=10 * 1024 * 1024,
 )
 
 
-def render(reply: Reply, contact_label: str, file_token: str = "") -> list[dict[str, Any]]:
+def render(
+    reply: Reply, contact_label: str, file_token: str = "", file_kind: str = "file"
+) -> list[dict[str, Any]]:
     """The message bodies of one reply, in order; the keyboard (and the uploaded file, by its
-    token) on the last."""
+    token: `file_kind` "image" or "file") on the last."""
     layout = plan(reply, LIMITS)
     bodies: list[dict[str, Any]] = [{"text": chunk} for chunk in layout.chunks]
     attachments: list[dict[str, Any]] = []
     if file_token:
-        attachments.append({"type": "file", "payload": {"token": file_token}})
+        attachments.append({"type": file_kind, "payload": {"token": file_token}})
     if (keyboard := keyboard_of(layout, reply.phone_label or contact_label)) is not None:
         attachments.append(keyboard)
     if attachments:

@@ -6,24 +6,32 @@ The ladder: up to 3 options whose labels fit 20 characters go as a button templa
 stays in the chat; its text at most 640 characters), more — up to 13 — as quick replies (titles
 20), more still as numbered text. A phone request is the `user_phone_number` quick reply, which
 Messenger fills from the person's profile. Texts go in pieces of at most 2 000 characters.
+
+A file is uploaded with its message (multipart `filedata`, up to 25 MB): an image (JPEG, PNG)
+as `image`, a PDF as `file`. Messenger has no captions: the text goes as its own messages, the
+file after them — before the last one when that one carries the options, so they stay last.
+Over the limits, or refused, the file goes as the signed link.
 """
 
 from __future__ import annotations
 
-import base64
 import json
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
-from bots.channel import ChannelLimits, Rates, Refusal, SendContext
+from bots.attachments import MediaLinks, Way, way
+from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from bots.messenger.tags import DEFAULT_TAGS, HUMAN_AGENT
 from bots.messenger.updates import CHANNEL
 from bots.meta.client import GraphClient
 from bots.render import ELLIPSIS, NUMBERED, numbered, split_text
-from dialogs.messages import Button, Reply
+from dialogs.messages import Attachment, Button, Reply
+
+log = logging.getLogger(__name__)
 
 TEXT_MAX = 2000
 TEMPLATE_TEXT_MAX = 640
@@ -41,6 +49,8 @@ LIMITS = ChannelLimits(
     payload_max_bytes=PAYLOAD_MAX,
     request_phone=True,
     documents=True,
+    document_max_bytes=25 * 1024 * 1024,
+    image_max_bytes=25 * 1024 * 1024,
 )
 
 
@@ -49,11 +59,16 @@ class MessengerChannel:
     limits = LIMITS
 
     def __init__(
-        self, client: GraphClient, rates: Rates, tags: Mapping[str, str] = DEFAULT_TAGS
+        self,
+        client: GraphClient,
+        rates: Rates,
+        tags: Mapping[str, str] = DEFAULT_TAGS,
+        links: MediaLinks | None = None,
     ) -> None:
         self.client = client
         self.rates = rates
         self.tags = dict(tags)  # notice kind -> the message tag it goes with outside the window
+        self.links = links or MediaLinks()
 
     def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
         if context.within(WINDOW):
@@ -70,29 +85,59 @@ class MessengerChannel:
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
         envelope = messaging_type(reply, context, self.tags)
+        attachment = reply.attachment
+        if attachment is not None and way(attachment, LIMITS) is Way.LINK:
+            reply, attachment = self.links.linked(reply, context), None
+        messages = render(reply)
+        # The file after the texts; before the last message when it carries the options.
+        at = len(messages) - 1 if _has_options(messages[-1]) else len(messages)
         last: str | None = None
-        for message in render(reply):
+        for index, message in enumerate(messages):
+            if index == at and attachment is not None:
+                last = await self._file_or_link(user_id, reply, attachment, envelope, context)
             body = {"recipient": {"id": user_id}, **envelope, "message": message}
             last = _mid(await self.client.post("me/messages", body)) or last
-        if reply.attachment is not None:
-            last = await self._send_file(user_id, reply, envelope) or last
+        if at == len(messages) and attachment is not None:
+            last = await self._file_or_link(user_id, reply, attachment, envelope, context)
         return last
 
     async def close(self) -> None:
         await self.client.close()
 
-    async def _send_file(self, user_id: str, reply: Reply, envelope: dict[str, str]) -> str | None:
-        attachment = reply.attachment
-        assert attachment is not None
+    async def _file_or_link(
+        self,
+        user_id: str,
+        reply: Reply,
+        attachment: Attachment,
+        envelope: dict[str, str],
+        context: SendContext | None,
+    ) -> str | None:
+        try:
+            return await self._send_file(user_id, attachment, envelope)
+        except SendError as exc:
+            if not (exc.permanent and not exc.blocks and exc.retry_after is None):
+                raise
+            log.info("messenger refused %s: %s", attachment.filename, exc.reason)
+        # Refused as it is: its link in a message of its own, where the file would have been.
+        line = self.links.linked(Reply("", attachment=attachment, language=reply.language), context)
+        if not line.text:
+            return None
+        body = {"recipient": {"id": user_id}, **envelope, "message": {"text": line.text}}
+        return _mid(await self.client.post("me/messages", body))
+
+    async def _send_file(
+        self, user_id: str, attachment: Attachment, envelope: dict[str, str]
+    ) -> str | None:
+        kind = "image" if way(attachment, LIMITS) is Way.IMAGE else "file"
         form = aiohttp.FormData()
         form.add_field("recipient", json.dumps({"id": user_id}))
         for key, value in envelope.items():
             form.add_field(key, value)
-        message = {"attachment": {"type": "file", "payload": {"is_reusable": False}}}
+        message = {"attachment": {"type": kind, "payload": {"is_reusable": False}}}
         form.add_field("message", json.dumps(message))
         form.add_field(
             "filedata",
-            base64.b64decode(attachment.data_b64),
+            attachment.content,
             filename=attachment.filename,
             content_type=attachment.media_type,
         )
@@ -154,6 +199,10 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     if quick:
         messages[-1]["quick_replies"] = quick
     return messages
+
+
+def _has_options(message: dict[str, Any]) -> bool:
+    return "quick_replies" in message or "attachment" in message
 
 
 def _payloads(buttons: tuple[Button, ...]) -> list[str]:

@@ -23,11 +23,14 @@ class MessengerPlugin(Plugin[MessengerSettings]):
     verified_phone = True  # the user_phone_number quick reply carries the profile's own number
 
     def build(self, settings: MessengerSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.messenger.channel import MessengerChannel
         from bots.messenger.tags import notice_tags
 
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return MessengerChannel(_client(settings, host), rates, notice_tags(settings.tags))
+        links = MediaLinks(host.media_url, host.media_link_days)
+        client = _client(settings, host)
+        return MessengerChannel(client, rates, notice_tags(settings.tags), links)
 
     def mount(
         self,

@@ -20,7 +20,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage, SendPhoto
 from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
@@ -30,8 +30,9 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bots.attachments import MediaLinks, Way, caption, way
 from bots.channel import AlwaysOpen, ChannelLimits, Rates, SendContext, SendError, utf16_length
-from bots.render import Plan, plan
+from bots.render import ELLIPSIS, Plan, plan
 from bots.telegram.updates import CHANNEL
 from dialogs.messages import Reply
 
@@ -45,13 +46,19 @@ LIMITS = ChannelLimits(
     request_phone=True,
     documents=True,
     measure=utf16_length,  # Telegram counts 4096 in UTF-16 code units
+    # Bot API: a photo at most 10 MB (its width and height at most 10 000 together), any other
+    # file at most 50 MB; a caption at most 1 024 characters once parsed.
+    document_max_bytes=50 * 1024 * 1024,
+    document_types=frozenset({"application/pdf", "image/png", "image/jpeg"}),
+    image_max_bytes=10 * 1024 * 1024,
+    caption_max=1024,
 )
 WIDE_LABEL = 18  # characters; a longer label gets a row of its own
 # Errors that mean this chat cannot get anything from the bot (not worth another try).
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was blocked", "bot was kicked")
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
-Method = SendMessage | SendDocument  # what render() asks the API for
+Method = SendMessage | SendDocument | SendPhoto  # what render() asks the API for
 
 # aiogram reads every answer as Response[<the method's result>], and pydantic keeps a
 # parametrised model only while something refers to it: without these references the model was
@@ -59,7 +66,7 @@ Method = SendMessage | SendDocument  # what render() asks the API for
 # (Response[...] spelled as the call it is: type checkers read a subscript as a type.)
 _RESPONSE_MODELS = tuple(
     Response.__class_getitem__(method.__returning__)
-    for method in (SendMessage, SendDocument, AnswerCallbackQuery)
+    for method in (SendMessage, SendDocument, SendPhoto, AnswerCallbackQuery)
 )
 
 
@@ -73,16 +80,35 @@ class TelegramChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
 
-    def __init__(self, bot: Bot, rates: Rates) -> None:
+    def __init__(self, bot: Bot, rates: Rates, links: MediaLinks | None = None) -> None:
         self.bot = bot
         self.rates = rates
+        self.links = links or MediaLinks()
 
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
+        if reply.attachment is not None and way(reply.attachment, LIMITS) is Way.LINK:
+            reply = self.links.linked(reply, context)
         last: str | None = None
         for method in render(int(user_id), reply):
-            last = await self._call(method)
+            try:
+                last = await self._call(method)
+            except SendError as exc:
+                if not isinstance(method, SendPhoto | SendDocument) or not _refused(exc):
+                    raise
+                # Telegram refused the file itself: its caption and buttons with the link.
+                log.info("telegram refused %s: %s", method.__class__.__name__, exc.reason)
+                rest = Reply(
+                    html.unescape(method.caption or ""),
+                    reply.buttons,
+                    reply.request_phone,
+                    reply.phone_label,
+                    attachment=reply.attachment,
+                    language=reply.language,
+                )
+                for fallback in render(int(user_id), self.links.linked(rest, context)):
+                    last = await self._call(fallback)
         return last
 
     async def post(self, chat_id: str, text: str) -> str | None:
@@ -128,10 +154,18 @@ class TelegramChannel(AlwaysOpen):
         return None if message_id is None else str(message_id)
 
 
+def _refused(exc: SendError) -> bool:
+    """The file was refused as it is (not a wait, not an unreachable chat, not a server fault)."""
+    return exc.permanent and not exc.blocks and exc.retry_after is None
+
+
 def render(chat_id: int, reply: Reply) -> list[Method]:
-    """The API calls for one reply: text chunks, buttons on the last, the PDF if any."""
+    """The API calls for one reply: text chunks, buttons on the last; with a file, the text as
+    its caption when it fits (else the text first), the file last with the buttons."""
     layout = plan(reply, LIMITS)
     markup = _markup(layout, reply)
+    if reply.attachment is not None:
+        return _with_file(chat_id, reply, layout, markup)
     methods: list[Method] = []
     chunks = layout.chunks
     for index, chunk in enumerate(chunks):
@@ -144,14 +178,41 @@ def render(chat_id: int, reply: Reply) -> list[Method]:
                 reply_markup=markup if last else None,
             )
         )
-    if reply.attachment is not None:
-        attachment = reply.attachment
+    return methods
+
+
+def _with_file(chat_id: int, reply: Reply, layout: Plan, markup: Markup) -> list[Method]:
+    attachment = reply.attachment
+    assert attachment is not None
+    text = "" if layout.chunks == (ELLIPSIS,) else "\n\n".join(layout.chunks)
+    parts = caption(text, LIMITS)
+    methods: list[Method] = [
+        SendMessage(
+            chat_id=chat_id, text=html.escape(chunk, quote=False), parse_mode=ParseMode.HTML
+        )
+        for chunk in parts.before
+    ]
+    file = BufferedInputFile(base64.b64decode(attachment.data_b64), filename=attachment.filename)
+    text_caption = html.escape(parts.caption, quote=False) or None
+    mode = ParseMode.HTML if parts.caption else None
+    if way(attachment, LIMITS) is Way.IMAGE:
+        methods.append(
+            SendPhoto(
+                chat_id=chat_id,
+                photo=file,
+                caption=text_caption,
+                parse_mode=mode,
+                reply_markup=markup,
+            )
+        )
+    else:
         methods.append(
             SendDocument(
                 chat_id=chat_id,
-                document=BufferedInputFile(
-                    base64.b64decode(attachment.data_b64), filename=attachment.filename
-                ),
+                document=file,
+                caption=text_caption,
+                parse_mode=mode,
+                reply_markup=markup,
             )
         )
     return methods

@@ -29,13 +29,14 @@ class TelegramPlugin(Plugin[TelegramSettings]):
     verified_phone = True  # a request_contact button sends the user's own number
 
     def build(self, settings: TelegramSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.telegram.channel import TelegramChannel, make_bot
 
         bot = make_bot(
             settings.token.get_secret_value(), settings.api_base, host.send_timeout_seconds
         )
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return TelegramChannel(bot, rates)
+        return TelegramChannel(bot, rates, MediaLinks(host.media_url, host.media_link_days))
 
     def mount(
         self,

@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from dialogs.messages import Inbound, InboundKind, Reply
@@ -58,17 +59,27 @@ def _parse_object(text: str, base: dict[str, Any]) -> Inbound:
     raise InputError('expected {"payload": "..."}, {"contact": "..."} or {"text": "..."}')
 
 
-def render_text(reply: Reply, phone_hint: str) -> str:
-    """A reply as a terminal shows it: the text, then numbered buttons."""
+def render_text(reply: Reply, phone_hint: str, file_line: str = "") -> str:
+    """A reply as a terminal shows it: the text, the line saying where its file was saved,
+    then numbered buttons."""
     lines = [reply.text]
+    if file_line:
+        lines.append(file_line)
     lines += [f"  {n} — {button.label}" for n, button in enumerate(reply.buttons, 1)]
     if reply.request_phone:
         lines.append(f"  ({phone_hint})")
     return "\n".join(lines)
 
 
-def render_json(reply: Reply) -> dict[str, Any]:
-    return {
+def render_json(reply: Reply, saved: Path | None = None) -> dict[str, Any]:
+    record: dict[str, Any] = {
         "text": reply.text,
         "buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons],
     }
+    if reply.attachment is not None:
+        record["attachment"] = {
+            "type": reply.attachment.kind,
+            "filename": reply.attachment.filename,
+            "path": None if saved is None else str(saved),
+        }
+    return record

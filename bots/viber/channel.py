@@ -1,22 +1,29 @@
 """Sending to Viber: a reply rendered as send_message bodies (keyboard on the 6-column grid,
-tracking data, split texts) and Viber's status codes turned into what the outbox sender needs."""
+tracking data, split texts) and Viber's status codes turned into what the outbox sender needs.
+
+Viber fetches a file from a URL: a reply's file goes by its signed link (GET /media, under
+server.public_url) as a `picture` (JPEG or PNG up to 1 MB, its text up to 768 characters; the
+URL ends in the file's extension, as Viber asks) or a `file` (up to 50 MB, with its size and
+name). Anything else, or without a public URL, goes as the link in the text."""
 
 from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Any
 
 from viberbot.api.messages import TextMessage
 
+from bots.attachments import MediaLinks, Way, caption, way
 from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError, utf16_length
-from bots.render import Plan, plan, split_text
+from bots.render import ELLIPSIS, Plan, plan, split_text
 from bots.viber.api import ViberApi, ViberApiError, encode
 from bots.viber.callbacks import CHANNEL
 from bots.viber.tracking import Tracking
-from dialogs.messages import Reply
+from dialogs.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +42,14 @@ LIMITS = ChannelLimits(
     button_label_max=100,  # Viber takes 250; a longer label does not fit a phone's row anyway
     payload_max_bytes=64,  # keeps the keyboard and tracking data far below the 30 KB request
     request_phone=True,
-    documents=False,  # a file message needs a public URL of the file
+    documents=True,  # by its signed URL (GET /media), which Viber downloads
     measure=utf16_length,  # at most 7000 characters however Viber counts them
+    document_max_bytes=50 * 1024 * 1024,
+    image_max_bytes=1024 * 1024,  # 1 MB on iOS (3 MB on Android): the smaller one holds
+    caption_max=768,  # a picture's text
 )
+PICTURE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpeg"}  # the URL's last segment
+FILE_NAME_MAX = 256
 WIDE_LABEL = 18  # characters; a longer label gets a row of its own
 # Viber's status codes (REST Bot API "Errors"); the rest are general errors.
 NOT_REGISTERED = 5
@@ -79,12 +91,19 @@ class ViberChannel:
     limits = LIMITS
 
     def __init__(
-        self, api: ViberApi, rates: Rates, sender: Sender, *, allow_bot_initiated: bool = False
+        self,
+        api: ViberApi,
+        rates: Rates,
+        sender: Sender,
+        *,
+        allow_bot_initiated: bool = False,
+        links: MediaLinks | None = None,
     ) -> None:
         self.api = api
         self.rates = rates
         self.sender = sender
         self.allow_bot_initiated = allow_bot_initiated
+        self.links = links or MediaLinks()
 
     def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
         """Outside the customer's 24-hour session a message is a paid bot-initiated one."""
@@ -95,15 +114,50 @@ class ViberChannel:
     async def send(
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
+        media: Media | None = None
+        if reply.attachment is not None:
+            media = self._media(reply.attachment, context)
+            if media is None:
+                reply = self.links.linked(reply, context)
         last: str | None = None
-        for message in render(reply, self.sender):
+        for message in render(reply, self.sender, media):
             try:
-                answer = await self.api.call("send_message", {"receiver": user_id, **message})
-            except ViberApiError as exc:
-                raise send_error(exc) from None
-            token = answer.get("message_token")
-            last = str(token) if isinstance(token, int | str) else None
+                last = await self._send(user_id, message)
+            except SendError as exc:
+                refused = exc.permanent and not exc.blocks and exc.retry_after is None
+                if message.get("type") not in ("picture", "file") or not refused:
+                    raise
+                # Viber refused the file's message: its words and the link in a text instead.
+                log.info("viber refused %s: %s", message.get("type"), exc.reason)
+                words = str(message.get("text", ""))
+                linked = self.links.linked(replace(reply, text=words), context)
+                for fallback in render(linked, self.sender):
+                    last = await self._send(user_id, fallback)
         return last
+
+    async def _send(self, user_id: str, message: dict[str, Any]) -> str | None:
+        try:
+            answer = await self.api.call("send_message", {"receiver": user_id, **message})
+        except ViberApiError as exc:
+            raise send_error(exc) from None
+        token = answer.get("message_token")
+        return str(token) if isinstance(token, int | str) else None
+
+    def _media(self, attachment: Attachment, context: SendContext | None) -> Media | None:
+        """The file by its signed URL, if Viber can take it; None: the link goes as text."""
+        how = way(attachment, LIMITS)
+        if how is Way.LINK:
+            return None
+        name = attachment.filename[:FILE_NAME_MAX] or "file"
+        if how is Way.IMAGE:
+            suffix = PICTURE_SUFFIXES[attachment.media_type]
+            path = PurePosixPath(name)
+            if path.suffix.lower() != suffix:
+                name = f"{path.stem or 'image'}{suffix}"
+        url = self.links.url(replace(attachment, filename=name), context)
+        if url is None:
+            return None
+        return Media(how.value, url, attachment.size, name)
 
     def welcome(self, reply: Reply) -> dict[str, Any]:
         """The body answering conversation_started: a send_message body without `receiver`
@@ -136,23 +190,63 @@ def send_error(exc: ViberApiError) -> SendError:
 # -- rendering ------------------------------------------------------------------------------
 
 
-def render(reply: Reply, sender: Sender) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A reply's file as Viber fetches it: picture or file, by its signed URL."""
+
+    kind: str  # "image" or "document"
+    url: str
+    size: int
+    name: str
+
+
+def render(reply: Reply, sender: Sender, media: Media | None = None) -> list[dict[str, Any]]:
     """send_message bodies without `receiver`: one per text chunk, each with the keyboard (the
-    client shows the keyboard of the last message received).
+    client shows the keyboard of the last message received); a file last, by its URL — a
+    picture with the text when it fits its 768 characters.
 
     A reply without buttons carries no keyboard: the client then shows its plain input field,
     which also takes away the buttons of the previous prompt (their state version is over).
-    Attachments are not sent: a Viber file message needs the file at a public URL.
     """
     layout = plan(reply, LIMITS)
     keyboard = _keyboard(layout, reply)
     tracking = Tracking.of(tuple(b.payload for b in layout.buttons), layout.request_phone)
     min_api = SHARE_PHONE_API if layout.request_phone else None
+    chunks = layout.chunks
+    words = ""
+    if media is not None and media.kind == Way.IMAGE:
+        text = "" if chunks == (ELLIPSIS,) else "\n\n".join(chunks)
+        parts = caption(text, LIMITS)
+        chunks, words = parts.before, parts.caption
+    elif media is not None and chunks == (ELLIPSIS,):
+        chunks = ()  # the file alone
     bodies: list[dict[str, Any]] = []
-    for chunk in layout.chunks:
+    for chunk in chunks:
         for text in _fitting(chunk, keyboard, tracking, sender):
             bodies.append(_body(text, keyboard, tracking, min_api, sender))
+    if media is not None:
+        bodies.append(_file_body(media, words, keyboard, tracking, min_api, sender))
     return bodies
+
+
+def _file_body(
+    media: Media,
+    words: str,
+    keyboard: dict[str, Any] | None,
+    tracking: Tracking,
+    min_api: int | None,
+    sender: Sender,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"sender": sender.as_dict(), "tracking_data": tracking.encode()}
+    if keyboard is not None:
+        body["keyboard"] = keyboard
+    if min_api is not None:
+        body["min_api_version"] = min_api
+    if media.kind == Way.IMAGE:
+        body.update(type="picture", text=words, media=media.url)
+    else:
+        body.update(type="file", media=media.url, size=media.size, file_name=media.name)
+    return body
 
 
 def _body(

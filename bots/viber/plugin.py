@@ -33,12 +33,17 @@ class ViberPlugin(Plugin[ViberSettings]):
     verified_phone = True  # the share-phone keyboard button sends the user's own number
 
     def build(self, settings: ViberSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.viber.channel import Sender, ViberChannel
 
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
         sender = Sender(settings.sender_name, settings.avatar_url)
         return ViberChannel(
-            _api(settings, host), rates, sender, allow_bot_initiated=settings.allow_bot_initiated
+            _api(settings, host),
+            rates,
+            sender,
+            allow_bot_initiated=settings.allow_bot_initiated,
+            links=MediaLinks(host.media_url, host.media_link_days),
         )
 
     def mount(

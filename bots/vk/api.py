@@ -69,6 +69,34 @@ class VkApi:
             raise VkApiError(UNREACHED, "the answer has no response", method)
         return body["response"]
 
+    async def upload(
+        self, url: str, field: str, filename: str, content: bytes, media_type: str
+    ) -> dict[str, Any]:
+        """A multipart POST of one file to an upload server VK gave (its URL carries its own
+        signature: no token is sent there); its JSON answer, which may name an error."""
+        form = aiohttp.FormData()
+        form.add_field(field, content, filename=filename, content_type=media_type)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=self._timeout) as session,
+                session.post(url, data=form) as resp,
+            ):
+                raw = await resp.read()
+                status = resp.status
+        except TimeoutError:
+            raise VkApiError(UNREACHED, "no answer in time", "upload") from None
+        except aiohttp.ClientError as exc:
+            raise VkApiError(UNREACHED, f"not reachable: {exc}", "upload") from None
+        if status != 200:
+            raise VkApiError(UNREACHED, f"HTTP {status}", "upload", http_status=status)
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise VkApiError(UNREACHED, "the answer is not JSON", "upload") from None
+        if not isinstance(body, dict):
+            raise VkApiError(UNREACHED, "the answer is not an object", "upload")
+        return body
+
     def _client(self) -> aiohttp.ClientSession:
         # Made on first use: a session belongs to the running event loop.
         if self._session is None or self._session.closed:

@@ -1,6 +1,8 @@
 """Sending to VK: a reply rendered as messages.send calls (text split at 9 000, the keyboard on
 the last part) with a random_id derived from the outbox row, and VK's errors turned into what
-the outbox sender needs."""
+the outbox sender needs. A reply's file is uploaded (uploads.py) and rides the last part as its
+`attachment`: an image as a photo, a PDF as a document; over VK's limits or refused by it, the
+signed link goes in the text instead."""
 
 from __future__ import annotations
 
@@ -8,16 +10,18 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bots.attachments import MediaLinks, Way, way
 from bots.channel import AlwaysOpen, ChannelLimits, Rates, SendContext, SendError, utf16_length
 from bots.render import numbered, plan, split_text
 from bots.vk.api import VkApi
 from bots.vk.errors import BOT_FEATURES_OFF, KEYBOARD_INVALID, VkApiError, send_error
 from bots.vk.events import CHANNEL, CHAT_PEER_MIN, EventAnswer
 from bots.vk.keyboard import HIDE, LABEL_MAX, keyboard
-from dialogs.messages import Reply
+from bots.vk.uploads import UploadRefused, upload_doc, upload_photo
+from dialogs.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +32,12 @@ LIMITS = ChannelLimits(
     button_label_max=LABEL_MAX,
     payload_max_bytes=200,  # leaves room for {"b": ...} and escapes within VK's 255
     request_phone=False,  # VK has no share-phone button: phones are typed
-    documents=False,  # a file needs VK's three-step upload (docs.getMessagesUploadServer ...)
+    documents=True,  # VK's three-step upload (uploads.py)
     measure=utf16_length,  # at most 9 000 however VK counts them
+    # Photos: JPG, PNG or GIF up to 50 MB; documents up to 200 MB. The file rides the text.
+    document_max_bytes=200 * 1024 * 1024,
+    image_max_bytes=50 * 1024 * 1024,
+    image_types=frozenset({"image/png", "image/jpeg", "image/gif"}),
 )
 # random_id: VK sends a message once per (community, random_id) — a retried outbox row must
 # carry the same ids, so they are derived from the row and the part of a split reply. Rows get
@@ -54,17 +62,20 @@ class Outgoing:
     text: str
     keyboard: dict[str, Any] | None
     buttons: bool = False  # the keyboard carries the reply's buttons (not just HIDE)
+    attachment: str = ""  # an uploaded file (photo<owner>_<id>..., doc<owner>_<id>)
 
 
-def render(reply: Reply) -> list[Outgoing]:
-    """The messages of a reply: text chunks, the keyboard on the last one. A reply without
-    buttons takes a regular keyboard of an earlier prompt away (HIDE); VK messages are plain
-    text, so nothing is escaped. Attachments are not sent (LIMITS.documents)."""
+def render(reply: Reply, attachment: str = "") -> list[Outgoing]:
+    """The messages of a reply: text chunks, the keyboard (and the uploaded file) on the last
+    one. A reply without buttons takes a regular keyboard of an earlier prompt away (HIDE); VK
+    messages are plain text, so nothing is escaped."""
     layout = plan(reply, LIMITS)
     board = keyboard(layout.buttons)
     *first, last = layout.chunks
+    if attachment and not reply.text.strip() and not layout.buttons:
+        last = ""  # the file alone
     messages = [Outgoing(chunk, None) for chunk in first]
-    messages.append(Outgoing(last, board or HIDE, board is not None))
+    messages.append(Outgoing(last, board or HIDE, board is not None, attachment))
     return messages
 
 
@@ -80,9 +91,10 @@ class VkChannel(AlwaysOpen):
     name = CHANNEL
     limits = LIMITS
 
-    def __init__(self, api: VkApi, rates: Rates) -> None:
+    def __init__(self, api: VkApi, rates: Rates, links: MediaLinks | None = None) -> None:
         self.api = api
         self.rates = rates
+        self.links = links or MediaLinks()
         self._keyboards_off_until = 0.0  # monotonic time; VK's error 912 sets it
 
     async def send(
@@ -91,14 +103,32 @@ class VkChannel(AlwaysOpen):
         peer = _peer(user_id)
         row = context.row_id if context is not None else 0
         keyboards = time.monotonic() >= self._keyboards_off_until
+        uploaded = ""
+        if reply.attachment is not None:
+            uploaded = await self._upload(peer, reply.attachment)
+            if not uploaded:
+                reply = self.links.linked(reply, context)
         last: str | None = None
-        for part, message in enumerate(render(reply)):
+        for part, message in enumerate(render(reply, uploaded)):
             if message.keyboard is not None and not keyboards:
                 last = await self._plain(peer, reply, message, row, part)
                 continue
             try:
-                last = await self._send(peer, message.text, message.keyboard, random_id(row, part))
+                last = await self._send(
+                    peer, message.text, message.keyboard, random_id(row, part), message.attachment
+                )
             except VkApiError as exc:
+                if message.attachment and _refused(exc):
+                    # VK refused the message with the file: its words and the link instead,
+                    # under a random_id of their own (the refused one sent nothing).
+                    log.info("vk refused %s: %s", message.attachment, exc)
+                    linked = self.links.linked(replace(reply, text=message.text), context)
+                    rest = replace(linked, attachment=None)
+                    for offset, again in enumerate(render(rest), PARTS_PER_ROW // 2):
+                        last = await self._send(
+                            peer, again.text, again.keyboard, random_id(row, part + offset)
+                        )
+                    continue
                 if message.keyboard is None or exc.code not in (KEYBOARD_INVALID, BOT_FEATURES_OFF):
                     raise send_error(exc) from None
                 if exc.code == BOT_FEATURES_OFF:
@@ -128,10 +158,34 @@ class VkChannel(AlwaysOpen):
                 raise send_error(exc) from None
         return last
 
+    async def _upload(self, peer: int, attachment: Attachment) -> str:
+        """The file uploaded to VK within its limits, named for `attachment`; "" when it goes
+        as a link (over the limits, or VK refused it). A transient failure is raised."""
+        how = way(attachment, LIMITS)
+        try:
+            if how is Way.IMAGE:
+                return await upload_photo(self.api, peer, attachment)
+            if how is Way.DOCUMENT:
+                return await upload_doc(self.api, peer, attachment)
+        except UploadRefused as exc:
+            log.info("%s", exc)
+        except VkApiError as exc:
+            if not _refused(exc):
+                raise send_error(exc) from None
+            log.info("vk refused the upload of %s: %s", attachment.filename, exc)
+        return ""
+
     async def _send(
-        self, peer: int, text: str, board: dict[str, Any] | None, rid: int
+        self,
+        peer: int,
+        text: str,
+        board: dict[str, Any] | None,
+        rid: int,
+        attachment: str = "",
     ) -> str | None:
         params: dict[str, str | int] = {"peer_id": peer, "random_id": rid, "message": text}
+        if attachment:
+            params["attachment"] = attachment
         if board is not None:
             params["keyboard"] = json.dumps(board, ensure_ascii=False, separators=(",", ":"))
         answer = await self.api.call("messages.send", params)
@@ -155,6 +209,12 @@ class VkChannel(AlwaysOpen):
 
     async def close(self) -> None:
         await self.api.close()
+
+
+def _refused(exc: VkApiError) -> bool:
+    """Refused as it is (not a wait, not an unreachable customer, not an outage)."""
+    error = send_error(exc)
+    return error.permanent and not error.blocks and error.retry_after is None
 
 
 def _peer(user_id: str) -> int:

@@ -107,6 +107,7 @@ class VkPlugin(Plugin[VkSettings]):
     verified_phone = False  # VK has no share-phone button: a phone is typed, it links nothing
 
     def build(self, settings: VkSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.vk.api import VkApi
         from bots.vk.channel import VkChannel
 
@@ -117,7 +118,7 @@ class VkPlugin(Plugin[VkSettings]):
             host.send_timeout_seconds,
         )
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return VkChannel(api, rates)
+        return VkChannel(api, rates, MediaLinks(host.media_url, host.media_link_days))
 
     def mount(
         self,

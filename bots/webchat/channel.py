@@ -27,7 +27,8 @@ class WebchatChannel(AlwaysOpen):
         self, user_id: str, reply: Reply, context: SendContext | None = None
     ) -> str | None:
         key = uuid.uuid4().hex
-        self.hub.publish(user_id, shown_reply(reply, key))
+        row_id = context.row_id if context is not None else None
+        self.hub.publish(user_id, shown_reply(reply, key, row_id=row_id, media=self.hub.media))
         return key
 
     async def close(self) -> None:

@@ -23,7 +23,14 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bots.plugin import LiveStreams, StreamTicket
-from bots.webchat.messages import CHANNEL, Delivered, ShownMessage, reply_key, shown_delivered
+from bots.webchat.messages import (
+    CHANNEL,
+    Delivered,
+    MediaPath,
+    ShownMessage,
+    reply_key,
+    shown_delivered,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +58,10 @@ def frame(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
 class Listener:
     """One open page: frames to write, and where it stands in the session's replies."""
 
-    def __init__(self, user_id: str, cursor: int) -> None:
+    def __init__(self, user_id: str, cursor: int, media: MediaPath | None = None) -> None:
         self.user_id = user_id
         self.cursor = cursor
+        self.media = media
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()  # None: the stream ends
         self.pushed: set[str] = set()  # keys pushed locally that no poll has seen yet
         self.ended = False
@@ -67,7 +75,7 @@ class Listener:
         if key in self.pushed:
             self.pushed.discard(key)
             self._put(frame("cursor", {}, row.id))  # only moves the resume point
-        elif (message := shown_delivered(row)) is not None:
+        elif (message := shown_delivered(row, self.media)) is not None:
             self._put(frame("reply", message.to_dict(), row.id))
         self.cursor = max(self.cursor, row.id)
 
@@ -109,6 +117,7 @@ class Hub:
         self._poller: asyncio.Task[None] | None = None
         self._closed = False
         self.streams = streams
+        self.media: MediaPath | None = None  # the files' signed links (Host.media_path)
         self.idle_seconds = streams.idle_seconds if streams is not None else IDLE_SECONDS
         self._wake: Callable[[], None] | None = None
         if streams is not None:
@@ -127,7 +136,7 @@ class Hub:
             listener.push(message)
 
     def listen(self, user_id: str, cursor: int) -> Listener:
-        listener = Listener(user_id, cursor)
+        listener = Listener(user_id, cursor, self.media)
         if self._closed:
             listener.end()
             return listener

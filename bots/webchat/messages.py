@@ -4,7 +4,7 @@ customer's posts turned into neutral inbound events."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,6 +24,9 @@ LIMITS = ChannelLimits(
     request_phone=True,  # shown as a phone field under the message
     documents=True,  # a download link
 )
+# Row id and filename → the path of the file's signed link (Host.media_path): the page shows an
+# image inline and a PDF as a download link by it, never the bytes themselves.
+MediaPath = Callable[[int, str], str]
 
 _EVENT_ID = re.compile(r"^[0-9A-Fa-f]{8}-?(?:[0-9A-Fa-f]{4}-?){3}[0-9A-Fa-f]{12}$")
 PHONE_MAX = 32
@@ -102,7 +105,7 @@ class ShownMessage:
     buttons: tuple[dict[str, str], ...] = ()
     phone: str | None = None  # the label of the phone field's button (Reply.request_phone)
     operator: str | None = None
-    attachment: dict[str, str] | None = None
+    attachment: dict[str, str] | None = None  # kind (image|document), filename, url
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)
@@ -111,15 +114,22 @@ class ShownMessage:
 
 
 def shown_reply(
-    reply: Reply, key: str, *, row_id: int | None = None, at: datetime | None = None
+    reply: Reply,
+    key: str,
+    *,
+    row_id: int | None = None,
+    at: datetime | None = None,
+    media: MediaPath | None = None,
 ) -> ShownMessage:
     fitted = plan(reply, LIMITS)
     attachment = None
-    if reply.attachment is not None:
+    # A file shows only by its row's link (a greeting previewed has no row: no file).
+    if reply.attachment is not None and row_id and media is not None:
         attachment = {
+            "kind": reply.attachment.kind,
             "filename": reply.attachment.filename,
             "media_type": reply.attachment.media_type,
-            "data_b64": reply.attachment.data_b64,
+            "url": media(row_id, reply.attachment.filename),
         }
     return ShownMessage(
         side="operator" if reply.operator else "bot",
@@ -170,10 +180,11 @@ def reply_key(row: Delivered) -> str:
     return row.platform_id or f"row-{row.id}"
 
 
-def shown_delivered(row: Delivered) -> ShownMessage | None:
+def shown_delivered(row: Delivered, media: MediaPath | None = None) -> ShownMessage | None:
     if "text" not in row.body:  # erased at the customer's request
         return None
-    return shown_reply(Reply.from_dict(row.body), reply_key(row), row_id=row.id, at=row.at)
+    reply = Reply.from_dict(row.body)
+    return shown_reply(reply, reply_key(row), row_id=row.id, at=row.at, media=media)
 
 
 def history(
@@ -181,6 +192,7 @@ def history(
     replies: Sequence[Delivered],
     limit: int,
     opening: Sequence[ShownMessage] = (),
+    media: MediaPath | None = None,
 ) -> list[ShownMessage]:
     """The conversation as the page shows it: the `opening` (the greeting, never stored)
     first, then customer and bot bubbles merged by time (at equal times the customer's message
@@ -194,7 +206,7 @@ def history(
     for event in events:
         merged.append((event.at, 0, event.id, event.body))
     for row in replies:
-        if (message := shown_delivered(row)) is not None:
+        if (message := shown_delivered(row, media)) is not None:
             merged.append((row.at, 1, row.id, message))
     merged.sort(key=lambda item: item[:3])
     labels = {b["payload"]: b["label"] for message in opening for b in message.buttons}

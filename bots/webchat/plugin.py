@@ -31,6 +31,7 @@ class WebchatPlugin(Plugin[WebchatSettings]):
             settings.max_streams_per_session,
             settings.max_streams_per_address,
         )
+        hub.media = host.media_path
         return WebchatChannel(hub)
 
     def mount(

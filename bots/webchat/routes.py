@@ -278,7 +278,7 @@ class WebchatApp:
         limit = self.config.history_messages
         async with self.open_log() as reader:
             chat = await reader.log(CHANNEL, session.id, limit)
-        shown = history(list(chat.events), list(chat.replies), limit, greeting)
+        shown = history(list(chat.events), list(chat.replies), limit, greeting, self.hub.media)
         return _json({"messages": [m.to_dict() for m in shown], "cursor": chat.cursor})
 
     async def post_message(self, request: web.Request) -> web.Response:

@@ -5,24 +5,30 @@ The ladder: up to 3 reply buttons (titles of at most 20 characters, unique), els
 most 10 rows, titles 24, descriptions 72, its button 20), else numbered text (bots.render). A
 text goes in pieces of at most 4 096 characters; an interactive message's body holds at most
 1 024, so a longer text goes as text first and its last part carries the buttons.
+
+A file is uploaded first (POST /<phone number id>/media) and sent by its id: an image (JPEG or
+PNG up to 5 MB) as `image`, a PDF (up to 100 MB) as `document`, with the text as its caption
+when it fits (1 024); with reply buttons it is the header of the interactive message, so the
+buttons stay last. Anything else — or a file WhatsApp refuses — goes as the signed link.
 """
 
 from __future__ import annotations
 
-import base64
 import re
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
+from bots.attachments import MediaLinks, Way, way
 from bots.channel import ChannelLimits, Rates, Refusal, SendContext, SendError
 from bots.meta.client import GraphClient
 from bots.meta.texts import text as own_text
 from bots.render import ELLIPSIS, NUMBERED, numbered, split_text
 from bots.whatsapp.templates import Template, Templates, template_message
 from bots.whatsapp.updates import CHANNEL
-from dialogs.messages import Button, Reply
+from dialogs.messages import Attachment, Button, Reply
 
 TEXT_MAX = 4096
 BODY_MAX = 1024  # an interactive message's body
@@ -43,6 +49,11 @@ LIMITS = ChannelLimits(
     payload_max_bytes=ROW_ID_MAX,
     request_phone=False,  # no share-phone control: the dialog asks for the contact card itself
     documents=True,
+    # Cloud API media: images JPEG/PNG up to 5 MB (the upload applies the image limit to an
+    # image's type even when it would go as a document), documents up to 100 MB.
+    document_max_bytes=100 * 1024 * 1024,
+    image_max_bytes=5 * 1024 * 1024,
+    caption_max=BODY_MAX,
 )
 # A business-scoped user id ("US.13491208655302741918"): two letters, a dot, letters and digits.
 _BSUID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9.]+")
@@ -58,11 +69,13 @@ class WhatsAppChannel:
         phone_number_id: str,
         rates: Rates,
         templates: dict[str, Template] | None = None,
+        links: MediaLinks | None = None,
     ) -> None:
         self.client = client
         self.phone_number_id = phone_number_id
         self.rates = rates
         self.templates = Templates(templates)
+        self.links = links or MediaLinks()
 
     def refusal(self, reply: Reply, context: SendContext) -> Refusal | None:
         """Outside the 24-hour window only an approved template may go: a notice without one
@@ -86,13 +99,25 @@ class WhatsAppChannel:
                 raise SendError(reason, permanent=True)
             return await self._post(user_id, template_message(template, reply))
         # Inside the window a notice is an ordinary message, with its buttons.
-        last: str | None = None
-        for message in render(reply):
-            last = await self._post(user_id, message)
+        media: Media | None = None
         if reply.attachment is not None:
-            media_id = await self._upload(reply)
-            document = {"id": media_id, "filename": reply.attachment.filename}
-            last = await self._post(user_id, {"type": "document", "document": document})
+            media = await self._media(reply.attachment)
+            if media is None:
+                reply = self.links.linked(reply, context)
+        last: str | None = None
+        for message in render(reply, media):
+            try:
+                last = await self._post(user_id, message)
+            except SendError as exc:
+                if media is None or not _carries(message, media) or not _refused(exc):
+                    raise
+                # WhatsApp refused the message with the file: its words and the link instead.
+                words = _words(message)
+                linked = self.links.linked(replace(reply, text=words), context)
+                if not words:
+                    linked = replace(linked, buttons=())  # they went with the text before
+                for fallback in render(linked):
+                    last = await self._post(user_id, fallback)
         return last
 
     async def close(self) -> None:
@@ -112,15 +137,27 @@ class WhatsAppChannel:
             return str(wamid) if wamid else None
         return None
 
-    async def _upload(self, reply: Reply) -> str:
-        attachment = reply.attachment
-        assert attachment is not None
+    async def _media(self, attachment: Attachment) -> Media | None:
+        """The file uploaded within WhatsApp's limits; None: it goes as a link (over the
+        limits, or refused by the upload — a transient failure is raised for a retry)."""
+        how = way(attachment, LIMITS)
+        if how is Way.LINK:
+            return None
+        try:
+            media_id = await self._upload(attachment)
+        except SendError as exc:
+            if not _refused(exc):
+                raise
+            return None
+        return Media(how.value, media_id, attachment.filename)
+
+    async def _upload(self, attachment: Attachment) -> str:
         form = aiohttp.FormData()
         form.add_field("messaging_product", "whatsapp")
         form.add_field("type", attachment.media_type)
         form.add_field(
             "file",
-            base64.b64decode(attachment.data_b64),
+            attachment.content,
             filename=attachment.filename,
             content_type=attachment.media_type,
         )
@@ -131,6 +168,40 @@ class WhatsAppChannel:
         return str(media_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An uploaded file: its message type (image or document), id and name."""
+
+    kind: str
+    id: str
+    filename: str
+
+    def object(self, caption: str = "") -> dict[str, str]:
+        found = {"id": self.id}
+        if self.kind == "document":
+            found["filename"] = self.filename
+        if caption:
+            found["caption"] = caption
+        return found
+
+
+def _refused(exc: SendError) -> bool:
+    """Refused as it is (not a wait, not an unreachable customer, not an outage)."""
+    return exc.permanent and not exc.blocks and exc.retry_after is None
+
+
+def _carries(message: dict[str, Any], media: Media) -> bool:
+    header = message.get("interactive", {}).get("header", {})
+    return message.get("type") == media.kind or header.get("type") == media.kind
+
+
+def _words(message: dict[str, Any]) -> str:
+    """The text a message with the file carried (its caption or its interactive body)."""
+    if message.get("type") == "interactive":
+        return str(message["interactive"]["body"]["text"])
+    return str(message.get(message.get("type", ""), {}).get("caption", ""))
+
+
 def recipient(user_id: str) -> dict[str, str]:
     """Whom a message goes to: a phone-number id (wa_id) as `to`, a business-scoped user id as
     `recipient` (the way the Cloud API takes BSUIDs of users without a visible number)."""
@@ -139,7 +210,26 @@ def recipient(user_id: str) -> dict[str, str]:
     return {"to": user_id}
 
 
-def render(reply: Reply) -> list[dict[str, Any]]:
+def render(reply: Reply, media: Media | None = None) -> list[dict[str, Any]]:
+    """The messages (without the recipient) for one reply's text, buttons and uploaded file,
+    in order."""
+    messages = _texts(reply)
+    if media is None:
+        return messages
+    last = messages[-1]
+    interactive = last.get("interactive", {})
+    if interactive.get("type") == "button":  # reply buttons take a media header
+        interactive["header"] = {"type": media.kind, media.kind: media.object()}
+        return messages
+    if interactive:  # a list's header is text only: the file goes just before it
+        return [*messages[:-1], {"type": media.kind, media.kind: media.object()}, last]
+    words = reply.text.strip() and "\n\n".join(m["text"]["body"] for m in messages)
+    if len(messages) == 1 and len(words) <= BODY_MAX:
+        return [{"type": media.kind, media.kind: media.object(words)}]
+    return [*messages, {"type": media.kind, media.kind: media.object()}]
+
+
+def _texts(reply: Reply) -> list[dict[str, Any]]:
     """The messages (without the recipient) for one reply's text and buttons, in order."""
     # A phone request adds nothing here: WhatsApp has no share-phone control, and the dialog's
     # own text already tells the customer to send their contact card (phone_hint.whatsapp).

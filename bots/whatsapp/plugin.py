@@ -24,6 +24,7 @@ class WhatsAppPlugin(Plugin[WhatsAppSettings]):
     verified_phone = True  # the customer's own number is their WhatsApp id
 
     def build(self, settings: WhatsAppSettings, host: Host) -> Channel:
+        from bots.attachments import MediaLinks
         from bots.whatsapp.channel import WhatsAppChannel
         from bots.whatsapp.templates import Template
 
@@ -32,7 +33,9 @@ class WhatsAppPlugin(Plugin[WhatsAppSettings]):
             for kind, t in settings.templates.items()
         }
         rates = Rates(settings.rate_per_second, settings.chat_rate_per_second, settings.chat_burst)
-        return WhatsAppChannel(_client(settings, host), settings.phone_number_id, rates, templates)
+        links = MediaLinks(host.media_url, host.media_link_days)
+        client = _client(settings, host)
+        return WhatsAppChannel(client, settings.phone_number_id, rates, templates, links)
 
     def mount(
         self,

@@ -88,12 +88,12 @@ def test_customer_text_is_escaped_for_html() -> None:
     assert method.text == "Вы написали: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;"
 
 
-def test_an_attachment_is_sent_as_a_document_after_the_text() -> None:
+def test_an_attachment_is_sent_as_a_document_with_the_text_as_its_caption() -> None:
     pdf = b"%PDF-1.4 receipt"
     attachment = Attachment("kvitanciya.pdf", "application/pdf", base64.b64encode(pdf).decode())
-    text, document = render(CHAT, Reply("Квитанция за ноябрь", attachment=attachment))
-    assert isinstance(text, SendMessage) and text.text == "Квитанция за ноябрь"
+    (document,) = render(CHAT, Reply("Квитанция за ноябрь", attachment=attachment))
     assert isinstance(document, SendDocument) and document.chat_id == CHAT
+    assert document.caption == "Квитанция за ноябрь"
     assert document.document.filename == "kvitanciya.pdf"
     assert document.document.data == pdf
 

@@ -85,8 +85,27 @@ def test_a_reply_shows_its_buttons_phone_field_operator_and_attachment() -> None
     operator = shown_reply(Reply("Здравствуйте", operator="Анна"), "k2").to_dict()
     assert (operator["side"], operator["operator"], operator["phone"]) == ("operator", "Анна", None)
     pdf = Attachment("receipt.pdf", "application/pdf", "JVBERi0=")
-    with_file = shown_reply(Reply("Квитанция", attachment=pdf), "k3").to_dict()
-    assert with_file["attachment"]["filename"] == "receipt.pdf"
+    links: list[tuple[int, str]] = []
+
+    def media(row_id: int, filename: str) -> str:
+        links.append((row_id, filename))
+        return f"/media/signed-{row_id}/{filename}"
+
+    with_file = shown_reply(
+        Reply("Квитанция", attachment=pdf), "k3", row_id=7, media=media
+    ).to_dict()
+    assert with_file["attachment"] == {
+        "kind": "document",
+        "filename": "receipt.pdf",
+        "media_type": "application/pdf",
+        "url": "/media/signed-7/receipt.pdf",
+    }
+    assert links == [(7, "receipt.pdf")]
+    png = Attachment("qr.png", "image/png", "iVBORw0KGgo=")
+    image = shown_reply(Reply("QR", attachment=png), "k4", row_id=8, media=media).to_dict()
+    assert image["attachment"]["kind"] == "image"
+    # A greeting previewed has no row, so no link: the file is not shown (nor its bytes).
+    assert shown_reply(Reply("Квитанция", attachment=pdf), "k5", media=media).attachment is None
 
 
 def test_more_buttons_than_fit_become_numbered_text() -> None:

@@ -112,8 +112,8 @@ async def test_a_document_is_uploaded_then_sent(
     pdf = b"%PDF-1.4 receipt"
     attachment = Attachment("receipt.pdf", "application/pdf", base64.b64encode(pdf).decode())
     last = await channel.send(USER, Reply("Квитанция:", attachment=attachment))
-    text, document = fake_graph.sent(USER)
-    assert text.text == "Квитанция:" and document.kind == "document" and document.id == last
+    (document,) = fake_graph.sent(USER)  # the text is its caption
+    assert document.text == "Квитанция:" and document.kind == "document" and document.id == last
     media_id = document.body["document"]["id"]
     assert fake_graph.media[media_id] == ("receipt.pdf", "application/pdf", pdf)
 

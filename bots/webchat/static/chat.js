@@ -112,22 +112,26 @@
     });
   }
 
+  // A file by its signed link (/media/...): an image inline, anything else a download link.
   function attachmentLink(attachment) {
+    if (!attachment.url) return document.createTextNode("");
+    if (attachment.kind === "image") {
+      var frame = el("a", "attachment-image", "attachment-image");
+      frame.href = attachment.url;
+      frame.target = "_blank";
+      frame.rel = "noopener";
+      var img = document.createElement("img");
+      img.src = attachment.url;
+      img.alt = attachment.filename;
+      img.loading = "lazy";
+      frame.appendChild(img);
+      return frame;
+    }
     var a = el("a", "attachment", "attachment");
     a.textContent = "📄 " + fill(texts.download, "filename", attachment.filename);
-    a.href = "#";
-    a.addEventListener("click", function (event) {
-      event.preventDefault();
-      var bytes = Uint8Array.from(atob(attachment.data_b64), function (c) { return c.charCodeAt(0); });
-      var url = URL.createObjectURL(new Blob([bytes], { type: attachment.media_type }));
-      var link = document.createElement("a");
-      link.href = url;
-      link.download = attachment.filename;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    });
+    a.href = attachment.url;
+    a.download = attachment.filename;
+    a.rel = "noopener";
     return a;
   }
 

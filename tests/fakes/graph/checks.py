@@ -4,6 +4,7 @@ message the fake receives. Limits: ../../../../shared/PLATFORMS.md §3–4."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.graph.errors import (
@@ -17,6 +18,15 @@ from tests.fakes.graph.errors import (
 
 WA_TEXT_MAX = 4096
 WA_BODY_MAX = 1024
+WA_CAPTION_MAX = 1024
+WA_IMAGE_TYPES = ("image/jpeg", "image/png")
+# Uploads the Cloud API takes, by type (those a reply's files can be), and their sizes.
+WA_UPLOAD_MAX_BYTES = {
+    "image/jpeg": 5 * 1024 * 1024,
+    "image/png": 5 * 1024 * 1024,
+    "application/pdf": 100 * 1024 * 1024,
+    "text/plain": 100 * 1024 * 1024,
+}
 WA_BUTTONS_MAX = 3
 WA_BUTTON_TITLE_MAX = 20
 WA_BUTTON_ID_MAX = 256
@@ -28,6 +38,8 @@ WA_ROW_DESCRIPTION_MAX = 72
 WA_ROW_ID_MAX = 200
 WA_SECTION_TITLE_MAX = 24
 FB_TEXT_MAX = 2000
+FB_UPLOAD_MAX_BYTES = 25 * 1024 * 1024  # an attachment uploaded with the message
+FB_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
 FB_QUICK_REPLIES_MAX = 13
 FB_TITLE_MAX = 20
 FB_PAYLOAD_MAX = 1000
@@ -62,7 +74,7 @@ def whatsapp_recipient(body: dict[str, Any]) -> str:
     raise invalid("The parameter to is required.", whatsapp=True)
 
 
-def whatsapp_message(body: dict[str, Any], media: set[str]) -> str:
+def whatsapp_message(body: dict[str, Any], media: Mapping[str, tuple[str, str, bytes]]) -> str:
     """Refuses what the Cloud API refuses; returns the message type."""
     if body.get("messaging_product") != "whatsapp":
         raise invalid("The parameter messaging_product is required.", whatsapp=True)
@@ -73,7 +85,7 @@ def whatsapp_message(body: dict[str, Any], media: set[str]) -> str:
             raise invalid("The parameter text is required.", whatsapp=True)
         _text(text.get("body"), "text['body']", WA_TEXT_MAX, whatsapp=True)
     elif kind == "interactive":
-        _interactive(body.get("interactive"))
+        _interactive(body.get("interactive"), media)
     elif kind == "template":
         template = body.get("template")
         if not isinstance(template, dict) or not template.get("name"):
@@ -82,14 +94,11 @@ def whatsapp_message(body: dict[str, Any], media: set[str]) -> str:
         if not isinstance(language, dict) or not language.get("code"):
             raise invalid("The parameter template['language'] is required.", whatsapp=True)
         _body_parameters(template)
-    elif kind == "document":
-        document = body.get("document")
-        if not isinstance(document, dict) or not (document.get("id") or document.get("link")):
-            raise invalid("The parameter document['id'] is required.", whatsapp=True)
-        if document.get("id") and document["id"] not in media:
-            raise GraphRefusal(
-                131053, "(#131053) Media upload error", details="unknown media id", whatsapp=True
-            )
+    elif kind in ("document", "image"):
+        _media(kind, body.get(kind), media)
+        caption = body[kind].get("caption")
+        if caption is not None:
+            _text(caption, f"{kind}['caption']", WA_CAPTION_MAX, whatsapp=True)
     else:
         raise GraphRefusal(
             131051, "(#131051) Unsupported message type", details=str(kind), whatsapp=True
@@ -133,9 +142,57 @@ def whatsapp_template(body: dict[str, Any], approved: dict[tuple[str, str], int]
         raise wa_template_parameters(expected, given)
 
 
-def _interactive(interactive: Any) -> None:
+def _media(kind: str, item: Any, media: Mapping[str, tuple[str, str, bytes]]) -> None:
+    """An image or document by the id of an upload of a fitting type."""
+    if not isinstance(item, dict) or not (item.get("id") or item.get("link")):
+        raise invalid(f"The parameter {kind}['id'] is required.", whatsapp=True)
+    if item.get("id"):
+        if item["id"] not in media:
+            raise GraphRefusal(
+                131053, "(#131053) Media upload error", details="unknown media id", whatsapp=True
+            )
+        uploaded_type = media[item["id"]][1]
+        if kind == "image" and uploaded_type not in WA_IMAGE_TYPES:
+            raise GraphRefusal(
+                131053,
+                "(#131053) Media upload error",
+                details=f"{uploaded_type} is not an image type",
+                whatsapp=True,
+            )
+
+
+def whatsapp_upload(body: dict[str, Any]) -> tuple[str, str, bytes]:
+    """POST /<phone number id>/media: a multipart `file` of a supported type, `type` naming it,
+    within the type's size (images 5 MB, documents 100 MB)."""
+    if body.get("messaging_product") != "whatsapp":
+        raise invalid("The parameter messaging_product is required.", whatsapp=True)
+    file = body.get("file")
+    if not isinstance(file, tuple):
+        raise invalid("The parameter file is required.", whatsapp=True)
+    media_type = str(body.get("type") or file[1])
+    if media_type not in WA_UPLOAD_MAX_BYTES:
+        raise invalid(
+            "Param file must be a file with one of the following types: "
+            + ", ".join(WA_UPLOAD_MAX_BYTES),
+            whatsapp=True,
+        )
+    if len(file[2]) > WA_UPLOAD_MAX_BYTES[media_type]:
+        raise invalid("Invalid parameter: File Too Large", whatsapp=True)
+    return file[0], media_type, file[2]
+
+
+def _interactive(interactive: Any, media: Mapping[str, tuple[str, str, bytes]]) -> None:
     if not isinstance(interactive, dict):
         raise invalid("The parameter interactive is required.", whatsapp=True)
+    header = interactive.get("header")
+    if header is not None:
+        kind = header.get("type") if isinstance(header, dict) else None
+        if kind == "text":
+            _text(header.get("text"), "header['text']", 60, whatsapp=True)
+        elif kind in ("image", "document", "video") and interactive.get("type") == "button":
+            _media(kind, header.get(kind), media)
+        else:
+            raise wa_invalid(f"header type {kind!r} is not allowed here")
     body = interactive.get("body")
     if not isinstance(body, dict):
         raise invalid("The parameter interactive['body'] is required.", whatsapp=True)
@@ -212,6 +269,7 @@ def messenger_message(body: dict[str, Any], truncated: list[str]) -> tuple[str, 
         _text(message["text"], "message[text]", FB_TEXT_MAX, whatsapp=False)
     else:
         _attachment(message["attachment"])
+        _upload(message["attachment"], body.get("filedata"))
     quick = message.get("quick_replies")
     if quick is not None:
         if not isinstance(quick, list) or not 1 <= len(quick) <= FB_QUICK_REPLIES_MAX:
@@ -227,6 +285,20 @@ def messenger_message(body: dict[str, Any], truncated: list[str]) -> tuple[str, 
                 truncated.append(title)
             _text(item.get("payload"), "quick_replies[payload]", FB_PAYLOAD_MAX, whatsapp=False)
     return user, str(messaging_type), str(tag)
+
+
+def _upload(attachment: dict[str, Any], filedata: Any) -> None:
+    """A file or image sent with the message (multipart `filedata`, or by URL or attachment
+    id): at most 25 MB; an image must be one Messenger can show."""
+    kind = attachment.get("type")
+    if kind not in ("file", "image") or not isinstance(filedata, tuple):
+        payload = attachment.get("payload", {})
+        if kind in ("file", "image") and not (payload.get("url") or payload.get("attachment_id")):
+            raise invalid("param filedata is required for an attachment without a url")
+        return
+    _, media_type, data = filedata
+    if len(data) > FB_UPLOAD_MAX_BYTES or (kind == "image" and media_type not in FB_IMAGE_TYPES):
+        raise GraphRefusal(100, "(#100) Upload attachment failure.", subcode=2018047)
 
 
 def _attachment(attachment: Any) -> None:

@@ -66,6 +66,8 @@ class Sent:
                 return str(self.body["interactive"]["body"]["text"])
             if kind == "template":
                 return f"[template {self.body['template']['name']}{self._parameters()}]"
+            if kind in ("image", "document"):
+                return str(self.body[kind].get("caption", ""))
             return ""
         message = self.body.get("message", {})
         if "text" in message:

@@ -84,7 +84,7 @@ class FakeGraph(Served):
     base_path = f"/{VERSION}"
 
     def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app = web.Application(client_max_size=110 * 1024 * 1024)  # WhatsApp documents: 100 MB
         app.router.add_route("*", f"/{VERSION}/{{path:.+}}", self._handle)
         return app
 
@@ -224,7 +224,7 @@ class FakeGraph(Served):
     def _whatsapp(self, body: dict[str, Any]) -> web.Response:
         self._failure("whatsapp")
         recipient = checks.whatsapp_recipient(body)
-        kind = checks.whatsapp_message(body, set(self.media))
+        kind = checks.whatsapp_message(body, self.media)
         if kind == "template":
             checks.whatsapp_template(body, self.templates)  # allowed at any time once approved
         elif not self._within(recipient, WINDOW):
@@ -244,11 +244,7 @@ class FakeGraph(Served):
 
     def _upload(self, body: dict[str, Any]) -> web.Response:
         self._failure("media")
-        if body.get("messaging_product") != "whatsapp":
-            raise errors.invalid("The parameter messaging_product is required.", whatsapp=True)
-        file = body.get("file")
-        if not isinstance(file, tuple):
-            raise errors.invalid("The parameter file is required.", whatsapp=True)
+        file = checks.whatsapp_upload(body)
         media_id = str(1_000_000_000_000 + len(self.media))
         self.media[media_id] = file
         return web.json_response({"id": media_id})

@@ -41,6 +41,7 @@ from tests.fakes.max.models import (
 from tests.fakes.serving import Served
 
 ANY = "*"
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
 POLL_LIMIT_MAX = 1000
 POLL_TIMEOUT_MAX = 90
 
@@ -74,6 +75,7 @@ class FakeMax(Served):
         self.callbacks: dict[str, str] = {}  # callback_id → user_id, as issued to presses
         self.failures: dict[str, list[Failure]] = {}
         self.not_ready_sends = 0  # a new upload is "still processing" for this many sends
+        self.upload_max_bytes = 4 * 1024**3  # tests lower it to see a refused upload
         self.internal_errors: list[str] = []  # bugs of the fake itself, never expected
         self.pending: list[Pending] = []  # for GET /updates
         self.polls = 0
@@ -283,7 +285,7 @@ class FakeMax(Served):
             raise errors.denied(user_id)
         for attachment in call.body.get("attachments") or []:
             if attachment.get("type") in ("file", "image", "video", "audio"):
-                self._ready(attachment["payload"])
+                self._ready(attachment["payload"], attachment["type"])
         self._rate(user_id)
         mid = self.next_mid()
         seq = self.next_seq()
@@ -319,11 +321,13 @@ class FakeMax(Served):
         recipient = {"chat_id": int(chat_id), "chat_type": "channel"}
         return {"message": {"recipient": recipient, "body": {"mid": mid, "seq": self.next_seq()}}}
 
-    def _ready(self, payload: Any) -> None:
+    def _ready(self, payload: Any, kind: str) -> None:
         token = payload.get("token") if isinstance(payload, dict) else None
         upload = self.uploads.get(token) if isinstance(token, str) else None
         if upload is None or not upload.uploaded:
             raise bad("attachment token unknown")
+        if upload.kind != kind:  # a token is good for the type it was uploaded as
+            raise bad(f"attachment token is not of type {kind}")
         if upload.not_ready > 0:
             upload.not_ready -= 1
             raise MaxError(400, errors.NOT_READY, errors.NOT_READY_MESSAGE)
@@ -423,9 +427,18 @@ class FakeMax(Served):
         data = form.get("data")
         if not isinstance(data, web.FileField):
             return web.json_response({"error": "the file goes in the field data"}, status=400)
+        content = data.file.read()
+        if upload.kind == "image" and not content.startswith(IMAGE_SIGNATURES):
+            # MAX's image host takes only pictures it can decode.
+            return web.json_response({"error": "not an image"}, status=400)
+        if len(content) > self.upload_max_bytes:
+            return web.json_response({"error": "file is too big"}, status=413)
         upload.filename = data.filename or ""
-        upload.content = data.file.read()
+        upload.content = content
         upload.uploaded = True
+        if upload.kind == "image":
+            # Images answer with the sizes made of them, each with its token.
+            return web.json_response({"photos": {"fake_photo_id": {"token": token}}})
         return web.json_response({"token": token})
 
 

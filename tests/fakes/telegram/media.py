@@ -12,6 +12,7 @@ from tests.fakes.telegram.errors import bad_request
 from tests.fakes.telegram.wire import ATTACH
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bots upload at most 50 MB through the public Bot API
+MAX_PHOTO = 10 * 1024 * 1024  # a photo at most 10 MB
 _ids = itertools.count(1)
 
 
@@ -59,6 +60,11 @@ def photo(params: dict[str, Any], files: dict[str, bytes], names: dict[str, str]
     if size is None:
         raise bad_request("IMAGE_PROCESS_FAILED")
     width, height = size
+    # Bot API sendPhoto: at most 10 MB, width + height at most 10 000, a ratio of at most 20.
+    if len(data) > MAX_PHOTO:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
     return [
         {
             "file_id": file_id,

@@ -8,6 +8,7 @@ otherwise marked unverified.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.fakes.viber.errors import BAD_DATA, MISSING_DATA, ViberError
 
@@ -16,6 +17,9 @@ TEXT_MAX = 7000
 TRACKING_MAX = 4000
 SENDER_NAME_MAX = 28
 BUTTON_TEXT_MAX = 250
+PICTURE_TEXT_MAX = 768
+PICTURE_SUFFIXES = (".jpeg", ".png", ".gif")
+FILE_NAME_MAX = 256
 GRID_COLUMNS = 6
 MESSAGE_TYPES = frozenset(
     {"text", "picture", "video", "file", "location", "contact", "sticker", "url", "rich_media"}
@@ -43,6 +47,10 @@ def check_message(body: dict[str, Any]) -> None:
             raise ViberError(MISSING_DATA, "text is missing")  # unverified text
         if len(text) > TEXT_MAX:
             raise ViberError(BAD_DATA, f"text is longer than {TEXT_MAX} characters")
+    elif kind == "picture":
+        _picture(body)
+    elif kind == "file":
+        _file(body)
     tracking = body.get("tracking_data")
     if tracking is not None and (not isinstance(tracking, str) or len(tracking) > TRACKING_MAX):
         raise ViberError(BAD_DATA, "tracking_data must be a string of at most 4000 characters")
@@ -51,6 +59,35 @@ def check_message(body: dict[str, Any]) -> None:
         raise ViberError(BAD_DATA, "min_api_version must be a positive integer")
     if "keyboard" in body:
         check_keyboard(body["keyboard"], api)
+
+
+def _picture(body: dict[str, Any]) -> None:
+    """text (may be empty, at most 768), media: a URL whose last path segment ends in .jpeg,
+    .png or .gif."""
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise ViberError(MISSING_DATA, "text is missing")  # unverified text
+    if len(text) > PICTURE_TEXT_MAX:
+        raise ViberError(BAD_DATA, f"text is longer than {PICTURE_TEXT_MAX} characters")
+    media = body.get("media")
+    if not isinstance(media, str) or not media.startswith(("http://", "https://")):
+        raise ViberError(MISSING_DATA, "media is missing")  # unverified text
+    last = urlsplit(media).path.rsplit("/", 1)[-1].lower()
+    if not last.endswith(PICTURE_SUFFIXES):
+        raise ViberError(BAD_DATA, "media must end in .jpeg, .png or .gif")  # unverified text
+
+
+def _file(body: dict[str, Any]) -> None:
+    """media (a URL), size (bytes), file_name (at most 256 characters, with its extension)."""
+    media = body.get("media")
+    if not isinstance(media, str) or not media.startswith(("http://", "https://")):
+        raise ViberError(MISSING_DATA, "media is missing")  # unverified text
+    size = body.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise ViberError(MISSING_DATA, "size is missing")  # unverified text
+    name = body.get("file_name")
+    if not isinstance(name, str) or not name or len(name) > FILE_NAME_MAX or "." not in name:
+        raise ViberError(BAD_DATA, "file_name must be 1-256 characters with an extension")
 
 
 def _sender(sender: Any) -> None:

@@ -56,6 +56,12 @@ def sign(token: str, body: bytes) -> str:
     return hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
 
 
+PICTURE_TYPES = ("image/jpeg", "image/png", "image/gif")
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
+PICTURE_MAX_BYTES = 1024 * 1024  # iOS clients' limit (Android's is 3 MB)
+FILE_MAX_BYTES = 50 * 1024 * 1024
+
+
 class FakeViber(Served):
     def __init__(
         self,
@@ -80,6 +86,9 @@ class FakeViber(Served):
         self.delays: dict[str, float] = {}
         self.internal_errors: list[str] = []  # bugs of the fake itself, never expected
         self.webhook_checks: list[tuple[str, int]] = []  # (url, HTTP status) of webhook callbacks
+        # What a picture's or file's URL gave when the fake downloaded it, as Viber does:
+        # url -> (HTTP status, Content-Type, bytes).
+        self.downloads: dict[str, tuple[int, str, bytes]] = {}
         self._next_token = FIRST_TOKEN
 
     # ----------------------------------------------------------------- lifecycle
@@ -225,6 +234,9 @@ class FakeViber(Served):
                 raise HttpFailure(failure.http_status, failure.retry_after)
             raise ViberError(failure.status, failure.message)
         if endpoint == "send_message":
+            check_message(body)
+            if body.get("type") in ("picture", "file"):
+                await self._download(body)
             return self._send_message(body, call.size)
         if endpoint == "set_webhook":
             return await self._set_webhook(body)
@@ -257,6 +269,26 @@ class FakeViber(Served):
         token = self.next_token()
         self.delivered.append(Sent(receiver, body, token))
         return {"message_token": token, "chat_hostname": "SN-CHAT-01_"}
+
+    async def _download(self, body: dict[str, Any]) -> None:
+        """Viber takes a picture or file from its URL: fetched here, and refused when it
+        cannot be had or is not what the message says (status 3; the texts unverified)."""
+        url = body["media"]
+        try:
+            async with aiohttp.ClientSession() as session, session.get(url) as response:
+                found = (response.status, response.content_type, await response.read())
+        except aiohttp.ClientError as exc:
+            raise ViberError(errors.BAD_DATA, f"media could not be downloaded: {exc}") from None
+        self.downloads[url] = found
+        status, content_type, data = found
+        if status != 200:
+            raise ViberError(errors.BAD_DATA, f"media could not be downloaded ({status})")
+        if body["type"] == "picture":
+            decodable = data.startswith(IMAGE_SIGNATURES)  # Viber makes a thumbnail of it
+            if content_type not in PICTURE_TYPES or not decodable or len(data) > PICTURE_MAX_BYTES:
+                raise ViberError(errors.BAD_DATA, "picture must be a JPEG, PNG or GIF of 1 MB")
+        elif len(data) > FILE_MAX_BYTES or body["size"] != len(data):
+            raise ViberError(errors.BAD_DATA, "file size does not match or is over 50 MB")
 
     async def _set_webhook(self, body: dict[str, Any]) -> dict[str, Any]:
         url = body.get("url")

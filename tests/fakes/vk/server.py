@@ -37,6 +37,7 @@ from tests.fakes.vk.models import (
     Sent,
     User,
 )
+from tests.fakes.vk.uploads import Uploads
 
 ANY = "*"
 RATE_PER_SECOND = 20  # a community token's requests per second
@@ -86,15 +87,22 @@ class FakeVk(Served):
         self._accepted: list[float] = []  # times of answered calls, for the rate limit
         self._next_message_id = FIRST_MESSAGE_ID
         self._next_event = 0
+        self.uploads = Uploads(group_id)  # files for messages: upload servers, saved items
 
     # ----------------------------------------------------------------- lifecycle
 
     base_path = "/method"
 
     def make_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=210 * 1024 * 1024)  # documents: 200 MB
         app.router.add_route("*", "/method/{method}", self._handle)
+        app.router.add_post("/upload/{kind}/{token}", self.uploads.receive)
         return app
+
+    async def start(self) -> str:
+        url = await super().start()
+        self.uploads.base_url = url
+        return url
 
     # ----------------------------------------------------------------- users and ids
 
@@ -243,6 +251,14 @@ class FakeVk(Served):
             raise VkError(failure.code, failure.detail)
         if method == "messages.send":
             return self._send(params, call)
+        if method == "photos.getMessagesUploadServer":
+            return self.uploads.server("photo", params)
+        if method == "docs.getMessagesUploadServer":
+            return self.uploads.server("doc", params)
+        if method == "photos.saveMessagesPhoto":
+            return self.uploads.save_photo(params)
+        if method == "docs.save":
+            return self.uploads.save_doc(params)
         if method == EVENT_ANSWER:
             return self._event_answer(params)
         if method == "groups.getById":
@@ -265,6 +281,7 @@ class FakeVk(Served):
 
     def _send(self, params: dict[str, str], call: Call) -> int:
         peer, random_id, message, keyboard = check_send(params)
+        self.uploads.check(params.get("attachment", ""))
         if keyboard is not None and not self.bot_features:
             raise VkError(errors.BOT_FEATURES_OFF)
         user = self.users.get(peer)
