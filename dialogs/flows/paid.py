@@ -11,6 +11,8 @@ from core.accounts import Account
 from core.balance import BalanceKind
 from core.conversations import Author
 from core.masking import mask_account
+from core.payments import OnlinePayment, PaymentStatus
+from core.ports import Store
 from dialogs.context import Ctx
 from dialogs.expect import Amount, Answer, Either, Fit, PastDate, YesNo, amount_said
 from dialogs.flow import Flow, Msg
@@ -81,15 +83,17 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         return
     t = ctx.t
     paid_on = ctx.data.get("paid_on")
+    online = await online_lines(ctx, chosen.number) if case == MISSING else []
     if case == MISSING and paid_on and _on_its_way(ctx, date.fromisoformat(paid_on)):
         ctx.end()
         arrives = _arrives_by(ctx, date.fromisoformat(paid_on))
-        ctx.say(t("paid.on_its_way", date=t.date(arrives)), [ctx.menu_option()])
+        text = "\n\n".join([*online, t("paid.on_its_way", date=t.date(arrives))])
+        ctx.say(text, [ctx.menu_option()])
         return
     if paid_on and "amount" in ctx.data:
         await _to_operator(ctx)
         return
-    blocks = []
+    blocks = list(online)
     if case == MISSING:
         summary = await account_summary(ctx, chosen)
         blocks.append(t("paid.arrive", days=DAYS_TO_ARRIVE))
@@ -113,6 +117,33 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         ctx.goto(when)
         blocks.append(t("paid.ask_date"))
     ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
+
+
+async def pending_payments(store: Store, account_number: str) -> list[OnlinePayment]:
+    """The account's online payments that succeeded but billing does not show yet, oldest
+    first: paid, on their way (the balance answer mentions them)."""
+    return await store.online_payments.of_account(account_number, [PaymentStatus.SUCCEEDED])
+
+
+async def online_lines(ctx: Ctx, number: str) -> list[str]:
+    """«Оплата 1 572,60 ₽ от 20 ноября получена и уже на пути в расчётный центр…», per
+    payment made through the bot that billing does not show yet."""
+    t, days = ctx.t, ctx.config.payments.billing_days
+    lines = []
+    for payment in await pending_payments(ctx.store, number):
+        if payment.paid_at is None:  # succeeded payments have it
+            continue
+        paid_on = ctx.config.hours.local_date(payment.paid_at)
+        arrives = ctx.config.hours.next_working_days(paid_on, days)[-1]
+        lines.append(
+            t(
+                "paid.online_pending",
+                amount=t.money(payment.amount),
+                date=t.date(paid_on),
+                arrives=t.date(arrives),
+            )
+        )
+    return lines
 
 
 def _arrives_by(ctx: Ctx, paid_on: date) -> date:

@@ -1,41 +1,271 @@
-"""How to pay: the payment page per account and the bank details; never card data in chat."""
+"""How to pay: a payment link per account — the company's page, or (payments.provider
+yookassa) a payment of the amount due or of another amount, at a signed link this turn writes —
+and the bank details; never card data in chat.
+
+The turn never calls the acquirer: it holds the conversation's lock (and on SQLite the only
+writer). It writes a `created` payment; opening the link creates the acquirer's payment."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.accounts import Account
 from core.masking import mask_account
+from core.payments import (
+    AmountProblem,
+    OnlinePayment,
+    PaymentStatus,
+    Provider,
+    amount_problem,
+    link_token,
+    money_value,
+)
 from dialogs.context import Ctx
+from dialogs.expect import Amount, Answer, Fit, amount_said
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import bank_lines, payment_link
+from dialogs.flows.billing import account_summary, bank_lines, payable, summary_lines
+from dialogs.flows.common import account_step, start_with_account
+from dialogs.messages import InboundKind
 from dialogs.nlu import Intent
 
 # No account needed: anyone may ask how to pay; a linked account gets its own link.
-flow = Flow("payment", intents=(Intent.PAYMENT,), links_named_account=True)
+flow = Flow(
+    "payment",
+    intents=(Intent.PAYMENT,),
+    links_named_account=True,
+    # After the link nothing is asked: another request goes where it asks to.
+    informational=True,
+    # «1000,505» is one (bad) amount, not «1000» and a reading «505».
+    takes_whole_message=True,
+)
+
+OTHER = "other"  # «Другую сумму»
+# «-500», «минус 500»: a negative amount; «0», «0,00»: nothing to pay.
+_NEGATIVE = re.compile(r"(?:^|\s)(?:-|−|минус\s)\s*\d", re.IGNORECASE)
+_ZERO = re.compile(r"(?<![\d.,])0+(?:[.,]0+)?(?![\d.,])")
+# «500,555»: more than kopecks («1 572,60» and «1.500» in thousands are read as they are).
+_FRACTION = re.compile(r"\d[.,]\d{3,}(?!\d)")
+_CURRENCY = re.compile(r"\d\s*(?:р\b|р\.|руб|₽|rub|roub)", re.IGNORECASE)
 
 
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
-    t = ctx.t
     accounts = await ctx.accounts()
-    if accounts:
-        links = [
-            t("payment.link_line", account=mask_account(a.number), url=payment_link(ctx, a.number))
-            for a in accounts
-        ]
-        parts = ["\n".join([t("payment.intro"), *links])]
-    else:
-        parts = [t("payment.intro_unlinked", website=ctx.config.company.website)]
+    if not accounts:
+        _unlinked(ctx)
+        return
+    if ctx.config.payments.provider is Provider.LINK:
+        await _template_links(ctx, accounts)
+        return
+    if msg.action is None and msg.text:
+        said = _amount_in(msg.text)
+        if said is not None:
+            ctx.data["amount"] = str(said) if isinstance(said, Decimal) else said.value
+    await start_with_account(ctx, account, begin)
+
+
+def _unlinked(ctx: Ctx) -> None:
+    t = ctx.t
+    parts = [t("payment.intro_unlinked", website=ctx.config.company.website)]
     bank = bank_lines(ctx)
     if bank:
         parts.append("\n".join([t("balance.bank_title"), *bank]))
-    if not accounts:
-        parts.append(t("payment.link_for_yours"))
+    parts += [t("payment.link_for_yours"), t("payment.no_card_data")]
+    ctx.end()
+    ctx.say("\n\n".join(parts), [ctx.option("payment.link", "go:link"), ctx.menu_option()])
+
+
+async def _template_links(ctx: Ctx, accounts: list[Account]) -> None:
+    """payments.provider link: the company's page per account, the amount due where its
+    template takes one ({amount})."""
+    t = ctx.t
+    links = []
+    for chosen in accounts:
+        due = ""
+        if "{amount}" in ctx.config.company.payment_url:
+            summary = await account_summary(ctx, chosen)
+            due = money_value(summary.amount) if payable(summary) else ""
+        url = ctx.config.company.payment_url.format(account=chosen.number, amount=due)
+        links.append(t("payment.link_line", account=mask_account(chosen.number), url=url))
+    parts = ["\n".join([t("payment.intro"), *links])]
+    bank = bank_lines(ctx)
+    if bank:
+        parts.append("\n".join([t("balance.bank_title"), *bank]))
     parts.append(t("payment.no_card_data"))
     ctx.end()
-    if accounts:
-        options = [
-            ctx.option("menu.balance", "go:balance"),
-            ctx.option("balance.receipt", "go:receipt"),
-        ]
+    options = [
+        ctx.option("menu.balance", "go:balance"),
+        ctx.option("balance.receipt", "go:receipt"),
+        ctx.menu_option(),
+    ]
+    ctx.say("\n\n".join(parts), options)
+
+
+async def begin(ctx: Ctx, chosen: Account) -> None:
+    """The chosen account: the amount named, else the amount due, else ask how much."""
+    named = ctx.data.pop("amount", None)
+    if named is not None:
+        problem = _problem_of(ctx, named)
+        if problem is None:
+            await _give_link(ctx, chosen, Decimal(named))
+        else:
+            _ask_amount(ctx, chosen, problem)
+        return
+    t = ctx.t
+    summary = await account_summary(ctx, chosen)
+    problem = amount_problem(summary.amount, ctx.config.payments) if payable(summary) else None
+    if payable(summary) and problem is None:
+        await _give_link(ctx, chosen, summary.amount, lead=summary_lines(ctx, summary))
+        return
+    if problem is not None and problem is not AmountProblem.TOO_LARGE:
+        _ask_amount(ctx, chosen, problem)  # a debt below the least online payment
+        return
+    ctx.goto(how_much, account=chosen.number)  # «напишите сумму» was said: any number is one
+    if payable(summary):  # more than one payment takes: in parts
+        limit = t.money(ctx.config.payments.max_amount)
+        blocks = ["\n".join(summary_lines(ctx, summary)), t("payment.in_parts", max=limit)]
     else:
-        options = [ctx.option("payment.link", "go:link")]
-    ctx.say("\n\n".join(parts), [*options, ctx.menu_option()])
+        lines = [t("payment.nothing_due", account=mask_account(chosen.number))]
+        blocks = ["\n".join([*lines, *summary_lines(ctx, summary)]), t("payment.advance")]
+    ctx.say("\n\n".join(blocks), [ctx.option("payment.other_amount", OTHER), ctx.menu_option()])
+
+
+async def _give_link(
+    ctx: Ctx, chosen: Account, amount: Decimal, lead: list[str] | None = None
+) -> None:
+    t, rules = ctx.t, ctx.config.payments
+    payment = await _payment_for(ctx, chosen.number, amount)
+    url = f"{rules.public_url}/pay/{link_token(rules.link_key, payment.public_id)}"
+    parts = []
+    if lead:
+        parts.append("\n".join(lead))
+    parts.append(
+        t(
+            "payment.pay_link",
+            account=mask_account(chosen.number),
+            amount=t.money(amount),
+            url=url,
+            hours=int(rules.link_lifetime.total_seconds() // 3600),
+        )
+    )
+    parts.append(t("payment.billing_days", count=rules.billing_days))
+    parts.append(t("payment.no_card_data"))
+    ctx.goto(offered, account=chosen.number)
+    await ctx.audit("payment_link", {"account": mask_account(chosen.number)})
+    ctx.say(
+        "\n\n".join(parts),
+        [ctx.option("payment.other_amount", OTHER), ctx.menu_option()],
+    )
+
+
+async def _payment_for(ctx: Ctx, number: str, amount: Decimal) -> OnlinePayment:
+    """The customer's unopened link for this account and amount if it has most of its life
+    left («как оплатить» asked twice gives one link), else a new one."""
+    rules = ctx.config.payments
+    for payment in await ctx.store.online_payments.of_account(number, [PaymentStatus.CREATED]):
+        if (
+            payment.customer_id == ctx.customer.id
+            and payment.amount == amount
+            and payment.expires_at - ctx.now > rules.link_lifetime / 2
+        ):
+            return payment
+    return await ctx.store.online_payments.add(
+        OnlinePayment(
+            public_id=uuid.uuid4().hex,
+            idempotence_key=str(uuid.uuid4()),
+            account=number,
+            amount=amount,
+            status=PaymentStatus.CREATED,
+            created_at=ctx.now,
+            expires_at=ctx.now + rules.link_lifetime,
+            customer_id=ctx.customer.id,
+            conversation_id=ctx.conversation.id,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _PayAmount(Amount):
+    """The amount to pay, or what is wrong with the one written (its AmountProblem).
+
+    `explicit`: only money said as money («700 руб», «оплатить 700») — after a link nothing was
+    asked, and a bare «12480» then is rather a meter reading."""
+
+    explicit: bool = False
+
+    async def read(self, ctx: Ctx, msg: Msg) -> Answer:
+        if msg.kind is not InboundKind.TEXT:
+            return Answer(Fit.NONE, None)
+        if self.explicit and not (
+            _CURRENCY.search(msg.text) or msg.analysis.intent is Intent.PAYMENT
+        ):
+            return Answer(Fit.NONE, None)
+        said = _amount_in(msg.text)
+        return Answer(Fit.NONE, None) if said is None else Answer(Fit.STRONG, said)
+
+
+def _amount_in(text: str) -> Decimal | AmountProblem | None:
+    if _NEGATIVE.search(text):
+        return AmountProblem.NOT_POSITIVE
+    if _FRACTION.search(text):
+        return AmountProblem.KOPECKS
+    value = amount_said(text)
+    if value is None and _ZERO.search(text):
+        return AmountProblem.NOT_POSITIVE
+    return value
+
+
+def _problem_of(ctx: Ctx, named: str) -> AmountProblem | None:
+    if named in AmountProblem.__members__.values():
+        return AmountProblem(named)
+    return amount_problem(Decimal(named), ctx.config.payments)
+
+
+def _ask_amount(ctx: Ctx, chosen: Account | str, problem: AmountProblem | None = None) -> None:
+    t, rules = ctx.t, ctx.config.payments
+    number = chosen if isinstance(chosen, str) else chosen.number
+    ctx.goto(how_much, account=number)
+    limits = {"min": t.money(rules.min_amount), "max": t.money(rules.max_amount)}
+    text = t("payment.ask_amount", **limits)
+    if problem is not None:
+        text = "\n\n".join([t(f"payment.amount_{problem.value}", **limits), text])
+    ctx.say(text, [ctx.cancel_option()])
+
+
+@flow.step("offered", _PayAmount(explicit=True))
+async def offered(ctx: Ctx, msg: Msg) -> None:
+    """After a link: «другую сумму», or an amount typed at once."""
+    if msg.action == OTHER or msg.answer is None:
+        _ask_amount(ctx, ctx.data["account"])
+        return
+    await _amount_given(ctx, msg)
+
+
+@flow.step("amount", _PayAmount())
+async def how_much(ctx: Ctx, msg: Msg) -> None:
+    if msg.answer is None:
+        _ask_amount(ctx, ctx.data["account"])
+        return
+    await _amount_given(ctx, msg)
+
+
+async def _amount_given(ctx: Ctx, msg: Msg) -> None:
+    number = ctx.data["account"]
+    given = msg.answer
+    problem = (
+        given if isinstance(given, AmountProblem) else amount_problem(given, ctx.config.payments)
+    )
+    if problem is not None:
+        _ask_amount(ctx, number, problem)
+        return
+    chosen = next((a for a in await ctx.accounts() if a.number == number), None)
+    if chosen is None:  # unlinked meanwhile
+        await ctx.menu()
+        return
+    await _give_link(ctx, chosen, given)
+
+
+account = account_step(flow, begin)

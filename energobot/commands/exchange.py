@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +22,7 @@ from energobot.exchange import (
     load_demo,
     resolve_format,
 )
+from energobot.exchange.payments import export_payments
 from energobot.runtime import CliContext, open_database, pass_cli
 from energobot.settings import Settings
 
@@ -77,6 +79,8 @@ def import_(cli: CliContext, kind: str, file: Path, fmt: str | None, no_migrate:
         f"{report.kind}: {report.rows} row(s) read, {report.inserted} inserted, "
         f"{report.updated} updated."
     )
+    if report.in_billing:
+        click.echo(f"{report.in_billing} online payment(s) now in billing.")
 
 
 async def _import(
@@ -85,7 +89,7 @@ async def _import(
     database = await open_database(settings, migrate=migrate)
     try:
         async with database.unit_of_work() as store:
-            report = await import_file(store, kind, file, fmt)
+            report = await import_file(store, kind, file, fmt, settings.company.tz)
             if not report.errors:
                 await store.commit()
             return report
@@ -99,10 +103,26 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     return value
 
 
+def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 @click.command("export")
-@click.argument("kind", type=click.Choice(["readings"]))
+@click.argument("kind", type=click.Choice(["readings", "payments"]))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--period", metavar="YYYY-MM", callback=_period, help="Only readings of this billing period."
+)
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    callback=_since,
+    help="Only payments paid on this day or later (the company's time zone).",
 )
 @click.option(
     "--format",
@@ -121,31 +141,50 @@ def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
 def export(
     cli: CliContext,
     kind: str,
+    file: Path | None,
     period: str | None,
+    since: date | None,
     fmt: str | None,
     output: Path | None,
     no_migrate: bool,
 ) -> None:
-    """Export what customers submitted, for billing (KIND: readings).
+    """Export what customers submitted or paid, for billing (KIND: readings, payments), to
+    FILE (or --output; else standard output).
 
     \b
-    Columns: account,serial,register,value,consumption_kwh,period,submitted_at,
-             channel,status
+    readings: account,serial,register,value,consumption_kwh,period,submitted_at,
+              channel,status
+    payments: account,amount,currency,paid_at,provider,provider_id,payment_id,
+              method,status
 
-    submitted_at is ISO 8601 in UTC; consumption_kwh is empty when unknown; status is
-    accepted, flagged (an operator should check it) or replaced (corrected later in the same
-    period). Control readings of smart meters are not exported.
+    submitted_at and paid_at are ISO 8601 in UTC; consumption_kwh is empty when unknown;
+    a reading's status is accepted, flagged (an operator should check it) or replaced
+    (corrected later in the same period). Control readings of smart meters are not exported.
+    Payments are the online ones that succeeded (status succeeded, or in_billing once an
+    imported history shows them).
     """
+    if kind == "payments" and period is not None:
+        raise click.UsageError("--period is for readings; payments take --since")
+    if kind == "readings" and since is not None:
+        raise click.UsageError("--since is for payments; readings take --period")
+    if file is not None and output is not None:
+        raise click.UsageError("give the file once: FILE or --output")
+    output = output or file
     by_extension = output is not None and output.suffix.lower() in (".jsonl", ".ndjson")
     chosen = fmt or ("jsonl" if by_extension else "csv")
     # Built in memory first: a failed export leaves no half-written file behind.
     buffer = io.StringIO()
-    count = asyncio.run(_export(cli.settings, period, chosen, buffer, migrate=not no_migrate))
+    if kind == "payments":
+        run = _export_payments(cli.settings, since, chosen, buffer, migrate=not no_migrate)
+    else:
+        run = _export(cli.settings, period, chosen, buffer, migrate=not no_migrate)
+    count = asyncio.run(run)
     if output is None:
         click.echo(buffer.getvalue(), nl=False)
         return
     _write_private(output, buffer.getvalue())
-    click.echo(f"{count} reading(s) written to {output}.", err=True)
+    noun = "payment" if kind == "payments" else "reading"
+    click.echo(f"{count} {noun}(s) written to {output}.", err=True)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -164,6 +203,20 @@ async def _export(
     try:
         async with database.unit_of_work() as store:
             return await export_readings(store, period, fmt, out)
+    finally:
+        await database.dispose()
+
+
+async def _export_payments(
+    settings: Settings, since: date | None, fmt: str, out: TextIO, *, migrate: bool
+) -> int:
+    start = None
+    if since is not None:
+        start = datetime.combine(since, time(0), tzinfo=settings.company.tz)
+    database = await open_database(settings, migrate=migrate)
+    try:
+        async with database.unit_of_work() as store:
+            return await export_payments(store, start, fmt, out)
     finally:
         await database.dispose()
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from core.ports import Store
 from energobot.exchange import accounts, history, meters, tariffs
 from energobot.exchange.errors import ExchangeError, RowError
+from energobot.exchange.payments import mark_in_billing
 from energobot.exchange.readers import Format, Row, read_table, resolve_format
 from energobot.exchange.schema import Columns, Parsed
 
@@ -55,6 +57,7 @@ class ImportReport:
     inserted: int
     updated: int
     errors: tuple[RowError, ...]  # non-empty: nothing was written
+    in_billing: int = 0  # online payments the imported history shows (history imports)
 
     @property
     def ok(self) -> bool:
@@ -70,7 +73,11 @@ def _kind(kind: str) -> Kind:
 
 
 async def import_file(
-    store: Store, kind: str, path: str | os.PathLike[str], fmt: str | None = None
+    store: Store,
+    kind: str,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    zone: tzinfo = UTC,
 ) -> ImportReport:
     """Validate a file and, only if every row is valid, upsert it through `store`.
 
@@ -81,10 +88,12 @@ async def import_file(
     resolved = resolve_format(path, fmt)
     chosen = _kind(kind)
     data = await asyncio.to_thread(Path(path).read_bytes)
-    return await import_bytes(store, chosen, data, resolved)
+    return await import_bytes(store, chosen, data, resolved, zone)
 
 
-async def import_bytes(store: Store, kind: str, data: bytes, fmt: str) -> ImportReport:
+async def import_bytes(
+    store: Store, kind: str, data: bytes, fmt: str, zone: tzinfo = UTC
+) -> ImportReport:
     """import_file for content already in memory (e.g. an HTTP upload)."""
     chosen = _kind(kind)
     resolved = resolve_format(None, fmt)
@@ -108,7 +117,11 @@ async def import_bytes(store: Store, kind: str, data: bytes, fmt: str) -> Import
         return _failed(chosen, len(table.rows), errors)
 
     inserted, updated = await handler.upsert(store, parsed.items)
-    return ImportReport(chosen, len(table.rows), inserted, updated, ())
+    marked = 0
+    if chosen is Kind.HISTORY:  # billing's `paid` may now show our online payments
+        accounts = [entry.account for entry in parsed.items]
+        marked = await mark_in_billing(store, accounts, datetime.now(UTC), zone)
+    return ImportReport(chosen, len(table.rows), inserted, updated, (), marked)
 
 
 async def _unknown_accounts(store: Store, referred: dict[str, list[int]]) -> list[RowError]:
