@@ -22,6 +22,7 @@ from storage.tables import (
     consents,
     conversations,
     customers,
+    email_addresses,
     escalation_messages,
     escalations,
     inbox,
@@ -93,6 +94,10 @@ class CustomerRepo(Repo):
         await self._conn.execute(
             delete(subscriptions).where(subscriptions.c.customer_id == customer_id)
         )
+        # The addresses they confirmed for receipts, and the addresses mails went to.
+        await self._conn.execute(
+            delete(email_addresses).where(email_addresses.c.customer_id == customer_id)
+        )
         await self._conn.execute(
             delete(outbox).where(
                 outbox.c.lane > 0,
@@ -131,6 +136,15 @@ class CustomerRepo(Repo):
             update(outbox)
             .where(outbox.c.conversation_id.in_(conversation_ids), outbox.c.status != PENDING)
             .values(body={"erased": True})
+        )
+        await self._conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.conversation_id.in_(conversation_ids),
+                outbox.c.channel == "email",
+                outbox.c.status != PENDING,
+            )
+            .values(user_id="")
         )
         escalation_ids = select(escalations.c.id).where(
             escalations.c.conversation_id.in_(conversation_ids)

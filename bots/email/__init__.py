@@ -1,0 +1,1 @@
+"""E-mail as an outbound channel: receipts and one-time codes sent over SMTP from the outbox."""
