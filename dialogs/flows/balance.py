@@ -1,8 +1,13 @@
-"""Balance: what is owed or overpaid, the last months, and where to pay."""
+"""Balance: what is owed or overpaid, the last months, and where to pay — with the payment QR
+any banking app pays it with."""
 
 from __future__ import annotations
 
+import logging
+
 from core.accounts import Account
+from core.balance import BalanceSummary
+from core.payment_qr import PayeeError
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.billing import (
@@ -18,7 +23,13 @@ from dialogs.flows.common import (
     remember_description,
     start_with_account,
 )
+from dialogs.flows.paid import online_lines
+from dialogs.flows.receipt_document import amount_due, encoded, payment_qr_payload
+from dialogs.messages import Attachment
 from dialogs.nlu import Intent
+
+log = logging.getLogger(__name__)
+PNG = "image/png"
 
 flow = Flow(
     "balance",
@@ -59,15 +70,47 @@ async def show(ctx: Ctx, account: Account) -> None:
         ctx.option("balance.how_to_pay", "go:payment"),
         ctx.option("balance.readings", "go:readings"),
         ctx.option("balance.why", "go:bill"),
+        ctx.option("balance.consumption", "go:consumption"),
     ]
     check = await restriction(ctx, account, summary) if summary.overdue_amount > 0 else None
     if check is not None and check.possible:
         parts.append(t("balance.restriction_possible", days=check.notice_days))
         options.insert(0, ctx.option("balance.restriction", "go:debt"))
-    if payable(summary):
-        parts.append(t("balance.pay_link", url=payment_link(ctx, account.number)))
+    # Paid through the bot and on its way: the balance does not show it yet.
+    parts += await online_lines(ctx, account.number)
+    qr = payment_qr_attachment(ctx, account, summary)
+    # With an acquirer the link is made per request by «Как оплатить» (the button above).
+    url = payment_link(ctx, account.number)
+    if payable(summary) and url:
+        parts.append(t("balance.pay_link", url=url))
+    if qr is not None:
+        due = amount_due(summary)
+        parts.append(t("balance.qr_caption", amount=t.money(due or summary.amount)))
     ctx.end()
-    ctx.say("\n\n".join(parts), [*options, ctx.menu_option()])
+    ctx.say("\n\n".join(parts), [*options, ctx.menu_option()], attachment=qr)
+
+
+def payment_qr_attachment(ctx: Ctx, account: Account, summary: BalanceSummary) -> Attachment | None:
+    """The payment QR (ГОСТ Р 56042) as a PNG paying what is due now — the debt, and the penalty
+    once the date has passed, as the receipt's total — for the account's latest billed month;
+    None when nothing is to be paid or the company's bank details cannot make one (logged)."""
+    due = amount_due(summary)
+    if due is None:
+        return None
+    period = summary.history[0].period if summary.history else None
+    try:
+        # Imported on first use: segno is needed only when there is something to pay.
+        from papers.qr import qr_png
+
+        payload = payment_qr_payload(ctx, account.number, due, period)
+        data = qr_png(payload)
+    except PayeeError as exc:
+        log.warning("no payment QR: the company's bank details are unusable (%s)", exc)
+        return None
+    except Exception:
+        log.exception("the payment QR could not be made")
+        return None
+    return encoded(f"oplata-{account.number}.png", PNG, data)
 
 
 account = account_step(flow, show)

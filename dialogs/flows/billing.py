@@ -11,6 +11,7 @@ from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry, PenaltySource, summarize
 from core.bills import BillExplanation, explain_bill, zone_weights
 from core.meters import Meter, Scheme, Zone
+from core.payments import Provider
 from core.readings import Reading, ReadingKind
 from core.restriction import RestrictionCheck, restriction_check
 from core.tariffs import NoTariff
@@ -21,7 +22,11 @@ HISTORY_MONTHS = 6
 DEBT_MONTHS = 36
 
 
-def payment_link(ctx: Ctx, number: str) -> str:
+def payment_link(ctx: Ctx, number: str) -> str | None:
+    """The company's payment page for the account; None with an acquirer, whose link is made
+    per request by the payment flow («Как оплатить»)."""
+    if ctx.config.payments.provider is not Provider.LINK:
+        return None
     return ctx.config.company.payment_url.format(account=number)
 
 

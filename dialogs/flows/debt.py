@@ -158,7 +158,9 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
         )
     options: list[Option] = []
     if summary.overdue_amount > 0:
-        blocks.append(t("debt.pay", url=payment_link(ctx, chosen.number)))
+        url = payment_link(ctx, chosen.number)
+        if url:  # with an acquirer «Как оплатить» below makes one per request
+            blocks.append(t("debt.pay", url=url))
         if wants_instalment:
             blocks.append(t("debt.instalment_possible"))
         options.append(ctx.option("debt.ask_instalment", INSTALMENT))

@@ -1,15 +1,14 @@
-"""The latest receipt (квитанция) as text; a PDF will follow the same content."""
+"""A month's receipt (квитанция): a PDF with everything a receipt shows and the payment QR
+(receipt_document.py), captioned with a readable summary of it."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry
-from core.masking import mask_account, mask_address, mask_surname
+from core.masking import mask_account, mask_address
 from core.meters import Meter, Scheme, Zone
-from core.readings import Reading
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.bill import difference_note, price_split
@@ -23,6 +22,15 @@ from dialogs.flows.billing import (
     summary_lines,
 )
 from dialogs.flows.common import account_step, remember_description, start_with_account
+from dialogs.flows.email import offer as offer_by_email
+from dialogs.flows.email import typed_address
+from dialogs.flows.receipt_document import (
+    RECEIPT_MONTHS,
+    amount_due,
+    payer,
+    previous_value,
+    receipt_pdf,
+)
 from dialogs.flows.tariffs import zone_rank
 from dialogs.nlu import Intent
 
@@ -30,8 +38,6 @@ flow = Flow(
     "receipt", needs_account=True, intents=(Intent.RECEIPT,), menu=MenuEntry("menu.receipt", 30)
 )
 
-
-RECEIPT_MONTHS = 36  # how far back receipts are shown
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _YEARS_BACK = re.compile(r"(поза)?прошл\w*\s+год|(?:last|previous)\s+year", re.IGNORECASE)
 
@@ -49,22 +55,19 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         else:
             asked = None
         ctx.data.update(month=msg.analysis.entities.months[0], year=asked)
-    if msg.action is None and msg.text and _BY_EMAIL.search(msg.text):
-        ctx.data["by_email"] = True
+    if msg.action is None and msg.text and (_BY_EMAIL.search(msg.text) or typed_address(msg.text)):
+        # «скиньте на мейл ivanov@mail.ru»: the address typed along is kept for the e-mail flow.
+        ctx.data["by_email"] = typed_address(msg.text) or True
     remember_description(ctx, msg)
     await start_with_account(ctx, account, show)
 
 
 # «пришлите квитанцию на почту»: receipts are shown here only, and the customer is told so.
 _BY_EMAIL = re.compile(
-    r"(?<![^\W\d_])(?:почт(?:а|у|е|ой|ы)|e-?mail|имейл\w*|емейл\w*|мейл\w*)(?![^\W\d_])",
+    r"(?<![^\W\d_])(?:почь?т(?:а|у|е|ой|ы)|электронк\w*|e-?mail\w*|[еи]-?м[еэ]йл\w*|"
+    r"им[еэ]йл\w*|м[еэа]йл\w*)(?![^\W\d_])",
     re.IGNORECASE,
 )
-
-
-def payer(account: Account) -> str:
-    initials = " ".join(f"{name[0]}." for name in (account.first_name, account.patronymic) if name)
-    return f"{mask_surname(account.surname)} {initials}".strip()
 
 
 def tariff_line(ctx: Ctx, account: Account, scheme: Scheme) -> str:
@@ -87,14 +90,6 @@ async def charge_line(
         return None
     note = difference_note(ctx, explained.difference)
     return " ".join(filter(None, (price_split(ctx, explained.estimate), note)))
-
-
-def previous_value(reading: Reading, digits: int) -> Decimal:
-    """The reading before this one: after a rollover past zero it was just below 10^digits."""
-    previous = reading.value - (reading.consumption_kwh or Decimal(0))
-    if previous < 0:
-        previous += Decimal(10) ** digits
-    return previous
 
 
 async def readings_lines(ctx: Ctx, meter: Meter, period: str) -> list[str]:
@@ -135,7 +130,7 @@ def _asked_period(ctx: Ctx, month: int, year: int | None) -> str:
 async def show(ctx: Ctx, account: Account) -> None:
     t = ctx.t
     month, year = ctx.data.get("month"), ctx.data.get("year")
-    by_email = bool(ctx.data.get("by_email"))
+    by_email = ctx.data.get("by_email")  # True, or the address typed along
     ctx.end()
     history = await ctx.store.history.for_account(account.number, RECEIPT_MONTHS)
     options = [
@@ -165,6 +160,10 @@ async def show(ctx: Ctx, account: Account) -> None:
             )
             return
         entry = wanted[0]
+    if by_email and ctx.config.email is not None:
+        # E-mail is on: the month's PDF goes by mail once the address is settled (email.py).
+        await offer_by_email(ctx, account, entry.period, by_email if by_email is not True else None)
+        return
     meters = await ctx.meters(account.number)
     meter = meters[0] if meters else None
     scheme = meter.scheme if meter else Scheme.SINGLE
@@ -188,15 +187,27 @@ async def show(ctx: Ctx, account: Account) -> None:
     summary = await account_summary(ctx, account)
     due = due_lines(ctx, summary) if latest else [t("receipt.past_period")]
     pay = []
-    if latest and payable(summary):
-        pay.append(t("balance.pay_link", url=payment_link(ctx, account.number)))
-    bank = bank_lines(ctx)
-    if bank:
-        pay += [t("balance.bank_title"), *bank]
+    url = payment_link(ctx, account.number)
+    if latest and payable(summary) and url:
+        pay.append(t("balance.pay_link", url=url))
+    pdf = await receipt_pdf(ctx, account, history, entry, summary)
+    if pdf is not None:
+        # The bank details and the QR are in the file; the text stays a summary of it.
+        with_qr = (
+            latest and amount_due(summary) is not None and ctx.config.company.payee is not None
+        )
+        pay.append(t("receipt.pdf_attached_qr" if with_qr else "receipt.pdf_attached"))
+    else:
+        bank = bank_lines(ctx)
+        if bank:
+            pay += [t("balance.bank_title"), *bank]
     parts = ["\n".join(block) for block in (head, usage, due, pay) if block]
     if by_email:
         parts.insert(0, t("receipt.not_by_email"))
-    ctx.say("\n\n".join(parts), options)
+    options.insert(2, ctx.option("receipt.consumption", "go:consumption"))
+    if latest and payable(summary) and not url:  # an acquirer: a link per request
+        options.insert(0, ctx.option("balance.how_to_pay", "go:payment"))
+    ctx.say("\n\n".join(parts), options, attachment=pdf)
 
 
 def due_lines(ctx: Ctx, summary: BalanceSummary) -> list[str]:

@@ -41,6 +41,7 @@ class Topic(StrEnum):
     WRONG_ACCOUNT = "wrong_account"  # paid to someone else's account by mistake
     REFUND = "refund"  # an overpayment to be returned
     INSTALMENT = "instalment"  # paying a debt in parts, a deferral, a restructuring
+    CONSUMPTION = "consumption"  # the customer's own kWh month by month, as a chart
 
 
 class Command(StrEnum):
@@ -63,6 +64,7 @@ REFINES: dict[Topic, Intent] = {
     Topic.PAYMENT_MISSING: Intent.BALANCE_DEBT,
     Topic.REFUND: Intent.BALANCE_DEBT,
     Topic.INSTALMENT: Intent.BALANCE_DEBT,
+    Topic.CONSUMPTION: Intent.BALANCE_DEBT,
     Topic.WRONG_ACCOUNT: Intent.PAYMENT,
 }
 

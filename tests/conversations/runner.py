@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from bots.terminal import CHANNEL
 from bots.terminal.channel import TerminalChannel
-from dialogs.messages import Reply
+from core.payment_qr import parse_payload
+from dialogs.messages import Attachment, Reply
+from energobot.channels import side_channels
 from energobot.chat_session import ChatSession
 from energobot.exchange.demo import DEMO_FILES, demo_file
 from energobot.exchange.exporter import export_readings
 from energobot.exchange.importer import import_bytes
 from energobot.settings import Settings, load_settings
-from energobot.wiring import build_pipeline, sender_config
+from energobot.wiring import build_pipeline, notice_gate, sender_config
 from outbox.sender import OutboxSender
 from storage.database import Database
 from storage.tables import customers, subscriptions
-from tests.conversations.story import BILLING, Story, Turn
+from tests.conversations.story import BILLING, AttachmentCheck, MailEffect, Story, Turn
+from tests.dialogs.papers_read import pdf_images, pdf_text, png_qr_texts, qr_texts
+from tests.email.smtp import Mailbox, running
+from tests.email.smtp import Server as MailServer
 
 REPO = Path(__file__).resolve().parents[2]
 TURN_SECONDS = 20
 USER = "story"
 COUNTING = ("accepted", "flagged")
+PDF = "application/pdf"
 
 
 class StoryFailed(AssertionError):
@@ -71,6 +81,20 @@ def story_settings(database_url: str) -> Settings:
     )
 
 
+def with_yookassa(settings: Settings) -> Settings:
+    """payments.provider yookassa, with the shop and the service secret that signs links."""
+    payments = settings.payments.model_copy(
+        update={
+            "provider": "yookassa",
+            "yookassa": settings.payments.yookassa.model_copy(
+                update={"shop_id": "506751", "secret_key": SecretStr("story_key")}
+            ),
+        }
+    )
+    console = settings.console.model_copy(update={"session_key": SecretStr("story-secret")})
+    return settings.model_copy(update={"payments": payments, "console": console})
+
+
 def billing_files(name: str) -> list[tuple[Any, bytes]]:
     """The fixture's files in import order; a file it lacks comes from the demo data."""
     files = []
@@ -97,16 +121,39 @@ async def play(story: Story, database: Database) -> None:
             report = await import_bytes(store, kind, data, "csv")
             assert not report.errors, report.errors
         await store.commit()
+    if story.payments == "yookassa":
+        settings = with_yookassa(settings)
+    with mail_server(story.mail) as mailbox:
+        if mailbox is not None:
+            settings = with_mail(settings, mailbox)
+        await _play(story, database, settings, files, mailbox)
+
+
+async def _play(
+    story: Story,
+    database: Database,
+    settings: Settings,
+    files: list[tuple[Any, bytes]],
+    mailbox: MailServer | None,
+) -> None:
     clock = Clock(story.start)
     pipeline = build_pipeline(settings, database, clock=clock)
     customer_id = await _given(story, database, pipeline.config.consent_version, clock())
     terminal = TerminalChannel()
-    sender = OutboxSender(database.unit_of_work, {CHANNEL: terminal}, sender_config(settings))
+    # As `energobot chat`: the enabled e-mail channel beside the terminal, mails in lane 1.
+    sender = OutboxSender(
+        database.unit_of_work,
+        {CHANNEL: terminal, **side_channels(settings)},
+        sender_config(settings),
+        gate=notice_gate(settings) if mailbox is not None else None,
+    )
     session = ChatSession(pipeline, sender, terminal, USER, clock=clock)
     transcript = Transcript()
     last: tuple[Reply, ...] = ()
     for number, turn in enumerate(story.turns, 1):
         line = _line(turn, last, transcript, number)
+        if mailbox is not None and "{code}" in line:
+            line = line.replace("{code}", last_code(mailbox.mailbox))
         exchange = await session.exchange(line)
         if exchange.error:
             raise StoryFailed(f"turn {number}: {exchange.error}\n{transcript}")
@@ -117,8 +164,69 @@ async def play(story: Story, database: Database) -> None:
             raise StoryFailed(f"turn {number} ({turn.shown}): {'; '.join(problems)}\n{transcript}")
         clock.tick()
     problems = await check_effects(story, database, customer_id, _accounts_of(files))
+    if story.effects.mails is not None:
+        problems += check_mails(story.effects.mails, mailbox)
     if problems:
         raise StoryFailed("effects: " + "; ".join(problems) + f"\n{transcript}")
+
+
+@contextmanager
+def mail_server(wanted: bool) -> Iterator[MailServer | None]:
+    if not wanted:
+        yield None
+        return
+    yield from running(Mailbox())
+
+
+def with_mail(settings: Settings, server: MailServer) -> Settings:
+    """The e-mail channel on, sending to the story's SMTP server."""
+    mail = settings.channel("email").model_copy(
+        update={
+            "enabled": True,
+            "host": "127.0.0.1",
+            "port": server.port,
+            "starttls": False,
+            "from_address": "receipts@energosbyt.example",
+        }
+    )
+    return settings.model_copy(update={"email": mail})
+
+
+def last_code(mailbox: Mailbox) -> str:
+    """The six digits of the last mail received."""
+    if not mailbox.received:
+        raise StoryFailed("{code}: no mail was received")
+    body = mailbox.received[-1][2].get_body(("plain",))
+    found = re.search(r"(?<!\d)\d{6}(?!\d)", body.get_content() if body else "")
+    if found is None:
+        raise StoryFailed("{code}: the last mail has no six-digit code")
+    return found[0]
+
+
+def check_mails(wanted: list[MailEffect], server: MailServer | None) -> list[str]:
+    got = server.mailbox.received if server is not None else []
+    shown = [(rcpt, str(m["Subject"])) for _, rcpt, m in got]
+    if len(got) != len(wanted):
+        return [f"mails {shown}, expected {len(wanted)}"]
+    problems = []
+    for effect, (_, rcpt, message) in zip(wanted, got, strict=True):
+        if not any(_search(effect.to, r) for r in rcpt):
+            problems.append(f"mail to {rcpt}, expected /{effect.to}/")
+        if effect.subject and not _search(effect.subject, str(message["Subject"])):
+            problems.append(f"mail subject {message['Subject']!r}, expected /{effect.subject}/")
+        if effect.pdf is not None:
+            pdfs = [
+                a for a in message.iter_attachments() if a.get_content_type() == "application/pdf"
+            ]
+            if not effect.pdf and pdfs:
+                problems.append(f"mail to {rcpt} carries a PDF")
+            elif effect.pdf and len(pdfs) != 1:
+                problems.append(f"mail to {rcpt} carries {len(pdfs)} PDFs")
+            elif effect.pdf:
+                data = base64.b64encode(pdfs[0].get_content()).decode()
+                text = pdf_text(Attachment(pdfs[0].get_filename() or "", PDF, data))
+                problems += [f"mailed PDF lacks /{p}/" for p in effect.pdf if not _search(p, text)]
+    return problems
 
 
 async def _given(story: Story, database: Database, version: str, now: datetime) -> int:
@@ -169,6 +277,42 @@ def check_turn(turn: Turn, replies: tuple[Reply, ...]) -> list[str]:
     problems += [
         f"button /{p}/ shown" for p in turn.no_buttons if any(_search(p, lb) for lb in labels)
     ]
+    files = [reply.attachment for reply in replies if reply.attachment is not None]
+    if turn.no_attachment and files:
+        problems.append(f"attachments {[f.filename for f in files]} sent")
+    if turn.attachment is not None:
+        problems += check_attachment(turn.attachment, files)
+    return problems
+
+
+def check_attachment(wanted: AttachmentCheck, files: list[Attachment]) -> list[str]:
+    """One of the files is of the type wanted, named so, with that text and that payment QR."""
+    if not files:
+        return [f"no attachment ({wanted.media_type})"]
+    file = files[0]
+    if len(files) > 1:
+        return [f"{len(files)} attachments: {[f.filename for f in files]}"]
+    if file.media_type != wanted.media_type:
+        return [f"attachment {file.media_type}, expected {wanted.media_type}"]
+    problems = []
+    if wanted.filename and not re.fullmatch(wanted.filename, file.filename):
+        problems.append(f"attachment named {file.filename!r}, expected /{wanted.filename}/")
+    pdf = file.media_type == "application/pdf"
+    text = pdf_text(file) if pdf else ""
+    problems += [f"PDF lacks /{p}/" for p in wanted.text if not _search(p, text)]
+    if wanted.qr is not None:
+        codes = qr_texts(pdf_images(file)) if pdf else png_qr_texts(file)
+        if not wanted.qr:
+            problems += [f"a QR code {code!r} found" for code in codes]
+        elif len(codes) != 1:
+            problems.append(f"{len(codes)} QR codes found, expected one")
+        else:
+            fields = parse_payload(codes[0])
+            problems += [
+                f"QR {key}={fields.get(key)!r}, expected {value!r}"
+                for key, value in wanted.qr.items()
+                if fields.get(key) != value
+            ]
     return problems
 
 

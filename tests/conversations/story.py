@@ -23,12 +23,14 @@ FLOWS = (
     "balance",
     "payment",
     "receipt",
+    "consumption",
     "tariffs",
     "visits",
     "operator",
     "outage",
     "settings",
     "contacts",
+    "email",
     "info",
     "policy",
 )
@@ -44,6 +46,29 @@ def _patterns(values: list[str]) -> list[str]:
     return values
 
 
+class AttachmentCheck(Strict):
+    """The file a turn's replies carry: its type, name, the PDF's text, the payment QR's fields."""
+
+    media_type: Literal["application/pdf", "image/png"]
+    filename: str | None = None  # a pattern
+    text: list[str] = Field(default_factory=list)  # patterns the PDF's text must match
+    # The payment QR in the file (the PNG, or an image of the PDF) has these fields exactly;
+    # {}: the file has no QR.
+    qr: dict[str, str] | None = None
+
+    @field_validator("qr", mode="before")
+    @classmethod
+    def _texts(cls, value: object) -> object:
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _valid(self) -> AttachmentCheck:
+        _patterns([*self.text, *([self.filename] if self.filename else [])])
+        if self.text and self.media_type != "application/pdf":
+            raise ValueError("text is checked in PDFs only")
+        return self
+
+
 class Turn(Strict):
     say: str | None = None
     press: str | None = None
@@ -53,6 +78,8 @@ class Turn(Strict):
     reject: list[str] = Field(default_factory=list)
     buttons: list[str] = Field(default_factory=list)
     no_buttons: list[str] = Field(default_factory=list)
+    attachment: AttachmentCheck | None = None  # the turn's replies carry this file
+    no_attachment: bool = False  # they carry none
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
@@ -60,6 +87,8 @@ class Turn(Strict):
             raise ValueError("a turn is exactly one of say, press, contact, payload")
         for group in (self.expect, self.reject, self.buttons, self.no_buttons):
             _patterns(group)
+        if self.no_attachment and self.attachment is not None:
+            raise ValueError("a turn has an attachment or no_attachment, not both")
         return self
 
     @property
@@ -102,6 +131,19 @@ class EscalationEffect(Strict):
     reason: str | None = None
 
 
+class MailEffect(Strict):
+    """A mail the story's SMTP server received (stories with `mail: true`)."""
+
+    to: str  # a pattern of the recipient
+    subject: str | None = None  # a pattern
+    pdf: list[str] | None = None  # patterns the attached PDF's text matches; []: no PDF
+
+    @model_validator(mode="after")
+    def _valid(self) -> MailEffect:
+        _patterns([self.to, *([self.subject] if self.subject else []), *(self.pdf or [])])
+        return self
+
+
 class Effects(Strict):
     readings: list[ReadingEffect] | None = None
     replaced: int | None = None
@@ -115,6 +157,8 @@ class Effects(Strict):
     subscriptions: (
         dict[Literal["readings", "debt", "outages", "visits", "receipts"], bool] | None
     ) = None
+    # Exactly these mails reached the story's SMTP server, in order (stories with `mail: true`).
+    mails: list[MailEffect] | None = None
 
     @field_validator("linked", mode="before")
     @classmethod
@@ -142,6 +186,12 @@ class Story(Strict):
     given: Given = Field(default_factory=Given)
     turns: list[Turn]
     effects: Effects = Field(default_factory=Effects)
+    # The e-mail channel on, sending to an SMTP server the runner starts; `{code}` in a `say`
+    # is the six digits of the last mail it received.
+    mail: bool = False
+    # payments.provider: yookassa gives links to /pay/... (the turn writes the payment; nothing
+    # calls the acquirer in a story).
+    payments: Literal["link", "yookassa"] = "link"
     source: str = ""  # the file it came from, set on loading
 
     @field_validator("now")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from core.balance import HistoryEntry
 from core.readings import Reading, ReadingStatus
 from tests.dialogs.conftest import Clock, Customer, linked, local
+from tests.dialogs.papers_read import attachments, pdf_text
 
 
 def plain(text: str) -> str:
@@ -53,7 +54,11 @@ async def test_receipt_of_the_latest_period(customer: Customer) -> None:
     # What is due is said once: no «К оплате … до …» followed by «Итого к оплате».
     assert "Итого к оплате: 1 250,40 ₽ до 15 декабря 2026" in text
     assert text.casefold().count("к оплате") == 1
-    assert "БИК: 045773603" in text
+    # The bank details went into the PDF attached to it.
+    assert "БИК" not in text and "PDF" in text
+    files = attachments(customer.last)
+    assert [f.filename for f in files] == ["kvitanciya-5901234567-2026-10.pdf"]
+    assert "045773603" in pdf_text(files[0])
     assert "https://energosbyt.example/pay?account=5901234567" in text
     assert "Главное меню" in customer.labels()
 

@@ -394,6 +394,7 @@ LABELLED: list[tuple[str, Intent | Topic]] = [
     ("деньги ушли на чужой лицевой счет", Topic.WRONG_ACCOUNT),
     ("хочу вернуть переплату на карту", Topic.REFUND),
     ("дайте рассрочку по долгу", Topic.INSTALMENT),
+    ("покажите сколько я тратил света за год", Topic.CONSUMPTION),
 ]
 
 

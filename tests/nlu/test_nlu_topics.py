@@ -50,6 +50,13 @@ P = Intent.PAYMENT
         ("перевёл по ошибке на чужой лицевой", Topic.WRONG_ACCOUNT),
         ("ошибся номером счёта при оплате", Topic.WRONG_ACCOUNT),
         ("i paid to the wrong account", Topic.WRONG_ACCOUNT),
+        # The customer's own kWh month by month.
+        ("история потребления", Topic.CONSUMPTION),
+        ("сколько я тратил", Topic.CONSUMPTION),
+        ("покажи расход за год", Topic.CONSUMPTION),
+        ("график потреблния", Topic.CONSUMPTION),
+        ("how much did i use", Topic.CONSUMPTION),
+        ("show my consumption history", Topic.CONSUMPTION),
     ],
 )
 def test_topics_refine_their_intent(text: str, topic: Topic) -> None:
