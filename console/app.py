@@ -15,6 +15,7 @@ from console import (
     conversation,
     events,
     outages,
+    papers,
     queue,
     readings,
     supervisor,
@@ -36,6 +37,7 @@ def build_console(services: ServicesLike, clock: Callable[[], datetime] | None =
         console.reply_check = check
     if clock is not None:
         console.clock = clock
+    console.receipts = getattr(services, "pipeline", None)
     return console
 
 
@@ -61,6 +63,9 @@ def mount_console(
     routes.add_post("/conversations/{conversation_id:\\d+}/reply", conversation.reply)
     routes.add_post("/conversations/{conversation_id:\\d+}/note", conversation.note)
     routes.add_post("/conversations/{conversation_id:\\d+}/close", conversation.close)
+    routes.add_get(
+        "/conversations/{conversation_id:\\d+}/receipts/{account}/{period}.pdf", papers.receipt
+    )
     routes.add_get("/events", events.events)
     routes.add_get("/visits", visits.visits_list)
     routes.add_post("/visits/{visit_id:\\d+}/schedule", visits.schedule)

@@ -352,7 +352,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         exc.headers.update(SECURITY_HEADERS)
         raise
+    own_cache = response.headers.get("Cache-Control", "")
     response.headers.update(SECURITY_HEADERS)
+    if "no-store" in own_cache:  # a handler's as strict word stays («private, no-store»)
+        response.headers["Cache-Control"] = own_cache
     return response
 
 

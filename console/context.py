@@ -19,6 +19,7 @@ from console.render import Formats, environment, html
 from console.roles import Role, at_least
 from core.addresses import networks
 from core.ports import SessionRecord, Store
+from dialogs.messages import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,15 @@ def _always_open(
     channel: str, text: str, operator: str, last_inbound_at: datetime | None, now: datetime
 ) -> str | None:
     return None
+
+
+class ReceiptSource(Protocol):
+    """dialogs.pipeline.Pipeline as the console needs it: a customer's receipt as the chat gives
+    it (energobot's Services has one as `pipeline`; without it the console offers no PDFs)."""
+
+    async def receipt(
+        self, store: Store, customer_id: int, account: str, period: str
+    ) -> Attachment | None: ...
 
 
 class ServicesLike(Protocol):
@@ -126,6 +136,7 @@ class Console:
         self.wake_notices = wake_notices
         self.clock = clock
         self.reply_check = reply_check
+        self.receipts: ReceiptSource | None = None  # set by build_console when the app has one
         if options.session_key:
             self.key = options.session_key.encode()
         else:

@@ -48,7 +48,7 @@ async def _render(
         if not visible(session, view):
             return await hidden(console, request, store, session, conversation_id, "view")
         lines, cursor = await store.console.transcript(conversation_id)
-        summary = await accounts_summary(console, store, view.customer_id)
+        summary = await accounts_summary(console, store, view.customer_id, conversation_id)
         canned = await store.canned.all()
         details = {"conversation_id": conversation_id, "lines": len(lines)}
         await store.audit.record(actor(session), "console.view", now, details)

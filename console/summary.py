@@ -1,23 +1,36 @@
-"""The linked accounts' summary beside a conversation: balance, last readings, open visits."""
+"""The linked accounts' summary beside a conversation: balance, last readings, open visits,
+billing's receipts of the last twelve months (each with its PDF) and the online payments."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from console.context import Console
+from console.context import PREFIX, Console
 from core.masking import mask_address, mask_surname
+from core.payments import OnlinePayment, PaymentStatus
 from core.ports import Store
 from core.readings import ReadingKind, ReadingStatus
 from core.visits import VisitStatus
+from dialogs.flows.receipt_document import RECEIPT_MONTHS
 
 READINGS_SHOWN = 3  # per meter
+PAYMENTS_SHOWN = 10
 OPEN_VISITS = (VisitStatus.NEW, VisitStatus.SCHEDULED)
+PAID = (PaymentStatus.SUCCEEDED, PaymentStatus.IN_BILLING)
+
+
+def receipt_path(conversation_id: int, account: str, period: str) -> str:
+    return f"{PREFIX}/conversations/{conversation_id}/receipts/{account}/{period}.pdf"
 
 
 async def accounts_summary(
-    console: Console, store: Store, customer_id: int
+    console: Console, store: Store, customer_id: int, conversation_id: int | None = None
 ) -> list[dict[str, Any]]:
+    """Each linked account's card; receipts link to their PDF when `conversation_id` is given
+    and the console can make receipts (console.receipts)."""
     f = console.formats
+    papers = conversation_id is not None and console.receipts is not None
     summary = []
     for account in await store.accounts.linked(customer_id):
         if account.balance > 0:
@@ -65,6 +78,23 @@ async def accounts_summary(
             for visit in await store.visits.for_accounts([account.number])
             if visit.status in OPEN_VISITS
         ]
+        receipts = [
+            {
+                "period": entry.period,
+                "month": f.t.period(entry.period),
+                "kwh": f.number(entry.kwh),
+                "charged": f.money(entry.charged),
+                "paid": f.money(entry.paid),
+                "pdf": receipt_path(conversation_id, account.number, entry.period)
+                if papers and conversation_id is not None
+                else "",
+            }
+            for entry in await store.history.for_account(account.number, RECEIPT_MONTHS)
+        ]
+        payments = [
+            _payment(console, payment)
+            for payment in await store.online_payments.latest(account.number, PAYMENTS_SHOWN)
+        ]
         summary.append(
             {
                 "number": account.number,
@@ -74,6 +104,29 @@ async def accounts_summary(
                 "due": f.day(account.due_date),
                 "meters": meters,
                 "visits": visits,
+                "receipts": receipts,
+                "payments": payments,
             }
         )
     return summary
+
+
+def _moment(console: Console, value: datetime) -> str:
+    """«7 декабря 2026, 14:05» in the company's time zone: ten payments may span years."""
+    local = console.formats.local(value)
+    return f"{console.formats.t.date(local.date())}, {console.formats.t.time(local)}"
+
+
+def _payment(console: Console, payment: OnlinePayment) -> dict[str, Any]:
+    """A payment's line: when it was paid, else when the customer asked for its link."""
+    if payment.status in PAID and payment.paid_at is not None:
+        when = console.text("summary.payment_paid", when=_moment(console, payment.paid_at))
+    else:
+        when = console.text("summary.payment_created", when=_moment(console, payment.created_at))
+    f = console.formats
+    return {
+        "amount": f.money(payment.amount),
+        "status": payment.status.value,
+        "label": f.label("payment_status", payment.status.value),
+        "when": when,
+    }

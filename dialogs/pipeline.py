@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from core.conversations import Conversation, ConversationStatus
 from core.masking import hide_card_data
 from core.ports import Store
 from dialogs.batch import Batcher
 from dialogs.config import DialogConfig
 from dialogs.context import GO, Ctx
 from dialogs.engine import Engine
-from dialogs.messages import NOTICES, Inbound, InboundKind, Reply
+from dialogs.flows.receipt_document import receipt_attachment
+from dialogs.messages import NOTICES, Attachment, Inbound, InboundKind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,42 @@ class Pipeline:
             handled = await self._turn(store, _storable(inbound), recovering=False)
             await store.rollback()
         return list(handled.replies)
+
+    async def receipt(
+        self, store: Store, customer_id: int, account: str, period: str
+    ) -> Attachment | None:
+        """The customer's receipt of `period` (YYYY-MM) for a linked account, as the customer
+        would get it in the chat (their language); None when the account is not theirs, billing's
+        last twelve months lack the period, or the PDF cannot be made. For the console: it reads
+        only and takes no lock — a stand-in conversation (never saved), since a receipt reads
+        nothing of the dialog's state and the real one is locked by `open` on PostgreSQL."""
+        customer = await store.customers.get(customer_id)
+        if customer is None:
+            return None
+        linked = next(
+            (a for a in await store.accounts.linked(customer_id) if a.number == account), None
+        )
+        if linked is None:
+            return None
+        conversation = Conversation(
+            id=0,
+            customer_id=customer.id,
+            channel=customer.channel,
+            user_id=customer.user_id,
+            status=ConversationStatus.BOT,
+            state={},
+            version=0,
+            last_inbound_at=None,
+        )
+        ctx = Ctx(
+            engine=self.engine,
+            store=store,
+            config=self.config,
+            customer=customer,
+            conversation=conversation,
+            now=self.clock(),
+        )
+        return await receipt_attachment(ctx, linked, period)
 
     async def _handle(self, inbound: Inbound, *, recovering: bool) -> Handled:
         # Keyed by the conversation: every batch, in every process, locks rows in one order.
