@@ -24,6 +24,7 @@ from core.conversations import (
 )
 from core.meters import Meter, Scheme
 from core.notices import CampaignRecord, LinkedAccount, NoticeDraft, NoticeFacts, OutageRecord
+from core.payments import OnlinePayment, PaymentStatus
 from core.readings import Reading, ReadingStatus
 from core.tariffs import TariffRow
 from core.visits import Visit, VisitStatus, VisitStatusChange
@@ -127,6 +128,9 @@ class OutboxPort(Protocol):
         self, channel: str, user_id: str, status: str, until: datetime, at: datetime
     ) -> int:
         """A watermark receipt: every row sent to `user_id` at or before `until`."""
+
+    async def attachment(self, row_id: int) -> dict[str, Any] | None:
+        """The file of an outbox row's reply (filename, media_type, data_b64), or None."""
 
 
 class OutboxRow(Protocol):
@@ -647,6 +651,19 @@ class ThrottlePort(Protocol):
         """Delete windows long past."""
 
 
+class EmailAddressPort(Protocol):
+    """E-mail addresses the customer confirmed (receipts go there without a new code)."""
+
+    async def confirmed(self, customer_id: int) -> list[str]:
+        """The latest first."""
+
+    async def confirm(self, customer_id: int, address: str, channel: str, now: datetime) -> None:
+        """Remember the address (again: its time moves on)."""
+
+    async def forget(self, customer_id: int, address: str | None = None) -> int:
+        """One address (any case) or, with None, all of them; how many were forgotten."""
+
+
 class SubscriptionPort(Protocol):
     async def chosen(self, customer_id: int) -> dict[str, bool]:
         """The topics the customer chose, on or off (others are at their default)."""
@@ -753,6 +770,39 @@ class NoticePort(Protocol):
         """What the gate needs about a batch of claimed notices."""
 
 
+class PaymentPort(Protocol):
+    """Online payments (core.payments); moves between statuses are conditional: each says
+    whether it happened, so a repeated notification changes nothing."""
+
+    async def add(self, payment: OnlinePayment) -> OnlinePayment: ...
+
+    async def get(self, public_id: str) -> OnlinePayment | None: ...
+
+    async def by_provider_id(self, provider_id: str) -> OnlinePayment | None: ...
+
+    async def started(self, public_id: str, provider_id: str, confirmation_url: str | None) -> bool:
+        """The acquirer's payment exists: `created` becomes `pending` with its id (the same id
+        again is no change, another id is refused)."""
+
+    async def succeeded(self, public_id: str, paid_at: datetime, method: str | None) -> bool:
+        """`created`/`pending` becomes `succeeded`."""
+
+    async def canceled(self, public_id: str, at: datetime, reason: str | None) -> bool: ...
+
+    async def in_billing(self, public_ids: Sequence[str], at: datetime) -> int: ...
+
+    async def of_account(
+        self, account: str, statuses: Sequence[PaymentStatus]
+    ) -> list[OnlinePayment]:
+        """Oldest first."""
+
+    async def latest(self, account: str, limit: int) -> list[OnlinePayment]:
+        """The account's payments in any status, newest first (the console's summary)."""
+
+    async def paid(self, since: datetime | None) -> list[OnlinePayment]:
+        """Succeeded (and in billing) payments paid since then, by paid_at: billing's export."""
+
+
 class Store(Protocol):
     """One unit of work: every port, one transaction."""
 
@@ -830,6 +880,12 @@ class Store(Protocol):
 
     @property
     def notices(self) -> NoticePort: ...
+
+    @property
+    def online_payments(self) -> PaymentPort: ...
+
+    @property
+    def email_addresses(self) -> EmailAddressPort: ...
 
     async def commit(self) -> None: ...
 

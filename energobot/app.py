@@ -15,9 +15,12 @@ from bots.registry import plugins
 from console.app import mount_console
 from console.context import ReplyCheck
 from dialogs.pipeline import Pipeline
-from energobot.channels import Channels, build_channels
+from energobot.channels import Channels, build_channels, host
 from energobot.logs import quiet_client_faults
+from energobot.media import media_signer, mount_media
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
+from energobot.pay import mount_payments
+from energobot.payment_wiring import payment_desk, yookassa_client
 from energobot.settings import Settings
 from energobot.streams import server_options
 from energobot.wiring import build_pipeline, notice_machinery
@@ -146,6 +149,12 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     # For Prometheus inside the network: the reverse proxy must not pass /metrics through.
     app.router.add_get("/metrics", metrics_endpoint)
     channels.mount(app, settings, pipeline)
+    # Payment links (/pay/...) and YooKassa's notifications, when payments go through it.
+    if (acquirer := yookassa_client(settings)) is not None:
+        mount_payments(app, payment_desk(settings, database, acquirer, sender.wake))
+    # Signed links to replies' files (the web chat, Viber, a channel's fallback).
+    derive = host(settings).derive_key
+    mount_media(app, media_signer(derive, settings.server.media_link_days), pipeline.unit_of_work)
     if (console := mount_console(app, services)) is not None:
         console.wake_notices = scheduler.wake  # an outage entered: its notices now
         language = console.options.language

@@ -21,6 +21,7 @@ from bots.registry import plugins
 from console.events import STREAMS
 from dialogs.messages import Reply
 from dialogs.pipeline import Pipeline
+from energobot.media import media_path_maker, media_signer, media_url_maker
 from energobot.settings import Settings
 from energobot.streams import Streams, build_streams
 from storage.repos.chatlog import chat_log_reader
@@ -34,6 +35,8 @@ def host(
 ) -> Host:
     """What the plug-ins may know of the service."""
     root = settings.console.session_key.get_secret_value().encode()
+    derive = (lambda purpose: derived_key(root, purpose)) if root else None
+    days = settings.server.media_link_days
     return Host(
         company=settings.company.name,
         website=settings.company.website,
@@ -42,13 +45,16 @@ def host(
         send_timeout_seconds=settings.outbox.send_timeout_seconds,
         max_body_bytes=settings.server.max_body_bytes,
         chat_log=None if pipeline is None else chat_log_reader(pipeline.unit_of_work),
-        derive_key=(lambda purpose: derived_key(root, purpose)) if root else None,
+        derive_key=derive,
         throttle=None if pipeline is None else shared_throttle(pipeline),
         revocations=None if pipeline is None else SqlRevocations(pipeline.unit_of_work),
         preview=None if pipeline is None else pipeline.preview,
         # X-Forwarded-For believed only from server.trusted_proxies, as for the console.
         client_address=None if streams is None else streams.client_address,
         streams=streams,
+        media_url=media_url_maker(settings.server.public_url, media_signer(derive, days)),
+        media_path=media_path_maker(media_signer(derive, days)),
+        media_link_days=days,
     )
 
 
@@ -136,6 +142,17 @@ class Channels:
     async def close(self) -> None:
         for channel in self.outbound.values():
             await channel.close()
+
+
+def side_channels(settings: Settings) -> dict[str, Channel]:
+    """The enabled plug-ins that deliver messages of other channels' conversations (e-mail):
+    `energobot chat` sends through them beside the terminal."""
+    around = host(settings)
+    return {
+        plugin.name: plugin.build(settings.channel(plugin.name), around)
+        for plugin in enabled(settings)
+        if plugin.side_channel
+    }
 
 
 def build_channels(settings: Settings) -> Channels:

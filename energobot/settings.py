@@ -54,6 +54,9 @@ class ServerSettings(Section):
     # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed: the client's
     # address is the last one in it that is not such a proxy. Empty: the peer's own address.
     trusted_proxies: list[str] = []
+    # A reply's file sent as a signed link (GET /media/<token>: the web chat, Viber, and any
+    # channel that could not send the file itself) stays valid this many days.
+    media_link_days: int = Field(7, ge=1, le=90)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -279,6 +282,75 @@ class ConsoleSettings(Section):
         return value
 
 
+PAYMENT_METHODS = ("sbp", "bank_card")  # YooKassa's payment_method_data.type values we offer
+
+
+class YookassaSettings(Section):
+    shop_id: str = ""
+    # Secret: only from ENERGOBOT_PAYMENTS__YOOKASSA__SECRET_KEY.
+    secret_key: SecretStr = SecretStr("")
+    api_url: str = "https://api.yookassa.ru/v3"
+    timeout_seconds: float = Field(10.0, gt=0, le=60)
+    # Where notifications may come from (YooKassa's published ranges); empty: not checked.
+    trusted_networks: list[str] = []
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return ServerSettings._networks(value)
+
+
+class PaymentSettings(Section):
+    # link: the company's payment page (company.payment_url, {account} and optional {amount});
+    # yookassa: a payment per request through YooKassa, links at {server.public_url}/pay/...
+    provider: Literal["link", "yookassa"] = "link"
+    yookassa: YookassaSettings = YookassaSettings()
+    # Where the customer returns after paying; empty: the company's website.
+    return_url: str = ""
+    methods: list[str] = ["sbp", "bank_card"]
+    min_amount: Decimal = Field(Decimal("1.00"), gt=0)
+    max_amount: Decimal = Field(Decimal("150000.00"), gt=0)
+    billing_days: int = Field(3, ge=1, le=30)  # working days a payment takes to reach billing
+    link_hours: int = Field(24, ge=1, le=24 * 30)  # how long a payment link can be opened
+
+    @field_validator("methods")
+    @classmethod
+    def _methods(cls, value: list[str]) -> list[str]:
+        unknown = [m for m in value if m not in PAYMENT_METHODS]
+        if unknown or not value:
+            raise ValueError(
+                f"payment methods must be some of {', '.join(PAYMENT_METHODS)}; got {value}"
+            )
+        return value
+
+    @field_validator("min_amount", "max_amount")
+    @classmethod
+    def _kopecks(cls, value: Decimal) -> Decimal:
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(f"{value} has more than two decimals (kopecks)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PaymentSettings:
+        if self.min_amount > self.max_amount:
+            raise ValueError(f"min_amount {self.min_amount} is above max_amount {self.max_amount}")
+        if self.provider == "yookassa" and not self.yookassa.shop_id.strip():
+            raise ValueError("provider yookassa needs yookassa.shop_id (the shop's id)")
+        if self.provider == "yookassa" and not self.yookassa.secret_key.get_secret_value():
+            raise ValueError(
+                "provider yookassa needs its secret key: "
+                "set ENERGOBOT_PAYMENTS__YOOKASSA__SECRET_KEY"
+            )
+        return self
+
+
 class CoreSettings(BaseSettings):
     """The service's own sections; each channel plug-in adds its own (see Settings below)."""
 
@@ -299,6 +371,7 @@ class CoreSettings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     notices: NoticeSettings = NoticeSettings()
     console: ConsoleSettings = ConsoleSettings()
+    payments: PaymentSettings = PaymentSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -311,6 +384,17 @@ class CoreSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The YAML file is set per load by load_settings(); the environment wins over it.
         return init_settings, env_settings, YamlConfigSettingsSource(settings_cls)
+
+    @model_validator(mode="after")
+    def _payment_links_signed(self) -> CoreSettings:
+        # The links are signed with a key derived from the service's secret: a random one per
+        # start would break every link given before a restart, and differ between processes.
+        if self.payments.provider == "yookassa" and not self.console.session_key.get_secret_value():
+            raise ValueError(
+                "payments.provider yookassa signs its links with the service's secret: "
+                "set ENERGOBOT_CONSOLE__SESSION_KEY"
+            )
+        return self
 
     def channel(self, name: str) -> ChannelSettings:
         """A channel plug-in's section by its name."""
@@ -339,9 +423,10 @@ else:
 
 
 def secret_fields() -> tuple[tuple[str, str], ...]:
-    """(section, key) of every secret: the channels' own and the console's."""
+    """(section, key) of every secret: the channels' own, the console's and the acquirer's (a
+    section nested in another is named with dots)."""
     channels = ((plugin.name, key) for plugin in plugins() for key in plugin.secrets)
-    return (*channels, ("console", "session_key"))
+    return (*channels, ("console", "session_key"), ("payments.yookassa", "secret_key"))
 
 
 # Secrets come from the environment only: a config file is copied, committed and shown around.
@@ -357,8 +442,11 @@ def _refuse_secrets(path: Path) -> None:
 
     listed = yaml.safe_load(path.read_text("utf-8")) or {}
     for section, key in secret_fields():
-        if isinstance(listed, dict) and key in (listed.get(section) or {}):
-            env = f"ENERGOBOT_{section.upper()}__{key.upper()}"
+        node = listed
+        for part in section.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and key in node:
+            env = "ENERGOBOT_" + "__".join(p.upper() for p in (*section.split("."), key))
             raise SettingsError(
                 f"{section}.{key} is a secret: remove it from {path} and set {env} instead"
             )

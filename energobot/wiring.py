@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -13,12 +16,13 @@ from core.balance import PenaltyRules
 from core.calendar import BusinessHours
 from core.notices import QuietHours
 from core.restriction import RestrictionRules
-from dialogs.config import CompanyInfo, DialogConfig, ReadingRules
+from dialogs.config import CompanyInfo, DialogConfig, EmailRules, ReadingRules
 from dialogs.engine import Engine
 from dialogs.flows import FLOWS
 from dialogs.i18n import translator
 from dialogs.nlu import warm_up
 from dialogs.pipeline import Handled, Pipeline
+from energobot.payment_wiring import payment_rules
 from energobot.settings import BillingSettings, Settings
 from outbox.notices.gate import Gate, GateRules
 from outbox.notices.post import OutagePoster
@@ -83,7 +87,21 @@ def dialog_config(settings: Settings) -> DialogConfig:
             {"terminal", *(p.name for p in plugins() if p.verified_phone)}
         ),
         phone_hints={p.name: hints for p in plugins() if (hints := p.phone_hints())},
+        email=email_rules(settings),
+        payments=payment_rules(settings),
     )
+
+
+def email_rules(settings: Settings) -> EmailRules | None:
+    """The e-mail flow's rules when the `email:` channel is enabled."""
+    section = settings.channel("email")
+    if not section.enabled:
+        return None
+    root = settings.console.session_key.get_secret_value().encode()
+    # Without the service's secret the key lives as long as the process: codes sent before a
+    # restart are then void (the customer asks for a new one).
+    key = hmac.new(root, b"email-codes", hashlib.sha256).digest() if root else os.urandom(32)
+    return EmailRules(code_key=key, codes_per_day=getattr(section, "codes_per_day", 5))
 
 
 def penalty_rules(billing: BillingSettings) -> PenaltyRules:

@@ -245,12 +245,15 @@ class OutboxSender:
                 leased_by=self.id if self._task is not None else None,
                 lane=lane,
             )
-            if lane is not Lane.REPLY and rows and self._gate is not None:
-                judged = await self._gate.admit(store, rows, now)
-                self._told_skips(rows, judged)
+            # Notices (rows with a kind) are judged by the gate; a personal message written
+            # whole during a turn (an e-mail with a receipt) goes as it is.
+            notices = [row for row in rows if row.kind]
+            if lane is not Lane.REPLY and notices and self._gate is not None:
+                judged = await self._gate.admit(store, notices, now)
+                self._told_skips(notices, judged)
                 admitted = {k: reply for k, reply in judged.items() if reply is not None}
                 self._replies.update(admitted)
-                rows = [row for row in rows if row.id in admitted]
+                rows = [row for row in rows if not row.kind or row.id in admitted]
             await store.commit()
         grouped: dict[int, list[OutboxRow]] = defaultdict(list)
         for row in rows:

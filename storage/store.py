@@ -13,11 +13,13 @@ from storage.repos.audit import AuditRepo
 from storage.repos.canned import CannedRepo
 from storage.repos.console import ConsoleRepo
 from storage.repos.customers import ConsentRepo, ConversationRepo, CustomerRepo
+from storage.repos.emails import EmailAddressRepo
 from storage.repos.escalations import EscalationRepo
 from storage.repos.messages import InboxRepo, OutboxRecord, OutboxRepo, SenderRepo
 from storage.repos.meters import MeterRepo
 from storage.repos.notices import CampaignRepo, JobRepo, NoticeRepo, OutageRepo, SubscriptionRepo
 from storage.repos.operators import OperatorRepo, SessionRepo
+from storage.repos.payments import PaymentRepo
 from storage.repos.readings import HistoryRepo, ReadingRepo
 from storage.repos.tariffs import TariffRepo
 from storage.repos.throttle import ThrottleRepo
@@ -56,6 +58,8 @@ class SqlStore:
         self.campaigns = CampaignRepo(connection)
         self.jobs = JobRepo(connection)
         self.notices = NoticeRepo(connection)
+        self.online_payments = PaymentRepo(connection)
+        self.email_addresses = EmailAddressRepo(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

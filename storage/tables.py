@@ -572,3 +572,54 @@ jobs = Table(
     Column("started_at", UTCDateTime, nullable=False),
     Column("done_at", UTCDateTime, nullable=True),
 )
+
+# Online payments through the acquirer (payments/), from the link a turn wrote until billing has
+# them. Billing's own per-period payments are `payments` above (imported history). Not tied to
+# accounts by a foreign key: a record of money taken outlives an account billing dropped.
+online_payments = Table(
+    "online_payments",
+    metadata,
+    _id(),
+    Column("public_id", String(36), nullable=False, unique=True),  # ours, in the metadata
+    Column("idempotence_key", String(64), nullable=False, unique=True),
+    Column("account_number", String(ACCOUNT), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    # created | pending | succeeded | canceled | in_billing (core.payments.PaymentStatus)
+    Column("status", String(STATUS), nullable=False),
+    Column("customer_id", BigId, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column(
+        "conversation_id",
+        BigId,
+        ForeignKey("conversations.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("provider", String(16), nullable=False),
+    Column("provider_id", String(64), nullable=True, unique=True),
+    Column("confirmation_url", Text, nullable=True),
+    Column("method", String(32), nullable=True),  # what the customer paid with: sbp, bank_card
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("paid_at", UTCDateTime, nullable=True),
+    Column("canceled_at", UTCDateTime, nullable=True),
+    Column("cancel_reason", String(64), nullable=True),
+    Column("in_billing_at", UTCDateTime, nullable=True),
+    Index(None, "account_number", "status"),
+    Index(None, "status", "paid_at"),
+)
+
+# E-mail addresses a customer proved their own with a one-time code (or chose from billing):
+# receipts go there without a code next time. Forgotten in settings and by erasure.
+email_addresses = Table(
+    "email_addresses",
+    metadata,
+    Column(
+        "customer_id",
+        BigId,
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("address", String(254), primary_key=True),  # as typed, compared lower-cased
+    Column("confirmed_at", UTCDateTime, nullable=False),
+    Column("channel", String(CHANNEL), nullable=False),  # where the code was typed back
+)

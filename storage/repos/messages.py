@@ -185,6 +185,9 @@ class OutboxRepo(Repo):
             older = aliased(outbox)
             before = and_(
                 older.c.conversation_id == outbox.c.conversation_id,
+                # A conversation may have rows of another channel (its e-mails): each channel
+                # keeps its own order and is claimed by its own sender round.
+                older.c.channel == outbox.c.channel,
                 older.c.status == PENDING,
                 older.c.lane == lane,
                 older.c.id < outbox.c.id,
@@ -226,6 +229,7 @@ class OutboxRepo(Repo):
                 .join(conversations, conversations.c.id == outbox.c.conversation_id)
                 .where(
                     outbox.c.status == PENDING,
+                    outbox.c.channel == bindparam("p_channel"),
                     outbox.c.lane == lane,
                     outbox.c.conversation_id.in_(chosen),
                     # Said of both sides, or PostgreSQL merge-joins through every conversation.
@@ -252,7 +256,9 @@ class OutboxRepo(Repo):
             return []
         chosen = [row.conversation_id for row in heads]
         rows = self._prepared(f"outbox.claim.rows.{lane}", build_rows)
-        result = await self._conn.execute(rows, {"p_chosen": chosen, "p_now": now})
+        result = await self._conn.execute(
+            rows, {"p_chosen": chosen, "p_now": now, "p_channel": channel}
+        )
         records = [_record(row) for row in result.mappings()]
         lease = self._prepared(
             "outbox.claim.lease",
@@ -439,6 +445,13 @@ class OutboxRepo(Repo):
         result = await self._conn.execute(select(outbox).where(outbox.c.id == row_id))
         row = result.mappings().one_or_none()
         return None if row is None else _record(row)
+
+    async def attachment(self, row_id: int) -> dict[str, Any] | None:
+        """The file of an outbox row's reply (its body's `attachment`), for GET /media."""
+        result = await self._conn.execute(select(outbox.c.body).where(outbox.c.id == row_id))
+        body = result.scalar_one_or_none()
+        found = body.get("attachment") if isinstance(body, dict) else None
+        return found if isinstance(found, dict) else None
 
     async def mark_sent(self, row_id: int, at: datetime, platform_id: str | None = None) -> None:
         await self._conn.execute(
