@@ -6,8 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
+from core.payment_qr import parse_payload
 from energobot.exchange import export_readings
 from storage.tables import account_links, escalations, visits
 from tests.telegram.harness import Harness, labels
@@ -151,3 +155,42 @@ async def test_sharing_the_own_contact_links_by_phone(tg: Harness) -> None:
     assert linked["account_number"] == "5901000001"
     sent = await tg.press(chat, "Баланс и оплата")
     assert "1 514,86 ₽" in tg.text(sent)
+
+
+async def test_receipt_pdf_qr_and_chart_arrive_as_files(tg: Harness) -> None:
+    """«квитанция за ноябрь» → sendDocument with a PDF whose totals are billing's; «сколько
+    платить» → sendPhoto with a payment QR of the amount due; «история потребления» → a chart."""
+    chat = 7010
+    await link(tg, chat, "5901000001", "Иванова")
+    sent = await tg.say(chat, "квитанцию за ноябрь пришлите")
+    (document,) = [s for s in sent if s.method == "sendDocument"]
+    assert document.filenames["document"] == "kvitanciya-5901000001-2026-11.pdf"
+    text = pdf_text(document.files["document"])
+    assert "5901000001" in text and "ноябрь 2026" in text
+    assert "1 514,86" in text  # charged in November, and the total due (nothing paid)
+    paid = parse_payload(qr_text(pdf_images(document.files["document"])[0]))
+    assert (paid["PersAcc"], paid["Sum"], paid["PaymPeriod"]) == ("5901000001", "151486", "112026")
+    assert paid["TechCode"] == "02" and paid["BIC"] == "045773603"
+
+    sent = await tg.say(chat, "скока платить")
+    (photo,) = [s for s in sent if s.method == "sendPhoto"]
+    assert "|Sum=151486|" in qr_text(photo.files["photo"])
+    assert "1 514,86 ₽" in tg.text(sent)
+
+    sent = await tg.say(chat, "история потребления")
+    (chart,) = [s for s in sent if s.method == "sendPhoto"]
+    assert Image.open(io.BytesIO(chart.files["photo"])).size == (1080, 720)
+    assert "243" in tg.text(sent)  # November's kWh, also in text
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_images(data: bytes) -> list[bytes]:
+    return [image.data for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+
+
+def qr_text(png: bytes) -> str:
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return str(found.text)
