@@ -67,7 +67,8 @@ class OnlinePayment:
     provider_id: str | None = None
     confirmation_url: str | None = None
     method: str | None = None
-    paid_at: datetime | None = None
+    paid_at: datetime | None = None  # the acquirer's capture time
+    succeeded_at: datetime | None = None  # when we learned of it
     canceled_at: datetime | None = None
     cancel_reason: str | None = None
     in_billing_at: datetime | None = None
@@ -118,7 +119,8 @@ def link_payment_id(key: bytes, token: str) -> str | None:
     public_id, dot, signature = token.partition(".")
     if not dot or not public_id or len(public_id) > 36:
         return None
-    if not hmac.compare_digest(signature, _signature(key, public_id)):
+    # Bytes: compare_digest refuses non-ASCII str, and a link may be typed or mangled.
+    if not hmac.compare_digest(signature.encode(), _signature(key, public_id).encode()):
         return None
     return public_id
 

@@ -35,7 +35,7 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(status=403, text="notifications come from YooKassa's networks only")
     if request.content_length is not None and request.content_length > MAX_BODY:
         return web.Response(status=413, text=f"a notification is at most {MAX_BODY} bytes")
-    body = await request.content.read(MAX_BODY + 1)
+    body = await _body(request)
     if len(body) > MAX_BODY:
         return web.Response(status=413, text=f"a notification is at most {MAX_BODY} bytes")
     try:
@@ -62,22 +62,39 @@ async def receive(request: web.Request) -> web.Response:
             exc,
         )
         return web.Response(status=503, text="the payment could not be checked now")
+    await settle(desk, ours, fetched, notification.event)
+    return web.Response(text="ok")
+
+
+async def settle(desk: PaymentDesk, ours: OnlinePayment, fetched: Payment, why: str) -> bool:
+    """YooKassa's payment, fetched back, settles ours (a notification's, or reconciliation's,
+    `why`): whether ours changed. The change is conditional on the status, so whoever settles
+    it first tells the customer, once."""
     problem = _mismatch(ours, fetched)
     if problem:
-        log.warning("yookassa %s %s: %s: ignored", notification.event, ours.public_id, problem)
-        return web.Response(text="ok")
+        log.warning("yookassa %s %s: %s: ignored", why, ours.public_id, problem)
+        return False
     if fetched.status == "succeeded":
-        await _succeeded(desk, ours, fetched)
-    elif fetched.status == "canceled":
-        await _canceled(desk, ours, fetched)
-    elif notification.event in ("payment.succeeded", "payment.canceled"):
+        return await _succeeded(desk, ours, fetched)
+    if fetched.status == "canceled":
+        return await _canceled(desk, ours, fetched)
+    if why in ("payment.succeeded", "payment.canceled"):
         log.warning(
-            "yookassa %s %s: YooKassa says it is %s: ignored",
-            notification.event,
-            ours.public_id,
-            fetched.status,
+            "yookassa %s %s: YooKassa says it is %s: ignored", why, ours.public_id, fetched.status
         )
-    return web.Response(text="ok")
+    return False
+
+
+async def _body(request: web.Request) -> bytes:
+    """The whole body, or the first MAX_BODY + 1 bytes of a longer one: a read returns what
+    has arrived so far, and a body often comes in several TCP segments."""
+    body = bytearray()
+    while len(body) <= MAX_BODY:
+        chunk = await request.content.read(MAX_BODY + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 def _mismatch(ours: OnlinePayment, fetched: Payment) -> str:
@@ -93,36 +110,40 @@ def _mismatch(ours: OnlinePayment, fetched: Payment) -> str:
     return ""
 
 
-async def _succeeded(desk: PaymentDesk, ours: OnlinePayment, fetched: Payment) -> None:
+async def _succeeded(desk: PaymentDesk, ours: OnlinePayment, fetched: Payment) -> bool:
     if not fetched.paid:
         log.warning("yookassa %s: succeeded but not paid: ignored", ours.public_id)
-        return
+        return False
     now = desk.clock()
     paid_at = fetched.captured_at or now
-    told = False
+    changed = told = False
     async with desk.unit_of_work() as store:
         # The move to succeeded happens once: the message is written in the same transaction,
         # so a repeated notification (or two at once) tells the customer nothing again.
-        if await store.online_payments.succeeded(ours.public_id, paid_at, fetched.method):
+        if await store.online_payments.succeeded(ours.public_id, paid_at, fetched.method, now):
             told = await _tell(store, desk, ours, "payment.received", now)
             await store.commit()
+            changed = True
             log.info("payment %s succeeded (%s)", ours.public_id, mask_account(ours.account))
     if told:
         desk.wake_sender()
+    return changed
 
 
-async def _canceled(desk: PaymentDesk, ours: OnlinePayment, fetched: Payment) -> None:
+async def _canceled(desk: PaymentDesk, ours: OnlinePayment, fetched: Payment) -> bool:
     now = desk.clock()
-    told = False
+    changed = told = False
     async with desk.unit_of_work() as store:
         if await store.online_payments.canceled(ours.public_id, now, fetched.cancel_reason):
             # A page left unpaid is no news; a refusal (card declined, ...) is.
             if fetched.cancel_reason not in QUIET_CANCELS:
                 told = await _tell(store, desk, ours, "payment.canceled", now)
             await store.commit()
+            changed = True
             log.info("payment %s canceled: %s", ours.public_id, fetched.cancel_reason)
     if told:
         desk.wake_sender()
+    return changed
 
 
 async def _tell(

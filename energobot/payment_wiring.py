@@ -62,6 +62,7 @@ def yookassa_client(settings: Settings) -> Yookassa | None:
             timeout_seconds=section.timeout_seconds,
             return_url=payments.return_url or settings.company.website,
             methods=tuple(payments.methods),
+            receipt_vat_code=section.receipt_vat_code,
         )
     )
 

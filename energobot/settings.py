@@ -293,6 +293,9 @@ class YookassaSettings(Section):
     timeout_seconds: float = Field(10.0, gt=0, le=60)
     # Where notifications may come from (YooKassa's published ranges); empty: not checked.
     trusted_networks: list[str] = []
+    # The shop fiscalises through YooKassa (54-ФЗ): each payment carries a receipt, one item
+    # of this VAT code (YooKassa's vat_code 1-12; 1: no VAT). None: fiscalised elsewhere.
+    receipt_vat_code: int | None = Field(None, ge=1, le=12)
 
     @field_validator("api_url")
     @classmethod

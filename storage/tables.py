@@ -600,12 +600,15 @@ online_payments = Table(
     Column("method", String(32), nullable=True),  # what the customer paid with: sbp, bank_card
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
-    Column("paid_at", UTCDateTime, nullable=True),
+    Column("paid_at", UTCDateTime, nullable=True),  # the acquirer's capture time
+    # When we learned it succeeded: billing's export goes by it (a late notification's
+    # payment is exported by the next run, whatever its capture time).
+    Column("succeeded_at", UTCDateTime, nullable=True),
     Column("canceled_at", UTCDateTime, nullable=True),
     Column("cancel_reason", String(64), nullable=True),
     Column("in_billing_at", UTCDateTime, nullable=True),
     Index(None, "account_number", "status"),
-    Index(None, "status", "paid_at"),
+    Index(None, "status", "succeeded_at"),
 )
 
 # E-mail addresses a customer proved their own with a one-time code (or chose from billing):

@@ -21,13 +21,20 @@ from core.payments import (
     Provider,
     amount_problem,
     link_token,
-    money_value,
 )
 from dialogs.context import Ctx
-from dialogs.expect import Amount, Answer, Fit, amount_said
+from dialogs.expect import Amount, Answer, Fit, amount_said, rubles_in
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import account_summary, bank_lines, payable, summary_lines
+from dialogs.flows.billing import (
+    account_summary,
+    amount_to_pay,
+    bank_lines,
+    payable,
+    payment_link,
+    summary_lines,
+)
 from dialogs.flows.common import account_step, start_with_account
+from dialogs.flows.paid import online_lines
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent
 
@@ -49,6 +56,20 @@ _ZERO = re.compile(r"(?<![\d.,])0+(?:[.,]0+)?(?![\d.,])")
 # «500,555»: more than kopecks («1 572,60» and «1.500» in thousands are read as they are).
 _FRACTION = re.compile(r"\d[.,]\d{3,}(?!\d)")
 _CURRENCY = re.compile(r"\d\s*(?:р\b|р\.|руб|₽|rub|roub)", re.IGNORECASE)
+# The request's own number is money only right after the verb: «оплатить 500», «pay 1000»;
+# «оплатить за ноябрь 2026», «сразу 2 месяца», «в 8 утра» name no amount.
+_AFTER_VERB = re.compile(
+    r"(?:^|[^\w])(?:о?плат|заплат|плач|внест|внес|перевест|перевед|pay)\w*[ \u00a0]+"
+    r"(?P<number>(?:-|−|минус\s)?\s*(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
+# What makes the number after the verb no money: a count of months, a time, a date, a flat.
+_NOT_MONEY_AFTER = re.compile(
+    r"\s*(?::\d|-?г?о\b|(?:мес|год|лет|г\b|г\.|час|утр|вечер|дн|ноч|числ|недел|квартир|раз"
+    r"|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек"
+    r"|month|year|hour|day|week|time|am\b|pm\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.IGNORECASE,
+)
 
 
 @flow.start
@@ -57,14 +78,31 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     if not accounts:
         _unlinked(ctx)
         return
+    said = _stated_amount(msg.text) if msg.action is None and msg.text else None
     if ctx.config.payments.provider is Provider.LINK:
-        await _template_links(ctx, accounts)
+        await _template_links(ctx, accounts, said if isinstance(said, Decimal) else None)
         return
-    if msg.action is None and msg.text:
-        said = _amount_in(msg.text)
-        if said is not None:
-            ctx.data["amount"] = str(said) if isinstance(said, Decimal) else said.value
+    if said is not None:
+        ctx.data["amount"] = str(said) if isinstance(said, Decimal) else said.value
     await start_with_account(ctx, account, begin)
+
+
+def _stated_amount(text: str) -> Decimal | AmountProblem | None:
+    """The amount a request to pay names, only when it is clearly money: with its currency
+    («500 руб», «3 тыщи»), or right after the verb and not a count, a time or a date."""
+    if rubles_in(text.casefold()) is not None:
+        return _amount_in(text)
+    found = _AFTER_VERB.search(text)
+    if found is None or _NOT_MONEY_AFTER.match(text, found.end()):
+        return None
+    number = found["number"]
+    if _NEGATIVE.search(number) or _FRACTION.search(number):
+        return _amount_in(number)
+    # Read on from the number: «590 123 45 67» is an account number, no amount.
+    value = amount_said(text[found.start("number") :])
+    if value is None and _ZERO.fullmatch(number.strip()):
+        return AmountProblem.NOT_POSITIVE
+    return value
 
 
 def _unlinked(ctx: Ctx) -> None:
@@ -78,19 +116,22 @@ def _unlinked(ctx: Ctx) -> None:
     ctx.say("\n\n".join(parts), [ctx.option("payment.link", "go:link"), ctx.menu_option()])
 
 
-async def _template_links(ctx: Ctx, accounts: list[Account]) -> None:
-    """payments.provider link: the company's page per account, the amount due where its
-    template takes one ({amount})."""
+async def _template_links(ctx: Ctx, accounts: list[Account], named: Decimal | None) -> None:
+    """payments.provider link: the company's page per account, with the amount named or else
+    the amount due where its template takes one ({amount}); an amount named for a template
+    without one is entered on the page, and the customer is told so."""
     t = ctx.t
     links = []
+    takes_amount = "{amount}" in ctx.config.company.payment_url
     for chosen in accounts:
-        due = ""
-        if "{amount}" in ctx.config.company.payment_url:
-            summary = await account_summary(ctx, chosen)
-            due = money_value(summary.amount) if payable(summary) else ""
-        url = ctx.config.company.payment_url.format(account=chosen.number, amount=due)
+        amount = named
+        if amount is None and takes_amount:
+            amount = await amount_to_pay(ctx, chosen, await account_summary(ctx, chosen))
+        url = payment_link(ctx, chosen.number, amount) or ""
         links.append(t("payment.link_line", account=mask_account(chosen.number), url=url))
     parts = ["\n".join([t("payment.intro"), *links])]
+    if named is not None and not takes_amount:
+        parts.append(t("payment.amount_on_page", amount=t.money(named)))
     bank = bank_lines(ctx)
     if bank:
         parts.append("\n".join([t("balance.bank_title"), *bank]))
@@ -116,20 +157,24 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         return
     t = ctx.t
     summary = await account_summary(ctx, chosen)
-    problem = amount_problem(summary.amount, ctx.config.payments) if payable(summary) else None
-    if payable(summary) and problem is None:
-        await _give_link(ctx, chosen, summary.amount, lead=summary_lines(ctx, summary))
+    due = await amount_to_pay(ctx, chosen, summary)
+    problem = amount_problem(due, ctx.config.payments) if due is not None else None
+    if due is not None and problem is None:
+        await _give_link(ctx, chosen, due, lead=summary_lines(ctx, summary))
         return
     if problem is not None and problem is not AmountProblem.TOO_LARGE:
         _ask_amount(ctx, chosen, problem)  # a debt below the least online payment
         return
     ctx.goto(how_much, account=chosen.number)  # «напишите сумму» was said: any number is one
-    if payable(summary):  # more than one payment takes: in parts
+    if due is not None:  # more than one payment takes: in parts
         limit = t.money(ctx.config.payments.max_amount)
         blocks = ["\n".join(summary_lines(ctx, summary)), t("payment.in_parts", max=limit)]
     else:
         lines = [t("payment.nothing_due", account=mask_account(chosen.number))]
-        blocks = ["\n".join([*lines, *summary_lines(ctx, summary)]), t("payment.advance")]
+        # Paid through the bot and on its way: that, rather than a debt billing still shows.
+        lines += await online_lines(ctx, chosen.number) if payable(summary) else []
+        lines += [] if payable(summary) else summary_lines(ctx, summary)
+        blocks = ["\n".join(lines), t("payment.advance")]
     ctx.say("\n\n".join(blocks), [ctx.option("payment.other_amount", OTHER), ctx.menu_option()])
 
 

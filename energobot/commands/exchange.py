@@ -122,7 +122,10 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     "--since",
     metavar="YYYY-MM-DD",
     callback=_since,
-    help="Only payments paid on this day or later (the company's time zone).",
+    help=(
+        "Only payments the bot learned of on this day or later (the company's time zone): "
+        "a late notification's payment is in the next run, whatever its paid_at."
+    ),
 )
 @click.option(
     "--format",

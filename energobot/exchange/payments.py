@@ -44,7 +44,8 @@ def payment_record(payment: OnlinePayment) -> dict[str, str | None]:
 
 
 async def export_payments(store: Store, since: datetime | None, fmt: str, out: TextIO) -> int:
-    """Write the succeeded payments (also those billing has) paid since then, oldest first."""
+    """Write the succeeded payments (also those billing has) we recorded since then, oldest
+    first: a payment whose notification came late is in the next run, whatever its paid_at."""
     resolved = resolve_format(None, fmt)
     records = [payment_record(p) for p in await store.online_payments.paid(since)]
     if resolved is Format.CSV:

@@ -52,11 +52,18 @@ class PaymentRepo(Repo):
         current = await self.get(public_id)
         return current is not None and current.provider_id == provider_id
 
-    async def succeeded(self, public_id: str, paid_at: datetime, method: str | None) -> bool:
+    async def succeeded(
+        self, public_id: str, paid_at: datetime, method: str | None, recorded_at: datetime
+    ) -> bool:
         result = await self._conn.execute(
             update(t)
             .where(t.c.public_id == public_id, t.c.status.in_(OPEN))
-            .values(status=PaymentStatus.SUCCEEDED.value, paid_at=paid_at, method=method)
+            .values(
+                status=PaymentStatus.SUCCEEDED.value,
+                paid_at=paid_at,
+                method=method,
+                succeeded_at=recorded_at,
+            )
         )
         return bool(result.rowcount)
 
@@ -103,11 +110,23 @@ class PaymentRepo(Repo):
         )
         return [_payment(row) for row in result.mappings()]
 
+    async def pending(self, created_from: datetime, created_to: datetime) -> list[OnlinePayment]:
+        result = await self._conn.execute(
+            select(t)
+            .where(
+                t.c.status == PaymentStatus.PENDING.value,
+                t.c.created_at >= created_from,
+                t.c.created_at < created_to,
+            )
+            .order_by(t.c.created_at, t.c.id)
+        )
+        return [_payment(row) for row in result.mappings()]
+
     async def paid(self, since: datetime | None) -> list[OnlinePayment]:
         query = select(t).where(t.c.status.in_(PAID))
         if since is not None:
-            query = query.where(t.c.paid_at >= since)
-        result = await self._conn.execute(query.order_by(t.c.paid_at, t.c.id))
+            query = query.where(t.c.succeeded_at >= since)
+        result = await self._conn.execute(query.order_by(t.c.succeeded_at, t.c.id))
         return [_payment(row) for row in result.mappings()]
 
 
@@ -128,6 +147,7 @@ def _row(payment: OnlinePayment) -> dict[str, Any]:
         "created_at": payment.created_at,
         "expires_at": payment.expires_at,
         "paid_at": payment.paid_at,
+        "succeeded_at": payment.succeeded_at,
         "canceled_at": payment.canceled_at,
         "cancel_reason": payment.cancel_reason,
         "in_billing_at": payment.in_billing_at,
@@ -151,6 +171,7 @@ def _payment(row: Any) -> OnlinePayment:
         confirmation_url=row["confirmation_url"],
         method=row["method"],
         paid_at=row["paid_at"],
+        succeeded_at=row["succeeded_at"],
         canceled_at=row["canceled_at"],
         cancel_reason=row["cancel_reason"],
         in_billing_at=row["in_billing_at"],

@@ -30,6 +30,9 @@ def test_a_token_names_its_payment_only_when_we_signed_it() -> None:
     assert link_payment_id(b"key", f"{public_id[:-1]}0.{signature}") is None
     assert link_payment_id(b"key", public_id) is None
     assert link_payment_id(b"key", "") is None
+    # Not ASCII: no link of ours (and no TypeError from the comparison).
+    assert link_payment_id(b"key", f"{public_id}.{signature[:-1]}é") is None
+    assert link_payment_id(b"key", f"абв.{signature}") is None
 
 
 @pytest.mark.parametrize(

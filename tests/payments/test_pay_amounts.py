@@ -10,7 +10,7 @@ import pytest
 from core.payments import PaymentStatus, Provider
 from dialogs.config import DialogConfig
 from storage.database import Database
-from tests.dialogs.conftest import Customer, linked, make_config
+from tests.dialogs.conftest import Clock, Customer, linked, local, make_config
 from tests.payments.conftest import LINK, rules
 
 
@@ -20,7 +20,17 @@ async def _amounts(database: Database) -> list[Decimal]:
     return [row.amount for row in rows]
 
 
-@pytest.mark.parametrize("said", ["оплатить 500", "хочу оплатить 500 руб", "Оплатить 500р"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "оплатить 500",
+        "хочу оплатить 500 руб",
+        "Оплатить 500р",
+        "оплатить 500 за ноябрь",
+        "как оплатить за ноябрь 2026 500 рублей",
+        "заплатить 500, можно?",
+    ],
+)
 async def test_an_amount_named_with_the_request(
     customer: Customer, database: Database, said: str
 ) -> None:
@@ -28,6 +38,43 @@ async def test_an_amount_named_with_the_request(
     await customer.send(said)
     assert "Оплатить 500,00 ₽ — https://bot.energosbyt.example/pay/" in customer.text()
     assert await _amounts(database) == [Decimal("500.00")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "как оплатить за ноябрь 2026",
+        "как оплатить сразу 2 месяца",
+        "оплатить 2 месяца",
+        "как оплатить в 8 утра",
+        "оплатить 1 квартиру",
+        "оплатить 2026 ноябрь",
+        "оплатить 15-го",
+        "оплатить 590 123 45 67",
+    ],
+)
+async def test_numbers_that_are_no_money_leave_the_amount_due(
+    customer: Customer, database: Database, said: str
+) -> None:
+    await linked(customer)
+    await customer.send(said)
+    assert "Оплатить 1 250,40 ₽ — https://bot.energosbyt.example/pay/" in customer.text()
+    assert await _amounts(database) == [Decimal("1250.40")]
+
+
+async def test_an_amount_with_kopecks_in_the_request(
+    customer: Customer, database: Database
+) -> None:
+    await linked(customer)
+    await customer.send("оплатить 1 375,29")
+    assert "Оплатить 1 375,29 ₽" in customer.text()
+    await customer.send("меню")
+    await customer.send("оплатить -300")
+    assert "Сумма должна быть больше нуля." in customer.text()
+    await customer.send("меню")
+    await customer.send("оплатить 0")
+    assert "Сумма должна быть больше нуля." in customer.text()
+    assert await _amounts(database) == [Decimal("1375.29")]
 
 
 async def test_another_amount_with_bad_ones_first(customer: Customer, database: Database) -> None:
@@ -100,6 +147,31 @@ async def test_the_company_page_when_the_provider_is_link(
     assert await _amounts(database) == []
 
 
+async def test_an_amount_named_on_the_company_page(customer: Customer, database: Database) -> None:
+    """payments.provider link: the amount named goes into the template's {amount}, or the
+    customer is told it is entered on the company's page — never silently dropped."""
+    from dataclasses import replace
+
+    base = make_config(payments=rules(provider=Provider.LINK))
+    with_amount = "https://energosbyt.example/pay?account={account}&sum={amount}"
+    customer.pipeline.config = replace(base, company=replace(base.company, payment_url=with_amount))
+    await linked(customer)
+    await customer.send("оплатить 500")
+    assert "https://energosbyt.example/pay?account=5901234567&sum=500.00" in customer.text()
+    await customer.send("как оплатить за ноябрь 2026")
+    assert "https://energosbyt.example/pay?account=5901234567&sum=1250.40" in customer.text()
+
+    without = "https://energosbyt.example/pay?account={account}"
+    customer.pipeline.config = replace(base, company=replace(base.company, payment_url=without))
+    await customer.send("оплатить 500")
+    text = customer.text()
+    assert "https://energosbyt.example/pay?account=5901234567" in text
+    assert "Сумму 500,00 ₽ вы укажете на странице оплаты" in text
+    await customer.send("как оплатить")
+    assert "на странице оплаты" in customer.text() and "Сумму" not in customer.text()
+    assert await _amounts(database) == []
+
+
 async def test_a_bare_number_after_the_link_is_not_a_payment(
     customer: Customer, database: Database
 ) -> None:
@@ -108,3 +180,23 @@ async def test_a_bare_number_after_the_link_is_not_a_payment(
     await customer.send("12480")  # what the meter shows, rather
     assert "Оплатить 12 480" not in customer.text()
     assert await _amounts(database) == [Decimal("1250.40")]
+
+
+async def test_the_amount_template_in_balance_receipt_and_debt(
+    customer: Customer, database: Database, clock: Clock
+) -> None:
+    """company.payment_url with {amount} works in every answer that gives the company's page."""
+    from dataclasses import replace
+
+    base = make_config(payments=rules(provider=Provider.LINK))
+    template = "https://energosbyt.example/pay?account={account}&sum={amount}"
+    customer.pipeline.config = replace(base, company=replace(base.company, payment_url=template))
+    await linked(customer)
+    for asked in ("баланс", "квитанция", "отключат ли за долг"):
+        if asked.endswith("долг"):
+            clock.now = local(2026, 12, 20)  # the bill is overdue now
+        await customer.send(asked)
+        text = customer.text()
+        assert "что-то пошло не так" not in text, (asked, text)
+        assert "pay?account=5901234567&sum=1250.40" in text, (asked, text)
+        await customer.send("меню")

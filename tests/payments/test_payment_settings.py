@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from energobot.app import create_app
+from energobot.payment_wiring import yookassa_client
 from energobot.settings import Settings, SettingsError, load_settings
 from storage.database import Database
 from tests.fakes.yookassa.server import SECRET_KEY, SHOP_ID, FakeYookassa
@@ -59,6 +60,7 @@ def test_yookassa_needs_its_shop_key_and_the_service_secret(
         ("  min_amount: '500'\n  max_amount: '100'\n", "min_amount 500 is above max_amount"),
         ("  yookassa:\n    api_url: api.yookassa.ru\n", "is not an http(s) URL"),
         ("  yookassa:\n    trusted_networks: [185.71.76.0/33]\n", "not an IP address"),
+        ("  yookassa:\n    receipt_vat_code: 13\n", "less than or equal to 12"),
         ("  provider: stripe\n", "payments.provider"),
     ],
 )
@@ -80,9 +82,10 @@ async def test_the_app_mounts_the_payment_routes(
         f"database:\n  url: {database_url}\n"
         "payments:\n  provider: yookassa\n"
         f"  yookassa:\n    shop_id: '{SHOP_ID}'\n    api_url: {fake_yookassa.base_url}\n"
-        "    trusted_networks: [185.71.76.0/27]\n",
+        "    trusted_networks: [185.71.76.0/27]\n    receipt_vat_code: 1\n",
     )
     settings = load_settings(config)
+    assert yookassa_client(settings).config.receipt_vat_code == 1  # type: ignore[union-attr]
     database = Database(database_url)
     async with TestClient(TestServer(create_app(settings, database))) as client:
         forged = await client.get("/pay/abc.def", allow_redirects=False)

@@ -23,9 +23,14 @@ ACCOUNT = "5901234567"
 
 
 async def paid(
-    database: Database, amount: str, at: datetime, account: str = ACCOUNT, method: str = "sbp"
+    database: Database,
+    amount: str,
+    at: datetime,
+    account: str = ACCOUNT,
+    method: str = "sbp",
+    recorded: datetime | None = None,
 ) -> OnlinePayment:
-    """A payment that succeeded at `at`."""
+    """A payment that succeeded at `at`, and that we learned of then (or at `recorded`)."""
     async with database.unit_of_work() as store:
         payment = await store.online_payments.add(
             OnlinePayment(
@@ -39,7 +44,7 @@ async def paid(
                 provider_id=f"pay-{uuid.uuid4().hex[:12]}",
             )
         )
-        assert await store.online_payments.succeeded(payment.public_id, at, method)
+        assert await store.online_payments.succeeded(payment.public_id, at, method, recorded or at)
         await store.commit()
     return payment
 
@@ -105,6 +110,23 @@ async def test_export_for_billing(pipeline: object, database: Database) -> None:
         "method": "bank_card",
         "status": "succeeded",
     }
+
+
+async def test_export_since_is_when_we_learned_of_the_payment(
+    pipeline: object, database: Database
+) -> None:
+    """Captured at 23:55, its notification late: yesterday's export could not have it, so
+    today's does — by when we recorded it, not by YooKassa's capture time."""
+    late = await paid(
+        database, "1250.40", local(2026, 11, 19, 23, 55), recorded=local(2026, 11, 20, 0, 20)
+    )
+    await paid(database, "300.00", local(2026, 11, 19, 12, 0))
+    out = io.StringIO()
+    async with database.unit_of_work() as store:
+        assert await export_payments(store, local(2026, 11, 20, 0, 0), "jsonl", out) == 1
+    [record] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert record["payment_id"] == late.public_id
+    assert record["paid_at"] == "2026-11-19T18:55:00+00:00"  # still YooKassa's capture time
 
 
 async def test_export_payments_command(tmp_path: Path) -> None:

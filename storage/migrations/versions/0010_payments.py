@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("created_at", st.UTCDateTime(), nullable=False),
         sa.Column("expires_at", st.UTCDateTime(), nullable=False),
         sa.Column("paid_at", st.UTCDateTime(), nullable=True),
+        sa.Column("succeeded_at", st.UTCDateTime(), nullable=True),
         sa.Column("canceled_at", st.UTCDateTime(), nullable=True),
         sa.Column("cancel_reason", sa.String(length=64), nullable=True),
         sa.Column("in_billing_at", st.UTCDateTime(), nullable=True),
@@ -63,11 +64,13 @@ def upgrade() -> None:
         ["account_number", "status"],
     )
     op.create_index(
-        op.f("ix_online_payments_status_paid_at"), "online_payments", ["status", "paid_at"]
+        op.f("ix_online_payments_status_succeeded_at"),
+        "online_payments",
+        ["status", "succeeded_at"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_online_payments_status_paid_at"), table_name="online_payments")
+    op.drop_index(op.f("ix_online_payments_status_succeeded_at"), table_name="online_payments")
     op.drop_index(op.f("ix_online_payments_account_number_status"), table_name="online_payments")
     op.drop_table("online_payments")

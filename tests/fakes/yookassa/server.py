@@ -5,7 +5,8 @@ What it enforces as the real API does: Basic auth with the shop's id and secret 
 Idempotence-Key on every POST (at most 64 characters) — the same key with the same body gives
 the same payment, with another body a 400; the amount a string of rubles with at most two
 decimals, above zero, in RUB; a redirect confirmation with a return_url; a description of at
-most 128 characters; metadata of at most 16 keys (32/512 characters). Errors are YooKassa's
+most 128 characters; metadata of at most 16 keys (32/512 characters); a 54-ФЗ receipt (a customer
+e-mail or phone, items adding up to the amount) when the shop needs one. Errors are YooKassa's
 JSON: {"type": "error", "id", "code", "description", "parameter"}."""
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class FakeYookassa(Served):
         self.creates = 0  # POST /payments that reached the fake (repeats included)
         self.gets = 0
         self.down = False  # answer 500 internal_server_error to every API call
+        # The shop fiscalises through YooKassa (54-ФЗ): a payment without a receipt is refused.
+        self.needs_receipt = False
         self.internal_errors: list[str] = []
 
     def make_app(self) -> web.Application:
@@ -119,7 +122,7 @@ class FakeYookassa(Served):
                     "Idempotence-Key",
                 )
             return web.json_response(answer)
-        problem = _invalid(body)
+        problem = _invalid(body) or _invalid_receipt(body, self.needs_receipt)
         if problem is not None:
             return _error(400, "invalid_request", *problem)
         payment_id = f"{uuid.uuid4().hex[:8]}-000f-5000-a000-{uuid.uuid4().hex[:12]}"
@@ -207,6 +210,30 @@ class FakeYookassa(Served):
             session.post(url, json=body) as response,
         ):
             return response.status
+
+
+def _invalid_receipt(body: dict[str, Any], needed: bool) -> tuple[str, str] | None:
+    """What the real API refuses of a 54-ФЗ receipt: missing when the shop needs one, a
+    customer with no e-mail or phone, items that do not add up to the amount."""
+    receipt = body.get("receipt")
+    if receipt is None:
+        return ("Receipt is missing or illegal", "receipt") if needed else None
+    customer = receipt.get("customer") or {}
+    if not (customer.get("email") or re.fullmatch(r"\d{11,15}", str(customer.get("phone", "")))):
+        return "Receipt customer needs an email or a phone", "receipt.customer"
+    items = receipt.get("items") or []
+    total = 0.0
+    for item in items:
+        if not 0 < len(str(item.get("description", ""))) <= 128:
+            return "Receipt item description is missing or too long", "receipt.items.description"
+        if item.get("vat_code") not in range(1, 13):
+            return "Receipt item vat_code is illegal", "receipt.items.vat_code"
+        if not item.get("payment_subject") or not item.get("payment_mode"):
+            return "Receipt item needs payment_subject and payment_mode", "receipt.items"
+        total += float(item["amount"]["value"]) * float(item["quantity"])
+    if not items or round(total, 2) != round(float(body["amount"]["value"]), 2):
+        return "Receipt items do not add up to the payment amount", "receipt.items"
+    return None
 
 
 def _invalid(body: Any) -> tuple[str, str] | None:
