@@ -66,10 +66,11 @@ class MediaSigner:
         """The row a token opens now; LinkError otherwise. The signature is checked (in
         constant time) before anything the token says is believed."""
         parts = token.split(".")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
             raise LinkError("not a valid link", 404)
         claim = f"{parts[0]}.{parts[1]}"
-        if not hmac.compare_digest(self._signature(claim), parts[2]):
+        # Bytes: compare_digest refuses a str with other than ASCII in it (a 500, not a 404).
+        if not hmac.compare_digest(self._signature(claim).encode(), parts[2].encode()):
             raise LinkError("not a valid link", 404)
         if int(parts[1]) <= now.timestamp():
             raise LinkError("the link has expired", 410)

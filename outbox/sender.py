@@ -21,9 +21,10 @@ import secrets
 import socket
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from bots.channel import Channel, SendContext, SendError
 from core.conflicts import log_background_failure
@@ -47,6 +48,9 @@ BURST_SLACK = 1
 # Tokens of a channel's rate notices leave untouched: the next reply goes at once.
 REPLY_RESERVE = 1
 NOTICE_BURST = 2  # notices back to back at most, however long the channel was idle
+# The Reply value with the text a row keeps once it is no longer to be sent (a one-time code's
+# mail: the code itself is not kept, nor shown in transcripts). dialogs/flows/email.py says it.
+KEPT_TEXT = "kept_text"
 
 Clock = Callable[[], datetime]
 # Told each row's outcome (metrics): (channel, "sent" | "failed" | "refused" | "deferred").
@@ -349,11 +353,13 @@ class OutboxSender:
         channel = self.channels[channel_name]
         delivered = 0
         for index, row in enumerate(rows):
+            reply = self._replies.get(row.id) or Reply.from_dict(row.body)
+            kept = _kept(reply)
             if row.send_blocked:
                 self._result(channel_name, "failed")
-                await self._ledger.write(_failed(row.id, self._clock(), row.send_blocked, True))
+                blocked = _failed(row.id, self._clock(), row.send_blocked, True, kept=kept)
+                await self._ledger.write(blocked)
                 continue
-            reply = self._replies.get(row.id) or Reply.from_dict(row.body)
             context = SendContext(self._clock(), row.last_inbound_at, row.id)
             notice = row.lane != Lane.REPLY
             if notice and (refusal := channel.refusal(reply, context)) is not None:
@@ -366,7 +372,8 @@ class OutboxSender:
                 log.info("outbox %s row %d refused: %s", channel_name, row.id, refusal.value)
                 self.refused += 1
                 self._result(channel_name, "refused")
-                await self._ledger.write(_failed(row.id, context.now, f"refused: {refusal}", True))
+                refused = _failed(row.id, context.now, f"refused: {refusal}", True, kept=kept)
+                await self._ledger.write(refused)
                 continue
             # The chat's turn first, then a place in the channel's queue: a channel token taken
             # while the chat still waits would be spent later, together with the tokens of then.
@@ -375,10 +382,11 @@ class OutboxSender:
                 await asyncio.sleep(wait)
             if notice:
                 await self._spare(channel_name)
-                # Written before the platform sees it: after a crash mid-send it is not sent
-                # again (a broadcast is told at most once; a reply is retried instead). A row
-                # whose lease ran out while it waited may be another sender's by now.
-                if not await self._mark_sending(row):
+                # A notice is marked before the platform sees it: after a crash mid-send it is
+                # not sent again (told at most once). A row whose lease ran out while it waited
+                # may be another sender's by now. A message written whole in a turn (a mail) is
+                # not a notice: like a reply, it is sent again after a crash (at least once).
+                if row.kind and not await self._mark_sending(row):
                     continue
             else:
                 await asyncio.sleep(self._global[channel_name].reserve())
@@ -398,6 +406,7 @@ class OutboxSender:
                 log.warning("outbox %s row %d: %s", channel_name, row.id, exc.reason)
                 self.failed += 1
                 self._result(channel_name, "failed")
+                final = exc.permanent or exc.blocks
                 await self._ledger.write(
                     _failed(
                         row.id,
@@ -406,12 +415,20 @@ class OutboxSender:
                         exc.permanent,
                         blocks=exc.blocks,
                         conversation_id=row.conversation_id,
+                        kept=kept if final else None,
                     )
                 )
                 if exc.blocks:
                     for rest in rows[index + 1 :]:
                         self._result(channel_name, "failed")
-                        await self._ledger.write(_failed(rest.id, self._clock(), exc.reason, True))
+                        failed = _failed(
+                            rest.id,
+                            self._clock(),
+                            exc.reason,
+                            True,
+                            kept=_kept(Reply.from_dict(rest.body)),
+                        )
+                        await self._ledger.write(failed)
                     return delivered
                 if exc.permanent:
                     continue  # this message is refused as it is; the next ones may go
@@ -422,15 +439,23 @@ class OutboxSender:
                 log.warning("outbox %s row %d: %s", channel_name, row.id, reason)
                 self.failed += 1
                 self._result(channel_name, "failed")
+                final = row.attempts + 1 >= self.config.max_attempts
                 await self._ledger.write(
-                    _failed(row.id, self._clock(), reason, False, self.config.max_attempts)
+                    _failed(
+                        row.id,
+                        self._clock(),
+                        reason,
+                        False,
+                        self.config.max_attempts,
+                        kept=kept if final else None,
+                    )
                 )
                 await self._ledger.write(_released(rows[index + 1 :]))
                 return delivered
             self.sent += 1
             self._result(channel_name, "sent", row.kind)
             delivered += 1
-            await self._ledger.write(_sent(row.id, self._clock(), platform_id))
+            await self._ledger.write(_sent(row.id, self._clock(), platform_id, kept))
         self.wake()  # the conversation may have more rows by now
         return delivered
 
@@ -455,9 +480,23 @@ def _skipped(row_id: int, reason: str) -> Write:
     return op
 
 
-def _sent(row_id: int, at: datetime, platform_id: str | None) -> Write:
+def _kept(reply: Reply) -> dict[str, Any] | None:
+    """The body a row keeps once it is no longer to be sent, when its reply says one
+    (KEPT_TEXT); None to keep it as it is."""
+    values = dict(reply.values)
+    text = values.pop(KEPT_TEXT, None)
+    if text is None:
+        return None
+    return replace(reply, text=text, values=tuple(values.items())).to_dict()
+
+
+def _sent(
+    row_id: int, at: datetime, platform_id: str | None, kept: dict[str, Any] | None = None
+) -> Write:
     async def op(store: Store) -> None:
         await store.outbox.mark_sent(row_id, at, platform_id)
+        if kept is not None:
+            await store.outbox.rewrite({row_id: kept})
 
     return op
 
@@ -477,9 +516,14 @@ def _failed(
     *,
     blocks: bool = False,
     conversation_id: int | None = None,
+    kept: dict[str, Any] | None = None,
 ) -> Write:
+    """`kept`: the body to keep when this failure is the row's last (never tried again)."""
+
     async def op(store: Store) -> None:
         await store.outbox.mark_failed(row_id, at, reason, permanent, max_attempts)
+        if kept is not None:
+            await store.outbox.rewrite({row_id: kept})
         if blocks and conversation_id is not None:
             await store.conversations.block_sending(conversation_id, reason)
 

@@ -25,11 +25,15 @@ from dialogs.flow import Flow, Msg
 from dialogs.flows.common import flow_account
 from dialogs.flows.receipt_document import receipt_attachment
 from dialogs.messages import InboundKind, Reply
+from dialogs.nlu.answers import is_no
 
-flow = Flow("email")
+# Left for a question at the code step, it is offered back, and a code typed later resumes it.
+flow = Flow("email", resume_question="email.resume")
 
 CHANNEL = "email"  # the outbox channel of mails (bots/email)
 SUBJECT = "subject"  # the Reply value the e-mail channel takes the subject from
+KEPT_TEXT = "kept_text"  # the Reply value with the text its row keeps once sent (outbox.sender)
+HIDDEN_CODE = "••••••"
 MAX_ADDRESS = 128  # what an outbox row's recipient holds
 CODE_DIGITS = 6
 MAX_KNOWN = 3  # addresses offered as buttons
@@ -38,6 +42,7 @@ PICK = "em:"  # em:<index of a known address>
 OTHER = "em:other"
 FORGET = "em:forget"
 RESEND = "em:resend"
+DECLINE = "em:no"  # «нет» to the address offered
 
 _ADDRESS = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -101,6 +106,9 @@ class EmailCode:
 
     kind: str = "email_code"
     numeric: bool = True
+    # Six digits while a code is awaited are the code, never a reading (dialogs/engine.py
+    # resumes the left code step on them).
+    exact: bool = True
 
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
         if msg.kind is not InboundKind.TEXT or not msg.text:
@@ -186,6 +194,8 @@ async def _read_choice(ctx: Ctx, msg: Msg) -> str | None:
         return "typed"
     if re.search(r"друг|нов|другой|other|another|new", text):
         return OTHER
+    if is_no(msg.text):
+        return DECLINE
     if len(ctx.data.get("known", [])) == 1 and re.fullmatch(
         r"\s*(да|ага|угу|давай\w*|отправ\w*|туда|yes|ok|okay|sure)\W*", text
     ):
@@ -201,6 +211,10 @@ async def choose_step(ctx: Ctx, msg: Msg) -> None:
         await _address_given(ctx, msg.text)
     elif action == OTHER:
         _ask_address(ctx)
+    elif action == DECLINE:
+        # Not there: nothing is sent; another address or the receipt here instead.
+        options = [ctx.option("email.other", OTHER), ctx.option("email.in_chat", "go:receipt")]
+        ctx.say(ctx.t("email.declined"), [*options, ctx.menu_option()])
     elif action == FORGET:
         await ctx.store.email_addresses.forget(ctx.customer.id)
         await ctx.audit("email_forgotten")
@@ -245,10 +259,14 @@ async def _send_code(ctx: Ctx, address: str) -> None:
     rules = ctx.config.email
     assert rules is not None
     t = ctx.t
-    last = ctx.data.get("code_at")
-    if last is not None and _same(address, ctx.data.get("address", "")):
-        wait = rules.code_every_seconds - (ctx.now - datetime.fromisoformat(last)).total_seconds()
+    # The last code's mail to this address, whatever became of the flow since («отмена»).
+    last = await ctx.store.outbox.last_queued(ctx.conversation.id, CHANNEL, address)
+    if last is not None:
+        wait = rules.code_every_seconds - (ctx.now - last).total_seconds()
         if wait > 0:
+            if not _same(address, ctx.data.get("address", "")):
+                # After «отмена» the earlier code went with the flow: a new one after the wait.
+                ctx.data.update(address=address, code_hash=None)
             ctx.goto(code_step)
             ctx.say(t("email.code_wait", count=math.ceil(wait)), _code_options(ctx))
             return
@@ -263,9 +281,17 @@ async def _send_code(ctx: Ctx, address: str) -> None:
     await _void_code_mail(ctx)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     company = ctx.config.company.name
+    subject = t("email.code_subject", company=company)
     mail = Reply(
         t("email.code_body", code=code, count=rules.code_minutes, company=company),
-        values=((SUBJECT, t("email.code_subject", company=company)),),
+        # The row keeps the mail with the code hidden once sent: only the state's hash remains.
+        values=(
+            (SUBJECT, subject),
+            (
+                KEPT_TEXT,
+                t("email.code_body", code=HIDDEN_CODE, count=rules.code_minutes, company=company),
+            ),
+        ),
         language=ctx.language,
     )
     row = await ctx.store.outbox.add(

@@ -388,7 +388,11 @@ def _sorted(line: Line, row_id: int) -> tuple[tuple[Any, ...], Line]:
 
 
 def _reply_text(body: dict[str, Any]) -> str:
-    text = body.get("text") or ""
+    # A mail with a one-time code is shown as it is kept (outbox.sender.KEPT_TEXT), never with
+    # the code, whatever moment the transcript is read at.
+    values = body.get("values")
+    kept = values.get("kept_text") if isinstance(values, dict) else None
+    text = kept if isinstance(kept, str) else body.get("text") or ""
     attachment = body.get("attachment")
     if attachment:
         name = attachment.get("filename") or attachment.get("media_type") or ""

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, and_, bindparam, case, exists, func, or_, 
 from sqlalchemy.orm import aliased
 
 from storage.repos._base import Repo, hold_exclusive, utcnow
-from storage.tables import campaigns, conversations, inbox, outbox, senders
+from storage.tables import campaigns, conversations, customers, inbox, outbox, senders
 
 PENDING = "pending"
 SENT = "sent"
@@ -77,7 +77,7 @@ class OutboxRecord:
     status: str = PENDING
     next_attempt_at: datetime | None = None
     last_error: str | None = None
-    send_blocked: str | None = None  # the conversation's reason no message can go out now
+    send_blocked: str | None = None  # why no message can go out now on the row's channel
     last_inbound_at: datetime | None = None  # the customer's last message (messaging windows)
     lane: int = 0  # core.notices.Lane
     campaign_id: int | None = None  # a notice's rule run or broadcast
@@ -219,14 +219,21 @@ class OutboxRepo(Repo):
 
         def build_rows() -> Any:
             chosen: BindParameter[int] = bindparam("p_chosen", expanding=True)
+            # The conversation's block is its messenger's («стоп», the bot blocked): rows of a
+            # side channel (e-mail) go all the same.
+            blocked = case(
+                (customers.c.channel == outbox.c.channel, conversations.c.send_blocked),
+                else_=None,
+            )
             rows = (
                 select(
                     outbox,
-                    conversations.c.send_blocked,
+                    blocked.label("send_blocked"),
                     conversations.c.last_inbound_at,
                     conversations.c.customer_id,
                 )
                 .join(conversations, conversations.c.id == outbox.c.conversation_id)
+                .join(customers, customers.c.id == conversations.c.customer_id)
                 .where(
                     outbox.c.status == PENDING,
                     outbox.c.channel == bindparam("p_channel"),
@@ -452,6 +459,19 @@ class OutboxRepo(Repo):
         body = result.scalar_one_or_none()
         found = body.get("attachment") if isinstance(body, dict) else None
         return found if isinstance(found, dict) else None
+
+    async def last_queued(
+        self, conversation_id: int, channel: str, user_id: str
+    ) -> datetime | None:
+        result = await self._conn.execute(
+            select(func.max(outbox.c.created_at)).where(
+                outbox.c.conversation_id == conversation_id,
+                outbox.c.channel == channel,
+                outbox.c.user_id == user_id,
+            )
+        )
+        found: datetime | None = result.scalar_one_or_none()
+        return found
 
     async def mark_sent(self, row_id: int, at: datetime, platform_id: str | None = None) -> None:
         await self._conn.execute(

@@ -319,3 +319,26 @@ async def test_saved_addresses_can_be_forgotten(
     assert "код" in customer.text() and "Отправляю" not in customer.text()
     async with database.unit_of_work() as store:
         assert (await store.connection.execute(select(email_addresses))).all() == []
+
+
+async def test_the_code_is_kept_nowhere_once_its_mail_has_gone(
+    database: Database,
+    customer: Customer,
+    sender: OutboxSender,
+    smtp: Server,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    await linked(customer)
+    await customer.send("квитанцию на почту sidorov@mail.ru")
+    await deliver(database, sender)
+    code = code_in(smtp.mailbox.to("sidorov@mail.ru")[0])
+    # The customer leaves the code unused: the row is sent, and keeps the mail without it.
+    (row,) = await mail_rows(database)
+    assert row["status"] == "sent"
+    assert code not in str(row["body"]) and "••••••" in str(row["body"])
+    async with database.unit_of_work() as store:
+        lines, _ = await store.console.transcript(int(str(row["conversation_id"])))
+    assert any("••••••" in line.text for line in lines)
+    assert not any(code in line.text for line in lines)
+    assert code not in caplog.text
