@@ -74,8 +74,16 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
     pdf.set_lang(doc.language)
     pdf.set_creation_date(FIXED_CREATION_DATE)
     pdf.add_page()
-    _head(pdf, doc)
-    for section in doc.sections:
+    qr_bottom = _head(pdf, doc)
+    for number, section in enumerate(doc.sections):
+        if number == 0 and qr_bottom is not None and _fits_beside(pdf, section, qr_bottom):
+            # The first section (the payer) goes beside the QR, in the space under the title:
+            # the page then has room for the bank details at its foot.
+            _section(pdf, section, width=pdf.epw - QR_SIZE - GAP)
+            _rule(pdf, max(pdf.get_y(), qr_bottom + GAP / 2))
+            continue
+        if number == 0 and qr_bottom is not None:
+            _rule(pdf, qr_bottom + GAP / 2)
         _section(pdf, section)
     if doc.footer:
         pdf.ln(GAP / 2)
@@ -159,8 +167,9 @@ def _cut_font(style: str) -> bytes:
     return out.getvalue()
 
 
-def _head(pdf: FPDF, doc: ReceiptDocument) -> None:
-    """Supplier and title on the left, the QR with its caption on the right."""
+def _head(pdf: FPDF, doc: ReceiptDocument) -> float | None:
+    """Supplier and title on the left, the QR with its caption on the right; the bottom of the
+    QR's block, or None without a QR (the head is then ruled off here)."""
     top = pdf.get_y()
     text_width = pdf.epw - (QR_SIZE + GAP if doc.qr_payload else 0)
     pdf.set_font(FAMILY, "B", 10)
@@ -171,21 +180,69 @@ def _head(pdf: FPDF, doc: ReceiptDocument) -> None:
     pdf.set_text_color(*INK)
     pdf.multi_cell(text_width, 7, doc.title, new_x="LMARGIN", new_y="NEXT")
     bottom = pdf.get_y()
-    if doc.qr_payload:
-        left = pdf.l_margin + pdf.epw - QR_SIZE
-        pdf.image(io.BytesIO(qr_png(doc.qr_payload, scale=QR_SCALE)), x=left, y=top, w=QR_SIZE)
-        pdf.set_xy(left, top + QR_SIZE + 1)
-        pdf.set_font(FAMILY, "", SMALL_PT)
-        pdf.set_text_color(*MUTED)
-        pdf.multi_cell(QR_SIZE, SMALL_PT * 0.45, doc.qr_caption, align="C")
-        bottom = max(bottom, pdf.get_y())
+    if not doc.qr_payload:
+        _rule(pdf, bottom + GAP / 2)
+        return None
+    left = pdf.l_margin + pdf.epw - QR_SIZE
+    pdf.image(io.BytesIO(qr_png(doc.qr_payload, scale=QR_SCALE)), x=left, y=top, w=QR_SIZE)
+    pdf.set_xy(left, top + QR_SIZE + 1)
+    pdf.set_font(FAMILY, "", SMALL_PT)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(QR_SIZE, SMALL_PT * 0.45, doc.qr_caption, align="C")
+    qr_bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin, bottom + GAP / 2)
+    return float(qr_bottom)
+
+
+def _fits_beside(pdf: FPDF, section: Section, qr_bottom: float) -> bool:
+    """Whether the section beside the QR ends higher than it would below the QR, on this page
+    (rows only: a table needs the whole width)."""
+    if section.table is not None:
+        return False
+    beside = pdf.get_y() + _section_height(pdf, section, pdf.epw - QR_SIZE - GAP)
+    below = qr_bottom + GAP + _section_height(pdf, section, pdf.epw)
+    return beside < below and beside < pdf.page_break_trigger
+
+
+def _section_height(pdf: FPDF, section: Section, width: float) -> float:
+    """The height a section of rows takes at `width`: its title, each row as tall as its
+    label or value wrapped in their columns, the gap after it."""
+    height = 6.5 + 1 + GAP / 2
+    for row in section.rows:
+        if row.strong:
+            pdf.set_font(FAMILY, "B", BODY_PT + 1)
+        else:
+            pdf.set_font(FAMILY, "", BODY_PT)
+        lines = max(
+            _line_count(pdf, column - 2 * PADDING[1], text)
+            for column, text in (
+                (width * LABEL_SHARE, row.label),
+                (width * (1 - LABEL_SHARE), row.value),
+            )
+        )
+        height += lines * LINE + 2 * PADDING[0]
+    return height
+
+
+def _line_count(pdf: FPDF, width: float, text: str) -> int:
+    lines = pdf.multi_cell(width, LINE, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)
+    return len(lines)
+
+
+def _rule(pdf: FPDF, y: float) -> None:
+    """A hairline across the page at `y`; what follows starts below it."""
+    pdf.set_xy(pdf.l_margin, y)
     pdf.set_draw_color(*RULE)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+    pdf.line(pdf.l_margin, y, pdf.l_margin + pdf.epw, y)
     pdf.ln(GAP / 2)
 
 
-def _section(pdf: FPDF, section: Section) -> None:
+def _section(pdf: FPDF, section: Section, width: float | None = None) -> None:
+    """Its title on a shaded band, then its rows and its table; `width` from the left margin
+    (the whole width when None)."""
+    if not section.rows and section.table is None:
+        return  # a title over nothing is never printed
     # A title alone at the foot of a page goes to the next one with its first rows.
     if pdf.will_page_break(LINE * 4):
         pdf.add_page()
@@ -193,7 +250,7 @@ def _section(pdf: FPDF, section: Section) -> None:
     pdf.set_text_color(*INK)
     pdf.set_fill_color(*SHADE)
     pdf.multi_cell(
-        0,
+        width or 0,
         6.5,
         section.title,
         fill=True,
@@ -204,7 +261,7 @@ def _section(pdf: FPDF, section: Section) -> None:
     pdf.set_fill_color(255)  # fpdf2's tables fill their cells with the current fill colour
     pdf.ln(1)
     if section.rows:
-        _rows(pdf, section.rows)
+        _rows(pdf, section.rows, width or pdf.epw)
     if section.table is not None:
         if section.rows:
             pdf.ln(2)
@@ -212,14 +269,15 @@ def _section(pdf: FPDF, section: Section) -> None:
     pdf.ln(GAP / 2)
 
 
-def _rows(pdf: FPDF, rows: Sequence[Row]) -> None:
+def _rows(pdf: FPDF, rows: Sequence[Row], width: float) -> None:
     """Label on the left, value on the right; long ones wrap within their column."""
     pdf.set_font(FAMILY, "", BODY_PT)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
     with pdf.table(
         col_widths=(LABEL_SHARE, 1 - LABEL_SHARE),
-        width=pdf.epw,
+        width=width,
+        align="LEFT",
         first_row_as_headings=False,
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         text_align=("LEFT", "RIGHT"),
@@ -294,10 +352,13 @@ def _page_numbers(pdf: FPDF) -> None:
         return
     last = pdf.page
     pdf.set_auto_page_break(auto=False)
-    pdf.set_font(FAMILY, "", SMALL_PT)
-    pdf.set_text_color(*MUTED)
     for number in range(1, pages + 1):
         pdf.page = number
+        # The font is set on each page's own content (fpdf2 writes a font only when it
+        # changes: the number would otherwise take whatever that page last used).
+        pdf.set_font(FAMILY, "B", SMALL_PT)
+        pdf.set_font(FAMILY, "", SMALL_PT)
+        pdf.set_text_color(*MUTED)
         pdf.set_xy(pdf.l_margin, pdf.h - MARGIN + 2)
         pdf.cell(0, SMALL_PT * 0.5, f"{number} / {pages}", align="R")
     pdf.page = last

@@ -4,15 +4,16 @@ any banking app pays it with."""
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from core.accounts import Account
-from core.balance import BalanceSummary
+from core.balance import BalanceSummary, PenaltySource
 from core.payment_qr import PayeeError
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
 from dialogs.flows.billing import (
     account_summary,
-    payable,
+    amount_to_pay,
     payment_link,
     restriction,
     summary_lines,
@@ -24,7 +25,7 @@ from dialogs.flows.common import (
     start_with_account,
 )
 from dialogs.flows.paid import online_lines
-from dialogs.flows.receipt_document import amount_due, encoded, payment_qr_payload
+from dialogs.flows.receipt_document import encoded, payment_qr_payload, short_number
 from dialogs.messages import Attachment
 from dialogs.nlu import Intent
 
@@ -78,23 +79,28 @@ async def show(ctx: Ctx, account: Account) -> None:
         options.insert(0, ctx.option("balance.restriction", "go:debt"))
     # Paid through the bot and on its way: the balance does not show it yet.
     parts += await online_lines(ctx, account.number)
-    qr = payment_qr_attachment(ctx, account, summary)
+    # What is left after the online payments on their way; none left: no QR, the lines above
+    # already say the payment is coming.
+    due = await amount_to_pay(ctx, account, summary)
+    qr = payment_qr_attachment(ctx, account, summary, due)
     # With an acquirer the link is made per request by «Как оплатить» (the button above).
-    url = payment_link(ctx, account.number)
-    if payable(summary) and url:
+    url = payment_link(ctx, account.number, due)
+    if due is not None and url:
         parts.append(t("balance.pay_link", url=url))
-    if qr is not None:
-        due = amount_due(summary)
-        parts.append(t("balance.qr_caption", amount=t.money(due or summary.amount)))
+    if qr is not None and due is not None:
+        estimated = summary.penalty > 0 and summary.penalty_source is PenaltySource.ESTIMATE
+        key = "balance.qr_caption_no_penalty" if estimated else "balance.qr_caption"
+        parts.append(t(key, amount=t.money(due)))
     ctx.end()
     ctx.say("\n\n".join(parts), [*options, ctx.menu_option()], attachment=qr)
 
 
-def payment_qr_attachment(ctx: Ctx, account: Account, summary: BalanceSummary) -> Attachment | None:
-    """The payment QR (ГОСТ Р 56042) as a PNG paying what is due now — the debt, and the penalty
-    once the date has passed, as the receipt's total — for the account's latest billed month;
-    None when nothing is to be paid or the company's bank details cannot make one (logged)."""
-    due = amount_due(summary)
+def payment_qr_attachment(
+    ctx: Ctx, account: Account, summary: BalanceSummary, due: Decimal | None
+) -> Attachment | None:
+    """The payment QR (ГОСТ Р 56042) as a PNG paying `due` (billing.amount_to_pay, as the
+    receipt's total) for the account's latest billed month; None when nothing is to be paid or
+    the company's bank details cannot make one (logged)."""
     if due is None:
         return None
     period = summary.history[0].period if summary.history else None
@@ -110,7 +116,7 @@ def payment_qr_attachment(ctx: Ctx, account: Account, summary: BalanceSummary) -
     except Exception:
         log.exception("the payment QR could not be made")
         return None
-    return encoded(f"oplata-{account.number}.png", PNG, data)
+    return encoded(f"oplata-{short_number(account.number)}.png", PNG, data)
 
 
 account = account_step(flow, show)

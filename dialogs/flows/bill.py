@@ -4,6 +4,7 @@ volume (a reading, the average, the norm), and tariff changes on the way."""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from core.accounts import Account
@@ -147,9 +148,15 @@ def price_split(ctx: Ctx, priced: Estimate) -> str:
     price, so that the lines multiply to the amount."""
     t = ctx.t
     parts = []
+    # A zone priced in several ranges says which is which («пик, диапазон II: …»).
+    ranged = Counter(line.zone for line in priced.lines)
     for line in sorted(priced.lines, key=lambda line: (zone_rank(line.zone), line.range)):
         part = t("bill.split_part", kwh=t.number(line.kwh), price=t.money(line.price))
-        if line.zone is not Zone.ALL:
+        if ranged[line.zone] > 1:
+            zone = t(f"tariffs.zone.{line.zone.value}") if line.zone is not Zone.ALL else ""
+            where = t("bill.split_range", zone=zone, range=t(f"tariffs.range.{line.range}"))
+            part = t("bill.split_zone", zone=where.strip(" ,"), part=part)
+        elif line.zone is not Zone.ALL:
             part = t("bill.split_zone", zone=t(f"tariffs.zone.{line.zone.value}"), part=part)
         parts.append(part)
     return t("bill.split", parts=" + ".join(parts), amount=t.money(priced.total))

@@ -11,7 +11,7 @@ from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry, PenaltySource, summarize
 from core.bills import BillExplanation, explain_bill, zone_weights
 from core.meters import Meter, Scheme, Zone
-from core.payments import Provider
+from core.payments import PaymentStatus, Provider
 from core.readings import Reading, ReadingKind
 from core.restriction import RestrictionCheck, restriction_check
 from core.tariffs import NoTariff
@@ -22,12 +22,21 @@ HISTORY_MONTHS = 6
 DEBT_MONTHS = 36
 
 
-def payment_link(ctx: Ctx, number: str) -> str | None:
-    """The company's payment page for the account; None with an acquirer, whose link is made
-    per request by the payment flow («Как оплатить»)."""
+def payment_link(ctx: Ctx, number: str, amount: Decimal | None = None) -> str | None:
+    """The company's payment page for the account, its template's {amount} filled with the
+    amount given (the amount due; empty when unknown: the customer enters it there); None with
+    an acquirer, whose link is made per request by the payment flow («Как оплатить»)."""
     if ctx.config.payments.provider is not Provider.LINK:
         return None
-    return ctx.config.company.payment_url.format(account=number)
+    value = "" if amount is None or amount <= 0 else str(amount.quantize(Decimal("0.01")))
+    return ctx.config.company.payment_url.format_map(_LinkFields(account=number, amount=value))
+
+
+class _LinkFields(dict[str, str]):
+    """A template's fields; one it names that we do not know is left empty, not an error."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def bank_lines(ctx: Ctx) -> list[str]:
@@ -85,6 +94,26 @@ def penalty_line(ctx: Ctx, summary: BalanceSummary) -> str:
         )
         return ctx.t(key, amount=ctx.t.money(summary.penalty))
     return ctx.t("balance.penalty_later", days=ctx.config.penalties.grace_days + 1)
+
+
+async def paid_online(ctx: Ctx, number: str) -> Decimal:
+    """What the account paid through the bot that billing does not show yet (succeeded, not in
+    billing: the payments paid.pending_payments lists)."""
+    payments = await ctx.store.online_payments.of_account(number, [PaymentStatus.SUCCEEDED])
+    return sum((payment.amount for payment in payments), Decimal(0))
+
+
+async def amount_to_pay(ctx: Ctx, account: Account, summary: BalanceSummary) -> Decimal | None:
+    """What to pay now, the one rule of every QR and total: the debt, plus the penalty when
+    billing gives it (the bot's own estimate is told as an estimate, never asked for), less
+    the online payments on their way to billing; None: nothing to pay."""
+    if summary.kind is not BalanceKind.DEBT:
+        return None
+    due = summary.amount
+    if summary.penalty_source is PenaltySource.BILLING and summary.penalty > 0:
+        due += summary.penalty
+    due -= await paid_online(ctx, account.number)
+    return due if due > 0 else None
 
 
 def payable(summary: BalanceSummary) -> bool:

@@ -4,6 +4,7 @@ zone where the month's readings split it) and as text, with their average."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,8 @@ from dialogs.flows.common import (
     remember_description,
     start_with_account,
 )
-from dialogs.flows.receipt_document import encoded
+from dialogs.flows.receipt_document import encoded, short_number
+from dialogs.flows.receipt_months import Asked, asked_in
 from dialogs.flows.tariffs import zone_rank
 from dialogs.messages import Attachment
 from dialogs.nlu import Topic
@@ -47,8 +49,30 @@ class Month:
     zones: dict[Zone, Decimal] | None  # billing's volume shared as the readings measured it
 
 
+# «летом», «за 2 года»: spans the answer does not cut out; it says what it shows instead.
+_SEASON = re.compile(
+    r"(?<![^\W\d_])(?:лет[оау]м?|зим[аеуыой]+|осен\w*|весн\w*|summer|winter|autumn|spring)"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_LONGER = re.compile(
+    r"(?<![^\W\d_])(?:\d+|дв[ае]|тр[иоё]\w*|несколько|пару|все|всё)\s+(?:год\w*|лет)(?![^\W\d_])"
+    r"|вс[её]\s+врем\w*|\d+\s+years|all\s+time",
+    re.IGNORECASE,
+)
+
+
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
+    if msg.action is None and msg.text:
+        # «сколько потратила в марте»: that month; «летом», «за 2 года»: said what is shown.
+        asked = asked_in(msg.text, msg.analysis.entities.months, ctx.today)
+        if asked.months:
+            ctx.data["asked"] = asked.dump()
+        elif _SEASON.search(msg.text):
+            ctx.data["span"] = "season"
+        elif _LONGER.search(msg.text):
+            ctx.data["span"] = "longer"
     remember_description(ctx, msg)
     await start_with_account(ctx, account, show)
 
@@ -130,7 +154,7 @@ def chart_attachment(ctx: Ctx, account: Account, months: Sequence[Month]) -> Att
     except Exception:
         log.exception("the consumption chart could not be drawn")
         return None
-    return encoded(f"potreblenie-{account.number}.png", PNG, data)
+    return encoded(f"potreblenie-{short_number(account.number)}.png", PNG, data)
 
 
 def month_line(ctx: Ctx, month: Month) -> str:
@@ -150,8 +174,44 @@ def month_line(ctx: Ctx, month: Month) -> str:
     )
 
 
+def _month_answer(
+    ctx: Ctx, months: Sequence[Month], history: Sequence[HistoryEntry], asked: Asked
+) -> list[str]:
+    """Each month asked: its kWh (by zone where known) and billing's charge; or that the twelve
+    months do not have it."""
+    t = ctx.t
+    lines = []
+    for month_number, year in asked.months:
+        found = next(
+            (
+                m
+                for m in reversed(months)  # newest first: «в марте» is the latest March
+                if int(m.period[5:7]) == month_number and year in (None, int(m.period[:4]))
+            ),
+            None,
+        )
+        if found is None:
+            period = f"{year or ctx.today.year:04d}-{month_number:02d}"
+            lines.append(
+                t(
+                    "consumption.month_missing",
+                    period=t.period(period),
+                    first=t.period(months[0].period),
+                    last=t.period(months[-1].period),
+                )
+            )
+            continue
+        entry = next(e for e in history if e.period == found.period)
+        lines.append(
+            t("consumption.month", line=month_line(ctx, found), charged=t.money(entry.charged))
+        )
+    return lines
+
+
 async def show(ctx: Ctx, account: Account) -> None:
     t = ctx.t
+    asked = Asked.load(ctx.data.get("asked"))
+    span = ctx.data.get("span")
     ctx.end()
     history = await ctx.store.history.for_account(account.number, MONTHS)
     options = [
@@ -165,11 +225,21 @@ async def show(ctx: Ctx, account: Account) -> None:
         return
     months = await months_of(ctx, account, history)
     mean = average(months)
-    parts = [
-        t("consumption.header", account=account_label(account), count=len(months)),
-        "\n".join(month_line(ctx, month) for month in reversed(months)),  # newest first
-        t("consumption.average", kwh=t.number(mean or Decimal(0)), count=len(months)),
-    ]
+    average_line = t("consumption.average", kwh=t.number(mean or Decimal(0)), count=len(months))
+    if asked.months:
+        parts = [
+            t("consumption.month_header", account=account_label(account)),
+            "\n".join(_month_answer(ctx, months, history, asked)),
+            average_line,
+        ]
+    else:
+        parts = [
+            t("consumption.header", account=account_label(account), count=len(months)),
+            "\n".join(month_line(ctx, month) for month in reversed(months)),  # newest first
+            average_line,
+        ]
+        if span:
+            parts.insert(0, t(f"consumption.span_{span}", count=len(months)))
     chart = chart_attachment(ctx, account, months)
     if chart is not None:
         parts.append(t("consumption.chart_attached"))

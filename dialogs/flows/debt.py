@@ -11,7 +11,7 @@ from core.masking import mask_account
 from dialogs.context import Ctx, Option
 from dialogs.expect import Choice, YesNo
 from dialogs.flow import Flow, Msg
-from dialogs.flows.billing import account_summary, payment_link, restriction
+from dialogs.flows.billing import account_summary, amount_to_pay, payment_link, restriction
 from dialogs.flows.common import (
     account_step,
     answered_yes,
@@ -158,7 +158,7 @@ async def explain(ctx: Ctx, chosen: Account) -> None:
         )
     options: list[Option] = []
     if summary.overdue_amount > 0:
-        url = payment_link(ctx, chosen.number)
+        url = payment_link(ctx, chosen.number, await amount_to_pay(ctx, chosen, summary))
         if url:  # with an acquirer «Как оплатить» below makes one per request
             blocks.append(t("debt.pay", url=url))
         if wants_instalment:

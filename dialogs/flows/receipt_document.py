@@ -23,7 +23,13 @@ from core.payment_qr import PayeeError, payment_payload
 from core.readings import Reading
 from dialogs.context import Ctx
 from dialogs.flows.bill import RECALCULATION, ROUNDING
-from dialogs.flows.billing import account_summary, explain_month, latest_readings
+from dialogs.flows.billing import (
+    account_summary,
+    amount_to_pay,
+    explain_month,
+    latest_readings,
+    paid_online,
+)
 from dialogs.flows.tariffs import zone_rank
 from dialogs.i18n import translator
 from dialogs.messages import Attachment
@@ -49,16 +55,6 @@ def previous_value(reading: Reading, digits: int) -> Decimal:
     if previous < 0:
         previous += Decimal(10) ** digits
     return previous
-
-
-def amount_due(summary: BalanceSummary) -> Decimal | None:
-    """What is to be paid now, as the receipt's «Итого к оплате» says it: the debt, plus the
-    penalty once the date has passed (billing keeps it outside the balance); None: nothing."""
-    if summary.kind is not BalanceKind.DEBT:
-        return None
-    if summary.overdue_days > 0 and summary.penalty > 0:
-        return summary.amount + summary.penalty
-    return summary.amount
 
 
 def closing_balance(balance: Decimal, history: Sequence[HistoryEntry], period: str) -> Decimal:
@@ -87,8 +83,14 @@ def encoded(filename: str, media_type: str, data: bytes) -> Attachment:
     return Attachment(filename, media_type, base64.b64encode(data).decode("ascii"))
 
 
+def short_number(number: str) -> str:
+    """The account's last four digits: enough to tell a customer's files apart, while the whole
+    number stays out of file names (they travel into URLs, platform UIs and logs)."""
+    return number[-4:]
+
+
 def receipt_filename(number: str, period: str) -> str:
-    return f"kvitanciya-{number}-{period}.pdf"
+    return f"kvitanciya-{short_number(number)}-{period}.pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +125,18 @@ async def build_receipt(
     figures = month_figures(account, history, entry)
     meters = await ctx.meters(account.number)
     charges, beyond_lines = await _charge_sections(ctx, account, history, entry)
+    due = await amount_to_pay(ctx, account, summary)
+    online = await paid_online(ctx, account.number)
     sections = [
         _payer_section(ctx, account, meters, entry.period),
         *(await _readings_sections(ctx, meters, entry)),
         *charges,
-        _money_section(ctx, figures, summary, beyond_lines),
+        _money_section(ctx, figures, summary, beyond_lines, Due(due, online)),
     ]
     bank = _bank_section(ctx)
-    if bank is not None:
-        sections.append(bank)
+    if bank is not None and figures.latest and due is not None:
+        sections.append(bank)  # where to pay, only on a receipt that asks for a payment
     qr: str | None = None
-    due = amount_due(summary)
     if figures.latest and due is not None:
         try:
             qr = payment_qr_payload(ctx, account.number, due, entry.period)
@@ -268,8 +271,16 @@ def _balance_row(ctx: Ctx, key: str, balance: Decimal) -> Row:
     return Row(ctx.t(f"receipt.pdf.{key}_{kind}"), _rubles(ctx, abs(balance)))
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    """What is to be paid now (billing.amount_to_pay) and the online payments it leaves out."""
+
+    amount: Decimal | None
+    paid_online: Decimal
+
+
 def _money_section(
-    ctx: Ctx, figures: MonthFigures, summary: BalanceSummary, beyond_lines: Row | None
+    ctx: Ctx, figures: MonthFigures, summary: BalanceSummary, beyond_lines: Row | None, due: Due
 ) -> Section:
     t = ctx.t
     rows = [
@@ -289,11 +300,14 @@ def _money_section(
             else "receipt.pdf.penalty_estimate"
         )
         rows.append(Row(t(key), _rubles(ctx, summary.penalty)))
-    due = amount_due(summary)
-    if due is None:
-        rows.append(Row(t("receipt.pdf.total"), t("receipt.pdf.nothing_due"), strong=True))
+    if due.paid_online > 0 and summary.kind is BalanceKind.DEBT:
+        rows.append(Row(t("receipt.pdf.paid_online"), _rubles(ctx, due.paid_online)))
+    if due.amount is None:
+        covered = due.paid_online > 0 and summary.kind is BalanceKind.DEBT
+        nothing = "paid_online_covers" if covered else "nothing_due"
+        rows.append(Row(t("receipt.pdf.total"), t(f"receipt.pdf.{nothing}"), strong=True))
     else:
-        rows.append(Row(t("receipt.pdf.total"), _rubles(ctx, due), strong=True))
+        rows.append(Row(t("receipt.pdf.total"), _rubles(ctx, due.amount), strong=True))
         if summary.due_date is not None:
             key = "receipt.pdf.due_passed" if summary.overdue_days > 0 else "receipt.pdf.due_by"
             rows.append(Row(t(key), t.date(summary.due_date)))

@@ -178,7 +178,7 @@ async def test_the_pdf_link_gives_the_months_receipt_and_is_audited(
     response = await anna.get(pdf_path(conversation_id, ACCOUNT, entry.period))
     assert response.status == 200
     assert response.content_type == "application/pdf"
-    filename = f"kvitanciya-{ACCOUNT}-{entry.period}.pdf"
+    filename = f"kvitanciya-{ACCOUNT[-4:]}-{entry.period}.pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert response.headers["Cache-Control"] == "private, no-store"
     body = await response.read()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
+from pypdf import PdfReader
 
 from core.accounts import Account
 from core.balance import HistoryEntry
@@ -115,13 +116,16 @@ async def test_latest_receipt_agrees_with_billing_and_the_balance_answer(
 
     await customer.send("сколько платить")
     balance_text = plain(customer.text())
-    penalty_said = re.search(rf"Пени на сегодня — примерно {AMOUNT} ₽", balance_text)
-    penalty = to_decimal(penalty_said[1]) if penalty_said else Decimal(0)
+    # What to pay: the debt and billing's own penalty; the bot's estimate is only said.
+    estimate_said = re.search(rf"Пени на сегодня — примерно {AMOUNT} ₽", balance_text)
+    estimate = to_decimal(estimate_said[1]) if estimate_said else Decimal(0)
+    billed_said = re.search(rf"Пени по данным расчётного центра — {AMOUNT} ₽", balance_text)
+    penalty = to_decimal(billed_said[1]) if billed_said else Decimal(0)
     balance_files = attachments(customer.last)
 
     await customer.send("квитанция")
     files = attachments(customer.last)
-    assert [f.filename for f in files] == [f"kvitanciya-{number}-{latest.period}.pdf"]
+    assert [f.filename for f in files] == [f"kvitanciya-{number[-4:]}-{latest.period}.pdf"]
     text = pdf_text(files[0])
     caption = plain(customer.text())
 
@@ -140,7 +144,9 @@ async def test_latest_receipt_agrees_with_billing_and_the_balance_answer(
     assert f"Итого к оплате {rubles(due)} ₽" in text
     if penalty:
         assert f"Итого к оплате с пенями: {rubles(due)} ₽" in caption
-        assert f"Пени на сегодня (примерно) {rubles(penalty)} ₽" in text
+    elif estimate:
+        assert f"Итого к оплате: {rubles(due)} ₽" in caption
+        assert f"Пени на сегодня (примерно, в итог не входят) {rubles(estimate)} ₽" in text
     else:
         assert f"Итого к оплате: {rubles(due)} ₽ до" in caption
     # The receipt's QR and the balance answer's pay the same amount, in kopecks.
@@ -150,7 +156,7 @@ async def test_latest_receipt_agrees_with_billing_and_the_balance_answer(
     assert pdf_qr["PersAcc"] == number
     assert pdf_qr["PaymPeriod"] == latest.period[5:] + latest.period[:4]
     assert pdf_qr["PersonalAcc"] == BANK["account"] and pdf_qr["BIC"] == BANK["bik"]
-    assert [f.filename for f in balance_files] == [f"oplata-{number}.png"]
+    assert [f.filename for f in balance_files] == [f"oplata-{number[-4:]}.png"]
     assert png_qr_texts(balance_files[0]) == codes
     assert f"QR-код для оплаты {rubles(due)} ₽" in balance_text
 
@@ -167,7 +173,7 @@ async def test_every_month_of_the_year_chains_to_the_next_and_past_ones_have_no_
     for entry in months:
         await customer.send(f"квитанция за {RU.period(entry.period)}")
         files = attachments(customer.last)
-        assert [f.filename for f in files] == [f"kvitanciya-{number}-{entry.period}.pdf"]
+        assert [f.filename for f in files] == [f"kvitanciya-{number[-4:]}-{entry.period}.pdf"]
         text = pdf_text(files[0])
         assert f"Квитанция за {RU.period(entry.period)}" in text
         opening, closing = balance_row(text, "начало"), balance_row(text, "конец")
@@ -258,7 +264,7 @@ async def test_consumption_by_zone_where_the_readings_split_the_month(customer: 
     mean = sum((e.kwh for e in months), Decimal(0)) / len(months)
     assert f"В среднем — {RU.number(mean.quantize(Decimal('0.01')))} кВт·ч" in text
     files = attachments(customer.last)
-    assert [f.filename for f in files] == ["potreblenie-5901000001.png"]
+    assert [f.filename for f in files] == ["potreblenie-0001.png"]
     assert files[0].media_type == "image/png"
     image = Image.open(io.BytesIO(data(files[0])))
     assert image.format == "PNG" and image.width > 400
@@ -295,7 +301,29 @@ async def test_receipt_attachment_for_other_flows(
             now=clock(),
         )
         pdf = await receipt_attachment(ctx, account, "2026-11")
-        assert pdf is not None and pdf.filename == "kvitanciya-5901000001-2026-11.pdf"
+        assert pdf is not None and pdf.filename == "kvitanciya-0001-2026-11.pdf"
         assert "Итого к оплате 1 514,86 ₽" in pdf_text(pdf)
         assert parse_payload(qr_texts(pdf_images(pdf))[0])["Sum"] == "151486"
         assert await receipt_attachment(ctx, account, "2025-11") is None
+
+
+@pytest.mark.parametrize(
+    ("number", "surname", "pages"),
+    [
+        ("5901000001", "Иванова", 1),  # the bank details fit on the first page beside the QR
+        ("5901000003", "Кузнецова", 1),  # overpaid: nothing to pay, no bank details at all
+    ],
+)
+async def test_bank_details_only_to_pay_and_on_the_first_page(
+    customer: Customer, number: str, surname: str, pages: int
+) -> None:
+    await linked(customer, number, surname)
+    await customer.send("квитанция")
+    (pdf,) = attachments(customer.last)
+    reader = PdfReader(io.BytesIO(data(pdf)))
+    assert len(reader.pages) == pages
+    first = plain(reader.pages[0].extract_text())
+    if number == "5901000003":
+        assert "Реквизиты для оплаты" not in pdf_text(pdf)
+    else:
+        assert "Реквизиты для оплаты" in first and "Корр. счёт" in first

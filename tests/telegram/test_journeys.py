@@ -164,7 +164,7 @@ async def test_receipt_pdf_qr_and_chart_arrive_as_files(tg: Harness) -> None:
     await link(tg, chat, "5901000001", "Иванова")
     sent = await tg.say(chat, "квитанцию за ноябрь пришлите")
     (document,) = [s for s in sent if s.method == "sendDocument"]
-    assert document.filenames["document"] == "kvitanciya-5901000001-2026-11.pdf"
+    assert document.filenames["document"] == "kvitanciya-0001-2026-11.pdf"
     text = pdf_text(document.files["document"])
     assert "5901000001" in text and "ноябрь 2026" in text
     assert "1 514,86" in text  # charged in November, and the total due (nothing paid)
