@@ -132,6 +132,11 @@ class OutboxPort(Protocol):
     async def attachment(self, row_id: int) -> dict[str, Any] | None:
         """The file of an outbox row's reply (filename, media_type, data_b64), or None."""
 
+    async def last_queued(
+        self, conversation_id: int, channel: str, user_id: str
+    ) -> datetime | None:
+        """When the conversation last queued a row to `user_id` on `channel` (a code's mail)."""
+
 
 class OutboxRow(Protocol):
     @property
@@ -784,8 +789,11 @@ class PaymentPort(Protocol):
         """The acquirer's payment exists: `created` becomes `pending` with its id (the same id
         again is no change, another id is refused)."""
 
-    async def succeeded(self, public_id: str, paid_at: datetime, method: str | None) -> bool:
-        """`created`/`pending` becomes `succeeded`."""
+    async def succeeded(
+        self, public_id: str, paid_at: datetime, method: str | None, recorded_at: datetime
+    ) -> bool:
+        """`created`/`pending` becomes `succeeded` (paid_at: the acquirer's capture time;
+        recorded_at: ours, which billing's export goes by)."""
 
     async def canceled(self, public_id: str, at: datetime, reason: str | None) -> bool: ...
 
@@ -799,8 +807,11 @@ class PaymentPort(Protocol):
     async def latest(self, account: str, limit: int) -> list[OnlinePayment]:
         """The account's payments in any status, newest first (the console's summary)."""
 
+    async def pending(self, created_from: datetime, created_to: datetime) -> list[OnlinePayment]:
+        """`pending` payments created in [from, to): those to ask the acquirer about."""
+
     async def paid(self, since: datetime | None) -> list[OnlinePayment]:
-        """Succeeded (and in billing) payments paid since then, by paid_at: billing's export."""
+        """Succeeded (and in billing) payments we recorded since then: billing's export."""
 
 
 class Store(Protocol):

@@ -65,7 +65,10 @@ def head(text: str, limit: int = MAX_WORDS) -> str:
 
 
 # Where one request of a message ends and another may begin.
-_CLAUSES = re.compile(r"[,;!?.]+|\s+(?:и|а|но|ещё|еще|and|also|but)\s+", re.IGNORECASE)
+# A point or comma between digits is inside a number («10.2026», «12,5»), never a clause's end.
+_CLAUSES = re.compile(
+    r"[;!?]+|(?<!\d)[,.]+|[,.]+(?!\d)|\s+(?:и|а|но|ещё|еще|and|also|but)\s+", re.IGNORECASE
+)
 
 
 def clauses(text: str) -> list[str]:

@@ -71,6 +71,8 @@ KEYWORDS: dict[Label, dict[str, float]] = {
         "pdf": 3,
         "statement": 3,
         "copy": 1,
+        "to my email": 3,  # «send the bill to my email»: a send, not a change of the address
+        "by email": 3,
     },
     Intent.PAYMENT: {
         "pay": 4,
