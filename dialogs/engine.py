@@ -721,7 +721,7 @@ class Engine:
         if self.flows[answered.flow].takes_whole_message:
             return  # «присылайте только про отключения и квитанции» is one answer
         found = self._second_request(msg, answered.flow)
-        if found is None or found[0] == ctx.state.flow:
+        if found is None or found[0] in (ctx.state.flow, self.flows[answered.flow].continues):
             return
         other, clause = found
         if self.settled(ctx):

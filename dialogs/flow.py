@@ -99,6 +99,9 @@ class Flow:
     # Offered what a message routed elsewhere carried for this flow (a reading next to a
     # question about the receipt); True when it made the offer.
     leftover: Callable[[Ctx, Msg], Awaitable[bool]] | None = None
+    # A flow that only continues another (the receipt's follow-up month): a clause asking for
+    # that other one is the same request, not a second one.
+    continues: str | None = None
     entry: Handler | None = None
     steps: dict[str, Step] = field(default_factory=dict)
 

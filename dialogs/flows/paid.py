@@ -84,6 +84,16 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
     t = ctx.t
     paid_on = ctx.data.get("paid_on")
     online = await online_lines(ctx, chosen.number) if case == MISSING else []
+    if case == MISSING:
+        summary = await account_summary(ctx, chosen)
+        if summary.kind is not BalanceKind.DEBT:
+            # «оплатил, а долг висит» with no debt in billing: say so, nothing to chase.
+            ctx.end()
+            lines = [*online, t("paid.no_debt"), "\n".join(summary_lines(ctx, summary))]
+            ctx.say(
+                "\n\n".join(lines), [ctx.option("menu.balance", "go:balance"), ctx.menu_option()]
+            )
+            return
     if case == MISSING and paid_on and _on_its_way(ctx, date.fromisoformat(paid_on)):
         ctx.end()
         arrives = _arrives_by(ctx, date.fromisoformat(paid_on))

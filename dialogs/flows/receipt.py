@@ -51,7 +51,7 @@ flow = Flow(
 
 # What the receipt shows right after its answer: «а за апрель» is that month's receipt, while
 # anything else goes where it asks to (an informational step: no question is open there).
-more = Flow("receipt_more", informational=True)
+more = Flow("receipt_more", informational=True, continues="receipt")
 
 
 @flow.start
@@ -249,9 +249,15 @@ async def _show_month(
         pay.append(t("balance.pay_link", url=url))
     pdf = await receipt_pdf(ctx, account, history, entry, summary)
     if pdf is not None:
-        # The bank details and the QR are in the file; the text stays a summary of it.
-        with_qr = to_pay is not None and ctx.config.company.payee is not None
-        pay.append(t("receipt.pdf_attached_qr" if with_qr else "receipt.pdf_attached"))
+        # The bank details and the QR are in the file; the text stays a summary of it. A past
+        # month's copy carries the QR of what is due now.
+        now = to_pay if latest else await amount_to_pay(ctx, account, summary)
+        if now is None or ctx.config.company.payee is None:
+            pay.append(t("receipt.pdf_attached"))
+        elif latest:
+            pay.append(t("receipt.pdf_attached_qr"))
+        else:
+            pay.append(t("receipt.pdf_attached_qr_now", amount=t.money(now)))
     else:
         bank = bank_lines(ctx)
         if bank:

@@ -118,9 +118,9 @@ async def build_receipt(
     entry: HistoryEntry,
     summary: BalanceSummary,
 ) -> ReceiptDocument:
-    """The receipt of `entry`'s month; only the latest month's carries what is due now and the
-    payment QR (an older receipt is a copy: paying from it would pay a month already settled
-    or counted in today's debt)."""
+    """The receipt of `entry`'s month with the payment QR of what is due now. On an older
+    receipt, a copy, the QR too pays today's amount for the latest billed month — never that
+    month's old charge, which is settled or counted in today's debt."""
     t = ctx.t
     figures = month_figures(account, history, entry)
     meters = await ctx.meters(account.number)
@@ -134,12 +134,13 @@ async def build_receipt(
         _money_section(ctx, figures, summary, beyond_lines, Due(due, online)),
     ]
     bank = _bank_section(ctx)
-    if bank is not None and figures.latest and due is not None:
+    if bank is not None and due is not None:
         sections.append(bank)  # where to pay, only on a receipt that asks for a payment
     qr: str | None = None
-    if figures.latest and due is not None:
+    if due is not None:
+        paid_for = max(other.period for other in history)
         try:
-            qr = payment_qr_payload(ctx, account.number, due, entry.period)
+            qr = payment_qr_payload(ctx, account.number, due, paid_for)
         except PayeeError:
             log.warning("receipt without a payment QR: the company's bank details are unusable")
     company = ctx.config.company
@@ -148,7 +149,12 @@ async def build_receipt(
         supplier=company.name,
         sections=tuple(sections),
         qr_payload=qr,
-        qr_caption=t("receipt.pdf.qr_caption"),
+        qr_caption=t(
+            "receipt.pdf.qr_caption"
+            if figures.latest or due is None
+            else "receipt.pdf.qr_caption_now",
+            amount=t.money(due or Decimal(0)),
+        ),
         footer=t(
             "receipt.pdf.footer", name=company.name, phone=company.phone, site=company.website
         ),
@@ -291,7 +297,8 @@ def _money_section(
         _balance_row(ctx, "closing", figures.closing),
     ]
     if not figures.latest:
-        rows.append(Row(t("receipt.pdf.now"), t("receipt.pdf.past_period")))
+        now = t("receipt.pdf.past_period") if due.amount is None else _rubles(ctx, due.amount)
+        rows.append(Row(t("receipt.pdf.now"), now))
         return Section(t("receipt.pdf.money_title"), tuple(rows))
     if summary.penalty > 0 and summary.kind is BalanceKind.DEBT:
         key = (

@@ -162,7 +162,7 @@ async def test_latest_receipt_agrees_with_billing_and_the_balance_answer(
 
 
 @pytest.mark.parametrize(("number", "surname"), [("5901000012", "Чудинова")])
-async def test_every_month_of_the_year_chains_to_the_next_and_past_ones_have_no_qr(
+async def test_every_month_of_the_year_chains_to_the_next_and_each_qr_pays_what_is_due_now(
     customer: Customer, number: str, surname: str
 ) -> None:
     account, history = await billing(customer, number)
@@ -182,10 +182,18 @@ async def test_every_month_of_the_year_chains_to_the_next_and_past_ones_have_no_
             assert opening == closing_before
         closing_before = closing
         codes = qr_texts(pdf_images(files[0]))
-        if entry is months[-1]:
-            assert len(codes) == 1
-        else:  # a copy of a past month pays nothing: what is due now is on the latest one
-            assert codes == [] and "Итого к оплате" not in text and "прошедший месяц" in text
+        # What is due now: the debt and billing's own penalty (no online payments here).
+        due = account.balance + (account.penalty or 0) if account.balance > 0 else None
+        if due is None:
+            assert codes == []
+        else:  # every copy pays what is due now, for the latest month, never its own charge
+            (code,) = codes
+            assert parse_payload(code)["Sum"] == str(int(due * 100))
+            assert (
+                parse_payload(code)["PaymPeriod"] == months[-1].period[5:] + months[-1].period[:4]
+            )
+            if entry is not months[-1]:
+                assert "Итого к оплате" not in text and "К оплате сейчас" in text
     assert closing_before == account.balance
 
 
