@@ -72,6 +72,10 @@ _NOT_MONEY_AFTER = re.compile(
 )
 
 
+# «оплатить только просроченное», «погасить просрочку»: the overdue part, not the current bill.
+_OVERDUE_ONLY = re.compile(r"просроч|overdue", re.IGNORECASE)
+
+
 @flow.start
 async def start(ctx: Ctx, msg: Msg) -> None:
     accounts = await ctx.accounts()
@@ -84,6 +88,8 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         return
     if said is not None:
         ctx.data["amount"] = str(said) if isinstance(said, Decimal) else said.value
+    elif msg.action is None and msg.text and _OVERDUE_ONLY.search(msg.text):
+        ctx.data["overdue_only"] = True
     await start_with_account(ctx, account, begin)
 
 
@@ -158,6 +164,8 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
     t = ctx.t
     summary = await account_summary(ctx, chosen)
     due = await amount_to_pay(ctx, chosen, summary)
+    if ctx.data.pop("overdue_only", False) and due is not None and summary.overdue_amount > 0:
+        due = min(due, summary.overdue_amount)  # «только просроченное»: the bills past due
     problem = amount_problem(due, ctx.config.payments) if due is not None else None
     if due is not None and problem is None:
         await _give_link(ctx, chosen, due, lead=summary_lines(ctx, summary))

@@ -12,6 +12,8 @@ MAX_MONTHS = 3  # receipts sent for one message; more are asked one by one
 
 # «10.2026», «10/2026», «10-2026»: a month and its year, never a reading.
 _NUMERIC = re.compile(r"(?<![\d.,/])(0?[1-9]|1[0-2])\s*[./-]\s*(20\d\d)(?!\d)")
+# «за 9 месяц», «за 11-й месяц»: a month by its number.
+_ORDINAL = re.compile(r"(?<![\d.,/])(0?[1-9]|1[0-2])\s*(?:-?й\s+)?месяц(?![а-яё])", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d.,/])(20\d\d)(?!\d)")
 _YEARS_BACK = re.compile(r"(поза)?прошл\w*\s+год|(?:last|previous)\s+year", re.IGNORECASE)
 _MONTHS_BACK = re.compile(
@@ -63,7 +65,11 @@ def _year_said(text: str, today: date) -> int | None:
 
 def asked_in(text: str, named_months: Sequence[int], today: date) -> Asked:
     """What `text` asks for; `named_months` are the months the NLU found named in words."""
-    numeric = [(int(found[1]), int(found[2])) for found in _NUMERIC.finditer(text)]
+    numeric: list[tuple[int, int | None]] = [
+        (int(found[1]), int(found[2])) for found in _NUMERIC.finditer(text)
+    ]
+    said_year = _year_said(_NUMERIC.sub(" ", text), today)
+    numeric += [(int(found[1]), said_year) for found in _ORDINAL.finditer(text)]
     relative: list[tuple[int, int | None]] = []
     if back := _MONTHS_BACK.search(text):
         steps = 2 if back["two"] or back["two_en"] else 1
@@ -71,7 +77,7 @@ def asked_in(text: str, named_months: Sequence[int], today: date) -> Asked:
         if month <= 0:
             month, year = month + 12, year - 1
         relative.append((month, year))
-    said = _year_said(_NUMERIC.sub(" ", text), today)
+    said = said_year
     named: list[tuple[int, int | None]] = [(month, said) for month in named_months]
     months = tuple(dict.fromkeys([*numeric, *relative, *named]))
     if months:
