@@ -16,8 +16,9 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from core.money import KOPECK
+
 CURRENCY = "RUB"
-KOPECK = Decimal("0.01")
 
 
 class PaymentStatus(StrEnum):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core.accounts import Account
 from core.conversations import Conversation, Customer
 from core.meters import Meter
+from core.payments import OnlinePayment, PaymentStatus
 from core.ports import Store
 from dialogs.config import DialogConfig
 from dialogs.i18n import Translator
@@ -124,6 +125,7 @@ class Ctx:
         self._accounts: list[Account] | None = None
         self._own_numbers: tuple[str, ...] | None = None
         self._meters: dict[str, list[Meter]] = {}
+        self._on_their_way: dict[str, list[OnlinePayment]] = {}
         # This turn's replies in another language than the customer's (English typed to a
         # Russian-speaking customer is answered in English).
         self.language: str = customer.language
@@ -216,6 +218,16 @@ class Ctx:
         if account not in self._meters:
             self._meters[account] = await self.store.meters.for_account(account)
         return self._meters[account]
+
+    async def paid_online(self, account: str) -> list[OnlinePayment]:
+        """The account's payments through the bot that billing does not show yet (succeeded,
+        not in billing), oldest first, read once a turn: the balance, the QR and the receipt
+        all subtract or list them."""
+        if account not in self._on_their_way:
+            self._on_their_way[account] = await self.store.online_payments.of_account(
+                account, [PaymentStatus.SUCCEEDED]
+            )
+        return self._on_their_way[account]
 
     async def own_numbers(self) -> tuple[str, ...]:
         """The linked accounts' numbers and their meters' serials, longest first: numbers a

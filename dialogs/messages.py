@@ -58,11 +58,19 @@ class Button:
     payload: str
 
 
+PDF = "application/pdf"
+PNG = "image/png"
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     filename: str
     media_type: str  # application/pdf, image/png
     data_b64: str
+
+    @classmethod
+    def of(cls, filename: str, media_type: str, data: bytes) -> Attachment:
+        return cls(filename, media_type, base64.b64encode(data).decode("ascii"))
 
     @property
     def kind(self) -> str:

@@ -25,12 +25,11 @@ from dialogs.flows.common import (
     start_with_account,
 )
 from dialogs.flows.paid import online_lines
-from dialogs.flows.receipt_document import encoded, payment_qr_payload, short_number
-from dialogs.messages import Attachment
+from dialogs.flows.receipt_document import payment_qr_payload, short_number
+from dialogs.messages import PNG, Attachment
 from dialogs.nlu import Intent
 
 log = logging.getLogger(__name__)
-PNG = "image/png"
 
 flow = Flow(
     "balance",
@@ -116,7 +115,7 @@ def payment_qr_attachment(
     except Exception:
         log.exception("the payment QR could not be made")
         return None
-    return encoded(f"oplata-{short_number(account.number)}.png", PNG, data)
+    return Attachment.of(f"oplata-{short_number(account.number)}.png", PNG, data)
 
 
 account = account_step(flow, show)

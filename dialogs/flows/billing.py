@@ -11,7 +11,8 @@ from core.accounts import Account
 from core.balance import BalanceKind, BalanceSummary, HistoryEntry, PenaltySource, summarize
 from core.bills import BillExplanation, explain_bill, zone_weights
 from core.meters import Meter, Scheme, Zone
-from core.payments import PaymentStatus, Provider
+from core.money import to_rubles
+from core.payments import Provider
 from core.readings import Reading, ReadingKind
 from core.restriction import RestrictionCheck, restriction_check
 from core.tariffs import NoTariff
@@ -28,7 +29,7 @@ def payment_link(ctx: Ctx, number: str, amount: Decimal | None = None) -> str | 
     an acquirer, whose link is made per request by the payment flow («Как оплатить»)."""
     if ctx.config.payments.provider is not Provider.LINK:
         return None
-    value = "" if amount is None or amount <= 0 else str(amount.quantize(Decimal("0.01")))
+    value = "" if amount is None or amount <= 0 else str(to_rubles(amount))
     return ctx.config.company.payment_url.format_map(_LinkFields(account=number, amount=value))
 
 
@@ -96,11 +97,10 @@ def penalty_line(ctx: Ctx, summary: BalanceSummary) -> str:
     return ctx.t("balance.penalty_later", days=ctx.config.penalties.grace_days + 1)
 
 
-async def paid_online(ctx: Ctx, number: str) -> Decimal:
+async def paid_online_sum(ctx: Ctx, number: str) -> Decimal:
     """What the account paid through the bot that billing does not show yet (succeeded, not in
-    billing: the payments paid.pending_payments lists)."""
-    payments = await ctx.store.online_payments.of_account(number, [PaymentStatus.SUCCEEDED])
-    return sum((payment.amount for payment in payments), Decimal(0))
+    billing: Ctx.paid_online)."""
+    return sum((payment.amount for payment in await ctx.paid_online(number)), Decimal(0))
 
 
 async def amount_to_pay(ctx: Ctx, account: Account, summary: BalanceSummary) -> Decimal | None:
@@ -112,7 +112,7 @@ async def amount_to_pay(ctx: Ctx, account: Account, summary: BalanceSummary) -> 
     due = summary.amount
     if summary.penalty_source is PenaltySource.BILLING and summary.penalty > 0:
         due += summary.penalty
-    due -= await paid_online(ctx, account.number)
+    due -= await paid_online_sum(ctx, account.number)
     return due if due > 0 else None
 
 

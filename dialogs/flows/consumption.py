@@ -26,10 +26,10 @@ from dialogs.flows.common import (
     remember_description,
     start_with_account,
 )
-from dialogs.flows.receipt_document import encoded, short_number
+from dialogs.flows.receipt_document import short_number
 from dialogs.flows.receipt_months import Asked, asked_in
 from dialogs.flows.tariffs import zone_rank
-from dialogs.messages import Attachment
+from dialogs.messages import PNG, Attachment
 from dialogs.nlu import Topic
 from papers.model import Bar, ChartData
 
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 flow = Flow("consumption", needs_account=True, topics=(Topic.CONSUMPTION,))
 
 MONTHS = 12
-PNG = "image/png"
 _KWH = Decimal("0.01")
 
 
@@ -154,7 +153,7 @@ def chart_attachment(ctx: Ctx, account: Account, months: Sequence[Month]) -> Att
     except Exception:
         log.exception("the consumption chart could not be drawn")
         return None
-    return encoded(f"potreblenie-{short_number(account.number)}.png", PNG, data)
+    return Attachment.of(f"potreblenie-{short_number(account.number)}.png", PNG, data)
 
 
 def month_line(ctx: Ctx, month: Month) -> str:

@@ -11,8 +11,6 @@ from core.accounts import Account
 from core.balance import BalanceKind
 from core.conversations import Author
 from core.masking import mask_account
-from core.payments import OnlinePayment, PaymentStatus
-from core.ports import Store
 from dialogs.context import Ctx
 from dialogs.expect import Amount, Answer, Either, Fit, PastDate, YesNo, amount_said
 from dialogs.flow import Flow, Msg
@@ -129,18 +127,12 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
     ctx.say("\n\n".join(blocks), [*options, ctx.menu_option()])
 
 
-async def pending_payments(store: Store, account_number: str) -> list[OnlinePayment]:
-    """The account's online payments that succeeded but billing does not show yet, oldest
-    first: paid, on their way (the balance answer mentions them)."""
-    return await store.online_payments.of_account(account_number, [PaymentStatus.SUCCEEDED])
-
-
 async def online_lines(ctx: Ctx, number: str) -> list[str]:
     """«Оплата 1 572,60 ₽ от 20 ноября получена и уже на пути в расчётный центр…», per
     payment made through the bot that billing does not show yet."""
     t, days = ctx.t, ctx.config.payments.billing_days
     lines = []
-    for payment in await pending_payments(ctx.store, number):
+    for payment in await ctx.paid_online(number):
         if payment.paid_at is None:  # succeeded payments have it
             continue
         paid_on = ctx.config.hours.local_date(payment.paid_at)

@@ -9,7 +9,6 @@ members and former tenants may know — the PDF shows no more than the conversat
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,17 +27,16 @@ from dialogs.flows.billing import (
     amount_to_pay,
     explain_month,
     latest_readings,
-    paid_online,
+    paid_online_sum,
 )
 from dialogs.flows.tariffs import zone_rank
 from dialogs.i18n import translator
-from dialogs.messages import Attachment
+from dialogs.messages import PDF, Attachment
 from papers.model import ReceiptDocument, Row, Section, Table
 
 log = logging.getLogger(__name__)
 
 RECEIPT_MONTHS = 12  # receipts of the last twelve months of billing's history (DOMAIN.md)
-PDF = "application/pdf"
 # The payment's purpose goes to the supplier's bank and accounting: always in Russian.
 PURPOSE_LANGUAGE = "ru"
 
@@ -77,10 +75,6 @@ def payment_qr_payload(ctx: Ctx, number: str, amount: Decimal | None, period: st
         else words("receipt.qr_purpose", account=number)
     )
     return payment_payload(payee, account=number, amount=amount, purpose=purpose, period=period)
-
-
-def encoded(filename: str, media_type: str, data: bytes) -> Attachment:
-    return Attachment(filename, media_type, base64.b64encode(data).decode("ascii"))
 
 
 def short_number(number: str) -> str:
@@ -126,7 +120,7 @@ async def build_receipt(
     meters = await ctx.meters(account.number)
     charges, beyond_lines = await _charge_sections(ctx, account, history, entry)
     due = await amount_to_pay(ctx, account, summary)
-    online = await paid_online(ctx, account.number)
+    online = await paid_online_sum(ctx, account.number)
     sections = [
         _payer_section(ctx, account, meters, entry.period),
         *(await _readings_sections(ctx, meters, entry)),
@@ -348,7 +342,7 @@ async def receipt_pdf(
     except Exception:
         log.exception("receipt PDF for %s could not be made", entry.period)
         return None
-    return encoded(receipt_filename(account.number, entry.period), PDF, data)
+    return Attachment.of(receipt_filename(account.number, entry.period), PDF, data)
 
 
 async def receipt_attachment(ctx: Ctx, account: Account, period: str) -> Attachment | None:

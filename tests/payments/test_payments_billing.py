@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.payments import OnlinePayment, PaymentStatus
-from dialogs.flows.paid import pending_payments
 from energobot.exchange import import_bytes
 from energobot.exchange.payments import export_payments
 from storage.database import Database
@@ -76,7 +75,7 @@ async def test_a_history_that_shows_the_payments_marks_them_in_billing(
     assert await import_history(database, [f"{ACCOUNT},2026-11,200,1312.00,1572.60"]) == 2
     assert await statuses(database) == [PaymentStatus.IN_BILLING] * 2
     async with database.unit_of_work() as store:
-        assert await pending_payments(store, ACCOUNT) == []
+        assert await store.online_payments.of_account(ACCOUNT, [PaymentStatus.SUCCEEDED]) == []
 
 
 async def test_a_month_end_payment_booked_in_the_next_period(
