@@ -7,9 +7,6 @@ creates the acquirer's payment (`pending`); the acquirer's word, fetched back, m
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -17,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from core.money import KOPECK
+from core.signing import signature, signed
 
 CURRENCY = "RUB"
+SIGNATURE_BYTES = 18  # of a payment link's HMAC-SHA256
 
 
 class PaymentStatus(StrEnum):
@@ -112,7 +111,7 @@ def parse_money(value: str) -> Decimal | None:
 def link_token(key: bytes, public_id: str) -> str:
     """The link's part after /pay/: our payment's id and its signature (a forged or altered
     link names nothing). Its lifetime is the row's: an expired link is told from a forged one."""
-    return f"{public_id}.{_signature(key, public_id)}"
+    return f"{public_id}.{signature(key, public_id, SIGNATURE_BYTES)}"
 
 
 def link_payment_id(key: bytes, token: str) -> str | None:
@@ -120,15 +119,7 @@ def link_payment_id(key: bytes, token: str) -> str | None:
     public_id, dot, signature = token.partition(".")
     if not dot or not public_id or len(public_id) > 36:
         return None
-    # Bytes: compare_digest refuses non-ASCII str, and a link may be typed or mangled.
-    if not hmac.compare_digest(signature.encode(), _signature(key, public_id).encode()):
-        return None
-    return public_id
-
-
-def _signature(key: bytes, public_id: str) -> str:
-    digest = hmac.new(key, public_id.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
+    return public_id if signed(key, public_id, signature, SIGNATURE_BYTES) else None
 
 
 def in_billing(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +10,7 @@ from aiohttp import web
 
 from core.addresses import client_address, networks
 from core.payments import PaymentRules, Provider
+from energobot.channels import derived_key
 from energobot.pay import PaymentDesk
 from energobot.settings import Settings
 from payments.yookassa import Yookassa, YookassaConfig
@@ -27,7 +26,7 @@ def payment_link_key(settings: Settings) -> bytes:
     root = settings.console.session_key.get_secret_value().encode()
     if not root:
         return b""
-    return hmac.new(root, LINK_KEY_PURPOSE.encode(), hashlib.sha256).digest()
+    return derived_key(root, LINK_KEY_PURPOSE)
 
 
 def payment_rules(settings: Settings) -> PaymentRules:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -22,6 +20,7 @@ from dialogs.flows import FLOWS
 from dialogs.i18n import translator
 from dialogs.nlu import warm_up
 from dialogs.pipeline import Handled, Pipeline
+from energobot.channels import derived_key
 from energobot.payment_wiring import payment_rules
 from energobot.settings import BillingSettings, Settings
 from outbox.notices.gate import Gate, GateRules
@@ -100,7 +99,7 @@ def email_rules(settings: Settings) -> EmailRules | None:
     root = settings.console.session_key.get_secret_value().encode()
     # Without the service's secret the key lives as long as the process: codes sent before a
     # restart are then void (the customer asks for a new one).
-    key = hmac.new(root, b"email-codes", hashlib.sha256).digest() if root else os.urandom(32)
+    key = derived_key(root, "email-codes") if root else os.urandom(32)
     return EmailRules(code_key=key, codes_per_day=getattr(section, "codes_per_day", 5))
 
 
