@@ -28,12 +28,13 @@ if str(ROOT) not in sys.path:  # runnable as `python bench/nlu.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
 from dialogs.nlu import Intent, analyze, warm_up  # noqa: E402
+from dialogs.nlu.build_model import TRAINING_FILE  # noqa: E402
 from dialogs.nlu.morphology import dictionary_form, name_likeness  # noqa: E402
 from dialogs.nlu.numbers import numbers_in_words  # noqa: E402
 from dialogs.nlu.record import analysis_record  # noqa: E402
 from dialogs.nlu.vocabulary import resolve, resolve_exact, resolve_full  # noqa: E402
 
-DATA = ROOT / "tests" / "nlu" / "data"
+DATA = ROOT / "tests" / "nlu" / "data"  # the held-out splits; train lives with the NLU
 INTENTS = [intent.value for intent in Intent]
 Reading = tuple[str, Decimal]  # (zone or register or "", value)
 
@@ -46,9 +47,13 @@ class Example:
     accounts: tuple[str, ...]
 
 
+def split_file(split: str) -> Path:
+    return TRAINING_FILE if split == TRAINING_FILE.stem else DATA / f"{split}.tsv"
+
+
 def load(split: str) -> list[Example]:
     examples = []
-    for number, line in enumerate((DATA / f"{split}.tsv").read_text("utf-8").splitlines(), 1):
+    for number, line in enumerate(split_file(split).read_text("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         intent, text, *rest = line.split("\t")
@@ -245,7 +250,7 @@ def report_startup(rounds: int = 3) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    splits = sorted(path.stem for path in DATA.glob("*.tsv"))
+    splits = sorted([TRAINING_FILE.stem, *(path.stem for path in DATA.glob("*.tsv"))])
     parser.add_argument("--split", choices=[*splits, "all"], default="dev")
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
     parser.add_argument("--startup", action="store_true", help="time `energobot nlu` start-up")

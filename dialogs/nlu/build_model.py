@@ -1,6 +1,12 @@
 """Build dialogs/nlu/data/model.json from the training split (see dialogs/nlu/model.py), then
 dialogs/nlu/data/tables.json, the word tables start-up would otherwise compute (see
-dialogs/nlu/prebuilt.py)."""
+dialogs/nlu/prebuilt.py).
+
+    make nlu    # or: .venv/bin/python -m dialogs.nlu.build_model [path/to/train.tsv]
+
+The training split is source, not package data: it lives in dialogs/nlu/training/ and is not
+installed; only the built JSON ships.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +24,12 @@ from dialogs.nlu.vocabulary import (
     model_lemmas,
 )
 
+# What the model is trained on by default (dialogs/nlu/training/README.md).
+TRAINING_FILE = Path(__file__).with_name("training") / "train.tsv"
+
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
-    """tests/nlu/data/*.tsv lines as (intent, normalised text)."""
+    """train.tsv (or a held-out split of tests/nlu/data/) lines as (intent, normalised text)."""
     examples = []
     for line in path.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -48,7 +57,7 @@ def tables_json(model: Model) -> str:
 
 
 def main(argv: Sequence[str]) -> None:
-    model = train(read_examples(Path(argv[0])))
+    model = train(read_examples(Path(argv[0]) if argv else TRAINING_FILE))
     prebuilt.DATA.mkdir(exist_ok=True)
     prebuilt.MODEL_FILE.write_text(model_json(model), "utf-8")
     # The tables include the model's word features: the new model must be the one read.

@@ -4,10 +4,10 @@ Multinomial naive Bayes over a message's lemmas and the character 3- and 4-grams
 it reads words the keyword tables have never seen by their parts («квиточек» shares «квит» with
 «квиток»). Pure Python, no numerical library; prediction costs ~0.1 ms.
 
-Training is counting, done at build time from tests/nlu/data/train.tsv; the counts ship as the
-data file dialogs/nlu/data/model.json (no download, nothing trained at run time):
+Training is counting, done at build time from dialogs/nlu/training/train.tsv; the counts ship as
+the data file dialogs/nlu/data/model.json (no download, nothing trained at run time):
 
-    .venv/bin/python -m dialogs.nlu.build_model tests/nlu/data/train.tsv
+    make nlu    # .venv/bin/python -m dialogs.nlu.build_model
 
 A test retrains from the data set and fails when the shipped counts are stale (after the data
 set or the vocabulary changed: lemmas come from the same typo-tolerant lookup as the rules').

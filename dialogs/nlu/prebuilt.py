@@ -3,19 +3,22 @@ word tables of dialogs.nlu.vocabulary. Both are data files in dialogs/nlu/data/,
 
 Lemmatising every table entry, inflecting every table word and parsing every form of every
 relevant lemma takes pymorphy3 one to two seconds: the bulk of `energobot nlu`'s start-up. The
-build (`python -m dialogs.nlu.build_model tests/nlu/data/train.tsv`) counts the model
-(dialogs/nlu/data/model.json) and then writes those results (dialogs/nlu/data/tables.json), which
-include the model's word features.
+build (`make nlu`: `python -m dialogs.nlu.build_model`) counts the model from the training split
+(dialogs/nlu/training/train.tsv) into dialogs/nlu/data/model.json and then writes those results
+(dialogs/nlu/data/tables.json), which include the model's word features.
 
 The files are JSON with one entry a line, so that a rebuild shows in a diff as the entries it
 changed; loading them is one json.loads each (~15 ms together), against ~0.2 s of compiling the
 generated Python modules they replace wherever bytecode is not cached.
 
 Each table ships with a fingerprint of what it was computed from: the keyword tables and cues,
-the lexicon, the model's word features, the pymorphy3 dictionary. When the fingerprint of the
-running code's data differs (a table was edited and the build not run), the shipped table is
-ignored and computed at start-up as before: slower, never wrong. A test fails until the build
-is run again (tests/nlu/test_nlu_model.py).
+the lexicon, the model's word features, the pymorphy3 dictionary (its source revision and
+compile time, which differ between releases of pymorphy3-dicts-ru, pinned in pyproject.toml).
+When the fingerprint of the running code's data differs (a table was edited and the build not
+run, another dictionary installed), the shipped table is ignored and computed at start-up as
+before: slower, never wrong. The training split is not shipped, so model.json carries no
+fingerprint of it: a test retrains and compares instead. Tests fail until the build is run
+again (tests/nlu/test_nlu_model.py).
 """
 
 from __future__ import annotations

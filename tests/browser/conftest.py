@@ -1,13 +1,15 @@
-"""A real `energobot serve --demo` and a real headless Chromium (Debian's), shared by the
-browser tests of this folder (a package, so both end when its tests do); every test gets its
-own browser context (its own cookies)."""
+"""A real `energobot serve --demo` and a real headless Chromium (find_browser.py: Debian's, or
+another), shared by the browser tests of this folder (a package, so both end when its tests do);
+every test gets its own browser context (its own cookies).
+
+Without a browser the session stops before running anything, once, with the command that
+installs one, rather than failing every browser test."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.find_browser import find_browser, install_command, not_found_message
 from tests.browser.support import (
-    CHROMIUM,
     DOCS_SCREENSHOTS,
     ROOT,
     START_TIMEOUT_SECONDS,
@@ -28,6 +30,21 @@ from tests.browser.support import (
     new_context,
     ready,
 )
+
+CHROMIUM = pytest.StashKey[Path]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the tests to run are known, before any runs: a browser for those that need one."""
+    if not any("browser" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    found = find_browser(os.environ)
+    if found is None:
+        pytest.exit(
+            not_found_message(os.environ, install_command()),
+            returncode=pytest.ExitCode.INTERRUPTED,
+        )
+    session.config.stash[CHROMIUM] = found
 
 
 @pytest.fixture(scope="package")
@@ -84,17 +101,9 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def browser(server: Server) -> Iterator[Browser]:
+def browser(server: Server, request: pytest.FixtureRequest) -> Iterator[Browser]:
     # The server comes first: its fixture runs asyncio, which Playwright's sync API would block.
-    chromium = CHROMIUM if CHROMIUM.exists() else None
-    if chromium is None and (found := shutil.which("chromium")):
-        chromium = Path(found)
-    if chromium is None:
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser tests need Debian's chromium "
-            "(apt-get install -y chromium; .ci/run installs it) or ENERGOBOT_CHROMIUM=/path",
-            pytrace=False,
-        )
+    chromium = request.config.stash[CHROMIUM]  # found by pytest_collection_finish
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(chromium), args=["--no-sandbox"], headless=True

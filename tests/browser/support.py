@@ -4,7 +4,6 @@ browser context, and the web chat page as a customer uses it."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("ENERGOBOT_CHROMIUM", "/usr/bin/chromium"))
 # Screenshots are always taken; they replace the committed ones in docs/ only when asked:
 # ENERGOBOT_SCREENSHOTS=1 .venv/bin/pytest -q tests/browser
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"

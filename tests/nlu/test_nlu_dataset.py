@@ -1,4 +1,5 @@
-"""The labelled data set (tests/nlu/data): well-formed, large enough, and read well.
+"""The labelled data set (tests/nlu/data and the training split, dialogs/nlu/training):
+well-formed, large enough, and read well.
 
 The accuracy floors sit below what bench/nlu.py prints, so that a change that makes the NLU
 worse fails here; the bench prints the exact figures and the confusion table.
