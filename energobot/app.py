@@ -21,6 +21,7 @@ from energobot.media import media_signer, mount_media
 from energobot.metrics import METRICS, Metrics, metrics_endpoint
 from energobot.pay import mount_payments
 from energobot.payment_wiring import payment_desk, yookassa_client
+from energobot.retention import mount_retention, retention_job
 from energobot.settings import Settings
 from energobot.streams import server_options
 from energobot.wiring import build_pipeline, notice_machinery
@@ -155,6 +156,8 @@ def create_app(settings: Settings, database: Database) -> web.Application:
     # Signed links to replies' files (the web chat, Viber, a channel's fallback).
     derive = host(settings).derive_key
     mount_media(app, media_signer(derive, settings.server.media_link_days), pipeline.unit_of_work)
+    # Messages, once-only keys and link attempts past their periods (settings `retention`).
+    mount_retention(app, retention_job(settings, database.unit_of_work))
     if (console := mount_console(app, services)) is not None:
         console.wake_notices = scheduler.wake  # an outage entered: its notices now
         language = console.options.language

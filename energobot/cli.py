@@ -25,6 +25,7 @@ COMMANDS = {
     "operators": "energobot.commands.operators:operators",
     "notices": "energobot.commands.notices:notices",
     "outages": "energobot.commands.notices:outages",
+    "retention": "energobot.commands.retention:retention",
     "nlu": "energobot.commands.nlu:nlu",
 }
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from storage.types import BigId, Json, Money, Quantity, UTCDateTime
@@ -92,8 +93,17 @@ inbox = Table(
     Column("body", Json, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     UniqueConstraint("channel", "event_id"),
-    # The transcript: one conversation's events in time order.
+    # The transcript: one conversation's events in time order. Also the retention job's way
+    # to the detached events (conversation_id NULL) whose once-only key has had its time.
     Index(None, "conversation_id", "received_at"),
+    # The retention job's way to events whose body has had its time (energobot/retention.py);
+    # partial: a detached event, body already cleared, is never scanned for it again.
+    Index(
+        "ix_inbox_received_at_attached",
+        "received_at",
+        sqlite_where=text("conversation_id IS NOT NULL"),
+        postgresql_where=text("conversation_id IS NOT NULL"),
+    ),
 )
 
 outbox = Table(
@@ -139,6 +149,8 @@ outbox = Table(
     Index(None, "channel", "platform_message_id"),
     Index(None, "channel", "user_id", "sent_at"),
     Index(None, "leased_by"),
+    # The retention job: a lane's rows by age (replies go sooner than notices).
+    Index(None, "lane", "created_at"),
 )
 
 # Attempts per key and fixed time window, shared by every process (storage/repos/throttle.py).
@@ -243,6 +255,7 @@ link_attempts = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "customer_id", "at"),
     Index(None, "account_number", "at"),
+    Index(None, "at"),  # the retention job: attempts by age
 )
 
 meters = Table(

@@ -43,7 +43,7 @@ async def test_the_comparison_would_see_a_difference(database_url: str) -> None:
 
 async def test_current_and_up_to_date(empty_database_url: str) -> None:
     head = migrate.head()
-    assert head == "0011"
+    assert head == "0012"
     assert await migrate.current(empty_database_url) is None
     assert not await migrate.is_up_to_date(empty_database_url)
     await migrate.upgrade(empty_database_url)
