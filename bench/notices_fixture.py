@@ -76,7 +76,9 @@ async def reset_postgres(url: str) -> None:
         await engine.dispose()
 
 
-def _chunks(total: int, first: int, row: Callable[[int], dict[str, Any]]) -> Iterator[list[dict]]:
+def _chunks(
+    total: int, first: int, row: Callable[[int], dict[str, Any]]
+) -> Iterator[list[dict[str, Any]]]:
     for start in range(first, first + total, ROWS_PER_STATEMENT):
         stop = min(first + total, start + ROWS_PER_STATEMENT)
         yield [row(i) for i in range(start, stop)]

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from aiohttp import ClientSession, ClientTimeout, CookieJar
+from aiohttp import ClientResponse, ClientSession, ClientTimeout, CookieJar
 from webhook import (  # bench/ is the script's directory, so on sys.path
     ENERGOBOT_HEADERS,
     CpuMeter,
@@ -48,7 +48,9 @@ async def login(base: str, login_name: str) -> ClientSession:
     return session
 
 
-async def open_streams(base: str, sessions: list[ClientSession], count: int) -> tuple[list, int]:
+async def open_streams(
+    base: str, sessions: list[ClientSession], count: int
+) -> tuple[list[ClientResponse], int]:
     """`count` attempts at /console/events, spread over `sessions`: the open responses (kept
     open) and how many were refused."""
     opened, refused = [], 0

@@ -432,7 +432,7 @@ ENERGOBOT_HEADERS = {
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 async def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -467,7 +467,11 @@ class Row:
         return f"energobot whole path ({db}, {procs})"
 
 
-async def measure_baseline(row: Row, connections: list[int], seconds: float) -> list:
+# A row of the table: what ran, at how many connections, and what it did.
+Measured = tuple[Row, int, Result]
+
+
+async def measure_baseline(row: Row, connections: list[int], seconds: float) -> list[Measured]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -490,7 +494,7 @@ async def measure_baseline(row: Row, connections: list[int], seconds: float) -> 
 
 async def measure_energobot(
     row: Row, connections: list[int], seconds: float, sink_port: int, pg_admin_url: str
-) -> list:
+) -> list[Measured]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         pg_name = None
@@ -529,7 +533,7 @@ def fmt(value: float, digits: int = 1) -> str:
     return "–" if value != value else f"{value:.{digits}f}"  # NaN: not measured
 
 
-def print_table(results: list, seconds: float) -> None:
+def print_table(results: list[Measured], seconds: float) -> None:
     bare = {conns: r.rate for row, conns, r in results if row.kind == "bare"}
     print(
         f"| {'server':42} | conns | updates/s | p50 ms | p99 ms | errors "

@@ -18,6 +18,7 @@ from console.roles import Role, at_least, may_see
 from console.summary import accounts_summary
 from console.views import cursor_text, message
 from core.conversations import Author, EscalationStatus
+from core.jsontypes import JSONObject
 from core.ports import ConversationView, SessionRecord, Store
 from dialogs.engine import hand_back
 from outbox.produce import lock_conversation, send
@@ -96,7 +97,7 @@ async def hidden(
     what: str,
 ) -> web.Response:
     """Refuse a conversation this user may not see (403, in the console's language), audited."""
-    details = {"conversation_id": conversation_id, "what": what}
+    details: JSONObject = {"conversation_id": conversation_id, "what": what}
     await store.audit.record(actor(session), "console.denied", console.now(), details)
     await store.commit()
     if wants_json(request):

@@ -21,6 +21,7 @@ from aiohttp import web
 from console.auth import keyed_hash, require
 from console.context import Console, UnitOfWork, actor, console_of, redirect, session_of
 from console.roles import Role
+from core.jsontypes import JSONObject
 from core.masking import mask_account, mask_address
 from core.notices import OutageRecord
 from core.outages import (
@@ -322,7 +323,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     async with console.unit_of_work() as store:
         outage_id, new = await store.outages.add(key, draft.values(), now, created_by=login)
         if new:
-            details = {
+            details: JSONObject = {
                 "outage_id": outage_id,
                 "settlement": draft.settlement,
                 "street": draft.street,
@@ -363,7 +364,7 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
             else:
                 changed = await store.outages.restore(outage_id, now)
         if outage is not None and changed:
-            details = {
+            details: JSONObject = {
                 "outage_id": outage_id,
                 "settlement": outage.settlement,
                 "street": outage.street,

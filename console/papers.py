@@ -11,6 +11,7 @@ from aiohttp import web
 
 from console.context import actor, console_of, session_of
 from console.conversation import hidden, visible
+from core.jsontypes import JSONObject
 from dialogs.flows.receipt_document import RECEIPT_MONTHS
 
 
@@ -38,7 +39,11 @@ async def receipt(request: web.Request) -> web.StreamResponse:
         document = await source.receipt(store, view.customer_id, account, period)
         if document is None:  # the renderer failed (logged by the dialogs)
             return console.error_page(request, 503, "errors.receipt_failed")
-        details = {"conversation_id": conversation_id, "account": account, "period": period}
+        details: JSONObject = {
+            "conversation_id": conversation_id,
+            "account": account,
+            "period": period,
+        }
         await store.audit.record(actor(session), "console.receipt", console.now(), details)
         await store.commit()
     return web.Response(

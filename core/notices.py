@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import IntEnum, StrEnum
-from typing import Any
+
+from core.jsontypes import JSONObject
 
 
 class Topic(StrEnum):
@@ -166,7 +167,7 @@ class NoticeDraft:
     channel: str
     user_id: str
     account: str | None
-    params: dict[str, Any]
+    params: JSONObject  # the catalog text's parameters, kept in the outbox row's JSON body
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ runs inside the unit of work it was obtained from; nothing is visible to others 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -22,6 +22,7 @@ from core.conversations import (
     EscalationMessage,
     EscalationStatus,
 )
+from core.jsontypes import JSONObject
 from core.meters import Meter, Scheme
 from core.notices import CampaignRecord, LinkedAccount, NoticeDraft, NoticeFacts, OutageRecord
 from core.payments import OnlinePayment, PaymentStatus
@@ -35,7 +36,7 @@ class InboxPort(Protocol):
         self,
         channel: str,
         event_id: str,
-        body: dict[str, Any],
+        body: JSONObject,
         received_at: datetime,
         conversation_id: int | None = None,
     ) -> bool:
@@ -51,10 +52,20 @@ class OutboxPort(Protocol):
         conversation_id: int,
         channel: str,
         user_id: str,
-        body: dict[str, Any],
+        body: JSONObject,
         created_at: datetime,
         lane: int = 0,
     ) -> int: ...
+
+    async def add_all(
+        self,
+        conversation_id: int,
+        channel: str,
+        user_id: str,
+        bodies: Sequence[JSONObject],
+        created_at: datetime,
+    ) -> None:
+        """A turn's replies, in order (ids ascending), in lane 0."""
 
     async def pending(
         self, channel: str, conversation_id: int | None = None
@@ -96,7 +107,7 @@ class OutboxPort(Protocol):
         """A notice is about to go to the platform (found so after a crash: not sent again);
         False when it is no longer this sender's to send."""
 
-    async def rewrite(self, bodies: dict[int, dict[str, Any]]) -> None:
+    async def rewrite(self, bodies: Mapping[int, JSONObject]) -> None:
         """Replace rows' bodies (a notice rendered just before it is sent)."""
 
     async def release(self, row_ids: list[int]) -> None:
@@ -129,7 +140,7 @@ class OutboxPort(Protocol):
     ) -> int:
         """A watermark receipt: every row sent to `user_id` at or before `until`."""
 
-    async def attachment(self, row_id: int) -> dict[str, Any] | None:
+    async def attachment(self, row_id: int) -> JSONObject | None:
         """The file of an outbox row's reply (filename, media_type, data_b64), or None."""
 
     async def last_queued(
@@ -273,6 +284,9 @@ class ReadingPort(Protocol):
 
     async def add(self, reading: Reading) -> Reading: ...
 
+    async def add_all(self, new: Sequence[Reading]) -> None:
+        """A submission's readings (a meter's zones) at once."""
+
     async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None: ...
 
     async def export(self, period: str | None) -> list[Reading]:
@@ -346,7 +360,7 @@ class EscalationPort(Protocol):
 
 class AuditPort(Protocol):
     async def record(
-        self, actor: str, action: str, at: datetime, details: dict[str, Any] | None = None
+        self, actor: str, action: str, at: datetime, details: JSONObject | None = None
     ) -> None: ...
 
 
@@ -656,6 +670,28 @@ class ThrottlePort(Protocol):
         """Delete windows long past."""
 
 
+class RetentionPort(Protocol):
+    """The retention job's batches (energobot/retention.py): each call changes at most `limit`
+    rows and returns how many it changed; 0 or fewer than `limit`: nothing more is due."""
+
+    async def clear_inbox(self, before: datetime, limit: int) -> int:
+        """Inbound events received before `before`: body cleared, detached from the
+        conversation's transcript; the row and its once-only key (channel, event id) stay."""
+
+    async def delete_inbox(self, before: datetime, limit: int) -> int:
+        """Cleared inbound events received before `before`: their once-only keys go."""
+
+    async def delete_replies(self, before: datetime, limit: int) -> int:
+        """Replies (lane 0, no notice key) sent, failed or skipped, created before `before`."""
+
+    async def delete_notices(self, before: datetime, limit: int) -> int:
+        """Notices (lanes above 0, with their once-only key) sent, failed or skipped, created
+        before `before`. Pending rows of any lane are never touched."""
+
+    async def delete_link_attempts(self, before: datetime, limit: int) -> int:
+        """Account link attempts made before `before`."""
+
+
 class EmailAddressPort(Protocol):
     """E-mail addresses the customer confirmed (receipts go there without a new code)."""
 
@@ -681,7 +717,7 @@ class SubscriptionPort(Protocol):
 
 class OutagePort(Protocol):
     async def add(
-        self, key: str, values: dict[str, Any], now: datetime, created_by: str | None = None
+        self, key: str, values: Mapping[str, object], now: datetime, created_by: str | None = None
     ) -> tuple[int, bool]:
         """Store an outage unless one with the same key is there: (its id, whether new)."""
 
@@ -897,6 +933,9 @@ class Store(Protocol):
 
     @property
     def email_addresses(self) -> EmailAddressPort: ...
+
+    @property
+    def retention(self) -> RetentionPort: ...
 
     async def commit(self) -> None: ...
 

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote
 
 from aiohttp import web
 
+from core.jsontypes import JSONObject
 from core.signing import signature, signed
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ SIGNATURE_BYTES = 16  # 128 bits of HMAC-SHA256: more than enough against forgin
 class MediaStore(Protocol):
     """The one thing the route reads (storage's OutboxRepo.attachment)."""
 
-    async def attachment(self, row_id: int) -> dict[str, Any] | None: ...
+    async def attachment(self, row_id: int) -> JSONObject | None: ...
 
 
 class _Store(Protocol):
@@ -164,7 +165,7 @@ _PLAIN = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 SERVED_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
-def _file(found: dict[str, Any] | None) -> tuple[str, str, bytes] | None:
+def _file(found: JSONObject | None) -> tuple[str, str, bytes] | None:
     if found is None:
         return None
     filename, media_type, data = (found.get(k) for k in ("filename", "media_type", "data_b64"))

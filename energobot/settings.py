@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,6 +30,7 @@ from pydantic_settings import (
 
 from bots.plugin import ChannelSettings, Plugin
 from bots.registry import plugins
+from bots.setting_errors import SettingError, env_name
 from core.accounts import Category
 from core.tariffs import ZoneSplit
 
@@ -79,7 +81,12 @@ class DatabaseSettings(Section):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+            # Only the scheme is shown: the rest may hold a password.
+            scheme = value.split("://", 1)[0] + "://" if "://" in value else ""
+            given = f"it starts with {scheme!r}" if scheme else "it has no scheme (driver://)"
+            raise ValueError(
+                f"must start with sqlite+aiosqlite:// or postgresql+asyncpg://; {given}"
+            )
         return value
 
 
@@ -110,7 +117,9 @@ class CompanySettings(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(
+                f"must be a time zone name like Europe/Moscow; {value!r} is not one"
+            ) from exc
         return value
 
     @property
@@ -127,9 +136,15 @@ class BusinessHoursSettings(Section):
     @model_validator(mode="after")
     def _sane(self) -> BusinessHoursSettings:
         if self.opens >= self.closes:
-            raise ValueError("opens must be before closes")
+            raise ValueError(
+                f"opens must be before closes; the values given are {self.opens:%H:%M} and "
+                f"{self.closes:%H:%M}"
+            )
         if not self.weekdays or any(d < 0 or d > 6 for d in self.weekdays):
-            raise ValueError("weekdays must be numbers 0 (Monday) to 6 (Sunday)")
+            raise ValueError(
+                f"weekdays must be numbers 0 (Monday) to 6 (Sunday); the value given is "
+                f"{self.weekdays}"
+            )
         return self
 
 
@@ -145,7 +160,10 @@ class ReadingSettings(Section):
     @model_validator(mode="after")
     def _window(self) -> ReadingSettings:
         if self.window_start_day > self.cutoff_day:
-            raise ValueError("window_start_day must not be after cutoff_day")
+            raise ValueError(
+                f"window_start_day must not be after cutoff_day; the values given are "
+                f"{self.window_start_day} and {self.cutoff_day}"
+            )
         return self
 
 
@@ -301,7 +319,10 @@ class YookassaSettings(Section):
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("https://", "http://")):
-            raise ValueError(f"{value!r} is not an http(s) URL")
+            raise ValueError(
+                f"must be an http(s) URL like https://api.yookassa.ru/v3; {value!r} has no "
+                "http:// or https://"
+            )
         return value.rstrip("/")
 
     @field_validator("trusted_networks")
@@ -345,11 +366,37 @@ class PaymentSettings(Section):
         if self.min_amount > self.max_amount:
             raise ValueError(f"min_amount {self.min_amount} is above max_amount {self.max_amount}")
         if self.provider == "yookassa" and not self.yookassa.shop_id.strip():
-            raise ValueError("provider yookassa needs yookassa.shop_id (the shop's id)")
+            raise SettingError(
+                env_name("payments", "yookassa", "shop_id"),
+                "payments.provider is yookassa, so the shop's id must be set",
+            )
         if self.provider == "yookassa" and not self.yookassa.secret_key.get_secret_value():
+            raise SettingError(
+                env_name("payments", "yookassa", "secret_key"),
+                "payments.provider is yookassa, so the shop's secret key must be set",
+            )
+        return self
+
+
+class RetentionSettings(Section):
+    """How long messages, once-only keys and link attempts are kept (docs/deploy.md,
+    «Retention»); payments, readings, visits, escalations, audit and consents are not touched."""
+
+    enabled: bool = True  # `serve` runs the job on its own; `energobot retention run` by hand
+    every_minutes: float = Field(60, gt=0)  # how often each process runs it
+    batch: int = Field(1000, ge=1, le=100_000)  # rows per transaction
+    inbox_days: int = Field(30, ge=1)  # customers' messages: the body cleared, the key kept
+    inbox_keys_days: int = Field(90, ge=14)  # the key against replays (platforms retry ≤ 7 d)
+    replies_days: int = Field(30, ge=1)  # replies sent or given up (never pending ones)
+    notices_days: int = Field(365, ge=62)  # notices with their once-only keys
+    link_attempts_days: int = Field(90, ge=1)
+
+    @model_validator(mode="after")
+    def _keys_outlive_bodies(self) -> RetentionSettings:
+        if self.inbox_keys_days < self.inbox_days:
             raise ValueError(
-                "provider yookassa needs its secret key: "
-                "set ENERGOBOT_PAYMENTS__YOOKASSA__SECRET_KEY"
+                f"inbox_keys_days {self.inbox_keys_days} is below inbox_days {self.inbox_days}: "
+                "an event's key must outlive its body"
             )
         return self
 
@@ -375,6 +422,7 @@ class CoreSettings(BaseSettings):
     notices: NoticeSettings = NoticeSettings()
     console: ConsoleSettings = ConsoleSettings()
     payments: PaymentSettings = PaymentSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -393,9 +441,10 @@ class CoreSettings(BaseSettings):
         # The links are signed with a key derived from the service's secret: a random one per
         # start would break every link given before a restart, and differ between processes.
         if self.payments.provider == "yookassa" and not self.console.session_key.get_secret_value():
-            raise ValueError(
-                "payments.provider yookassa signs its links with the service's secret: "
-                "set ENERGOBOT_CONSOLE__SESSION_KEY"
+            raise SettingError(
+                env_name("console", "session_key"),
+                "payments.provider yookassa signs its links with the service's secret, so it "
+                "must be set",
             )
         return self
 
@@ -464,7 +513,9 @@ def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
     if path.exists():
         _refuse_secrets(path)
     config_dict = {**Settings.model_config, "yaml_file": path if path.exists() else None}
-    loader = type("Settings", (settings_class(),), {"model_config": config_dict})
+    loader: type[CoreSettings] = type(
+        "Settings", (settings_class(),), {"model_config": config_dict}
+    )
     try:
         return loader()
     except ValidationError as exc:
@@ -472,9 +523,78 @@ def load_settings(config: str | os.PathLike[str] | None = None) -> Settings:
 
 
 def _describe(exc: ValidationError) -> str:
+    """One line per error: the variable and the setting, what is expected, what was given (a
+    secret's value never: the validators that check secrets raise SettingError, which says
+    only its length and the kinds of character that do not belong)."""
     lines = ["invalid settings:"]
     for error in exc.errors():
-        name = ".".join(str(part) for part in error["loc"])
-        env = "ENERGOBOT_" + "__".join(str(part).upper() for part in error["loc"])
-        lines.append(f"  {name} (env {env}): {error['msg']}")
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, SettingError):
+            lines.append(f"  {cause.env}: {cause.problem}")
+            continue
+        path = [str(part) for part in error["loc"]]
+        name = ".".join(path)
+        lines.append(f"  {env_name(*path)} ({name}): {_problem(error, path)}")
     return "\n".join(lines)
+
+
+# What a value must be, by pydantic's error type; the numbers come from the error's context.
+_EXPECTED = {
+    "greater_than": "must be above {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be below {lt}",
+    "less_than_equal": "must be at most {le}",
+    "literal_error": "must be one of {expected}",
+    "enum": "must be one of {expected}",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "decimal_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "time_parsing": "must be a time of day like 08:00",
+    "time_type": "must be a time of day like 08:00",
+    "date_parsing": "must be a date like 2026-03-01",
+    "date_from_datetime_parsing": "must be a date like 2026-03-01",
+    "date_type": "must be a date like 2026-03-01",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "list_type": "must be a list, e.g. [a, b]",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a section of settings (a mapping of keys to values)",
+    "missing": "is required",
+    "extra_forbidden": "is not a setting (misspelt? config.yaml lists every one)",
+}
+# A duration's unit, by the name's ending: «5m» for poll_seconds must be said as 300.
+_UNITS = {"_seconds": "seconds", "_minutes": "minutes", "_hours": "hours", "_days": "days"}
+
+
+def _problem(error: ErrorDetails, path: list[str]) -> str:
+    kind = error["type"]
+    if kind == "value_error":  # a validator's own words, which show only what may be shown
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    template = _EXPECTED.get(kind)
+    expected = template.format(**error.get("ctx", {})) if template else error["msg"]
+    unit = next((u for end, u in _UNITS.items() if path[-1].endswith(end)), None)
+    if unit and kind in {"int_parsing", "float_parsing", "decimal_parsing"}:
+        expected += f" of {unit}, without a unit (5 minutes: 300 seconds)"
+    return f"{expected}; {_given(error, path)}" if kind != "missing" else expected
+
+
+def _given(error: ErrorDetails, path: list[str]) -> str:
+    """The value that was given, unless it may be a secret: an unknown key may be a misspelt
+    secret, and a name that says secret, token, password or key is treated as one."""
+    value = error["input"]
+    secretive = (".".join(path[:-1]), path[-1]) in SECRETS or path[-1].endswith(
+        ("secret", "token", "password", "_key")
+    )
+    if error["type"] == "extra_forbidden" or secretive:
+        shown = len(value) if isinstance(value, str) else None
+        return "its value is not shown" + (f" ({shown} characters)" if shown is not None else "")
+    if isinstance(value, dict | list):
+        return f"the value given is a {'mapping' if isinstance(value, dict) else 'list'}"
+    text = repr(value)
+    return f"the value given is {text if len(text) <= 80 else text[:77] + '...'}"

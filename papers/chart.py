@@ -143,7 +143,7 @@ def _scale(chart: ChartData) -> tuple[float, float]:
 
 def _nice_step(raw: float) -> float:
     """The smallest of 1, 2, 2.5, 5 × 10ⁿ not below `raw`."""
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5):
         if factor * power >= raw:
             return factor * power

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 
 from bots.plugin import ChannelSettings
+from bots.setting_errors import SettingError, env_name, offending, secret_shape
 
 # POST /subscriptions takes a secret of this shape and MAX echoes it in every update's header.
 SECRET_PATTERN = r"[a-zA-Z0-9_-]{5,256}"
@@ -39,21 +40,23 @@ class MaxSettings(ChannelSettings):
             return self
         token = self.token.get_secret_value()
         if not token:
-            raise ValueError(
-                "max is enabled: set ENERGOBOT_MAX__TOKEN (the bot's token from "
-                "business.max.ru → Чат-боты → Интеграция)"
+            raise SettingError(
+                env_name("max", "token"),
+                "max is enabled: the bot's token (business.max.ru → Чат-боты → Интеграция)",
             )
         if not token.isprintable() or any(c.isspace() for c in token):
-            raise ValueError(
-                "max is enabled, but ENERGOBOT_MAX__TOKEN has spaces, line breaks or control "
-                "characters: copy the token alone, without quotes or the word Bearer"
+            raise SettingError(
+                env_name("max", "token"),
+                "the token alone, without quotes or the word Bearer; "
+                + secret_shape(token, r"\x21-\x7e\u00a0-\U0010ffff"),
             )
         if self.mode == "webhook":
             problem = secret_problem(self.webhook_secret.get_secret_value())
             if problem:
-                raise ValueError(
-                    f"max webhook mode: ENERGOBOT_MAX__WEBHOOK_SECRET {problem}; MAX takes "
-                    "5-256 characters of A-Z a-z 0-9 _ - (or set max.mode: polling)"
+                raise SettingError(
+                    env_name("max", "webhook_secret"),
+                    "MAX takes 5-256 characters of A-Z a-z 0-9 _ - (or set max.mode: polling); "
+                    f"the value given {problem}",
                 )
         return self
 
@@ -67,7 +70,5 @@ def secret_problem(secret: str) -> str:
     if len(secret) > 256:
         return f"is {len(secret)} characters long, too long"
     if not re.fullmatch(SECRET_PATTERN, secret):
-        wrong = sorted({c for c in secret if not re.fullmatch(r"[a-zA-Z0-9_-]", c)})
-        shown = " ".join(repr(c) for c in wrong[:5])
-        return f"has characters MAX refuses ({shown})"
+        return f"contains {', '.join(offending(secret, 'a-zA-Z0-9_-'))}"
     return ""

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 
 from bots.plugin import ChannelSettings
+from bots.setting_errors import SettingError, env_name, secret_shape
 
 # Telegram's secret_token: what setWebhook accepts and echoes in every update's header.
 SECRET_TOKEN = r"[A-Za-z0-9_-]{1,256}"
@@ -29,18 +30,19 @@ class TelegramSettings(ChannelSettings):
         if not self.enabled:
             return self
         token = self.token.get_secret_value()
+        shape = "a bot token is digits, a colon, then letters, digits, _ or - (123456:ABC...)"
         if not token:
-            raise ValueError("telegram is enabled: set ENERGOBOT_TELEGRAM__TOKEN (123456:ABC...)")
+            raise SettingError(env_name("telegram", "token"), f"telegram is enabled: {shape}")
         if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
-            raise ValueError(
-                "telegram is enabled, but ENERGOBOT_TELEGRAM__TOKEN is not a bot token: "
-                "digits, a colon, then letters, digits, _ or - (123456:ABC...)"
-            )
+            given = secret_shape(token, "A-Za-z0-9_:-")
+            if ":" not in token:
+                given += " and no colon"
+            raise SettingError(env_name("telegram", "token"), f"{shape}; {given}")
         secret = self.webhook_secret.get_secret_value()
         if self.mode == "webhook" and not re.fullmatch(SECRET_TOKEN, secret):
-            missing = "set" if not secret else "fix"
-            raise ValueError(
-                f"telegram webhook mode: {missing} ENERGOBOT_TELEGRAM__WEBHOOK_SECRET "
-                "(1-256 characters of A-Z a-z 0-9 _ -)"
+            raise SettingError(
+                env_name("telegram", "webhook_secret"),
+                "in webhook mode it must be 1-256 characters of A-Z a-z 0-9 _ -; "
+                + secret_shape(secret, "A-Za-z0-9_-"),
             )
         return self

@@ -173,7 +173,7 @@ def _chat_id(chat: dict[str, Any], sender: dict[str, Any]) -> int | None:
 def _private(chat: dict[str, Any]) -> bool:
     """A private chat. Some updates come without chat.type: private chat ids are positive
     (groups and channels are negative)."""
-    kind = chat.get("type")
+    kind: object = chat.get("type")
     if kind is None:
         chat_id = chat.get("id")
         return isinstance(chat_id, int) and chat_id > 0

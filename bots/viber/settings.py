@@ -7,6 +7,7 @@ import re
 from pydantic import Field, SecretStr, model_validator
 
 from bots.plugin import ChannelSettings
+from bots.setting_errors import SettingError, env_name, secret_shape
 
 
 class ViberSettings(ChannelSettings):
@@ -24,11 +25,13 @@ class ViberSettings(ChannelSettings):
     @model_validator(mode="after")
     def _token_when_enabled(self) -> ViberSettings:
         token = self.token.get_secret_value()
+        shape = (
+            "an auth token is 8-256 characters of A-Z a-z 0-9 _ = -, as the Viber admin panel "
+            "shows it"
+        )
         if self.enabled and not token:
-            raise ValueError("viber is enabled: set ENERGOBOT_VIBER__TOKEN (the bot's auth token)")
+            raise SettingError(env_name("viber", "token"), f"viber is enabled: {shape}")
         if self.enabled and not re.fullmatch(r"[A-Za-z0-9_=-]{8,256}", token):
-            raise ValueError(
-                "viber is enabled, but ENERGOBOT_VIBER__TOKEN is not an auth token "
-                "(8-256 characters of A-Z a-z 0-9 _ = -, as the Viber admin panel shows it)"
-            )
+            given = secret_shape(token, "A-Za-z0-9_=-")
+            raise SettingError(env_name("viber", "token"), f"{shape}; {given}")
         return self

@@ -15,7 +15,6 @@ from dialogs.nlu.details import (
     day_reference,
     looks_like_name,
     money_beside_numbers,
-    name_likeness,
     negative_amount,
     ordinal,
     outage_subject,
@@ -27,6 +26,7 @@ from dialogs.nlu.details import (
 from dialogs.nlu.entities import DateValue, Entities
 from dialogs.nlu.labels import Command, Intent, Topic
 from dialogs.nlu.language import message_language
+from dialogs.nlu.morphology import name_likeness
 from dialogs.nlu.numbers import numbers_in_words
 from dialogs.nlu.text import clauses
 

@@ -120,4 +120,5 @@ def guessed_lemma(token: str) -> str:
     """pymorphy3's guess at the lemma of a word its dictionary lacks («электроотоплением» →
     «электроотопление»): milliseconds a word, so only for the short answers of dialogs.nlu.details,
     never on the classifier's path."""
-    return analyzer().parse(token)[0].normal_form.replace("ё", "е")
+    lemma: str = analyzer().parse(token)[0].normal_form
+    return lemma.replace("ё", "е")

@@ -18,12 +18,14 @@ from energobot.runtime import CliContext, pass_cli
 from energobot.settings import Settings
 
 
-class _Channels(click.ParamType):
+class _Channels(click.ParamType[str, object]):
     """The plug-ins that have a webhook, looked up when the command runs."""
 
     name = "channel"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
         choices = webhook_channels()
         if value not in choices:
             self.fail(f"{value!r} is not one of {', '.join(choices)}", param, ctx)

@@ -86,8 +86,10 @@ class _Numbered:
     row: TariffRow
 
 
-def _group(items: Iterable[_Numbered], *attributes: str) -> dict[tuple, list[_Numbered]]:
-    groups: dict[tuple, list[_Numbered]] = {}
+def _group(
+    items: Iterable[_Numbered], *attributes: str
+) -> dict[tuple[object, ...], list[_Numbered]]:
+    groups: dict[tuple[object, ...], list[_Numbered]] = {}
     for item in items:
         key = tuple(getattr(item.row, name) for name in attributes)
         groups.setdefault(key, []).append(item)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import ColumnElement, RowMapping, bindparam, delete, func, select
 
 from core.accounts import Account, Category
 from storage.repos._base import Repo
@@ -82,7 +82,7 @@ class LinkAttemptRepo(Repo):
     async def failures_by_account(self, number: str, since: datetime) -> int:
         return await self._failures(link_attempts.c.account_number == number, since)
 
-    async def _failures(self, condition: Any, since: datetime) -> int:
+    async def _failures(self, condition: ColumnElement[bool], since: datetime) -> int:
         result = await self._conn.execute(
             select(func.count())
             .select_from(link_attempts)
@@ -95,7 +95,7 @@ class LinkAttemptRepo(Repo):
         return int(result.scalar_one())
 
 
-def _account(row: Any) -> Account:
+def _account(row: RowMapping) -> Account:
     return Account(
         number=row["number"],
         surname=row["surname"],

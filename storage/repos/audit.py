@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from core.jsontypes import JSONObject
 from storage.repos._base import Repo
 from storage.tables import audit
 
 
 class AuditRepo(Repo):
     async def record(
-        self, actor: str, action: str, at: datetime, details: dict[str, Any] | None = None
+        self, actor: str, action: str, at: datetime, details: JSONObject | None = None
     ) -> None:
         await self._conn.execute(
             audit.insert().values(actor=actor, action=action, details=details, at=at)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import RowMapping, func, select
 
 from storage.repos._base import Repo
 from storage.repos.messages import PENDING, SENT
@@ -114,7 +114,7 @@ class ChatLogRepo(Repo):
         return [_delivered(row) for row in result.mappings()]
 
 
-def _delivered(row: Any) -> DeliveredReply:
+def _delivered(row: RowMapping) -> DeliveredReply:
     return DeliveredReply(
         id=row["id"],
         user_id=row["user_id"],

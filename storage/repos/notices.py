@@ -8,7 +8,7 @@ that a second production inserts nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -122,7 +122,7 @@ class OutageRepo(Repo):
     async def add(
         self,
         key: str,
-        values: dict[str, Any],
+        values: Mapping[str, object],
         now: datetime,
         created_by: str | None = None,
     ) -> tuple[int, bool]:

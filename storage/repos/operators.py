@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import RowMapping, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.repos._base import Repo
@@ -163,7 +162,7 @@ class SessionRepo(Repo):
         return int(result.rowcount or 0)
 
 
-def _operator(row: Any, created_at: datetime | None = None) -> Operator:
+def _operator(row: RowMapping, created_at: datetime | None = None) -> Operator:
     return Operator(
         id=row["id"],
         login=row["login"],

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, select, update
 
 from core.payments import OnlinePayment, PaymentStatus
 from storage.repos._base import Repo
@@ -154,7 +154,7 @@ def _row(payment: OnlinePayment) -> dict[str, Any]:
     }
 
 
-def _payment(row: Any) -> OnlinePayment:
+def _payment(row: RowMapping) -> OnlinePayment:
     return OnlinePayment(
         public_id=row["public_id"],
         idempotence_key=row["idempotence_key"],

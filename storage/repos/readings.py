@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import false, literal_column, null, select, true, update
 
 from core.balance import BillingBasis, HistoryEntry
 from core.readings import Reading, ReadingKind, ReadingStatus
@@ -30,6 +30,11 @@ class ReadingRepo(Repo):
             readings.insert().values(**_reading_row(reading)).returning(readings.c.id)
         )
         return replace(reading, id=int(result.scalar_one()))
+
+    async def add_all(self, new: Sequence[Reading]) -> None:
+        """Readings of one submission (a meter's zones), in one statement."""
+        if new:
+            await self._conn.execute(readings.insert().values([_reading_row(r) for r in new]))
 
     async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None:
         if not reading_ids:
@@ -66,22 +71,41 @@ class HistoryRepo(Repo):
         other side."""
         if limit <= 0:
             return []
-        charged = await self._conn.execute(
-            select(charges.c.period, charges.c.kwh, charges.c.amount, charges.c.basis)
+        # One statement: each side newest first, at most `limit` of it.
+        charged = (
+            select(
+                charges.c.period,
+                charges.c.kwh,
+                charges.c.amount,
+                charges.c.basis,
+                false().label("paid_side"),
+            )
             .where(charges.c.account_number == number)
             .order_by(charges.c.period.desc())
             .limit(limit)
+            .subquery()
         )
-        paid = await self._conn.execute(
-            select(payments.c.period, payments.c.amount)
+        paid = (
+            select(
+                payments.c.period,
+                literal_column("0").label("kwh"),
+                payments.c.amount,
+                null().label("basis"),
+                true().label("paid_side"),
+            )
             .where(payments.c.account_number == number)
             .order_by(payments.c.period.desc())
             .limit(limit)
+            .subquery()
         )
-        charge_by_period = {
-            period: (kwh, amount, basis) for period, kwh, amount, basis in charged.all()
-        }
-        paid_by_period = dict(paid.all())
+        rows = await self._conn.execute(select(charged).union_all(select(paid)))
+        charge_by_period: dict[str, tuple[Decimal, Decimal, str | None]] = {}
+        paid_by_period: dict[str, Decimal] = {}
+        for period, kwh, amount, basis, paid_side in rows.all():
+            if paid_side:
+                paid_by_period[period] = amount
+            else:
+                charge_by_period[period] = (kwh, amount, basis)
         periods = sorted(charge_by_period.keys() | paid_by_period.keys(), reverse=True)[:limit]
         zero = Decimal(0)
         entries = []

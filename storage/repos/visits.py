@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, select, update
 
 from core.visits import (
     Visit,
@@ -123,7 +123,7 @@ class VisitRepo(Repo):
         ]
 
 
-def visit_from_row(row: Any) -> Visit:
+def visit_from_row(row: RowMapping) -> Visit:
     return Visit(
         account=row["account_number"],
         customer_id=row["customer_id"],

@@ -369,7 +369,7 @@ async def check_effects(
             if has != effects.consent:
                 problems.append(f"consent {has}, expected {effects.consent}")
         if effects.erased is not None:
-            row = await store.connection.execute(  # type: ignore[attr-defined]
+            row = await store.connection.execute(
                 select(customers.c.erased_at).where(customers.c.id == customer_id)
             )
             erased = row.scalar() is not None

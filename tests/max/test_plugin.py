@@ -44,13 +44,13 @@ def test_the_whole_settings_take_a_max_section() -> None:
 @pytest.mark.parametrize(
     ("section", "says"),
     [
-        ({"token": ""}, "set ENERGOBOT_MAX__TOKEN"),
-        ({"token": "abc def", "webhook_secret": SECRET}, "spaces, line breaks"),
-        ({"webhook_secret": ""}, "ENERGOBOT_MAX__WEBHOOK_SECRET is not set"),
+        ({"token": ""}, "ENERGOBOT_MAX__TOKEN: max is enabled"),
+        ({"token": "abc def", "webhook_secret": SECRET}, "7 characters and contains spaces"),
+        ({"webhook_secret": ""}, "the value given is not set"),
         ({"webhook_secret": "abcd"}, "4 characters long, too short"),
         ({"webhook_secret": "x" * 257}, "257 characters long, too long"),
-        ({"webhook_secret": "секрет_секрет"}, "characters MAX refuses"),
-        ({"webhook_secret": "has space!"}, "' '"),
+        ({"webhook_secret": "секрет_секрет"}, "contains non-ASCII characters"),
+        ({"webhook_secret": "has space!"}, "contains spaces, '!'"),
         ({"webhook_secret": SECRET, "api_base": "platform-api2.max.ru"}, "not a base URL"),
         ({"webhook_secret": SECRET, "api_base": "https://x.ru/?a=1"}, "not a base URL"),
         ({"webhook_secret": SECRET, "polling_timeout_seconds": 91}, "less than or equal to 90"),

@@ -39,7 +39,7 @@ def test_yookassa_needs_its_shop_key_and_the_service_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = write(tmp_path, "payments:\n  provider: yookassa\n")
-    with pytest.raises(SettingsError, match="shop_id"):
+    with pytest.raises(SettingsError, match="ENERGOBOT_PAYMENTS__YOOKASSA__SHOP_ID"):
         load_settings(config)
     config = write(tmp_path, "payments:\n  provider: yookassa\n  yookassa:\n    shop_id: '1'\n")
     with pytest.raises(SettingsError, match="ENERGOBOT_PAYMENTS__YOOKASSA__SECRET_KEY"):
@@ -58,9 +58,9 @@ def test_yookassa_needs_its_shop_key_and_the_service_secret(
         ("  methods: [sbp, cash]\n", "payment methods must be some of sbp, bank_card"),
         ("  min_amount: '1.005'\n", "more than two decimals"),
         ("  min_amount: '500'\n  max_amount: '100'\n", "min_amount 500 is above max_amount"),
-        ("  yookassa:\n    api_url: api.yookassa.ru\n", "is not an http(s) URL"),
+        ("  yookassa:\n    api_url: api.yookassa.ru\n", "must be an http(s) URL"),
         ("  yookassa:\n    trusted_networks: [185.71.76.0/33]\n", "not an IP address"),
-        ("  yookassa:\n    receipt_vat_code: 13\n", "less than or equal to 12"),
+        ("  yookassa:\n    receipt_vat_code: 13\n", "must be at most 12; the value given is 13"),
         ("  provider: stripe\n", "payments.provider"),
     ],
 )

@@ -109,6 +109,97 @@ def test_invalid_setting_is_named(
         load_settings(ROOT / "config.yaml")
 
 
+WHATSAPP_ON = {
+    "ENERGOBOT_WHATSAPP__ENABLED": "true",
+    "ENERGOBOT_WHATSAPP__PHONE_NUMBER_ID": "106540352242922",
+    "ENERGOBOT_WHATSAPP__TOKEN": "EAAGm0PX4ZCpsBAKZAZBp1",
+    "ENERGOBOT_WHATSAPP__VERIFY_TOKEN": "verify-me-please",
+}
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        # A secret with a character it cannot have: its length and the character, not its value.
+        (
+            {**WHATSAPP_ON, "ENERGOBOT_WHATSAPP__APP_SECRET": "abc_def"},
+            "ENERGOBOT_WHATSAPP__APP_SECRET: a Meta app secret is 32 hexadecimal characters "
+            "(App Dashboard → App settings → Basic); the value given has 7 characters and "
+            "contains '_'",
+        ),
+        (
+            {"ENERGOBOT_TELEGRAM__ENABLED": "true", "ENERGOBOT_TELEGRAM__TOKEN": "12345 ABCdef"},
+            "ENERGOBOT_TELEGRAM__TOKEN: a bot token is digits, a colon, then letters, digits, _ "
+            "or - (123456:ABC...); the value given has 12 characters and contains spaces and "
+            "no colon",
+        ),
+        (
+            {"ENERGOBOT_PAYMENTS__YOOKASSA__API_URL": "api.yookassa.ru/v3"},
+            "ENERGOBOT_PAYMENTS__YOOKASSA__API_URL (payments.yookassa.api_url): must be an "
+            "http(s) URL like https://api.yookassa.ru/v3; 'api.yookassa.ru/v3' has no http:// "
+            "or https://",
+        ),
+        (
+            {"ENERGOBOT_SERVER__PORT": "70000"},
+            "ENERGOBOT_SERVER__PORT (server.port): must be at most 65535; the value given is "
+            "'70000'",
+        ),
+        (
+            {"ENERGOBOT_LOGGING__LEVEL": "VERBOSE"},
+            "ENERGOBOT_LOGGING__LEVEL (logging.level): must be one of 'DEBUG', 'INFO', "
+            "'WARNING' or 'ERROR'; the value given is 'VERBOSE'",
+        ),
+        (
+            {"ENERGOBOT_OUTBOX__POLL_SECONDS": "5m"},
+            "ENERGOBOT_OUTBOX__POLL_SECONDS (outbox.poll_seconds): must be a number of seconds, "
+            "without a unit (5 minutes: 300 seconds); the value given is '5m'",
+        ),
+        (
+            {"ENERGOBOT_DATABASE__URL": "postgresql://bot:hunter2@db/energobot"},
+            "ENERGOBOT_DATABASE__URL (database.url): must start with sqlite+aiosqlite:// or "
+            "postgresql+asyncpg://; it starts with 'postgresql://'",
+        ),
+    ],
+)
+def test_an_invalid_value_is_said_with_what_is_expected(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, str], says: str
+) -> None:
+    for env, value in given.items():
+        monkeypatch.setenv(env, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(ROOT / "config.yaml")
+    message = str(caught.value)
+    assert f"  {says}" in message.splitlines()
+    assert "missing" not in message and "set ENERGOBOT" not in message
+
+
+@pytest.mark.parametrize(
+    ("env", "secret"),
+    [
+        ("ENERGOBOT_WHATSAPP__APP_SECRET", "abc_def"),
+        ("ENERGOBOT_WHATSAPP__APP_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1fz"),
+        ("ENERGOBOT_WHATSAPP__VERIFY_TOKEN", "two words"),
+        ("ENERGOBOT_WHATSAPP__APP_SECRT", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),  # misspelt
+        ("ENERGOBOT_CONSOLE__SESSION_KEYS", "a-very-secret-key-indeed"),  # misspelt
+    ],
+)
+def test_a_secret_is_never_shown(monkeypatch: pytest.MonkeyPatch, env: str, secret: str) -> None:
+    for name, value in {
+        **WHATSAPP_ON,
+        "ENERGOBOT_WHATSAPP__APP_SECRET": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        env: secret,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(ROOT / "config.yaml")
+    message = str(caught.value)
+    assert env in message
+    assert f"{len(secret)} characters" in message
+    assert secret not in message
+    for part in (secret[: len(secret) // 2], secret[len(secret) // 2 :]):
+        assert part not in message
+
+
 def test_unknown_key_in_the_file_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("server:\n  prot: 1\n", encoding="utf-8")

@@ -38,7 +38,9 @@ def upload(
     return None, None
 
 
-def document(params: dict[str, Any], files: dict[str, bytes], names: dict[str, str]) -> dict:
+def document(
+    params: dict[str, Any], files: dict[str, bytes], names: dict[str, str]
+) -> dict[str, Any]:
     data, filename = upload("document", params, files, names)
     file_id, unique_id = file_ids("document")
     if data is None:  # re-sent by file_id (or fetched from a URL by Telegram)
@@ -51,7 +53,9 @@ def document(params: dict[str, Any], files: dict[str, bytes], names: dict[str, s
     return doc
 
 
-def photo(params: dict[str, Any], files: dict[str, bytes], names: dict[str, str]) -> list[dict]:
+def photo(
+    params: dict[str, Any], files: dict[str, bytes], names: dict[str, str]
+) -> list[dict[str, Any]]:
     data, _ = upload("photo", params, files, names)
     file_id, unique_id = file_ids("photo")
     if data is None:

@@ -61,7 +61,9 @@ def with_markup(message: dict[str, Any], markup: Any) -> dict[str, Any]:
     return message
 
 
-def deliver(fake: FakeTelegram, method: str, chat: Chat, call: Call, content: dict) -> dict:
+def deliver(
+    fake: FakeTelegram, method: str, chat: Chat, call: Call, content: dict[str, Any]
+) -> dict[str, Any]:
     """Checks that depend on the chat, the flood limits, then the message is delivered."""
     check_reachable(fake, chat)
     fake.throttle(method, chat)
