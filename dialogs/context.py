@@ -13,6 +13,7 @@ from core.conversations import Conversation, Customer
 from core.meters import Meter
 from core.payments import OnlinePayment, PaymentStatus
 from core.ports import Store
+from core.readings import Reading
 from dialogs.config import DialogConfig
 from dialogs.i18n import Translator
 from dialogs.messages import Attachment
@@ -126,6 +127,8 @@ class Ctx:
         self._own_numbers: tuple[str, ...] | None = None
         self._meters: dict[str, list[Meter]] = {}
         self._on_their_way: dict[str, list[OnlinePayment]] = {}
+        # A meter's readings as read this turn, and whether under the meter's lock.
+        self._readings: dict[tuple[str, str], tuple[list[Reading], bool]] = {}
         # This turn's replies in another language than the customer's (English typed to a
         # Russian-speaking customer is answered in English).
         self.language: str = customer.language
@@ -218,6 +221,23 @@ class Ctx:
         if account not in self._meters:
             self._meters[account] = await self.store.meters.for_account(account)
         return self._meters[account]
+
+    async def readings(self, meter: Meter, *, locked: bool = False) -> list[Reading]:
+        """The meter's submitted readings, newest first, read once a turn. `locked` takes the
+        meter's lock first (a family member's reading cannot slip in before this turn's is
+        stored): a read made before the lock is read again after it."""
+        key = (meter.account, meter.serial)
+        cached = self._readings.get(key)
+        if cached is None or (locked and not cached[1]):
+            if locked:
+                await self.store.meters.lock(meter.account, meter.serial)
+            rows = await self.store.readings.for_meter(meter.account, meter.serial)
+            cached = self._readings[key] = (rows, locked)
+        return cached[0]
+
+    def forget_readings(self, meter: Meter) -> None:
+        """After this turn wrote the meter's readings."""
+        self._readings.pop((meter.account, meter.serial), None)
 
     async def paid_online(self, account: str) -> list[OnlinePayment]:
         """The account's payments through the bot that billing does not show yet (succeeded,

@@ -152,7 +152,7 @@ async def restriction(
 
 async def latest_readings(ctx: Ctx, meter: Meter, period: str) -> dict[str, Reading]:
     """The period's readings the customer submitted, the last one per register (it counts)."""
-    readings: list[Reading] = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    readings = await ctx.readings(meter)
     latest: dict[str, Reading] = {}
     for reading in readings:  # newest first
         if (

@@ -88,7 +88,8 @@ def previous(
 ) -> tuple[Decimal, date | None] | None:
     """The value a new one of `register` is checked against (billing's or an earlier period's)."""
     billing = meter.register(register)
-    return previous_value(billing.last_value, billing.last_date, own, period, ctx.config.hours.tz)
+    zone = [r for r in own if r.register == register]  # a meter's zones are saved together
+    return previous_value(billing.last_value, billing.last_date, zone, period, ctx.config.hours.tz)
 
 
 def check(
@@ -129,7 +130,7 @@ async def values_meant(
     if len(meter.registers) < 2 or not values or not _MISTAKE.search(text):
         return values
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    own = await ctx.readings(meter, locked=True)
     sent = {
         r.register: r.value
         for r in own

@@ -193,7 +193,7 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
 
 async def _controlled_this_period(ctx: Ctx, meter: Meter) -> bool:
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    own = await ctx.readings(meter, locked=True)
     return any(
         r.period == period and r.kind is ReadingKind.CONTROL and r.status.counts for r in own
     )
@@ -267,7 +267,7 @@ async def smart_step(ctx: Ctx, msg: Msg) -> None:
 async def _prompt(ctx: Ctx, meter: Meter) -> None:
     ctx.goto(value_step)
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    own = await ctx.readings(meter, locked=True)
     lines = [ctx.t("readings.meter_header", serial=meter.serial)]
     for register in meter.registers:
         previous = corrections.previous(ctx, meter, register.name, own, period)
@@ -372,7 +372,7 @@ async def _take_values(ctx: Ctx, meter: Meter, values: list[ParsedValue]) -> Non
     got: dict[str, Any] = ctx.data.setdefault("got", {})
     missing = tuple(r.name for r in meter.registers if r.name not in got)
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    own = await ctx.readings(meter, locked=True)
     values = in_the_order_they_fit(ctx, meter, values, missing, own, period)
     assigned = assign_to_registers(values, meter, missing)
     if isinstance(assigned, AssignError):
@@ -534,8 +534,7 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
     control = bool(ctx.data.get(CONTROL))
     kind = ReadingKind.CONTROL if control else ReadingKind.REGULAR
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
-    await ctx.store.meters.lock(meter.account, meter.serial)
-    own = await ctx.store.readings.for_meter(meter.account, meter.serial)
+    own = await ctx.readings(meter, locked=True)
     # The answers may have taken a while: check again against what is stored now (a family
     # member's reading, midnight of the cut-off day) before anything is written.
     for register in meter.registers:
@@ -566,10 +565,11 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
             period=ctx.t.period(period),
         )
     ]
+    saved: list[Reading] = []
     for register in meter.registers:
         entry = got[register.name]
         consumption = None if entry["consumption"] is None else Decimal(entry["consumption"])
-        await ctx.store.readings.add(
+        saved.append(
             Reading(
                 account=meter.account,
                 serial=meter.serial,
@@ -592,6 +592,8 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
             lines.append(
                 ctx.t("readings.line", what=label, value=value, kwh=ctx.t.number(consumption))
             )
+    await ctx.store.readings.add_all(saved)
+    ctx.forget_readings(meter)
     if replaced:
         lines.append(ctx.t("readings.replaced"))
     if flagged:
@@ -613,7 +615,8 @@ async def _save(ctx: Ctx, meter: Meter, *, flagged: bool = False) -> None:
 async def _estimate_line(ctx: Ctx, meter: Meter, got: dict[str, Any]) -> str | None:
     if any(v["consumption"] is None for v in got.values()):
         return None
-    account = await ctx.store.accounts.get(meter.account)
+    linked = await ctx.accounts()  # read this turn already
+    account = next((a for a in linked if a.number == meter.account), None)
     if account is None:
         return None
     rows = rows_valid_on(

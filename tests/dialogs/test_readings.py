@@ -231,3 +231,21 @@ async def test_one_small_number_among_words_at_the_menu_is_not_a_reading(
     assert "показани" not in customer.text().lower()
     await customer.send("23 415")  # a number alone is still taken as a reading
     assert "показани" in customer.text().lower()
+
+
+async def test_next_month_each_zone_is_checked_against_its_own_last_reading(
+    customer: Customer, clock: Clock
+) -> None:
+    """Billing has not imported last month's readings yet: the baselines are ours, zone by zone
+    (both zones were saved at the same instant; the night one must not become the day's)."""
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 23100 ночь 8050")
+    assert "приняты" in customer.text()
+    clock.now = local(2026, 12, 21, 10, 0)
+    await customer.send("показания день 23180 ночь 8090")
+    assert "приняты" in customer.text(), customer.text()
+    latest = [r for r in await stored(customer, "59012345678", "B-2") if r.period == "2026-12"]
+    assert {(r.register, r.value, r.consumption_kwh) for r in latest} == {
+        ("T1", Decimal(23180), Decimal(80)),
+        ("T2", Decimal(8090), Decimal(40)),
+    }
