@@ -12,7 +12,8 @@ from typing import Any
 import yaml
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+
+from dialogs.number_format import DecimalFormat
 
 LANGUAGES = ("ru", "en")
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
@@ -55,6 +56,8 @@ class Translator:
         self.language = language if language in LANGUAGES else LANGUAGES[0]
         self._texts = catalog(self.language)
         self._locale = Locale.parse(self.language)
+        self._number = DecimalFormat(self._locale, 0, 3)
+        self._money = DecimalFormat(self._locale, 2, 2)
 
     def __call__(self, key: str, /, **params: Any) -> str:
         template = self._texts[key]
@@ -71,10 +74,10 @@ class Translator:
         return key in self._texts
 
     def number(self, value: Decimal | int) -> str:
-        return format_decimal(value, format="#,##0.###", locale=self._locale)
+        return self._number(value)  # «#,##0.###»
 
     def money(self, value: Decimal) -> str:
-        return format_decimal(value, format="#,##0.00", locale=self._locale)
+        return self._money(value)  # «#,##0.00»
 
     def date(self, value: dt.date) -> str:
         return format_date(value, "d MMMM yyyy", locale=self._locale)

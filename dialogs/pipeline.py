@@ -269,9 +269,8 @@ class Pipeline:
             replies = await self.engine.recover(ctx)
         else:
             replies = await self.engine.run(ctx, inbound)
-        for reply in replies:
-            await store.outbox.add(
-                conversation.id, inbound.channel, inbound.user_id, reply.to_dict(), now
-            )
+        await store.outbox.add_all(
+            conversation.id, inbound.channel, inbound.user_id, [r.to_dict() for r in replies], now
+        )
         await store.conversations.save(conversation)
         return Handled(False, conversation.id, tuple(replies))

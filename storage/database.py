@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage.repos.tariff_cache import TariffCache
 from storage.sqlite_inline import InlineConnection, inline_creator
 from storage.store import SqlStore
 from storage.types import dumps_json
@@ -87,6 +88,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
+        self.tariffs = TariffCache()  # rows read between turns (see storage.repos.tariff_cache)
         self._holder: _Holder = ContextVar(f"energobot_uow_{id(self)}", default=None)
         options: dict[str, Any] = {"echo": echo, "json_serializer": dumps_json}
         if is_sqlite(self.url):
@@ -133,7 +135,7 @@ class Database:
             async with self._turns, self.engine.connect() as connection:
                 await connection.begin()
                 try:
-                    yield SqlStore(connection)
+                    yield SqlStore(connection, self.tariffs)
                 finally:
                     if connection.in_transaction():
                         await connection.rollback()

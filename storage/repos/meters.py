@@ -15,21 +15,35 @@ from storage.tables import registers
 
 _METER_FIELDS = ("scheme", "digits", "smart", "verification_due", "location")
 _REGISTER_FIELDS = ("last_value", "last_date", "avg_monthly_kwh")
+_REGISTER_COLUMNS = ("id", "name", *_REGISTER_FIELDS)
 
 
 class MeterRepo(Repo):
     async def for_account(self, number: str) -> list[Meter]:
+        # One statement: each meter joined with its registers, in name order.
         result = await self._conn.execute(
-            select(meter_table)
+            select(
+                meter_table,
+                *(registers.c[name].label(f"register_{name}") for name in _REGISTER_COLUMNS),
+            )
+            .outerjoin(registers, registers.c.meter_id == meter_table.c.id)
             .where(meter_table.c.account_number == number)
-            .order_by(meter_table.c.serial)
+            .order_by(meter_table.c.serial, meter_table.c.id, registers.c.name)
         )
-        rows = [dict(row) for row in result.mappings()]
-        by_meter = await self._registers([row["id"] for row in rows])
-        return [_meter(row, by_meter.get(row["id"], [])) for row in rows]
+        rows: dict[int, dict[str, Any]] = {}
+        by_meter: dict[int, list[Register]] = defaultdict(list)
+        for row in result.mappings():
+            rows.setdefault(row["id"], dict(row))
+            if row["register_id"] is not None:
+                by_meter[row["id"]].append(
+                    Register(**{name: row[f"register_{name}"] for name in _REGISTER_COLUMNS})
+                )
+        return [_meter(row, by_meter[meter_id]) for meter_id, row in rows.items()]
 
     async def lock(self, account: str, serial: str) -> None:
         # FOR UPDATE on PostgreSQL; SQLite's single writer already serialises transactions.
+        if self._conn.dialect.name == "sqlite":
+            return
         await self._conn.execute(
             select(meter_table.c.id)
             .where(meter_table.c.account_number == account, meter_table.c.serial == serial)

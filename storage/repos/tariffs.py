@@ -6,17 +6,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.accounts import Category
 from core.meters import Scheme, Zone
 from core.tariffs import TariffRow
 from storage.repos._base import Repo
+from storage.repos.tariff_cache import TariffCache
 from storage.tables import tariffs
 
 _KEY = ("category", "scheme", "zone", "range", "valid_from")
 
 
 class TariffRepo(Repo):
+    def __init__(self, connection: AsyncConnection, cache: TariffCache | None = None) -> None:
+        super().__init__(connection)
+        self._cache = cache
+
     async def all(self) -> list[TariffRow]:
         result = await self._conn.execute(
             select(tariffs).order_by(
@@ -30,6 +36,9 @@ class TariffRepo(Repo):
         return [_tariff(row) for row in result.mappings()]
 
     async def of(self, category: Category, scheme: Scheme) -> list[TariffRow]:
+        category, scheme = Category(category), Scheme(scheme)
+        if self._cache is not None and (kept := self._cache.get(category, scheme)) is not None:
+            return list(kept)
         statement = self._prepared(
             "tariffs.of",
             lambda: (
@@ -42,11 +51,16 @@ class TariffRepo(Repo):
             ),
         )
         result = await self._conn.execute(
-            statement, {"category": Category(category).value, "scheme": Scheme(scheme).value}
+            statement, {"category": category.value, "scheme": scheme.value}
         )
-        return [_tariff(row) for row in result.mappings()]
+        rows = [_tariff(row) for row in result.mappings()]
+        if self._cache is not None:
+            self._cache.put(category, scheme, tuple(rows))
+        return rows
 
     async def upsert(self, rows: Sequence[TariffRow]) -> tuple[int, int]:
+        if self._cache is not None:
+            self._cache.clear()
         return await self._upsert_keyed(tariffs, _KEY, (_tariff_row(row) for row in rows))
 
 
