@@ -1,23 +1,28 @@
-"""Per-update cost at 1 000 vs 1 000 000 accounts (10 000 000 readings): it must not grow.
+"""The CPU of the turns that decide capacity, at 1 000 and 1 000 000 accounts.
 
     .venv/bin/python bench/scale.py [--db postgres|sqlite] [--sizes 1000,1000000]
-        [--readings-per-account 10] [--seconds 10] [--connections 1,16] [--explain] [--reseed]
+        [--readings-per-account 10] [--seconds 10] [--connections 1,16]
+        [--kinds text,balance,reading,mixed] [--baseline | --no-baseline] [--explain] [--reseed]
 
 For each size a database is seeded once (PostgreSQL: `bench_scale_<size>`, kept for the next
 run; SQLite: var/bench/scale_<size>.db) — the real migrations first, then the demo data, then
 one customer linked through the real dialog in process (consent, account number, surname),
-whose rows are the template of every seeded customer: `size` accounts, each with a single-rate
-meter, six months of charges and payments, `readings-per-account` monthly readings, and a
-Telegram customer with consent, a linked account and a conversation — all in SQL from a
-generated series, without a round trip per row.
+whose rows are the template of every seeded customer: `size` accounts, each with a two-zone
+(day/night) meter, six months of charges and payments, `readings-per-account` monthly readings
+of each zone, and a Telegram customer with consent, a linked account and a conversation — all
+in SQL from a generated series, without a round trip per row.
 
 Then one `energobot serve` process takes updates on /webhooks/telegram, as in bench/webhook.py,
-each from a random seeded customer: «баланс» (account, charges, payments) or «показания N»
-(meter, registers, the reading history and plausibility, a new reading). Reported per size:
-milliseconds per update at 1 connection (mean, p50, p99), throughput at more connections, and
-the server's and PostgreSQL's CPU per update; then the ratio big/small. --explain prints the
-plan of every statement a turn (and the sender's claim) runs, on the biggest size, and flags a
-full scan of any table with more than 10 000 rows.
+each from a random seeded customer, one kind of turn per row: «привет» (text: the NLU and the
+menu), «баланс» (the account, charges and payments, the debt bill by bill, the payment QR) and
+«показания день N ночь M» (meter and registers, the reading history and its checks,
+plausibility, the readings stored, the estimate priced with the tariffs), then the two heavy
+ones mixed. Reported per size and row: milliseconds per update at 1 connection (mean, p50,
+p99), throughput at more connections, the server's and PostgreSQL's CPU per update, and the
+SQL statements a turn of each kind runs; next to them, in the same run, aiogram's webhook
+handler with one insert and commit (bench/webhook.py's baseline), and each kind's server CPU
+as a multiple of it. --explain prints the plan of every statement a turn (and the sender's
+claim) runs, on the biggest size, and flags a full scan of any table with more than 10 000 rows.
 """
 
 from __future__ import annotations
@@ -55,8 +60,8 @@ from webhook import (  # bench/ is the script's directory, so on sys.path
     with_database,
 )
 
-TEMPLATE_ACCOUNT = "5901000003"  # a demo account with one single-rate meter
-TEMPLATE_SURNAME = "Кузнецова"
+TEMPLATE_ACCOUNT = "5901000001"  # a demo account with a two-zone meter (T1 day, T2 night)
+TEMPLATE_SURNAME = "Иванова"
 TEMPLATE_USER = 600_000_001
 FIRST_USER = 700_000_000  # seeded customer i is Telegram user FIRST_USER + i, account 77<i:08>
 PREFIX = "77"
@@ -135,7 +140,7 @@ async def seed(url: str, size: int, per_account: int) -> dict[str, Any]:
                 ):
                     await conn.exec_driver_sql(f"SET LOCAL {setting}")
 
-            async def one(sql: str, **params: Any) -> int:
+            async def one(sql: str, **params: Any) -> Any:
                 return (await conn.execute(text(sql), params)).scalar_one()
 
             tpl_customer = await one(
@@ -150,9 +155,15 @@ async def seed(url: str, size: int, per_account: int) -> dict[str, Any]:
                 f"ORDER BY period DESC LIMIT {HISTORY_MONTHS}) AS h",
                 a=TEMPLATE_ACCOUNT,
             )
-            last_value = Decimal(
-                str(await one("SELECT last_value FROM registers WHERE meter_id = :m", m=tpl_meter))
-            )
+            last_values = {
+                name: Decimal(str(value))
+                for name, value in (
+                    await conn.execute(
+                        text("SELECT name, last_value FROM registers WHERE meter_id = :m"),
+                        {"m": tpl_meter},
+                    )
+                ).all()
+            }
             before = {
                 t: await one(f"SELECT coalesce(max(id), 0) FROM {t}")
                 for t in ("meters", "customers", "account_links")
@@ -214,21 +225,22 @@ async def seed(url: str, size: int, per_account: int) -> dict[str, Any]:
                     FROM customers c CROSS JOIN account_links l
                     WHERE c.id > :customers_before AND l.customer_id = :tpl_customer""",
             }
-            # Monthly readings before this month, rising by MONTHLY_KWH up to a month before
-            # billing's last value (which stays the newest: what a new reading is checked
-            # against).
+            # Monthly readings of each zone before this month, rising by MONTHLY_KWH up to a
+            # month before billing's last value (which stays the newest: what a new reading is
+            # checked against).
             months = history_periods(per_account, datetime.now(UTC).date())
             values = [
-                f"({k}, '{period}', {dialect.instant(at)}, "
-                f"{dialect.number(str(last_value - MONTHLY_KWH * (per_account - k + 1)))})"
+                f"('{name}', '{period}', {dialect.instant(at)}, "
+                f"{dialect.number(str(last - MONTHLY_KWH * (per_account - k + 1)))})"
+                for name, last in sorted(last_values.items())
                 for k, (period, at) in enumerate(months, start=1)
             ]
             steps["readings"] = f"""
-                WITH mo(k, period, at, value) AS (VALUES {", ".join(values)})
+                WITH mo(register, period, at, value) AS (VALUES {", ".join(values)})
                 INSERT INTO readings (account_number, serial, register, value, consumption_kwh,
                     period, submitted_at, channel, status, kind, customer_id)
-                SELECT l.account_number, 'B' || substr(l.account_number, 3), 'T1', mo.value,
-                    {dialect.number(str(MONTHLY_KWH))}, mo.period, mo.at, 'telegram',
+                SELECT l.account_number, 'B' || substr(l.account_number, 3), mo.register,
+                    mo.value, {dialect.number(str(MONTHLY_KWH))}, mo.period, mo.at, 'telegram',
                     'accepted', 'regular', l.customer_id
                 FROM account_links l CROSS JOIN mo WHERE l.id > :links_before"""
             params = {
@@ -264,7 +276,7 @@ async def seed(url: str, size: int, per_account: int) -> dict[str, Any]:
                 await conn.exec_driver_sql("ANALYZE")
                 await conn.commit()
             print(f"#   {'analyze':14} {'':>10}       {time.perf_counter() - began:6.1f} s")
-        return {"last_value": str(last_value)}
+        return {name: str(value) for name, value in last_values.items()}
     finally:
         await database.dispose()
 
@@ -368,7 +380,7 @@ async def seeded(url: str, size: int) -> bool:
                     text("SELECT count(*) FROM accounts WHERE number LIKE :p"), {"p": PREFIX + "%"}
                 )
             ).scalar_one()
-        return count == size
+        return bool(count == size)
     except SQLAlchemyError:
         return False
     finally:
@@ -378,17 +390,29 @@ async def seeded(url: str, size: int) -> bool:
 # -- measuring --------------------------------------------------------------------------------
 
 
-def realistic_body(size: int, last_value: Decimal, seed: int) -> Any:
-    """A random seeded customer asks for the balance or submits a plausible reading."""
+KINDS = ("text", "balance", "reading", "mixed")
+# A row: accounts, kind of turn, connections, the load's result, readings stored meanwhile.
+Measured = tuple[int, str, int, Result, int]
+
+
+def turn_text(kind: str, last: dict[str, Decimal], rng: random.Random) -> str:
+    """What a random customer writes: a greeting, the balance, or plausible readings (20-120
+    kWh a zone above billing's last value)."""
+    if kind == "mixed":
+        kind = rng.choice(("balance", "reading"))
+    if kind == "text":
+        return "привет"
+    if kind == "balance":
+        return "баланс"
+    day, night = (int(last[name]) + rng.randint(20, 120) for name in ("T1", "T2"))
+    return f"показания день {day} ночь {night}"
+
+
+def turn_body(kind: str, size: int, last: dict[str, Decimal], seed: int) -> Any:
     rng = random.Random(seed)
 
     def body(update_id: int, index: int, round_: int) -> bytes:
-        i = rng.randint(1, size)
-        if rng.random() < 0.5:
-            text = "баланс"
-        else:
-            text = f"показания {int(last_value) + rng.randint(30, 300)}"
-        return update_body(update_id, FIRST_USER + i, text)
+        return update_body(update_id, FIRST_USER + rng.randint(1, size), turn_text(kind, last, rng))
 
     return body
 
@@ -401,15 +425,15 @@ async def count_rows(url: str, table: str) -> int:
     database = Database(url)
     try:
         async with database.engine.connect() as conn:
-            return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+            return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
     finally:
         await database.dispose()
 
 
-async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> list[tuple]:
+async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> list[Measured]:
     from webhook import load
 
-    last_value = await seeded_last_value(url)
+    last = await seeded_last_values(url)
     # Replies an earlier run left unsent (the sink takes 30/s) would make runs incomparable.
     await execute(url, "UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
     runner, sink_port, _ = await start_sink()
@@ -420,24 +444,78 @@ async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> lis
             async with servers as (urls, pids):
                 pg = url.rsplit("/", 1)[1] if db == "postgres" else None
                 cpu = CpuMeter(pids, args.pg_url if pg else None, pg)
-                for conns in [int(c) for c in args.connections.split(",")]:
-                    readings_before = await count_rows(url, "readings")
-                    body = realistic_body(size, last_value, seed=conns)
-                    result = await load(urls, ENERGOBOT_HEADERS, conns, args.seconds, body, cpu)
-                    stored = await count_rows(url, "readings") - readings_before
-                    rows.append((size, conns, result, stored))
+                for kind in args.kinds.split(","):
+                    for conns in [int(c) for c in args.connections.split(",")]:
+                        readings_before = await count_rows(url, "readings")
+                        body = turn_body(kind, size, last, seed=conns)
+                        result = await load(urls, ENERGOBOT_HEADERS, conns, args.seconds, body, cpu)
+                        stored = await count_rows(url, "readings") - readings_before
+                        rows.append((size, kind, conns, result, stored))
     finally:
         await runner.cleanup()
     return rows
 
 
-async def seeded_last_value(url: str) -> Decimal:
-    """Billing's last value of every seeded meter (they are all the template's)."""
-    sql = (
-        "SELECT r.last_value FROM registers r JOIN meters m ON m.id = r.meter_id "
-        f"WHERE m.account_number = '{PREFIX}00000001'"
-    )
-    return Decimal(str(await scalar(url, sql)))
+async def statements_per_turn(url: str, size: int, kinds: list[str]) -> dict[str, float]:
+    """The SQL statements one turn of each kind runs (BEGIN included), counted in process on
+    the seeded database: the mean over a few random customers."""
+    from sqlalchemy import event
+
+    from bots.telegram.updates import parse_update
+    from energobot.settings import load_settings
+    from energobot.wiring import build_pipeline
+    from storage.database import Database
+
+    os.environ.update(energobot_env(url, 9))
+    database = Database(url)
+    count = 0
+
+    @event.listens_for(database.engine.sync_engine, "before_cursor_execute")
+    def _count(*_: Any) -> None:
+        nonlocal count
+        count += 1
+
+    try:
+        pipeline = build_pipeline(load_settings(), database)
+        last = await seeded_last_values(url)
+        rng = random.Random(11)
+        counted: dict[str, float] = {}
+        for kind in kinds:
+            if kind == "mixed":
+                continue
+            before, turns = count, 5
+            for n in range(turns):
+                user = FIRST_USER + rng.randint(1, size)
+                said = turn_text(kind, last, rng)
+                update = json.loads(update_body(int(time.time() * 1000) % 10**9 + n, user, said))
+                inbound = parse_update(update).inbound
+                assert inbound is not None
+                await pipeline.handle(inbound)
+            counted[kind] = (count - before) / turns
+        return counted
+    finally:
+        await database.dispose()
+
+
+async def seeded_last_values(url: str) -> dict[str, Decimal]:
+    """Billing's last value of each zone of every seeded meter (they are all the template's)."""
+    from sqlalchemy import text
+
+    from storage.database import Database
+
+    database = Database(url)
+    try:
+        async with database.engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT r.name, r.last_value FROM registers r "
+                    "JOIN meters m ON m.id = r.meter_id "
+                    f"WHERE m.account_number = '{PREFIX}00000001'"
+                )
+            )
+            return {name: Decimal(str(value)) for name, value in rows.all()}
+    finally:
+        await database.dispose()
 
 
 async def execute(url: str, sql: str) -> None:
@@ -450,19 +528,6 @@ async def execute(url: str, sql: str) -> None:
         async with database.engine.connect() as conn:
             await conn.execute(text(sql))
             await conn.commit()
-    finally:
-        await database.dispose()
-
-
-async def scalar(url: str, sql: str) -> Any:
-    from sqlalchemy import text
-
-    from storage.database import Database
-
-    database = Database(url)
-    try:
-        async with database.engine.connect() as conn:
-            return (await conn.execute(text(sql))).scalar_one()
     finally:
         await database.dispose()
 
@@ -490,9 +555,10 @@ async def explain(url: str, size: int) -> None:
 
     try:
         pipeline = build_pipeline(load_settings(), database)
-        last_value = await seeded_last_value(url)
-        user = FIRST_USER + random.Random(7).randint(1, size)
-        for n, text_ in enumerate(["баланс", f"показания {int(last_value) + 120}"]):
+        last = await seeded_last_values(url)
+        rng = random.Random(7)
+        user = FIRST_USER + rng.randint(1, size)
+        for n, text_ in enumerate(["баланс", turn_text("reading", last, rng)]):
             update = json.loads(update_body(int(time.time() * 1000) % 10**9 + n, user, text_))
             inbound = parse_update(update).inbound
             assert inbound is not None
@@ -569,54 +635,84 @@ def full_scans(plan: list[str], postgres: bool) -> list[str]:
 # -- report -------------------------------------------------------------------------------------
 
 
-def report(rows: list[tuple], sizes: list[int]) -> None:
+def report(
+    rows: list[Measured],
+    sizes: list[int],
+    statements: dict[int, dict[str, float]],
+    baseline: dict[int, Result],
+) -> None:
     print(
-        "| accounts | readings | conns | updates/s | mean ms | p50 ms | p99 ms | errors "
-        "| server CPU ms/upd | PG CPU ms/upd | readings stored |"
+        "| accounts | turn | conns | updates/s | mean ms | p50 ms | p99 ms | errors "
+        "| server CPU ms/upd | PG CPU ms/upd | × text CPU | × aiogram CPU | statements "
+        "| readings stored |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    by_key: dict[tuple[int, int], Result] = {}
-    for size, conns, r, stored, per_account in rows:
-        by_key[(size, conns)] = r
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for conns, r in sorted(baseline.items()):
         print(
-            f"| {size:,} | {size * per_account:,} | {conns} | {r.rate:.0f} | {fmt(r.mean, 2)} "
-            f"| {fmt(r.p50, 2)} | {fmt(r.p99, 2)} | {r.errors} "
-            f"| {fmt(r.cpu_ms_per_update('server'), 2)} "
-            f"| {fmt(r.cpu_ms_per_update('postgres'), 2)} | {stored} |"
+            f"| – | aiogram + 1 insert/commit (SQLite) | {conns} | {r.rate:.0f} "
+            f"| {fmt(r.mean, 2)} | {fmt(r.p50, 2)} | {fmt(r.p99, 2)} | {r.errors} "
+            f"| {fmt(r.cpu_ms_per_update('server'), 2)} | – | – | 1.00 | 1 insert | – |"
+        )
+    by_key: dict[tuple[int, str, int], Result] = {}
+    for size, kind, conns, r, _ in rows:
+        by_key[(size, kind, conns)] = r
+    for size, kind, conns, r, stored in rows:
+        cpu = r.cpu_ms_per_update("server")
+        text_row = by_key.get((size, "text", conns))
+        vs_text = cpu / text_row.cpu_ms_per_update("server") if text_row else float("nan")
+        base = baseline.get(conns)
+        vs_base = cpu / base.cpu_ms_per_update("server") if base else float("nan")
+        count = statements.get(size, {}).get(kind)
+        print(
+            f"| {size:,} | {kind} | {conns} | {r.rate:.0f} | {fmt(r.mean, 2)} "
+            f"| {fmt(r.p50, 2)} | {fmt(r.p99, 2)} | {r.errors} | {fmt(cpu, 2)} "
+            f"| {fmt(r.cpu_ms_per_update('postgres'), 2)} | {fmt(vs_text, 2)} "
+            f"| {fmt(vs_base, 2)} | {'–' if count is None else f'{count:.0f}'} | {stored} |"
         )
     small, big = min(sizes), max(sizes)
     if small == big:
         return
     print(f"\n# ratio {big:,} / {small:,} accounts (1.00 = no growth):")
-    for conns in sorted({c for _, c, *_ in rows}):
-        a, b = by_key.get((small, conns)), by_key.get((big, conns))
+    for kind, conns in sorted({(k, c) for _, k, c, *_ in rows}):
+        a, b = by_key.get((small, kind, conns)), by_key.get((big, kind, conns))
         if a is None or b is None:
             continue
-        cpu = b.cpu_ms_per_update("server") / a.cpu_ms_per_update("server")
+        server = b.cpu_ms_per_update("server") / a.cpu_ms_per_update("server")
         parts = [
             f"mean latency {b.mean / a.mean:.2f}",
-            f"p99 {b.p99 / a.p99:.2f}",
             f"throughput {b.rate / a.rate:.2f}",
-            f"server CPU/update {cpu:.2f}",
+            f"server CPU/update {server:.2f}",
         ]
         if "postgres" in a.cpu:
             pg = b.cpu_ms_per_update("postgres") / a.cpu_ms_per_update("postgres")
             parts.append(f"PG CPU/update {pg:.2f}")
-        print(f"#   {conns} connection(s): " + ", ".join(parts))
+        print(f"#   {kind}, {conns} connection(s): " + ", ".join(parts))
 
 
 async def main(args: argparse.Namespace) -> None:
+    from webhook import Row, measure_baseline
+
     sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = args.kinds.split(",")
     print(f"# {machine()}; {args.seconds:.0f} s per row; database: {args.db}")
     urls = {}
     for size in sizes:
         urls[size] = await database_for(args.db, size, args.readings_per_account, args)
     rows = []
-    for size in sizes if not args.explain_only else []:
-        for size_, conns, result, stored in await measure(urls[size], args.db, size, args):
-            rows.append((size_, conns, result, stored, args.readings_per_account))
+    statements = {}
+    baseline: dict[int, Result] = {}
+    if not args.explain_only:
+        if args.baseline:
+            connections = [int(c) for c in args.connections.split(",")]
+            for _, conns, result in await measure_baseline(
+                Row("aiogram"), connections, args.seconds
+            ):
+                baseline[conns] = result
+        for size in sizes:
+            statements[size] = await statements_per_turn(urls[size], size, kinds)
+            rows += await measure(urls[size], args.db, size, args)
     if rows:
-        report(rows, sizes)
+        report(rows, sizes, statements, baseline)
     if args.explain or args.explain_only:
         await explain(urls[max(sizes)], max(sizes))
 
@@ -628,6 +724,13 @@ if __name__ == "__main__":
     parser.add_argument("--readings-per-account", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row")
     parser.add_argument("--connections", default="1,16")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="text, balance, reading, mixed")
+    parser.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="aiogram + 1 insert/commit in the same run",
+    )
     parser.add_argument("--explain", action="store_true", help="plans of the hot statements")
     parser.add_argument("--explain-only", action="store_true", help="--explain, measure nothing")
     parser.add_argument("--reseed", action="store_true", help="seed again even if seeded")
