@@ -152,7 +152,9 @@ class Readings:
     async def read(self, ctx: Ctx, msg: Msg) -> Answer:
         if msg.kind is not InboundKind.TEXT or not msg.text:
             return NO_ANSWER
-        values = reading_values(await ctx.own_numbers(), msg)
+        # The customer's own numbers are looked up only where there are digits to mistake.
+        digits = any(c.isdigit() for c in msg.text)
+        values = reading_values(await ctx.own_numbers() if digits else (), msg)
         if not values:
             return NO_ANSWER
         analysis = msg.analysis

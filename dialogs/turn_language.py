@@ -97,13 +97,13 @@ async def asked_for(engine: Engine, ctx: Ctx, msg: Msg) -> str | None:
     a comment for the technician, not a wish about the chat."""
     if msg.kind is not InboundKind.TEXT or msg.action is not None or not msg.text:
         return None
+    wanted = settings_request(msg.text).language  # first: most messages name no language
+    if wanted is None or wanted not in LANGUAGES:
+        return None
     step = engine.current_step(ctx.state)
     if step is not None and (
         isinstance(step.expects, FreeText) or (await step.expects.read(ctx, msg)).fit is Fit.STRONG
     ):
-        return None
-    wanted = settings_request(msg.text).language
-    if wanted is None or wanted not in LANGUAGES:
         return None
     parts = [msg.text, *clauses(msg.text)]
     if not any(analyze(part, msg.language).topic is Topic.LANGUAGE for part in parts):

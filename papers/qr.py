@@ -23,6 +23,13 @@ def qr_png(payload: str, *, scale: int = DEFAULT_SCALE) -> bytes:
     """
     if scale < 1:
         raise ValueError(f"scale must be at least 1 pixel per module, not {scale}")
+    return _png(payload, scale)
+
+
+@functools.lru_cache(maxsize=256)
+def _png(payload: str, scale: int) -> bytes:
+    """Kept for a while: a customer asking the balance again, or for the receipt after it, gets
+    the same code (~4 ms of pure-Python encoding saved)."""
     # segno's own PNG writer is pure Python (~10 ms at scale 8); Pillow scales and encodes in C.
     matrix = _code(payload).matrix  # rows of 0 (light) and 1 (dark) modules
     side = len(matrix) + 2 * QUIET_ZONE
@@ -34,7 +41,8 @@ def qr_png(payload: str, *, scale: int = DEFAULT_SCALE) -> bytes:
         (side * scale, side * scale), Image.Resampling.NEAREST
     )
     out = io.BytesIO()
-    image.save(out, format="PNG")  # 1 bit a pixel: a few kB
+    # 1 bit a pixel: a few kB; the fastest zlib level costs ~0.7 kB and saves a quarter ms.
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import logging
@@ -129,7 +130,7 @@ def analyze(text: str, language: str = "ru") -> Analysis:
     each word picks its table, and customers mix them («хочу pdf квитанцию»).
     """
     try:
-        return _analyze(text)
+        return _remembered(text)
     except Exception:  # a message must never break a conversation
         log.exception("NLU failed on a message of %d characters", len(text))
         return Analysis(text, Intent.OTHER, 0.0, None, Entities(), ((Intent.OTHER, 0.0),))
@@ -148,6 +149,13 @@ def warm_up() -> None:
         model.predict("квиток")
     gc.collect()
     gc.freeze()
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered(text: str) -> Analysis:
+    """The same words get the same analysis, and many messages are the same words: button
+    labels, «да», «баланс», a greeting; an Analysis is immutable, so it is shared."""
+    return _analyze(text)
 
 
 def _analyze(text: str) -> Analysis:

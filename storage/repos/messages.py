@@ -148,7 +148,8 @@ class OutboxRepo(Repo):
             }
             for body in bodies
         ]
-        await self._conn.execute(outbox.insert().values(rows))
+        statement = self._prepared("outbox.add_all", outbox.insert)
+        await self._conn.execute(statement, rows)  # executemany: one statement compiled once
 
     async def pending(
         self,

@@ -21,15 +21,19 @@ _REGISTER_COLUMNS = ("id", "name", *_REGISTER_FIELDS)
 class MeterRepo(Repo):
     async def for_account(self, number: str) -> list[Meter]:
         # One statement: each meter joined with its registers, in name order.
-        result = await self._conn.execute(
-            select(
-                meter_table,
-                *(registers.c[name].label(f"register_{name}") for name in _REGISTER_COLUMNS),
-            )
-            .outerjoin(registers, registers.c.meter_id == meter_table.c.id)
-            .where(meter_table.c.account_number == number)
-            .order_by(meter_table.c.serial, meter_table.c.id, registers.c.name)
+        statement = self._prepared(
+            "meters.for_account",
+            lambda: (
+                select(
+                    meter_table,
+                    *(registers.c[name].label(f"register_{name}") for name in _REGISTER_COLUMNS),
+                )
+                .outerjoin(registers, registers.c.meter_id == meter_table.c.id)
+                .where(meter_table.c.account_number == bindparam("number"))
+                .order_by(meter_table.c.serial, meter_table.c.id, registers.c.name)
+            ),
         )
+        result = await self._conn.execute(statement, {"number": number})
         rows: dict[int, dict[str, Any]] = {}
         by_meter: dict[int, list[Register]] = defaultdict(list)
         for row in result.mappings():
@@ -44,11 +48,18 @@ class MeterRepo(Repo):
         # FOR UPDATE on PostgreSQL; SQLite's single writer already serialises transactions.
         if self._conn.dialect.name == "sqlite":
             return
-        await self._conn.execute(
-            select(meter_table.c.id)
-            .where(meter_table.c.account_number == account, meter_table.c.serial == serial)
-            .with_for_update()
+        statement = self._prepared(
+            "meters.lock",
+            lambda: (
+                select(meter_table.c.id)
+                .where(
+                    meter_table.c.account_number == bindparam("account"),
+                    meter_table.c.serial == bindparam("serial"),
+                )
+                .with_for_update()
+            ),
         )
+        await self._conn.execute(statement, {"account": account, "serial": serial})
 
     async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
         """Insert or update by (account, serial); registers by name, and registers the new

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, bindparam, select, update
 
 from core.payments import OnlinePayment, PaymentStatus
 from storage.repos._base import Repo
@@ -91,13 +91,20 @@ class PaymentRepo(Repo):
     async def of_account(
         self, account: str, statuses: Sequence[PaymentStatus]
     ) -> list[OnlinePayment]:
+        statement = self._prepared(
+            "online_payments.of_account",
+            lambda: (
+                select(t)
+                .where(
+                    t.c.account_number == bindparam("account"),
+                    t.c.status.in_(bindparam("statuses", expanding=True)),
+                )
+                .order_by(t.c.created_at, t.c.id)
+            ),
+        )
         result = await self._conn.execute(
-            select(t)
-            .where(
-                t.c.account_number == account,
-                t.c.status.in_([PaymentStatus(s).value for s in statuses]),
-            )
-            .order_by(t.c.created_at, t.c.id)
+            statement,
+            {"account": account, "statuses": [PaymentStatus(s).value for s in statuses]},
         )
         return [_payment(row) for row in result.mappings()]
 

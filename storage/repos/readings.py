@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import false, literal_column, null, select, true, update
+from sqlalchemy import bindparam, false, literal_column, null, select, true, update
 
 from core.balance import BillingBasis, HistoryEntry
 from core.readings import Reading, ReadingKind, ReadingStatus
@@ -17,12 +17,22 @@ from storage.tables import charges, payments, readings
 
 class ReadingRepo(Repo):
     async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:
-        query = (
-            select(readings)
-            .where(readings.c.account_number == account, readings.c.serial == serial)
-            .order_by(readings.c.submitted_at.desc(), readings.c.id.desc())
-        )
-        result = await self._conn.execute(query if limit is None else query.limit(limit))
+        def build() -> Any:
+            query = (
+                select(readings)
+                .where(
+                    readings.c.account_number == bindparam("account"),
+                    readings.c.serial == bindparam("serial"),
+                )
+                .order_by(readings.c.submitted_at.desc(), readings.c.id.desc())
+            )
+            return query if limit is None else query.limit(bindparam("limit"))
+
+        statement = self._prepared(f"readings.for_meter.{limit is None}", build)
+        params: dict[str, object] = {"account": account, "serial": serial}
+        if limit is not None:
+            params["limit"] = limit
+        result = await self._conn.execute(statement, params)
         return [_reading(row) for row in result.mappings()]
 
     async def add(self, reading: Reading) -> Reading:
@@ -33,16 +43,22 @@ class ReadingRepo(Repo):
 
     async def add_all(self, new: Sequence[Reading]) -> None:
         """Readings of one submission (a meter's zones), in one statement."""
-        if new:
-            await self._conn.execute(readings.insert().values([_reading_row(r) for r in new]))
+        if new:  # executemany: one round trip, the statement compiled once
+            await self._conn.execute(readings.insert(), [_reading_row(r) for r in new])
 
     async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None:
         if not reading_ids:
             return
+        statement = self._prepared(
+            "readings.set_status",
+            lambda: (
+                update(readings)
+                .where(readings.c.id.in_(bindparam("ids", expanding=True)))
+                .values(status=bindparam("new_status"))
+            ),
+        )
         await self._conn.execute(
-            update(readings)
-            .where(readings.c.id.in_(list(reading_ids)))
-            .values(status=ReadingStatus(status).value)
+            statement, {"ids": list(reading_ids), "new_status": ReadingStatus(status).value}
         )
 
     async def export(self, period: str | None) -> list[Reading]:
@@ -71,34 +87,8 @@ class HistoryRepo(Repo):
         other side."""
         if limit <= 0:
             return []
-        # One statement: each side newest first, at most `limit` of it.
-        charged = (
-            select(
-                charges.c.period,
-                charges.c.kwh,
-                charges.c.amount,
-                charges.c.basis,
-                false().label("paid_side"),
-            )
-            .where(charges.c.account_number == number)
-            .order_by(charges.c.period.desc())
-            .limit(limit)
-            .subquery()
-        )
-        paid = (
-            select(
-                payments.c.period,
-                literal_column("0").label("kwh"),
-                payments.c.amount,
-                null().label("basis"),
-                true().label("paid_side"),
-            )
-            .where(payments.c.account_number == number)
-            .order_by(payments.c.period.desc())
-            .limit(limit)
-            .subquery()
-        )
-        rows = await self._conn.execute(select(charged).union_all(select(paid)))
+        statement = self._prepared("history.for_account", _history_statement)
+        rows = await self._conn.execute(statement, {"number": number, "limit": limit})
         charge_by_period: dict[str, tuple[Decimal, Decimal, str | None]] = {}
         paid_by_period: dict[str, Decimal] = {}
         for period, kwh, amount, basis, paid_side in rows.all():
@@ -178,3 +168,35 @@ def _reading_row(reading: Reading) -> dict[str, Any]:
         "kind": ReadingKind(reading.kind).value,
         "customer_id": reading.customer_id,
     }
+
+
+def _history_statement() -> Any:
+    """An account's charges and payments in one statement: each side newest first, at most
+    `limit` periods of it."""
+    charged = (
+        select(
+            charges.c.period,
+            charges.c.kwh,
+            charges.c.amount,
+            charges.c.basis,
+            false().label("paid_side"),
+        )
+        .where(charges.c.account_number == bindparam("number"))
+        .order_by(charges.c.period.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    paid = (
+        select(
+            payments.c.period,
+            literal_column("0").label("kwh"),
+            payments.c.amount,
+            null().label("basis"),
+            true().label("paid_side"),
+        )
+        .where(payments.c.account_number == bindparam("number"))
+        .order_by(payments.c.period.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return select(charged).union_all(select(paid))
