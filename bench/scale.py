@@ -551,7 +551,7 @@ async def explain(url: str, size: int) -> None:
     @event.listens_for(database.engine.sync_engine, "before_cursor_execute")
     def _capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", statement, re.I):
-            captured.setdefault(statement, parameters)
+            captured.setdefault(statement, parameters[0] if executemany else parameters)
 
     try:
         pipeline = build_pipeline(load_settings(), database)
