@@ -81,17 +81,27 @@ async def show(ctx: Ctx, account: Account) -> None:
     # What is left after the online payments on their way; none left: no QR, the lines above
     # already say the payment is coming.
     due = await amount_to_pay(ctx, account, summary)
-    qr = payment_qr_attachment(ctx, account, summary, due)
+    qr, caption = payment_qr(ctx, account, summary, due)
     # With an acquirer the link is made per request by «Как оплатить» (the button above).
     url = payment_link(ctx, account.number, due)
     if due is not None and url:
         parts.append(t("balance.pay_link", url=url))
-    if qr is not None and due is not None:
-        estimated = summary.penalty > 0 and summary.penalty_source is PenaltySource.ESTIMATE
-        key = "balance.qr_caption_no_penalty" if estimated else "balance.qr_caption"
-        parts.append(t(key, amount=t.money(due)))
+    if caption:
+        parts.append(caption)
     ctx.end()
     ctx.say("\n\n".join(parts), [*options, ctx.menu_option()], attachment=qr)
+
+
+def payment_qr(
+    ctx: Ctx, account: Account, summary: BalanceSummary, due: Decimal | None
+) -> tuple[Attachment | None, str | None]:
+    """The payment QR of `due` and the line that says what it pays (None, None: no QR)."""
+    qr = payment_qr_attachment(ctx, account, summary, due)
+    if qr is None or due is None:
+        return None, None
+    estimated = summary.penalty > 0 and summary.penalty_source is PenaltySource.ESTIMATE
+    key = "balance.qr_caption_no_penalty" if estimated else "balance.qr_caption"
+    return qr, ctx.t(key, amount=ctx.t.money(due))
 
 
 def payment_qr_attachment(

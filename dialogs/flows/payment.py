@@ -25,6 +25,7 @@ from core.payments import (
 from dialogs.context import Ctx
 from dialogs.expect import Amount, Answer, Fit, amount_said, rubles_in
 from dialogs.flow import Flow, Msg
+from dialogs.flows.balance import payment_qr
 from dialogs.flows.billing import (
     account_summary,
     amount_to_pay,
@@ -35,7 +36,7 @@ from dialogs.flows.billing import (
 )
 from dialogs.flows.common import account_step, start_with_account
 from dialogs.flows.paid import online_lines
-from dialogs.messages import InboundKind
+from dialogs.messages import Attachment, InboundKind
 from dialogs.nlu import Intent
 
 # No account needed: anyone may ask how to pay; a linked account gets its own link.
@@ -129,13 +130,20 @@ async def _template_links(ctx: Ctx, accounts: list[Account], named: Decimal | No
     t = ctx.t
     links = []
     takes_amount = "{amount}" in ctx.config.company.payment_url
+    qr, caption = None, None
     for chosen in accounts:
         amount = named
-        if amount is None and takes_amount:
-            amount = await amount_to_pay(ctx, chosen, await account_summary(ctx, chosen))
+        if named is None and (takes_amount or len(accounts) == 1):
+            summary = await account_summary(ctx, chosen)
+            amount = await amount_to_pay(ctx, chosen, summary)
+            if len(accounts) == 1:  # one account: the QR of what is due, for a banking app
+                qr, caption = payment_qr(ctx, chosen, summary, amount)
+            amount = amount if takes_amount else None
         url = payment_link(ctx, chosen.number, amount) or ""
         links.append(t("payment.link_line", account=mask_account(chosen.number), url=url))
     parts = ["\n".join([t("payment.intro"), *links])]
+    if caption:
+        parts.append(caption)
     if named is not None and not takes_amount:
         parts.append(t("payment.amount_on_page", amount=t.money(named)))
     bank = bank_lines(ctx)
@@ -148,7 +156,7 @@ async def _template_links(ctx: Ctx, accounts: list[Account], named: Decimal | No
         ctx.option("balance.receipt", "go:receipt"),
         ctx.menu_option(),
     ]
-    ctx.say("\n\n".join(parts), options)
+    ctx.say("\n\n".join(parts), options, attachment=qr)
 
 
 async def begin(ctx: Ctx, chosen: Account) -> None:
@@ -168,7 +176,10 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
         due = min(due, summary.overdue_amount)  # «только просроченное»: the bills past due
     problem = amount_problem(due, ctx.config.payments) if due is not None else None
     if due is not None and problem is None:
-        await _give_link(ctx, chosen, due, lead=summary_lines(ctx, summary))
+        # The amount due: its QR too, for a banking app («скиньте куар код для оплаты»).
+        qr, caption = payment_qr(ctx, chosen, summary, due)
+        lead = summary_lines(ctx, summary) + ([caption] if caption else [])
+        await _give_link(ctx, chosen, due, lead=lead, qr=qr)
         return
     if problem is not None and problem is not AmountProblem.TOO_LARGE:
         _ask_amount(ctx, chosen, problem)  # a debt below the least online payment
@@ -187,7 +198,11 @@ async def begin(ctx: Ctx, chosen: Account) -> None:
 
 
 async def _give_link(
-    ctx: Ctx, chosen: Account, amount: Decimal, lead: list[str] | None = None
+    ctx: Ctx,
+    chosen: Account,
+    amount: Decimal,
+    lead: list[str] | None = None,
+    qr: Attachment | None = None,
 ) -> None:
     t, rules = ctx.t, ctx.config.payments
     payment = await _payment_for(ctx, chosen.number, amount)
@@ -211,6 +226,7 @@ async def _give_link(
     ctx.say(
         "\n\n".join(parts),
         [ctx.option("payment.other_amount", OTHER), ctx.menu_option()],
+        attachment=qr,
     )
 
 

@@ -148,3 +148,14 @@ async def test_file_names_carry_only_the_last_four_digits(database: Database) ->
         names += [file.filename for file in attachments(customer.last)]
     assert names == ["kvitanciya-4567-2026-10.pdf", "oplata-4567.png", "potreblenie-4567.png"]
     assert not any(NUMBER in name for name in names)
+
+
+async def test_asked_for_the_qr_code_the_customer_gets_it(database: Database) -> None:
+    """«скиньте куар код для оплаты» goes to paying: the link, and the QR of what is due."""
+    clock = Clock(local(2026, 11, 20, 10, 0))
+    customer = await _customer(database, clock)
+    for asked in ("скиньте куар код для оплаты", "qr code please", "оплатить по qr"):
+        await customer.send(asked)
+        (qr,) = attachments(customer.last)
+        assert parse_payload(png_qr_texts(qr)[0])["Sum"] == "125040", asked
+        await customer.send("меню")
