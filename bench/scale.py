@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/scale.py [--db postgres|sqlite] [--sizes 1000,1000000]
         [--readings-per-account 10] [--seconds 10] [--connections 1,16]
-        [--kinds text,balance,reading,mixed] [--baseline | --no-baseline] [--explain] [--reseed]
+        [--kinds text,balance,reading,mixed] [--warmup-seconds 20] [--baseline | --no-baseline]
+        [--explain] [--reseed]
 
 For each size a database is seeded once (PostgreSQL: `bench_scale_<size>`, kept for the next
 run; SQLite: var/bench/scale_<size>.db) — the real migrations first, then the demo data, then
@@ -444,6 +445,14 @@ async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> lis
             async with servers as (urls, pids):
                 pg = url.rsplit("/", 1)[1] if db == "postgres" else None
                 cpu = CpuMeter(pids, args.pg_url if pg else None, pg)
+                if args.warmup_seconds > 0:
+                    # A warm database, as in service: the seeded rows' pages read once, the
+                    # planner's statistics of the tables the load itself fills.
+                    body = turn_body("mixed", size, last, seed=0)
+                    await load(urls, ENERGOBOT_HEADERS, 16, args.warmup_seconds, body)
+                    await execute(url, "ANALYZE outbox")
+                    await execute(url, "ANALYZE inbox")
+                    await execute(url, "ANALYZE readings")
                 for kind in args.kinds.split(","):
                     for conns in [int(c) for c in args.connections.split(",")]:
                         readings_before = await count_rows(url, "readings")
@@ -724,6 +733,12 @@ if __name__ == "__main__":
     parser.add_argument("--readings-per-account", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row")
     parser.add_argument("--connections", default="1,16")
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=20.0,
+        help="mixed turns before measuring, then ANALYZE of what the load fills (0: none)",
+    )
     parser.add_argument("--kinds", default=",".join(KINDS), help="text, balance, reading, mixed")
     parser.add_argument(
         "--baseline",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt  # the Translator's date() and time() would shadow the types
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -44,6 +44,13 @@ def _flatten(node: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
             out[name] = value
 
 
+@lru_cache(maxsize=4096)
+def _date(value: dt.date, pattern: str, language: str) -> str:
+    """Babel's date, kept: the same few days (a bill's, a reading's, today) are written again and
+    again, and Babel parses the pattern each time (~30 µs)."""
+    return format_date(value, pattern, locale=language)
+
+
 @cache
 def translator(language: str) -> Translator:
     return Translator(language)
@@ -80,14 +87,14 @@ class Translator:
         return self._money(value)  # «#,##0.00»
 
     def date(self, value: dt.date) -> str:
-        return format_date(value, "d MMMM yyyy", locale=self._locale)
+        return _date(value, "d MMMM yyyy", self.language)
 
     def short_date(self, value: dt.date) -> str:
-        return format_date(value, "EEE, d MMMM", locale=self._locale)
+        return _date(value, "EEE, d MMMM", self.language)
 
     def day_month(self, value: dt.date) -> str:
         """«23 ноября»."""
-        return format_date(value, "d MMMM", locale=self._locale)
+        return _date(value, "d MMMM", self.language)
 
     def time(self, value: dt.datetime | dt.time) -> str:
         """«08:00»."""
@@ -104,4 +111,4 @@ class Translator:
     def period(self, period: str) -> str:
         """«2026-11» → «ноябрь 2026»."""
         year, month = (int(part) for part in period.split("-"))
-        return format_date(dt.date(year, month, 1), "LLLL yyyy", locale=self._locale)
+        return _date(dt.date(year, month, 1), "LLLL yyyy", self.language)
