@@ -279,8 +279,17 @@ class MeterPort(Protocol):
 
 
 class ReadingPort(Protocol):
-    async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:
-        """Newest first, every status; all of them unless limited (baselines need them)."""
+    async def for_meter(
+        self,
+        account: str,
+        serial: str,
+        limit: int | None = None,
+        *,
+        counted_before: str | None = None,
+    ) -> list[Reading]:
+        """Newest first, every status; all of them unless limited (baselines need them). With
+        `counted_before` (a period), the earlier periods' readings only where they count: a
+        month's corrections replaced long ago are no baseline and would only grow the read."""
 
     async def add(self, reading: Reading) -> Reading: ...
 

@@ -13,7 +13,7 @@ from core.conversations import Conversation, Customer
 from core.meters import Meter
 from core.payments import OnlinePayment, PaymentStatus
 from core.ports import Store
-from core.readings import Reading
+from core.readings import Reading, period_for
 from dialogs.config import DialogConfig
 from dialogs.i18n import Translator
 from dialogs.messages import Attachment
@@ -231,7 +231,12 @@ class Ctx:
         if cached is None or (locked and not cached[1]):
             if locked:
                 await self.store.meters.lock(meter.account, meter.serial)
-            rows = await self.store.readings.for_meter(meter.account, meter.serial)
+            # This period's readings, whatever their status, and the earlier ones that count:
+            # what the baselines, corrections and bills read.
+            period = period_for(self.today, self.config.readings.cutoff_day)
+            rows = await self.store.readings.for_meter(
+                meter.account, meter.serial, counted_before=period
+            )
             cached = self._readings[key] = (rows, locked)
         return cached[0]
 

@@ -16,7 +16,14 @@ from storage.tables import charges, payments, readings
 
 
 class ReadingRepo(Repo):
-    async def for_meter(self, account: str, serial: str, limit: int | None = None) -> list[Reading]:
+    async def for_meter(
+        self,
+        account: str,
+        serial: str,
+        limit: int | None = None,
+        *,
+        counted_before: str | None = None,
+    ) -> list[Reading]:
         def build() -> Any:
             query = (
                 select(readings)
@@ -26,12 +33,21 @@ class ReadingRepo(Repo):
                 )
                 .order_by(readings.c.submitted_at.desc(), readings.c.id.desc())
             )
+            if counted_before is not None:
+                counting = [s.value for s in ReadingStatus if s.counts]
+                query = query.where(
+                    (readings.c.period >= bindparam("counted_before"))
+                    | readings.c.status.in_(counting)
+                )
             return query if limit is None else query.limit(bindparam("limit"))
 
-        statement = self._prepared(f"readings.for_meter.{limit is None}", build)
+        name = f"readings.for_meter.{limit is None}.{counted_before is None}"
+        statement = self._prepared(name, build)
         params: dict[str, object] = {"account": account, "serial": serial}
         if limit is not None:
             params["limit"] = limit
+        if counted_before is not None:
+            params["counted_before"] = counted_before
         result = await self._conn.execute(statement, params)
         return [_reading(row) for row in result.mappings()]
 

@@ -314,3 +314,30 @@ async def test_tariffs(db: Database) -> None:
         (Category.URBAN_GAS, jul, Zone.DAY, 1),
     ]
     assert stored[2].price == Decimal("9.9612") and stored[2].range_to_kwh is None
+
+
+async def test_a_meters_readings_without_earlier_periods_replaced_ones(
+    db: Database, account: Account, now: datetime
+) -> None:
+    """counted_before: this period's readings whatever their status, earlier ones that count."""
+    async with db.unit_of_work() as store:
+        old_replaced = await store.readings.add(
+            _reading(now - timedelta(days=31), "12000", period="2025-02")
+        )
+        await store.readings.set_status([old_replaced.id or 0], ReadingStatus.REPLACED)
+        old_counted = await store.readings.add(
+            _reading(now - timedelta(days=30), "12010", period="2025-02")
+        )
+        old_rejected = await store.readings.add(
+            _reading(now - timedelta(days=29), "12020", period="2025-02")
+        )
+        await store.readings.set_status([old_rejected.id or 0], ReadingStatus.REJECTED)
+        replaced = await store.readings.add(_reading(now, "12345.6"))
+        await store.readings.set_status([replaced.id or 0], ReadingStatus.REPLACED)
+        current = await store.readings.add(_reading(now + timedelta(hours=1), "12346.6"))
+        await store.commit()
+    async with db.unit_of_work() as store:
+        kept = await store.readings.for_meter(account.number, "M1", counted_before="2025-03")
+        assert [r.id for r in kept] == [current.id, replaced.id, old_counted.id]
+        every = await store.readings.for_meter(account.number, "M1")
+        assert len(every) == 5
