@@ -54,6 +54,16 @@ def _row(console: Console, reading: Reading) -> dict[str, Any]:
 
 
 async def _flagged(store: Store, reading_id: int) -> Reading | None:
+    """The flagged reading, read again under its meter's lock: a customer's new value of the
+    meter, saved meanwhile, has replaced it, and then it is not the operator's to decide."""
+    reading = await _find_flagged(store, reading_id)
+    if reading is None:
+        return None
+    await store.meters.lock(reading.account, reading.serial)
+    return await _find_flagged(store, reading_id)
+
+
+async def _find_flagged(store: Store, reading_id: int) -> Reading | None:
     for reading in await store.readings.flagged():
         if reading.id == reading_id:
             return reading

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from core.notices import Kind
 from core.readings import Reading, ReadingStatus
 from core.visits import Visit, VisitStatus, VisitType
@@ -15,6 +17,8 @@ from dialogs.config import CompanyInfo
 from dialogs.i18n import translator
 from outbox.notices.compose import render
 from storage.database import Database
+from storage.repos.meters import MeterRepo
+from storage.tables import readings as readings_table
 from tests.console.conftest import Browser, audit_actions, seed_account
 
 NUMBER = "5901234567"
@@ -206,3 +210,32 @@ async def test_a_flagged_reading_is_rejected_with_a_message(
     assert "Похоже, лишняя цифра" in text
     (details,) = [d for _, a, d in await audit_actions(database) if a == "console.reading_reject"]
     assert details["restored"] == earlier.id and details["notified"] is True
+
+
+async def test_a_reading_replaced_while_the_operator_waited_for_the_meter_is_not_accepted(
+    anna: Browser, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The customer sends a new value of the meter while the operator clicks «accept»: once the
+    console holds the meter, the flagged reading is replaced already — nothing is changed (409),
+    and only the customer's new value counts."""
+    await seed_account(database, NUMBER)
+    owner = await customer_id(database)
+    flagged = await add_reading(database, owner, "15200", ReadingStatus.FLAGGED, 0)
+    lock = MeterRepo.lock
+
+    async def customers_save_first(self: MeterRepo, account: str, serial: str) -> None:
+        # What the reading flow's save did while the console waited for the meter's lock.
+        await self._conn.execute(
+            readings_table.update()
+            .where(readings_table.c.id == flagged.id)
+            .values(status=ReadingStatus.REPLACED.value)
+        )
+        await lock(self, account, serial)
+
+    monkeypatch.setattr(MeterRepo, "lock", customers_save_first)
+    for action, form in (("accept", None), ("reject", {"message": "Проверьте, пожалуйста."})):
+        response = await anna.post(f"/console/readings/{flagged.id}/{action}", form)
+        assert response.status == 409, action
+        # The console changed nothing (the stand-in save was part of its own transaction).
+        assert await statuses(database) == [ReadingStatus.FLAGGED]
+    assert await sent_texts(database) == []
