@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from core.notices import Lane
 from storage.repos._base import Repo
@@ -57,6 +57,9 @@ class RetentionRepo(Repo):
             .where(
                 outbox.c.lane == Lane.REPLY.value,
                 outbox.c.created_at < before,
+                # A reply held back a while (blocked, backing off) keeps its file's link, signed
+                # when it went, for the whole period too.
+                or_(outbox.c.sent_at.is_(None), outbox.c.sent_at < before),
                 outbox.c.status.in_(FINAL),
                 # Never a once-only key, whatever lane a row of the future may carry it in.
                 # Not `IS NULL`: SQLite would walk the unique index of the keys for it.

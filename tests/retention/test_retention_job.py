@@ -201,3 +201,20 @@ def test_an_inbox_key_cannot_go_before_its_body() -> None:
         RetentionSettings(inbox_days=60, inbox_keys_days=30)
     with pytest.raises(ValidationError):
         RetentionSettings(inbox_keys_days=7)  # platforms retry for up to a week
+
+
+async def test_a_reply_sent_late_is_kept_for_the_period_from_its_sending(
+    database: Database,
+) -> None:
+    """Held back for weeks (blocked, backing off), sent last week: its file's link, signed when
+    it went, still opens for the whole period."""
+    _, conv = await conversation(database)
+    late = await reply(database, conv, NOW - 45 * DAY, status="pending")
+    async with database.unit_of_work() as store:
+        await store.outbox.mark_sent(late, NOW - 7 * DAY, "m2")
+        await store.commit()
+
+    counts = await run_once(database.unit_of_work, POLICY, NOW)
+
+    assert counts.replies_deleted == 0
+    assert await count(database, outbox, outbox.c.id == late) == 1

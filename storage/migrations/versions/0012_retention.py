@@ -27,9 +27,14 @@ def upgrade() -> None:
         ["received_at"],
         sqlite_where=sa.text(ATTACHED),
         postgresql_where=sa.text(ATTACHED),
+        if_not_exists=True,
     )
-    op.create_index(op.f("ix_outbox_lane_created_at"), "outbox", ["lane", "created_at"])
-    op.create_index(op.f("ix_link_attempts_at"), "link_attempts", ["at"])
+    # IF NOT EXISTS: a big database may have had them built CONCURRENTLY beforehand
+    # (docs/deploy.md, Retention), without blocking the tables' inserts.
+    op.create_index(
+        op.f("ix_outbox_lane_created_at"), "outbox", ["lane", "created_at"], if_not_exists=True
+    )
+    op.create_index(op.f("ix_link_attempts_at"), "link_attempts", ["at"], if_not_exists=True)
 
 
 def downgrade() -> None:
