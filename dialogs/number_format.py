@@ -27,7 +27,8 @@ class DecimalFormat:
         return "#,##0." + "0" * self.min_fraction + "#" * (self.max_fraction - self.min_fraction)
 
     def __call__(self, value: Decimal | int) -> str:
-        number = value if isinstance(value, Decimal) else Decimal(value)
+        # A float as it prints (2.675, not its binary neighbour), as Babel takes one.
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
         if not number.is_finite():
             return format_decimal(number, format=self.pattern, locale=self.locale)
         try:

@@ -67,6 +67,7 @@ class SqlStore:
 
     async def commit(self) -> None:
         await self.connection.commit()
+        self.tariffs.committed()
 
     async def rollback(self) -> None:
         await self.connection.rollback()

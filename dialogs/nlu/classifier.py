@@ -130,7 +130,7 @@ def analyze(text: str, language: str = "ru") -> Analysis:
     each word picks its table, and customers mix them («хочу pdf квитанцию»).
     """
     try:
-        return _remembered(text)
+        return _remembered(text) if _recurring(text) else _analyze(text)
     except Exception:  # a message must never break a conversation
         log.exception("NLU failed on a message of %d characters", len(text))
         return Analysis(text, Intent.OTHER, 0.0, None, Entities(), ((Intent.OTHER, 0.0),))
@@ -151,10 +151,19 @@ def warm_up() -> None:
     gc.freeze()
 
 
+# Messages kept analysed: short and without digits — button labels, «да», «баланс», greetings,
+# the words customers send again and again. Readings, accounts and phones seldom repeat, and
+# what customers write is not kept in memory beyond that.
+RECURRING_LENGTH = 64
+
+
+def _recurring(text: str) -> bool:
+    return len(text) <= RECURRING_LENGTH and not any(c.isdigit() for c in text)
+
+
 @functools.lru_cache(maxsize=4096)
 def _remembered(text: str) -> Analysis:
-    """The same words get the same analysis, and many messages are the same words: button
-    labels, «да», «баланс», a greeting; an Analysis is immutable, so it is shared."""
+    """The same words get the same analysis; an Analysis is immutable, so it is shared."""
     return _analyze(text)
 
 

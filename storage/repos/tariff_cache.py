@@ -2,7 +2,7 @@
 
 Every bill estimate, balance and restriction check prices with the rows of one category and
 scheme; reading them per turn was a statement and a dozen objects a turn. An import through
-this process empties the cache at once; another process's import is seen within `seconds`
+this process empties it when it commits; another process's import is seen within `seconds`
 (rows carry their validity dates, so a tariff taking effect tomorrow is priced right either way).
 """
 

@@ -22,6 +22,14 @@ class TariffRepo(Repo):
     def __init__(self, connection: AsyncConnection, cache: TariffCache | None = None) -> None:
         super().__init__(connection)
         self._cache = cache
+        self.changed = False
+
+    def committed(self) -> None:
+        """After a commit: rows this transaction wrote are what the next turn must read (a turn
+        that read the old rows meanwhile may have put them back in the cache)."""
+        if self.changed and self._cache is not None:
+            self._cache.clear()
+        self.changed = False
 
     async def all(self) -> list[TariffRow]:
         result = await self._conn.execute(
@@ -37,7 +45,8 @@ class TariffRepo(Repo):
 
     async def of(self, category: Category, scheme: Scheme) -> list[TariffRow]:
         category, scheme = Category(category), Scheme(scheme)
-        if self._cache is not None and (kept := self._cache.get(category, scheme)) is not None:
+        cache = None if self.changed else self._cache  # this transaction's own import: as read
+        if cache is not None and (kept := cache.get(category, scheme)) is not None:
             return list(kept)
         statement = self._prepared(
             "tariffs.of",
@@ -54,13 +63,12 @@ class TariffRepo(Repo):
             statement, {"category": category.value, "scheme": scheme.value}
         )
         rows = [_tariff(row) for row in result.mappings()]
-        if self._cache is not None:
-            self._cache.put(category, scheme, tuple(rows))
+        if cache is not None:
+            cache.put(category, scheme, tuple(rows))
         return rows
 
     async def upsert(self, rows: Sequence[TariffRow]) -> tuple[int, int]:
-        if self._cache is not None:
-            self._cache.clear()
+        self.changed = True  # the cache is emptied when this transaction commits
         return await self._upsert_keyed(tariffs, _KEY, (_tariff_row(row) for row in rows))
 
 
