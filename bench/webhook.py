@@ -365,6 +365,10 @@ def energobot_env(database_url: str, sink_port: int, port: int | None = None) ->
         "ENERGOBOT_TELEGRAM__API_BASE": f"http://127.0.0.1:{sink_port}",
         "ENERGOBOT_LOGGING__LEVEL": "WARNING",
         "ENERGOBOT_CONSOLE__SESSION_KEY": "bench-session-key-not-a-secret",
+        # Turns only: the notice jobs would send a seeded million customers their debt reminders
+        # in the middle of the measurement, and retention would purge earlier runs' rows.
+        "ENERGOBOT_NOTICES__ENABLED": "false",
+        "ENERGOBOT_RETENTION__ENABLED": "false",
     }
     if port is not None:
         env["ENERGOBOT_SERVER__PORT"] = str(port)
