@@ -349,6 +349,7 @@ async def test_the_customer_is_made_by_the_first_real_message(
 
     assert (await post(client, value, token, {"text": "тарифы"})).status == 200
     assert (await stored(database_url))["customers"] == 1
+    await delivered(database_url)  # the history shows replies once the sender has sent them
     history = await (await get(client, "/webchat/history", value)).json()
     sides = [m["side"] for m in history["messages"]]
     assert sides[:2] == ["bot", "customer"] and len(sides) >= 3
