@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 from datetime import timedelta
 
 from aiohttp import web
 
+from energobot.background import mount_background
 from energobot.pay import PaymentDesk
 from energobot.pay_notifications import settle
 from payments.yookassa import NotFound, YookassaError
@@ -66,18 +66,6 @@ async def run(desk: PaymentDesk, every: timedelta) -> None:
 def mount_reconciler(app: web.Application, desk: PaymentDesk) -> None:
     """Start the rounds with the app and stop them before its client closes."""
 
-    async def start(app: web.Application) -> None:
-        if desk.reconcile_every is not None:
-            app[RECONCILER] = asyncio.create_task(
-                run(desk, desk.reconcile_every), name="payment-reconciler"
-            )
-
-    async def stop(app: web.Application) -> None:
-        task = app.get(RECONCILER)
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_cleanup.insert(0, stop)
+    every = desk.reconcile_every
+    if every is not None:
+        mount_background(app, RECONCILER, lambda: run(desk, every), "payment-reconciler")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from core.ports import RetentionPort, Store
 from dialogs.pipeline import UnitOfWork
+from energobot.background import mount_background
 from energobot.settings import Settings
 from outbox.notices.rules import OVERDUE_LOOKBACK_DAYS
 
@@ -172,18 +172,5 @@ RETENTION = web.AppKey("retention", asyncio.Task[None])
 
 def mount_retention(app: web.Application, job: RetentionJob | None) -> None:
     """Start the job with the app and stop it before the database is let go."""
-    if job is None:
-        return
-
-    async def start(app: web.Application) -> None:
-        app[RETENTION] = asyncio.create_task(job.run(), name="retention")
-
-    async def stop(app: web.Application) -> None:
-        task = app.get(RETENTION)
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-    app.on_startup.append(start)
-    app.on_cleanup.insert(0, stop)
+    if job is not None:
+        mount_background(app, RETENTION, job.run, "retention")

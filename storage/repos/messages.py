@@ -111,16 +111,7 @@ class OutboxRepo(Repo):
         lane: int = 0,
     ) -> int:
         statement = self._prepared("outbox.add", lambda: outbox.insert().returning(outbox.c.id))
-        values = {
-            "conversation_id": conversation_id,
-            "channel": channel,
-            "user_id": user_id,
-            "body": body,
-            "status": PENDING,
-            "attempts": 0,
-            "created_at": created_at,
-            "lane": lane,
-        }
+        values = _new_row(conversation_id, channel, user_id, body, created_at, lane)
         result = await self._conn.execute(statement, values)
         return int(result.scalar_one())
 
@@ -135,19 +126,7 @@ class OutboxRepo(Repo):
         """A turn's replies, in order, in one statement (lane 0)."""
         if not bodies:
             return
-        rows = [
-            {
-                "conversation_id": conversation_id,
-                "channel": channel,
-                "user_id": user_id,
-                "body": body,
-                "status": PENDING,
-                "attempts": 0,
-                "created_at": created_at,
-                "lane": 0,
-            }
-            for body in bodies
-        ]
+        rows = [_new_row(conversation_id, channel, user_id, body, created_at) for body in bodies]
         statement = self._prepared("outbox.add_all", outbox.insert)
         await self._conn.execute(statement, rows)  # executemany: one statement compiled once
 
@@ -626,3 +605,24 @@ class SenderRepo(Repo):
 
     async def leave(self, sender_id: str) -> None:
         await self._conn.execute(senders.delete().where(senders.c.id == sender_id))
+
+
+def _new_row(
+    conversation_id: int,
+    channel: str,
+    user_id: str,
+    body: JSONObject,
+    created_at: datetime,
+    lane: int = 0,
+) -> dict[str, object]:
+    """An outbox row as a turn or a producer writes it: pending, not yet tried."""
+    return {
+        "conversation_id": conversation_id,
+        "channel": channel,
+        "user_id": user_id,
+        "body": body,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": created_at,
+        "lane": lane,
+    }
