@@ -13,8 +13,8 @@ paper, and the wall median. The baselines:
   (what the font cache of papers.receipt_pdf saves);
 - `blank PNG`: a white 1080×720 image encoded, the floor under any chart.
 
-`of which qr_png` is the payment QR alone (at the PNG's default scale), most of it segno's
-choice of the mask, in pure Python.
+`of which qr_png` is the payment QR alone (at the PNG's default scale): libzint's encoding and
+the 1-bit PNG.
 
 The one-off cut of the fonts (first receipt of a process) is reported apart.
 """

@@ -114,7 +114,7 @@ def payment_qr_attachment(
         return None
     period = summary.history[0].period if summary.history else None
     try:
-        # Imported on first use: segno is needed only when there is something to pay.
+        # Imported on first use: the encoder is needed only when there is something to pay.
         from papers.qr import qr_png
 
         payload = payment_qr_payload(ctx, account.number, due, period)
