@@ -185,7 +185,7 @@ async def _with_meter(ctx: Ctx, meter: Meter) -> None:
     if pending and unsure(pending):
         await _offer(ctx, meter, pending, "readings.unsure")
         return
-    await _prompt(ctx, meter)
+    await _prompt(ctx, meter, values_given=bool(pending))
     if pending:
         values = await _meant(ctx, meter, await values_in(ctx, pending), pending)
         await _take_values(ctx, meter, values)
@@ -219,7 +219,8 @@ async def offered_step(ctx: Ctx, msg: Msg) -> None:
     if isinstance(msg.answer, list):
         offered = {value.value for value in await values_in(ctx, pending)}
         if any(v.value not in offered for v in msg.answer) and not not_a_reading(msg.text):
-            await _prompt(ctx, meter)  # «не, это я примерно, точно 4637,2»: the exact value
+            # «не, это я примерно, точно 4637,2»: the exact value
+            await _prompt(ctx, meter, values_given=True)
             await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
             return
         # The value offered said again: a yes, unless said with a no («нет, 31640 — пенсия»).
@@ -227,7 +228,7 @@ async def offered_step(ctx: Ctx, msg: Msg) -> None:
     if not answered_yes(msg):
         await ctx.menu("readings.not_offered")  # «нет, это пенсия»: nothing about readings
         return
-    await _prompt(ctx, meter)
+    await _prompt(ctx, meter, values_given=True)
     values = await _meant(ctx, meter, await values_in(ctx, pending), pending)
     await _take_values(ctx, meter, values)
 
@@ -264,8 +265,16 @@ async def smart_step(ctx: Ctx, msg: Msg) -> None:
         await _prompt(ctx, meter)
 
 
-async def _prompt(ctx: Ctx, meter: Meter) -> None:
+async def _prompt(ctx: Ctx, meter: Meter, *, values_given: bool = False) -> None:
+    """Ask for the meter's values, with the last ones and what the customer should know. With
+    `values_given` they came with the request («показания день 23500 ночь 8200»): nothing is
+    asked — the answer to them follows — and only the meter's verification, if due, is said."""
     ctx.goto(value_step)
+    verification = _verification_line(ctx, meter)
+    if values_given:
+        if verification:
+            ctx.say(verification)
+        return
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.readings(meter, locked=True)
     lines = [ctx.t("readings.meter_header", serial=meter.serial)]
@@ -298,16 +307,21 @@ async def _prompt(ctx: Ctx, meter: Meter) -> None:
                 period=ctx.t.period(period),
             )
         )
-    state = verification_state(
-        meter.verification_due, ctx.today, ctx.config.readings.verification_warn_months
-    )
-    if state is not VerificationState.OK and meter.verification_due:
-        lines.append(
-            ctx.t(f"readings.verification_{state.value}", date=ctx.t.date(meter.verification_due))
-        )
+    if verification:
+        lines.append(verification)
     ask = "readings.ask_single" if len(meter.registers) == 1 else "readings.ask_zones"
     lines.append(ctx.t(ask, example=_example(ctx, meter)))
     ctx.say("\n".join(lines), [ctx.cancel_option()])
+
+
+def _verification_line(ctx: Ctx, meter: Meter) -> str | None:
+    """The meter's verification when it is due soon or overdue, else None."""
+    state = verification_state(
+        meter.verification_due, ctx.today, ctx.config.readings.verification_warn_months
+    )
+    if state is VerificationState.OK or not meter.verification_due:
+        return None
+    return ctx.t(f"readings.verification_{state.value}", date=ctx.t.date(meter.verification_due))
 
 
 @flow.step("value", Readings())
@@ -461,16 +475,17 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
         if total > limit:
             ctx.goto(confirm_step)
             text = ctx.t("readings.implausible", kwh=ctx.t.number(total))
-            if len(meter.registers) > 1:  # which zone looks wrong: each value and its kWh
-                text += "\n" + "\n".join(
-                    ctx.t(
-                        "readings.line",
-                        what=_what(ctx, meter, name),
-                        value=ctx.t.number(Decimal(entry["value"])),
-                        kwh=ctx.t.number(Decimal(entry["consumption"])),
-                    )
-                    for name, entry in got.items()
+            # Each value and its kWh: which zone looks wrong, and — when the values came with
+            # the request and no prompt was shown — what the question is about.
+            text += "\n" + "\n".join(
+                ctx.t(
+                    "readings.line",
+                    what=_what(ctx, meter, name),
+                    value=ctx.t.number(Decimal(entry["value"])),
+                    kwh=ctx.t.number(Decimal(entry["consumption"])),
                 )
+                for name, entry in got.items()
+            )
             ctx.say(text, yes_no(ctx))
             return
     await _save(ctx, meter)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -249,3 +251,64 @@ async def test_next_month_each_zone_is_checked_against_its_own_last_reading(
         ("T1", Decimal(23180), Decimal(80)),
         ("T2", Decimal(8090), Decimal(40)),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "показания день 23100 ночь 8050",
+        "передаю показания 23100 и 8050",
+        "пакозания т1 23100 т2 8050",
+    ],
+)
+async def test_values_sent_with_the_request_are_answered_without_asking_for_them(
+    customer: Customer, text: str
+) -> None:
+    """The values came with «показания»: the answer is that they are taken, not «введите
+    показания» first and then «приняты» in the same turn."""
+    await linked(customer, "59012345678", "Ёлкин")
+    replies = await customer.send(text)
+    assert len(replies) == 1, [r.text for r in replies]
+    assert "приняты" in replies[0].text
+    assert "Введите" not in customer.text()
+    assert {r.value for r in await stored(customer, "59012345678", "B-2")} == {
+        Decimal(23100),
+        Decimal(8050),
+    }
+
+
+async def test_a_value_sent_with_the_request_and_missing_a_zone_asks_for_that_zone(
+    customer: Customer,
+) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 23100")
+    assert "Введите" not in customer.text()
+    assert "«ночь» (T2)" in customer.text()
+    await customer.send("8050")
+    assert "приняты" in customer.text()
+
+
+async def test_an_implausible_value_sent_with_the_request_is_named_in_the_question(
+    customer: Customer,
+) -> None:
+    """No prompt came before it, so the question says which value it is about."""
+    await linked(customer)
+    await customer.send("показания 23415")
+    text = customer.text()
+    assert "Всё верно?" in text
+    assert "23 415" in text and "11 069,4 кВт·ч" in text
+    assert await stored(customer, "5901234567", "A-1") == []
+    await customer.send("да")
+    assert "приняты" in customer.text()
+
+
+async def test_a_meter_due_for_verification_is_still_told_when_values_come_with_the_request(
+    customer: Customer,
+) -> None:
+    async with customer.pipeline.unit_of_work() as store:
+        [old] = await store.meters.for_account("59012345678")
+        await store.meters.upsert([replace(old, verification_due=date(2026, 12, 1))])
+        await store.commit()
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 23100 ночь 8050")
+    assert "поверки" in customer.text() and "приняты" in customer.text()
