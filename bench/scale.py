@@ -346,19 +346,30 @@ async def database_for(db: str, size: int, per_account: int, args: argparse.Name
         url = with_database(args.pg_url, name)
         exists = not args.reseed and await pg_database_exists(args.pg_url, name)
         if exists and await seeded(url, size):
-            return url
+            return await up_to_date(url)
         await create_pg_database(args.pg_url, name)
     else:
         path = Path(args.sqlite_dir) / f"{name}.db"
         url = f"sqlite+aiosqlite:///{path}"
         if not args.reseed and path.exists() and await seeded(url, size):
-            return url
+            return await up_to_date(url)
         remove_sqlite(path)
     print(f"# seeding {size:,} accounts, {size * per_account:,} readings ({db})")
     began = time.perf_counter()
     os.environ.update(energobot_env(url, 9))
     await seed(url, size, per_account)
     print(f"# seeded in {time.perf_counter() - began:.0f} s")
+    return url
+
+
+async def up_to_date(url: str) -> str:
+    """A database seeded by an earlier run, brought to the code's schema (its new indexes)."""
+    from storage.migrate import current, head, upgrade
+
+    if await current(url) != head():
+        began = time.perf_counter()
+        await upgrade(url)
+        print(f"# migrated to {head()} in {time.perf_counter() - began:.0f} s")
     return url
 
 

@@ -11,11 +11,11 @@ import asyncio
 from typing import Any, Literal
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from storage.tables import metadata
+from storage.tables import built_on, metadata
 
 config = context.config
 
@@ -52,6 +52,7 @@ def run_migrations_offline() -> None:
     url = _url()
     _configure(
         url=url,
+        include_object=built_on(make_url(url).get_backend_name()),
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=url.startswith("sqlite"),
@@ -61,7 +62,11 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+    _configure(
+        connection=connection,
+        include_object=built_on(connection.dialect.name),
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
 

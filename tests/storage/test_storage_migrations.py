@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage import migrate
-from storage.tables import metadata
+from storage.tables import built_on, metadata
 
 
 async def _diff(url: str, target: MetaData) -> list[Any]:
@@ -21,7 +21,11 @@ async def _diff(url: str, target: MetaData) -> list[Any]:
         async with engine.connect() as connection:
             return await connection.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), target
+                    MigrationContext.configure(
+                        sync,
+                        opts={"compare_type": True, "include_object": built_on(sync.dialect.name)},
+                    ),
+                    target,
                 )
             )
     finally:
@@ -43,7 +47,7 @@ async def test_the_comparison_would_see_a_difference(database_url: str) -> None:
 
 async def test_current_and_up_to_date(empty_database_url: str) -> None:
     head = migrate.head()
-    assert head == "0012"
+    assert head == "0013"
     assert await migrate.current(empty_database_url) is None
     assert not await migrate.is_up_to_date(empty_database_url)
     await migrate.upgrade(empty_database_url)
