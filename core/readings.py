@@ -145,6 +145,10 @@ _TOKENS = re.compile(
     re.IGNORECASE,
 )
 _GROUPING = re.compile(_GROUP_SEP)
+# «Добрый день. Счётчик 31710» greets; its «день» labels nothing. Put for a word that is no
+# label and no gap word, so a label before it is dropped as before any other word.
+_GREETING = re.compile(rf"(?<!{_LETTER})добр(?:ый|ого)\s+(?:день|дня)(?!{_LETTER})", re.IGNORECASE)
+_GREETED = "здравствуйте"
 
 
 def _ascii_digits(text: str) -> str:
@@ -166,6 +170,8 @@ def parse_readings(text: str) -> list[ParsedValue]:
     register: str | None = None
     position = 0
     source = _SEMIPEAK_SPELLINGS.sub("полупик", _ascii_digits(text))
+    if "добр" in source.casefold():
+        source = _GREETING.sub(_GREETED, source)
     for match in _TOKENS.finditer(source):
         if match.start() != position and not _gap_keeps_label(source[position : match.start()]):
             # Some other word stood between a label and a number: the label is lost.

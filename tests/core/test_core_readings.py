@@ -474,3 +474,16 @@ def test_a_reimport_with_no_earlier_reading_of_ours_falls_back_to_its_own_baseli
         )
     ]
     assert previous_value(D(40100), date(2026, 11, 27), own, "2026-12") == (D(40000), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("добрый день. счетчик 31710 передаю", [(None, "31710")]),
+        ("Добрый день показания 7485 3085", [(None, "7485"), (None, "3085")]),
+        ("доброго дня! день 7485 ночь 3085", [(Zone.DAY, "7485"), (Zone.NIGHT, "3085")]),
+        ("добрый вечер, ночь 3085", [(Zone.NIGHT, "3085")]),
+    ],
+)
+def test_a_greeting_is_not_a_zone_label(text: str, values: list[tuple[Zone | None, str]]) -> None:
+    assert [(v.zone, str(v.value)) for v in parse_readings(text)] == values
