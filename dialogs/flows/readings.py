@@ -503,6 +503,8 @@ async def rollover_step(ctx: Ctx, msg: Msg) -> None:
         return
     got: dict[str, Any] = ctx.data.get("got", {})
     pending = [name for name, v in got.items() if v["rollover"] and not v.get("confirmed")]
+    if await _corrected(ctx, meter, msg):
+        return
     if answered_yes(msg) and pending:
         got[pending[0]]["confirmed"] = True
         await _review(ctx, meter)
@@ -515,11 +517,36 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
     meter = await _meter(ctx)
     if meter is None:
         await _meter_gone(ctx)
+    elif await _corrected(ctx, meter, msg):
+        return
     elif answered_yes(msg) and ctx.data.get("got"):
         ctx.data["confirmed"] = True
         await _save(ctx, meter, flagged=True)
     else:
         await _not_confirmed(ctx, meter, msg)
+
+
+async def _corrected(ctx: Ctx, meter: Meter, msg: Msg) -> bool:
+    """A yes said with other values than those asked about («да точнее 12480», «да но ночь
+    8230»): the values said now are meant. Zones they name replace those zones only; unnamed
+    values start the meter's values again. False when the answer holds no new value."""
+    if isinstance(msg.answer, list) or msg.kind is not InboundKind.TEXT:
+        return False  # values alone are handled as new values by the caller's no-branch
+    if not any(c.isdigit() for c in msg.text):
+        return False
+    values = await values_in(ctx, msg.text)
+    got: dict[str, Any] = ctx.data.get("got", {})
+    asked = {Decimal(v["value"]) for v in got.values()}
+    if not values or all(v.value in asked for v in values):
+        return False  # «да 23415 верно»: the same value said again
+    named = assign_to_registers(values, meter, tuple(r.name for r in meter.registers))
+    if all(v.labelled for v in values) and not isinstance(named, AssignError):
+        kept = {name: entry for name, entry in got.items() if name not in named}
+    else:
+        kept = {}
+    ctx.goto(value_step, got=kept, confirmed=False)
+    await _take_values(ctx, meter, await _meant(ctx, meter, values, msg.text))
+    return True
 
 
 async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:

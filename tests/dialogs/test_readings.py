@@ -312,3 +312,51 @@ async def test_a_meter_due_for_verification_is_still_told_when_values_come_with_
     await linked(customer, "59012345678", "Ёлкин")
     await customer.send("показания день 23100 ночь 8050")
     assert "поверки" in customer.text() and "приняты" in customer.text()
+
+
+@pytest.mark.parametrize(
+    "text", ["добрый день. счетчик 12480 передаю", "Добрый день показания 12480"]
+)
+async def test_a_greeting_before_the_value_names_no_zone(customer: Customer, text: str) -> None:
+    await linked(customer)
+    await customer.send(text)
+    assert "приняты" in customer.text()
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal(12480)
+
+
+@pytest.mark.parametrize("answer", ["да точнее 12480", "да, но правильно 12480", "ага 12480"])
+async def test_a_value_given_with_the_yes_to_an_implausible_one_replaces_it(
+    customer: Customer, answer: str
+) -> None:
+    """«Всё верно?» — «да точнее 12480»: the value said now is the one meant, not a yes to the
+    implausible one before it."""
+    await linked(customer)
+    await customer.send("показания 23415")
+    assert "Всё верно?" in customer.text()
+    await customer.send(answer)
+    assert "приняты" in customer.text()
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal(12480)
+    assert reading.status is ReadingStatus.ACCEPTED
+
+
+async def test_a_zone_corrected_with_the_yes_keeps_the_other_zone(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 29100 ночь 8050")
+    assert "Всё верно?" in customer.text()
+    await customer.send("да но день 23100")
+    assert "приняты" in customer.text(), customer.text()
+    assert {(r.register, r.value) for r in await stored(customer, "59012345678", "B-2")} == {
+        ("T1", Decimal(23100)),
+        ("T2", Decimal(8050)),
+    }
+
+
+async def test_the_same_values_said_again_with_the_yes_are_a_yes(customer: Customer) -> None:
+    await linked(customer)
+    await customer.send("показания 23415")
+    await customer.send("да 23415 верно")
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal(23415)
+    assert reading.status is ReadingStatus.FLAGGED
