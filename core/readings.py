@@ -147,8 +147,13 @@ _TOKENS = re.compile(
 _GROUPING = re.compile(_GROUP_SEP)
 # «Добрый день. Счётчик 31710» greets; its «день» labels nothing. Put for a word that is no
 # label and no gap word, so a label before it is dropped as before any other word.
-_GREETING = re.compile(rf"(?<!{_LETTER})добр(?:ый|ого)\s+(?:день|дня)(?!{_LETTER})", re.IGNORECASE)
-_GREETED = "здравствуйте"
+_GREETING = re.compile(
+    rf"(?<!{_LETTER})(?:добр(?:ый|ого)\s+(?:день|дня)|день\s+добрый)(?!{_LETTER})", re.IGNORECASE
+)
+
+
+def _without_greeting(text: str) -> str:
+    return _GREETING.sub("здравствуйте", text) if "добр" in text.casefold() else text
 
 
 def _ascii_digits(text: str) -> str:
@@ -169,9 +174,7 @@ def parse_readings(text: str) -> list[ParsedValue]:
     zone: Zone | None = None
     register: str | None = None
     position = 0
-    source = _SEMIPEAK_SPELLINGS.sub("полупик", _ascii_digits(text))
-    if "добр" in source.casefold():
-        source = _GREETING.sub(_GREETED, source)
+    source = _without_greeting(_SEMIPEAK_SPELLINGS.sub("полупик", _ascii_digits(text)))
     for match in _TOKENS.finditer(source):
         if match.start() != position and not _gap_keeps_label(source[position : match.start()]):
             # Some other word stood between a label and a number: the label is lost.
@@ -421,6 +424,6 @@ def zone_named(text: str) -> Zone | None:
     было»); None when it names none or several."""
     zones = {
         _LONG_LABELS[m.casefold()]
-        for m in _ZONE_WORD.findall(_SEMIPEAK_SPELLINGS.sub("полупик", text))
+        for m in _ZONE_WORD.findall(_without_greeting(_SEMIPEAK_SPELLINGS.sub("полупик", text)))
     }
     return zones.pop() if len(zones) == 1 else None

@@ -5,8 +5,8 @@ fpdf2's add_font parses a TrueType font anew for every document (~40 ms for Deja
 of 6 000 glyphs) and subsets it when writing (~25 ms). Here the fonts are cut once per process
 (~0.35 s, on the first receipt) to the characters a Russian or English receipt uses (Latin,
 Cyrillic, punctuation, ₽, №, arrows, a few signs; ~900 glyphs), their metrics read once and
-shared, and the glyph boxes not recomputed on writing: a receipt costs ~40 ms of CPU, plus
-~20 ms for its QR code (bench/renderers.py). A character beyond the repertoire prints as a box
+shared, and the glyph boxes not recomputed on writing: a receipt costs ~40 ms of CPU, its QR
+code well under 1 ms of it (bench/renderers.py). A character beyond the repertoire prints as a box
 (and fpdf2 logs it), never an error.
 """
 

@@ -329,7 +329,7 @@ readings = Table(
     Index(None, "customer_id"),
 )
 
-# Indexes made on PostgreSQL only (autogenerate compares them there alone: storage.migrate).
+# Indexes made on PostgreSQL only (compared there alone: built_on, in storage/migrations/env.py).
 POSTGRESQL_ONLY: set[str] = set()
 
 

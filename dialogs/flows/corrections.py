@@ -117,16 +117,22 @@ def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
     return month != int(period[5:7])  # this period's own reading may still be corrected
 
 
+def values_named(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
+    """The values a message gives without the one it withdraws («не 8050 а 8030»), each with
+    the zone its words name («ночь не так, там 8030»)."""
+    if withdrawn := _NOT_BUT.search(text):
+        wrong = Decimal(re.sub(r"\s", "", withdrawn[1]).replace(",", "."))
+        values = [value for value in values if value.value != wrong]
+    return _labelled_by_the_words(meter, values, text)
+
+
 async def values_meant(
     ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str, kind: ReadingKind
 ) -> list[ParsedValue]:
     """The values a message gives, with the zone its words name («ой ночь не так, там 8180»),
     and — when it corrects this period's readings of a meter with zones — the zones it leaves
     out keeping what was sent before, so that only the zone corrected changes."""
-    if withdrawn := _NOT_BUT.search(text):
-        wrong = Decimal(re.sub(r"\s", "", withdrawn[1]).replace(",", "."))
-        values = [value for value in values if value.value != wrong]
-    values = _labelled_by_the_words(meter, values, text)
+    values = values_named(meter, values, text)
     if len(meter.registers) < 2 or not values or not _MISTAKE.search(text):
         return values
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)

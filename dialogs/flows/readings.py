@@ -43,6 +43,7 @@ from dialogs.flows.corrections import (
     not_a_reading,
     unsure,
     values_meant,
+    values_named,
 )
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, is_yes, money_beside_numbers
@@ -451,11 +452,15 @@ async def _review(ctx: Ctx, meter: Meter) -> None:
     if rollover:
         ctx.goto(rollover_step)
         name = rollover[0]
+        period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+        own = await ctx.readings(meter, locked=True)
+        before = corrections.previous(ctx, meter, name, own, period)
         ctx.say(
             ctx.t(
                 "readings.rollover",
                 what=_what(ctx, meter, name),
                 value=ctx.t.number(Decimal(got[name]["value"])),
+                previous=ctx.t.number(before[0]) if before else "—",
                 consumption=ctx.t.number(Decimal(got[name]["consumption"])),
             ),
             yes_no(ctx),
@@ -527,26 +532,51 @@ async def confirm_step(ctx: Ctx, msg: Msg) -> None:
 
 
 async def _corrected(ctx: Ctx, meter: Meter, msg: Msg) -> bool:
-    """A yes said with other values than those asked about («да точнее 12480», «да но ночь
-    8230»): the values said now are meant. Zones they name replace those zones only; unnamed
-    values start the meter's values again. False when the answer holds no new value."""
+    """A yes or no said with another value than those asked about («да точнее 12480», «да но
+    ночь 8030»): the value said now is meant. Only a number that is a valid reading of one of
+    the meter's registers counts — «да, 3 месяца не передавала», «да, 11069 кВт» stay answers.
+    Zones named replace those zones only; an unnamed value starts the meter's values again.
+    False when the answer holds no such value."""
     if isinstance(msg.answer, list) or msg.kind is not InboundKind.TEXT:
-        return False  # values alone are handled as new values by the caller's no-branch
+        return False  # values alone are new values: the caller's no-branch takes them
     if not any(c.isdigit() for c in msg.text):
         return False
-    values = await values_in(ctx, msg.text)
     got: dict[str, Any] = ctx.data.get("got", {})
     asked = {Decimal(v["value"]) for v in got.values()}
-    if not values or all(v.value in asked for v in values):
-        return False  # «да 23415 верно»: the same value said again
-    named = assign_to_registers(values, meter, tuple(r.name for r in meter.registers))
-    if all(v.labelled for v in values) and not isinstance(named, AssignError):
+    said = values_named(meter, await values_in(ctx, msg.text), msg.text)
+    new = [v for v in said if v.value not in asked and await _a_reading_of(ctx, meter, v)]
+    if not new:
+        return False
+    named = assign_to_registers(new, meter, tuple(r.name for r in meter.registers))
+    if all(v.labelled for v in new) and not isinstance(named, AssignError):
         kept = {name: entry for name, entry in got.items() if name not in named}
     else:
         kept = {}
     ctx.goto(value_step, got=kept, confirmed=False)
-    await _take_values(ctx, meter, await _meant(ctx, meter, values, msg.text))
+    await _take_values(ctx, meter, new)
     return True
+
+
+async def _a_reading_of(ctx: Ctx, meter: Meter, value: ParsedValue) -> bool:
+    """Whether `value` passes the checks as a reading of a register it may be (its zone's, if
+    named): not lower than the last one, not a roll past zero, not too long for the display."""
+    period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+    own = await ctx.readings(meter, locked=True)
+    named = assign_to_registers([value], meter, tuple(r.name for r in meter.registers))
+    if value.labelled and isinstance(named, AssignError):
+        return False
+    names = (
+        list(named)
+        if value.labelled and isinstance(named, dict)
+        else [r.name for r in meter.registers]
+    )
+    return any(
+        corrections.check(
+            ctx, meter, value, corrections.previous(ctx, meter, name, own, period)
+        ).verdict
+        is Verdict.OK
+        for name in names
+    )
 
 
 async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:

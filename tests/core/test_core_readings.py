@@ -21,6 +21,7 @@ from core.readings import (
     period_for,
     plausibility_limit,
     previous_value,
+    zone_named,
 )
 
 D = Decimal
@@ -483,7 +484,13 @@ def test_a_reimport_with_no_earlier_reading_of_ours_falls_back_to_its_own_baseli
         ("Добрый день показания 7485 3085", [(None, "7485"), (None, "3085")]),
         ("доброго дня! день 7485 ночь 3085", [(Zone.DAY, "7485"), (Zone.NIGHT, "3085")]),
         ("добрый вечер, ночь 3085", [(Zone.NIGHT, "3085")]),
+        ("день добрый, счетчик 31710", [(None, "31710")]),
     ],
 )
 def test_a_greeting_is_not_a_zone_label(text: str, values: list[tuple[Zone | None, str]]) -> None:
     assert [(v.zone, str(v.value)) for v in parse_readings(text)] == values
+
+
+def test_a_greeting_names_no_zone_in_a_correction() -> None:
+    assert zone_named("Добрый день, ошиблась, ночь там 8030") is Zone.NIGHT
+    assert zone_named("Добрый день, ошиблась, там 8030") is None

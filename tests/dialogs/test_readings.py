@@ -124,6 +124,7 @@ async def test_smart_meter_needs_no_submission_but_takes_a_control_value(
     await customer.press("контрольное")
     await customer.send("000020")
     assert "перешёл через ноль" in customer.text()  # 999 950 → 20: a rollover
+    assert "999 950" in customer.text()  # the previous value, as no prompt showed it
     await customer.press("Да")
     assert "Контрольные показания" in customer.text()
     [reading] = await stored(customer, "5900000003", "C-3")
@@ -360,3 +361,71 @@ async def test_the_same_values_said_again_with_the_yes_are_a_yes(customer: Custo
     [reading] = await stored(customer, "5901234567", "A-1")
     assert reading.value == Decimal(23415)
     assert reading.status is ReadingStatus.FLAGGED
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "да, верно, 11069 кВт",
+        "да, я 3 месяца не передавала",
+        "да все верно, заплачу 5000 рублей",
+        "да, дома 5 человек и 2 обогревателя",
+    ],
+)
+async def test_a_yes_with_numbers_that_are_no_reading_is_a_yes(
+    customer: Customer, answer: str
+) -> None:
+    """Numbers beside the yes that could not be this meter's reading (lower than the last,
+    a kWh figure, money) leave the yes a yes: the value asked about is stored for a check."""
+    await linked(customer)
+    await customer.send("показания 23415")
+    assert "Всё верно?" in customer.text()
+    await customer.send(answer)
+    assert "приняты" in customer.text(), customer.text()
+    [reading] = await stored(customer, "5901234567", "A-1")
+    assert reading.value == Decimal(23415)
+    assert reading.status is ReadingStatus.FLAGGED
+
+
+async def test_a_yes_with_a_small_number_at_the_rollover_question_is_a_yes(
+    customer: Customer,
+) -> None:
+    await linked(customer, "5900000003", "Смирнов-Задунайский")
+    await customer.send("показания")
+    await customer.press("контрольное")
+    await customer.send("000020")
+    assert "перешёл через ноль" in customer.text()
+    await customer.send("да, 2 месяца не было дома")
+    [reading] = await stored(customer, "5900000003", "C-3")
+    assert reading.value == Decimal(20)
+
+
+@pytest.mark.parametrize(
+    "answer", ["да, ночь не так, там 8030", "да, но ночь не 8050 а 8030", "да но т2 8030"]
+)
+async def test_a_zone_corrected_in_words_with_the_yes_keeps_the_other_zone(
+    customer: Customer, answer: str
+) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 29100 ночь 8050")
+    assert "Всё верно?" in customer.text()
+    await customer.send(answer)
+    values = {(r.register, r.value) for r in await stored(customer, "59012345678", "B-2")}
+    assert values == {("T1", Decimal(29100)), ("T2", Decimal(8030))} or (
+        "Всё верно?" in customer.text() and not values
+    ), customer.text()
+    assert "Теперь пришлите" not in customer.text()
+
+
+async def test_a_greeting_before_a_correction_names_no_zone(customer: Customer) -> None:
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 23100 ночь 8050")
+    await customer.send("Добрый день, ошиблась, там 8030")
+    assert {
+        (r.register, r.value)
+        for r in await stored(customer, "59012345678", "B-2")
+        if r.status.counts
+    } == {
+        ("T1", Decimal(23100)),
+        ("T2", Decimal(8030)),
+    }

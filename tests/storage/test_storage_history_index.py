@@ -38,8 +38,12 @@ async def _plan(db: Database, number: str) -> str:
         await autocommit.exec_driver_sql("VACUUM ANALYZE payments")
         await autocommit.exec_driver_sql("SET enable_seqscan = off")
         await autocommit.exec_driver_sql("SET enable_bitmapscan = off")
-        rows = await autocommit.exec_driver_sql(f"EXPLAIN {sql}", parameters)
-        return "\n".join(str(row[0]) for row in rows)
+        try:
+            rows = await autocommit.exec_driver_sql(f"EXPLAIN {sql}", parameters)
+            return "\n".join(str(row[0]) for row in rows)
+        finally:  # the pooled connection goes back as it came
+            await autocommit.exec_driver_sql("RESET enable_seqscan")
+            await autocommit.exec_driver_sql("RESET enable_bitmapscan")
 
 
 async def test_an_accounts_months_come_from_its_index(db: Database, account: Account) -> None:
