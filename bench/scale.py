@@ -11,7 +11,9 @@ one customer linked through the real dialog in process (consent, account number,
 whose rows are the template of every seeded customer: `size` accounts, each with a two-zone
 (day/night) meter, six months of charges and payments, `readings-per-account` monthly readings
 of each zone, and a Telegram customer with consent, a linked account and a conversation — all
-in SQL from a generated series, without a round trip per row.
+in SQL from a generated series, without a round trip per row. A run on a database seeded
+before first marks the replies earlier runs left unsent as sent and deletes the readings they
+submitted this month, so that runs compare.
 
 Then one `energobot serve` process takes updates on /webhooks/telegram, as in bench/webhook.py,
 each from a random seeded customer, one kind of turn per row: «привет» (text: the NLU and the
@@ -448,6 +450,10 @@ async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> lis
     last = await seeded_last_values(url)
     # Replies an earlier run left unsent (the sink takes 30/s) would make runs incomparable.
     await execute(url, "UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
+    # So would the readings earlier runs submitted this month: each run added a correction or
+    # two to every meter of the small database, which the next run's turns read. The month
+    # starts without them, as a supplier's month does (the seeded months are all earlier).
+    await execute(url, f"DELETE FROM readings WHERE period >= '{datetime.now(UTC):%Y-%m}'")
     runner, sink_port, _ = await start_sink()
     rows = []
     try:
