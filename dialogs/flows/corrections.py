@@ -145,7 +145,7 @@ async def values_meant(
     if not sent:
         return values
     if len(values) == 1 and not values[0].labelled:
-        register = _closest_register(ctx, meter, values[0], sent, own, period)
+        register = closest_register(ctx, meter, values[0], sent, own, period)
         if register is None:
             return values  # which zone is meant is asked as usual
         values = [replace(values[0], register=register)]
@@ -199,7 +199,7 @@ def _labelled_by_the_words(meter: Meter, values: list[ParsedValue], text: str) -
     return values if zone in (None, Zone.ALL) else [replace(values[0], zone=zone)]
 
 
-def _closest_register(
+def closest_register(
     ctx: Ctx,
     meter: Meter,
     value: ParsedValue,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -535,7 +536,6 @@ async def _corrected(ctx: Ctx, meter: Meter, msg: Msg) -> bool:
     """A yes or no said with another value than those asked about («да точнее 12480», «да но
     ночь 8030»): the value said now is meant. Only a number that is a valid reading of one of
     the meter's registers counts — «да, 3 месяца не передавала», «да, 11069 кВт» stay answers.
-    Zones named replace those zones only; an unnamed value starts the meter's values again.
     False when the answer holds no such value."""
     if isinstance(msg.answer, list) or msg.kind is not InboundKind.TEXT:
         return False  # values alone are new values: the caller's no-branch takes them
@@ -543,18 +543,38 @@ async def _corrected(ctx: Ctx, meter: Meter, msg: Msg) -> bool:
         return False
     got: dict[str, Any] = ctx.data.get("got", {})
     asked = {Decimal(v["value"]) for v in got.values()}
-    said = values_named(meter, await values_in(ctx, msg.text), msg.text)
+    said = await values_in(ctx, msg.text)
     new = [v for v in said if v.value not in asked and await _a_reading_of(ctx, meter, v)]
     if not new:
         return False
-    named = assign_to_registers(new, meter, tuple(r.name for r in meter.registers))
-    if all(v.labelled for v in new) and not isinstance(named, AssignError):
+    await _replace_in_submission(ctx, meter, new, msg.text)
+    return True
+
+
+async def _replace_in_submission(
+    ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str
+) -> None:
+    """Values said at «всё верно?» or the rollover question in place of those of this
+    submission: a zone named («да, но ночь 8030», «ночь не 8050 а 8030») or clearly meant —
+    the one an unnamed value is closest to («ошиблась, там 8240» after «ночь 9240») — replaces
+    that zone only, the others keep what was just sent (never an earlier submission's); values
+    that fit no zone alone start the meter's values again."""
+    got: dict[str, Any] = ctx.data.get("got", {})
+    values = values_named(meter, values, text)
+    if len(values) == 1 and not values[0].labelled and len(meter.registers) > 1:
+        period = period_for(ctx.today, ctx.config.readings.cutoff_day)
+        own = await ctx.readings(meter, locked=True)
+        sent = {name: Decimal(entry["value"]) for name, entry in got.items()}
+        register = corrections.closest_register(ctx, meter, values[0], sent, own, period)
+        if register is not None:
+            values = [replace(values[0], register=register)]
+    named = assign_to_registers(values, meter, tuple(r.name for r in meter.registers))
+    if values and all(v.labelled for v in values) and not isinstance(named, AssignError):
         kept = {name: entry for name, entry in got.items() if name not in named}
     else:
         kept = {}
     ctx.goto(value_step, got=kept, confirmed=False)
-    await _take_values(ctx, meter, new)
-    return True
+    await _take_values(ctx, meter, values)
 
 
 async def _a_reading_of(ctx: Ctx, meter: Meter, value: ParsedValue) -> bool:
@@ -582,8 +602,7 @@ async def _a_reading_of(ctx: Ctx, meter: Meter, value: ParsedValue) -> bool:
 async def _not_confirmed(ctx: Ctx, meter: Meter, msg: Msg) -> None:
     """«No», or new values instead of an answer: never lose the flow."""
     if isinstance(msg.answer, list):
-        ctx.goto(value_step, got={}, confirmed=False)
-        await _take_values(ctx, meter, await _meant(ctx, meter, msg.answer, msg.text))
+        await _replace_in_submission(ctx, meter, msg.answer, msg.text)
     else:
         await _restart(ctx, meter)
 

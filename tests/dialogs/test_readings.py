@@ -429,3 +429,28 @@ async def test_a_greeting_before_a_correction_names_no_zone(customer: Customer) 
         ("T1", Decimal(23100)),
         ("T2", Decimal(8030)),
     }
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["добрый день, ошиблась, там 8060", "ошиблась, ночь 8060", "нет 8060", "да точнее 8060"],
+)
+async def test_a_correction_at_the_question_replaces_only_its_zone_of_this_submission(
+    customer: Customer, answer: str
+) -> None:
+    """An earlier submission of the month is not where the other zone comes from: «ошиблась,
+    там 8060» after «день 23200 ночь 9050» keeps 23 200, not the month's earlier 23 100; an
+    unnamed value goes to the zone it is clearly closest to."""
+    await linked(customer, "59012345678", "Ёлкин")
+    await customer.send("показания день 23100 ночь 8050")
+    assert "приняты" in customer.text()
+    await customer.send("показания день 23200 ночь 9050")
+    assert "Всё верно?" in customer.text()
+    await customer.send(answer)
+    assert "приняты" in customer.text(), customer.text()
+    counting = {
+        (r.register, r.value)
+        for r in await stored(customer, "59012345678", "B-2")
+        if r.status.counts
+    }
+    assert counting == {("T1", Decimal(23200)), ("T2", Decimal(8060))}
