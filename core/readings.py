@@ -145,8 +145,8 @@ _TOKENS = re.compile(
     re.IGNORECASE,
 )
 _GROUPING = re.compile(_GROUP_SEP)
-# «Добрый день. Счётчик 31710» greets; its «день» labels nothing. Put for a word that is no
-# label and no gap word, so a label before it is dropped as before any other word.
+# «Добрый день. Счётчик 31710» greets; its «день» labels nothing. The greeting is replaced by a
+# word that is neither a label nor a gap word, so a label before it is dropped as usual.
 _GREETING = re.compile(
     rf"(?<!{_LETTER})(?:добр(?:ый|ого)\s+(?:день|дня)|день\s+добрый)(?!{_LETTER})", re.IGNORECASE
 )

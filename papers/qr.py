@@ -47,9 +47,10 @@ def _png(payload: str, scale: int) -> bytes:
 def dark_modules(payload: str) -> list[int]:
     """The symbol's rows, top down, each an int whose bits are its modules, the leftmost
     highest: 1 dark, 0 light. zint (C) encodes the UTF-8 bytes as they are, without an ECI:
-    byte segments, and numeric or alphanumeric ones where a run of digits or capitals is
-    shorter so (ISO/IEC 18004 allows mixing them; decoders read the whole as one byte string —
-    the tests check that ZXing reads the text back as UTF-8). Level M, the fixed mask."""
+    byte segments, and numeric or alphanumeric ones where a run of digits or capitals comes
+    out shorter that way (ISO/IEC 18004 allows mixing them; decoders read the whole as one
+    byte string — the tests check that ZXing reads the text back as UTF-8). Level M, the
+    fixed mask."""
     symbol = zint.Symbol()
     symbol.symbology = zint.Symbology.QRCODE  # input mode left at DATA: the bytes as given
     symbol.option_1 = _LEVEL_M

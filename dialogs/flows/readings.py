@@ -582,14 +582,12 @@ async def _a_reading_of(ctx: Ctx, meter: Meter, value: ParsedValue) -> bool:
     named): not lower than the last one, not a roll past zero, not too long for the display."""
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.readings(meter, locked=True)
-    named = assign_to_registers([value], meter, tuple(r.name for r in meter.registers))
-    if value.labelled and isinstance(named, AssignError):
-        return False
-    names = (
-        list(named)
-        if value.labelled and isinstance(named, dict)
-        else [r.name for r in meter.registers]
-    )
+    names = [r.name for r in meter.registers]
+    if value.labelled:
+        named = assign_to_registers([value], meter, tuple(names))
+        if isinstance(named, AssignError):
+            return False
+        names = list(named)
     return any(
         corrections.check(
             ctx, meter, value, corrections.previous(ctx, meter, name, own, period)
