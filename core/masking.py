@@ -176,6 +176,7 @@ def _card_part(run: str) -> str:
 
 
 _GROUP_BEFORE = re.compile(rf"(\d+){_SEP}$")
+_GROUP_AFTER = re.compile(rf"({_SEP})(\d+)(?!\d)")
 
 
 def _leading_groups(plain: str, start: int, digits: int) -> int:
@@ -184,6 +185,18 @@ def _leading_groups(plain: str, start: int, digits: int) -> int:
     while (group := _GROUP_BEFORE.search(plain, 0, start)) and digits + len(group[1]) <= 19:
         start, digits = group.start(), digits + len(group[1])
     return start
+
+
+def _trailing_groups(plain: str, end: int, digits: int) -> int:
+    """Where a card found as one run of digits really ends: short groups, or groups joined by a
+    dot, dash or slash, typed after it that still make a card's length belong to it
+    («2000000000000 0.00» is sixteen digits). A reading after a space is not taken along, nor
+    an expiry date (it is masked as one)."""
+    while (group := _GROUP_AFTER.match(plain, end)) and digits + len(group[2]) <= 19:
+        if (group[1].isspace() and len(group[2]) > 2) or _EXPIRY.match(plain, group.start(2)):
+            break
+        end, digits = group.end(), digits + len(group[2])
+    return end
 
 
 def hide_card_data(text: str) -> tuple[str, bool]:
@@ -211,7 +224,8 @@ def hide_card_data(text: str) -> tuple[str, bool]:
         typed = len(digits) == CARD_LENGTH and digits[0] in PAYMENT_SYSTEMS  # a digit mistyped
         if _luhn(digits) or printed or typed or near(*match.span()):
             start = _leading_groups(plain, match.start(), len(digits))
-            cards.append((start, match.end(), digits[12:16] if printed else digits[-4:]))
+            end = _trailing_groups(plain, match.end(), len(digits))
+            cards.append((start, end, digits[12:16] if printed else digits[-4:]))
     for match in _GROUPED.finditer(plain):
         start = match.start()
         run = _card_part(match.group(0) + plain[match.end() : match.end() + 1])
