@@ -113,6 +113,11 @@ class InlineConnection:
         self._tx = _RunNow()
 
     @property
+    def raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (storage.direct runs the turns' statements on it)."""
+        return self._conn
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,8 @@ from sqlalchemy import Table, bindparam, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage import direct
 
 # Keys per IN (...) query of an upsert; far below SQLite's and asyncpg's parameter limits.
 CHUNK = 500
@@ -28,14 +30,53 @@ async def hold_exclusive(connection: AsyncConnection, name: str) -> None:
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-# Statements of the hot path, built once per dialect (see Repo._prepared).
+# Statements of the hot path, built once per dialect (see Repo._prepared), and compiled once
+# per dialect and set of parameters for the driver (see Repo._rows).
 _PREPARED: dict[tuple[str, str], Any] = {}
+_COMPILED: dict[tuple[str, str, tuple[str, ...]], direct.Compiled] = {}
 
 
 class Repo:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
         self._postgres = connection.dialect.name == "postgresql"
+
+    async def _rows(
+        self, name: str, build: Callable[[], Any], values: Mapping[str, Any]
+    ) -> list[direct.Row]:
+        """The rows of a hot-path statement, each a dict of its result columns (storage.direct:
+        the driver runs it, SQLAlchemy compiled it once)."""
+        rows, _ = await self._direct(name, build, [values], many=False)
+        return rows
+
+    async def _write(self, name: str, build: Callable[[], Any], values: Mapping[str, Any]) -> int:
+        """Run a hot-path statement that returns no rows; how many rows it changed."""
+        _, count = await self._direct(name, build, [values], many=False)
+        return count
+
+    async def _write_many(
+        self, name: str, build: Callable[[], Any], values: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Run a hot-path statement once per set of values, in one round trip."""
+        if values:
+            await self._direct(name, build, values, many=True)
+
+    async def _direct(
+        self,
+        name: str,
+        build: Callable[[], Any],
+        values: Sequence[Mapping[str, Any]],
+        *,
+        many: bool,
+    ) -> tuple[list[direct.Row], int]:
+        dialect = self._conn.dialect
+        key = (name, dialect.name, tuple(values[0]))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            statement = self._prepared(name, build)
+            compiled = direct.compile_statement(statement, dialect, key[2], many)
+            _COMPILED[key] = compiled
+        return await direct.run(self._conn, compiled, values, many)
 
     def _prepared(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement built once and run with parameters (bindparam) ever after.

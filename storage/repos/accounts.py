@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 
 from core.accounts import Account, Category
 from storage.repos._base import Repo
@@ -35,7 +35,7 @@ class AccountRepo(Repo):
         return [_account(row) for row in result.mappings()]
 
     async def linked(self, customer_id: int) -> list[Account]:
-        query = self._prepared(
+        rows = await self._rows(
             "accounts.linked",
             lambda: (
                 select(account_table)
@@ -43,9 +43,9 @@ class AccountRepo(Repo):
                 .where(account_links.c.customer_id == bindparam("p_customer_id"))
                 .order_by(account_links.c.linked_at, account_links.c.id)
             ),
+            {"p_customer_id": customer_id},
         )
-        result = await self._conn.execute(query, {"p_customer_id": customer_id})
-        return [_account(row) for row in result.mappings()]
+        return [_account(row) for row in rows]
 
     async def link(self, customer_id: int, number: str, how: str, at: datetime) -> None:
         """Idempotent: linking again keeps the first link (its time and how)."""
@@ -95,7 +95,7 @@ class LinkAttemptRepo(Repo):
         return int(result.scalar_one())
 
 
-def _account(row: RowMapping) -> Account:
+def _account(row: Any) -> Account:
     return Account(
         number=row["number"],
         surname=row["surname"],

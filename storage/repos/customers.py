@@ -170,16 +170,16 @@ class CustomerRepo(Repo):
         )
 
     async def _by_identity(self, channel: str, user_id: str) -> dict[str, Any] | None:
-        query = self._prepared(
-            "customers.by_identity",
-            lambda: select(customers).where(
+        def build() -> Any:
+            return select(customers).where(
                 customers.c.channel == bindparam("p_channel"),
                 customers.c.user_id == bindparam("p_user_id"),
-            ),
+            )
+
+        rows = await self._rows(
+            "customers.by_identity", build, {"p_channel": channel, "p_user_id": user_id}
         )
-        result = await self._conn.execute(query, {"p_channel": channel, "p_user_id": user_id})
-        row = result.mappings().one_or_none()
-        return None if row is None else dict(row)
+        return rows[0] if rows else None
 
 
 class ConversationRepo(Repo):
@@ -215,17 +215,18 @@ class ConversationRepo(Repo):
             )
             return query.with_for_update(of=conversations) if self._postgres else query
 
-        query = self._prepared("conversations.open", build)
-        result = await self._conn.execute(query, {"p_channel": channel, "p_user_id": user_id})
-        row = result.mappings().one_or_none()
-        if row is None:
+        rows = await self._rows(
+            "conversations.open", build, {"p_channel": channel, "p_user_id": user_id}
+        )
+        if not rows:
             return None
+        row = rows[0]
         customer = _customer(row)
         own = {c.name: row[f"c_{c.name}"] for c in _CONVERSATION_COLUMNS}
         return customer, _conversation(own, customer)
 
     async def save(self, conversation: Conversation) -> None:
-        statement = self._prepared(
+        await self._write(
             "conversations.save",
             lambda: (
                 update(conversations)
@@ -239,9 +240,6 @@ class ConversationRepo(Repo):
                     updated_at=bindparam("p_updated_at"),
                 )
             ),
-        )
-        await self._conn.execute(
-            statement,
             {
                 "p_id": conversation.id,
                 "p_status": ConversationStatus(conversation.status).value,
@@ -308,16 +306,14 @@ class ConversationRepo(Repo):
             )
             return query.with_for_update() if self._postgres else query
 
-        query = self._prepared("conversations.locked", build)
-        result = await self._conn.execute(query, {"p_customer_id": customer_id})
-        row = result.mappings().one_or_none()
-        return None if row is None else dict(row)
+        rows = await self._rows("conversations.locked", build, {"p_customer_id": customer_id})
+        return rows[0] if rows else None
 
 
 class ConsentRepo(Repo):
     async def has(self, customer_id: int, version: str) -> bool:
         """A consent to this text version that has not been withdrawn."""
-        query = self._prepared(
+        rows = await self._rows(
             "consents.has",
             lambda: (
                 select(consents.c.id)
@@ -328,11 +324,9 @@ class ConsentRepo(Repo):
                 )
                 .limit(1)
             ),
+            {"p_customer_id": customer_id, "p_version": version},
         )
-        result = await self._conn.execute(
-            query, {"p_customer_id": customer_id, "p_version": version}
-        )
-        return result.first() is not None
+        return bool(rows)
 
     async def record(self, customer_id: int, version: str, channel: str, at: datetime) -> None:
         """Idempotent while the consent stands; after a withdrawal a new record is made."""

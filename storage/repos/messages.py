@@ -52,12 +52,6 @@ class InboxRepo(Repo):
         conversation_id: int | None = None,
     ) -> bool:
         # ON CONFLICT DO NOTHING: a duplicate is not an error, so the transaction stays usable.
-        statement = self._prepared(
-            "inbox.add",
-            lambda: self._insert(inbox).on_conflict_do_nothing(
-                index_elements=["channel", "event_id"]
-            ),
-        )
         values = {
             "channel": channel,
             "event_id": event_id,
@@ -65,8 +59,14 @@ class InboxRepo(Repo):
             "received_at": received_at,
             "conversation_id": conversation_id,
         }
-        result = await self._conn.execute(statement, values)
-        return result.rowcount == 1
+        added = await self._write(
+            "inbox.add",
+            lambda: self._insert(inbox).on_conflict_do_nothing(
+                index_elements=["channel", "event_id"]
+            ),
+            values,
+        )
+        return added == 1
 
     async def attach(self, channel: str, event_id: str, conversation_id: int) -> None:
         await self._conn.execute(
@@ -110,10 +110,11 @@ class OutboxRepo(Repo):
         created_at: datetime,
         lane: int = 0,
     ) -> int:
-        statement = self._prepared("outbox.add", lambda: outbox.insert().returning(outbox.c.id))
         values = _new_row(conversation_id, channel, user_id, body, created_at, lane)
-        result = await self._conn.execute(statement, values)
-        return int(result.scalar_one())
+        rows = await self._rows(
+            "outbox.add", lambda: outbox.insert().returning(outbox.c.id), values
+        )
+        return int(rows[0]["id"])
 
     async def add_all(
         self,
@@ -127,8 +128,7 @@ class OutboxRepo(Repo):
         if not bodies:
             return
         rows = [_new_row(conversation_id, channel, user_id, body, created_at) for body in bodies]
-        statement = self._prepared("outbox.add_all", outbox.insert)
-        await self._conn.execute(statement, rows)  # executemany: one statement compiled once
+        await self._write_many("outbox.add_all", outbox.insert, rows)
 
     async def pending(
         self,

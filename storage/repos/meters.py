@@ -21,7 +21,7 @@ _REGISTER_COLUMNS = ("id", "name", *_REGISTER_FIELDS)
 class MeterRepo(Repo):
     async def for_account(self, number: str) -> list[Meter]:
         # One statement: each meter joined with its registers, in name order.
-        statement = self._prepared(
+        result = await self._rows(
             "meters.for_account",
             lambda: (
                 select(
@@ -32,12 +32,12 @@ class MeterRepo(Repo):
                 .where(meter_table.c.account_number == bindparam("number"))
                 .order_by(meter_table.c.serial, meter_table.c.id, registers.c.name)
             ),
+            {"number": number},
         )
-        result = await self._conn.execute(statement, {"number": number})
         rows: dict[int, dict[str, Any]] = {}
         by_meter: dict[int, list[Register]] = defaultdict(list)
-        for row in result.mappings():
-            rows.setdefault(row["id"], dict(row))
+        for row in result:
+            rows.setdefault(row["id"], row)
             if row["register_id"] is not None:
                 by_meter[row["id"]].append(
                     Register(**{name: row[f"register_{name}"] for name in _REGISTER_COLUMNS})
@@ -48,7 +48,7 @@ class MeterRepo(Repo):
         # FOR UPDATE on PostgreSQL; SQLite's single writer already serialises transactions.
         if self._conn.dialect.name == "sqlite":
             return
-        statement = self._prepared(
+        await self._rows(
             "meters.lock",
             lambda: (
                 select(meter_table.c.id)
@@ -58,8 +58,8 @@ class MeterRepo(Repo):
                 )
                 .with_for_update()
             ),
+            {"account": account, "serial": serial},
         )
-        await self._conn.execute(statement, {"account": account, "serial": serial})
 
     async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
         """Insert or update by (account, serial); registers by name, and registers the new

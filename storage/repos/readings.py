@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, false, literal_column, null, select, true, update
+from sqlalchemy import bindparam, false, literal_column, null, or_, select, true, update
 
 from core.balance import BillingBasis, HistoryEntry
 from core.readings import Reading, ReadingKind, ReadingStatus
@@ -36,20 +36,20 @@ class ReadingRepo(Repo):
             if counted_before is not None:
                 counting = [s.value for s in ReadingStatus if s.counts]
                 query = query.where(
-                    (readings.c.period >= bindparam("counted_before"))
-                    | readings.c.status.in_(counting)
+                    or_(
+                        readings.c.period >= bindparam("counted_before"),
+                        *(readings.c.status == status for status in counting),
+                    )
                 )
             return query if limit is None else query.limit(bindparam("limit"))
 
         name = f"readings.for_meter.{limit is None}.{counted_before is None}"
-        statement = self._prepared(name, build)
         params: dict[str, object] = {"account": account, "serial": serial}
         if limit is not None:
             params["limit"] = limit
         if counted_before is not None:
             params["counted_before"] = counted_before
-        result = await self._conn.execute(statement, params)
-        return [_reading(row) for row in result.mappings()]
+        return [_reading(row) for row in await self._rows(name, build, params)]
 
     async def add(self, reading: Reading) -> Reading:
         result = await self._conn.execute(
@@ -59,8 +59,7 @@ class ReadingRepo(Repo):
 
     async def add_all(self, new: Sequence[Reading]) -> None:
         """Readings of one submission (a meter's zones), in one statement."""
-        if new:  # executemany: one round trip, the statement compiled once
-            await self._conn.execute(readings.insert(), [_reading_row(r) for r in new])
+        await self._write_many("readings.add_all", readings.insert, [_reading_row(r) for r in new])
 
     async def set_status(self, reading_ids: Sequence[int], status: ReadingStatus) -> None:
         if not reading_ids:
@@ -103,11 +102,13 @@ class HistoryRepo(Repo):
         other side."""
         if limit <= 0:
             return []
-        statement = self._prepared("history.for_account", _history_statement)
-        rows = await self._conn.execute(statement, {"number": number, "limit": limit})
+        rows = await self._rows(
+            "history.for_account", _history_statement, {"number": number, "limit": limit}
+        )
         charge_by_period: dict[str, tuple[Decimal, Decimal, str | None]] = {}
         paid_by_period: dict[str, Decimal] = {}
-        for period, kwh, amount, basis, paid_side in rows.all():
+        for row in rows:
+            period, kwh, amount, basis, paid_side = row.values()
             if paid_side:
                 paid_by_period[period] = amount
             else:

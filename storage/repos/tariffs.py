@@ -48,7 +48,7 @@ class TariffRepo(Repo):
         cache = None if self.changed else self._cache  # this transaction's own import: as read
         if cache is not None and (kept := cache.get(category, scheme)) is not None:
             return list(kept)
-        statement = self._prepared(
+        found = await self._rows(
             "tariffs.of",
             lambda: (
                 select(tariffs)
@@ -58,11 +58,9 @@ class TariffRepo(Repo):
                 )
                 .order_by(tariffs.c.valid_from, tariffs.c.zone, tariffs.c.range)
             ),
+            {"category": category.value, "scheme": scheme.value},
         )
-        result = await self._conn.execute(
-            statement, {"category": category.value, "scheme": scheme.value}
-        )
-        rows = [_tariff(row) for row in result.mappings()]
+        rows = [_tariff(row) for row in found]
         if cache is not None:
             cache.put(category, scheme, tuple(rows))
         return rows
