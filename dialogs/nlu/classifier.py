@@ -130,7 +130,7 @@ def analyze(text: str, language: str = "ru") -> Analysis:
     each word picks its table, and customers mix them («хочу pdf квитанцию»).
     """
     try:
-        return _remembered(text) if _recurring(text) else _analyze(text)
+        return _remembered(text) if _recurring(text) else _recently(text)
     except Exception:  # a message must never break a conversation
         log.exception("NLU failed on a message of %d characters", len(text))
         return Analysis(text, Intent.OTHER, 0.0, None, Entities(), ((Intent.OTHER, 0.0),))
@@ -165,6 +165,21 @@ def _recurring(text: str) -> bool:
 def _remembered(text: str) -> Analysis:
     """The same words get the same analysis; an Analysis is immutable, so it is shared."""
     return _analyze(text)
+
+
+# Any other message is read again within its own turn (the router, then the steps of a flow):
+# its analysis is kept until a few newer messages have pushed it out.
+RECENT = 16
+_recent: dict[str, Analysis] = {}
+
+
+def _recently(text: str) -> Analysis:
+    found = _recent.get(text)
+    if found is None:
+        found = _recent[text] = _analyze(text)
+        if len(_recent) > RECENT:
+            del _recent[next(iter(_recent))]
+    return found
 
 
 def _analyze(text: str) -> Analysis:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from dialogs.nlu import Intent, analyze
+from dialogs.nlu.classifier import RECENT, _recent
 
 SAMPLE: list[tuple[str, Intent]] = [
     ("скока платить за свет", Intent.BALANCE_DEBT),
@@ -28,6 +29,7 @@ def test_speed_after_warm_up() -> None:
     rounds = 200
     started = time.perf_counter()
     for _ in range(rounds):
+        _recent.clear()  # a new message is not one of its turn's last few
         results = [analyze(text).intent for text, _ in SAMPLE]
     elapsed = time.perf_counter() - started
     per_message_ms = elapsed / (rounds * len(SAMPLE)) * 1000
@@ -55,3 +57,16 @@ def _typo(word: str, seed: int, alphabet: str) -> str:
     position = seed % len(word)
     letter = alphabet[(seed // len(word)) % len(alphabet)]
     return word[:position] + letter + word[position + 1 :]
+
+
+def test_a_message_read_again_in_its_turn_is_analysed_once() -> None:
+    """The router and a flow's steps read the same message: with digits too (never kept for
+    long), the analysis of one of the last few messages is the same object."""
+    text = "показания день 23415 ночь 8120"
+    first = analyze(text)
+    assert analyze(text) is first
+    for n in range(RECENT):
+        analyze(f"показания {n}")
+    assert len(_recent) == RECENT
+    again = analyze(text)
+    assert again is not first and again == first
