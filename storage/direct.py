@@ -48,8 +48,9 @@ class Compiled:
     parameters: tuple[_Parameter, ...]
     keys: tuple[str, ...]  # the result columns, in order
     types: tuple[TypeEngine[Any], ...]  # theirs, for the result processors
-    # Known after the first run: on PostgreSQL they depend on the types the server reports.
-    results: tuple[Processor, ...] | None = None
+    # The result columns that need converting, known after the first run: on PostgreSQL the
+    # conversions depend on the types the server reports.
+    results: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None
 
     def arguments(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         out = []
@@ -64,14 +65,20 @@ class Compiled:
 
     def rows(self, records: Sequence[Sequence[Any]]) -> list[Row]:
         assert self.results is not None
-        pairs = tuple(zip(self.keys, self.results, strict=True))
-        return [
-            {
-                key: value if process is None or value is None else process(value)
-                for (key, process), value in zip(pairs, record, strict=True)
-            }
-            for record in records
-        ]
+        keys = self.keys
+        rows = [dict(zip(keys, record, strict=True)) for record in records]
+        for key, process in self.results:
+            for row in rows:
+                if (value := row[key]) is not None:
+                    row[key] = process(value)
+        return rows
+
+    def convert(self, processors: Sequence[Processor]) -> None:
+        self.results = tuple(
+            (key, process)
+            for key, process in zip(self.keys, processors, strict=True)
+            if process is not None
+        )
 
 
 def compile_statement(
@@ -145,7 +152,7 @@ def _run_sqlite(
     many: bool,
 ) -> tuple[list[Row], int]:
     if compiled.results is None:
-        compiled.results = tuple(t._cached_result_processor(dialect, None) for t in compiled.types)
+        compiled.convert([t._cached_result_processor(dialect, None) for t in compiled.types])
     if many:
         cursor = raw.executemany(compiled.sql, arguments)
     else:
@@ -169,9 +176,11 @@ async def _run_asyncpg(
     if compiled.results is None:
         prepared = await driver.prepare(compiled.sql)
         oids = [attribute.type.oid for attribute in prepared.get_attributes()]
-        compiled.results = tuple(
-            t._cached_result_processor(dialect, oid)
-            for t, oid in zip(compiled.types, oids, strict=True)
+        compiled.convert(
+            [
+                t._cached_result_processor(dialect, oid)
+                for t, oid in zip(compiled.types, oids, strict=True)
+            ]
         )
     if many:
         await driver.executemany(compiled.sql, arguments)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,38 +37,126 @@ class SqlStore:
 
     def __init__(self, connection: AsyncConnection, tariffs: TariffCache | None = None) -> None:
         self.connection = connection
-        self.inbox = InboxRepo(connection)
-        self.outbox = OutboxRepo(connection)
-        self.customers = CustomerRepo(connection)
-        self.conversations = ConversationRepo(connection)
-        self.consents = ConsentRepo(connection)
-        self.accounts = AccountRepo(connection)
-        self.link_attempts = LinkAttemptRepo(connection)
-        self.meters = MeterRepo(connection)
-        self.readings = ReadingRepo(connection)
-        self.history = HistoryRepo(connection)
-        self.tariffs = TariffRepo(connection, tariffs)
-        self.visits = VisitRepo(connection)
-        self.escalations = EscalationRepo(connection)
-        self.audit = AuditRepo(connection)
-        self.operators = OperatorRepo(connection)
-        self.console_sessions = SessionRepo(connection)
-        self.canned = CannedRepo(connection)
-        self.console = ConsoleRepo(connection)
-        self.senders = SenderRepo(connection)
-        self.throttle = ThrottleRepo(connection)
-        self.subscriptions = SubscriptionRepo(connection)
-        self.outages = OutageRepo(connection)
-        self.campaigns = CampaignRepo(connection)
-        self.jobs = JobRepo(connection)
-        self.notices = NoticeRepo(connection)
-        self.online_payments = PaymentRepo(connection)
-        self.email_addresses = EmailAddressRepo(connection)
-        self.retention = RetentionRepo(connection)
+        self._tariff_cache = tariffs
+
+    # Each repository is made when a turn first uses it: a turn uses a few of the 28.
+
+    @cached_property
+    def inbox(self) -> InboxRepo:
+        return InboxRepo(self.connection)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.connection)
+
+    @cached_property
+    def customers(self) -> CustomerRepo:
+        return CustomerRepo(self.connection)
+
+    @cached_property
+    def conversations(self) -> ConversationRepo:
+        return ConversationRepo(self.connection)
+
+    @cached_property
+    def consents(self) -> ConsentRepo:
+        return ConsentRepo(self.connection)
+
+    @cached_property
+    def accounts(self) -> AccountRepo:
+        return AccountRepo(self.connection)
+
+    @cached_property
+    def link_attempts(self) -> LinkAttemptRepo:
+        return LinkAttemptRepo(self.connection)
+
+    @cached_property
+    def meters(self) -> MeterRepo:
+        return MeterRepo(self.connection)
+
+    @cached_property
+    def readings(self) -> ReadingRepo:
+        return ReadingRepo(self.connection)
+
+    @cached_property
+    def history(self) -> HistoryRepo:
+        return HistoryRepo(self.connection)
+
+    @cached_property
+    def tariffs(self) -> TariffRepo:
+        return TariffRepo(self.connection, self._tariff_cache)
+
+    @cached_property
+    def visits(self) -> VisitRepo:
+        return VisitRepo(self.connection)
+
+    @cached_property
+    def escalations(self) -> EscalationRepo:
+        return EscalationRepo(self.connection)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        return AuditRepo(self.connection)
+
+    @cached_property
+    def operators(self) -> OperatorRepo:
+        return OperatorRepo(self.connection)
+
+    @cached_property
+    def console_sessions(self) -> SessionRepo:
+        return SessionRepo(self.connection)
+
+    @cached_property
+    def canned(self) -> CannedRepo:
+        return CannedRepo(self.connection)
+
+    @cached_property
+    def console(self) -> ConsoleRepo:
+        return ConsoleRepo(self.connection)
+
+    @cached_property
+    def senders(self) -> SenderRepo:
+        return SenderRepo(self.connection)
+
+    @cached_property
+    def throttle(self) -> ThrottleRepo:
+        return ThrottleRepo(self.connection)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionRepo:
+        return SubscriptionRepo(self.connection)
+
+    @cached_property
+    def outages(self) -> OutageRepo:
+        return OutageRepo(self.connection)
+
+    @cached_property
+    def campaigns(self) -> CampaignRepo:
+        return CampaignRepo(self.connection)
+
+    @cached_property
+    def jobs(self) -> JobRepo:
+        return JobRepo(self.connection)
+
+    @cached_property
+    def notices(self) -> NoticeRepo:
+        return NoticeRepo(self.connection)
+
+    @cached_property
+    def online_payments(self) -> PaymentRepo:
+        return PaymentRepo(self.connection)
+
+    @cached_property
+    def email_addresses(self) -> EmailAddressRepo:
+        return EmailAddressRepo(self.connection)
+
+    @cached_property
+    def retention(self) -> RetentionRepo:
+        return RetentionRepo(self.connection)
 
     async def commit(self) -> None:
         await self.connection.commit()
-        self.tariffs.committed()
+        if "tariffs" in self.__dict__:  # a turn that read no tariffs changed none
+            self.tariffs.committed()
 
     async def rollback(self) -> None:
         await self.connection.rollback()

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from core.payments import OnlinePayment, PaymentStatus
 from storage.repos._base import Repo
@@ -91,22 +91,23 @@ class PaymentRepo(Repo):
     async def of_account(
         self, account: str, statuses: Sequence[PaymentStatus]
     ) -> list[OnlinePayment]:
-        statement = self._prepared(
-            "online_payments.of_account",
+        wanted = sorted({PaymentStatus(s).value for s in statuses})
+        if not wanted:
+            return []
+        rows = await self._rows(
+            # One statement per set of statuses, each held in it (a few sets are ever asked).
+            f"online_payments.of_account.{'.'.join(wanted)}",
             lambda: (
                 select(t)
                 .where(
                     t.c.account_number == bindparam("account"),
-                    t.c.status.in_(bindparam("statuses", expanding=True)),
+                    or_(*(t.c.status == status for status in wanted)),
                 )
                 .order_by(t.c.created_at, t.c.id)
             ),
+            {"account": account},
         )
-        result = await self._conn.execute(
-            statement,
-            {"account": account, "statuses": [PaymentStatus(s).value for s in statuses]},
-        )
-        return [_payment(row) for row in result.mappings()]
+        return [_payment(row) for row in rows]
 
     async def latest(self, account: str, limit: int) -> list[OnlinePayment]:
         result = await self._conn.execute(
@@ -161,7 +162,7 @@ def _row(payment: OnlinePayment) -> dict[str, Any]:
     }
 
 
-def _payment(row: RowMapping) -> OnlinePayment:
+def _payment(row: Any) -> OnlinePayment:
     return OnlinePayment(
         public_id=row["public_id"],
         idempotence_key=row["idempotence_key"],
