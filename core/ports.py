@@ -219,8 +219,14 @@ class ConversationPort(Protocol):
         """A known customer and their conversation, locked until commit, in one round trip;
         None when either is missing or the customer was erased (get_or_create's cases)."""
 
-    async def save(self, conversation: Conversation) -> None:
-        """Persist status, state, version, last_inbound_at and send_blocked."""
+    async def save(
+        self,
+        conversation: Conversation,
+        replies: Sequence[JSONObject] = (),
+        at: datetime | None = None,
+    ) -> None:
+        """Persist status, state, version, last_inbound_at and send_blocked, and queue the
+        turn's `replies` (made `at`) as OutboxPort.add_all does: the end of a turn at once."""
 
     async def block_sending(self, conversation_id: int, reason: str | None) -> None:
         """Record why nothing can be delivered now (None: deliverable again)."""

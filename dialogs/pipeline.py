@@ -269,8 +269,5 @@ class Pipeline:
             replies = await self.engine.recover(ctx)
         else:
             replies = await self.engine.run(ctx, inbound)
-        await store.outbox.add_all(
-            conversation.id, inbound.channel, inbound.user_id, [r.to_dict() for r in replies], now
-        )
-        await store.conversations.save(conversation)
+        await store.conversations.save(conversation, [r.to_dict() for r in replies], now)
         return Handled(False, conversation.id, tuple(replies))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from core.conversations import (
     Author,
@@ -15,8 +16,9 @@ from core.conversations import (
     EscalationMessage,
     transcript_line,
 )
+from core.jsontypes import JSONObject
 from storage.repos._base import Repo, utcnow
-from storage.repos.messages import PENDING
+from storage.repos.messages import PENDING, new_row
 from storage.tables import (
     account_links,
     consents,
@@ -225,30 +227,45 @@ class ConversationRepo(Repo):
         own = {c.name: row[f"c_{c.name}"] for c in _CONVERSATION_COLUMNS}
         return customer, _conversation(own, customer)
 
-    async def save(self, conversation: Conversation) -> None:
+    async def save(
+        self,
+        conversation: Conversation,
+        replies: Sequence[JSONObject] = (),
+        at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "p_id": conversation.id,
+            "p_status": ConversationStatus(conversation.status).value,
+            "p_state": conversation.state,
+            "p_version": conversation.version,
+            "p_last_inbound_at": conversation.last_inbound_at,
+            "p_send_blocked": conversation.send_blocked,
+            "p_updated_at": utcnow(),
+        }
+        if not replies:
+            await self._write("conversations.save", _save, values)
+            return
+        rows = [
+            new_row(
+                conversation.id, conversation.channel, conversation.user_id, body, at or utcnow()
+            )
+            for body in replies
+        ]
+        if not self._postgres:  # no round trips to save on SQLite, nor DML in a WITH
+            await self._write_many("outbox.add_all", outbox.insert, rows)
+            await self._write("conversations.save", _save, values)
+            return
+        # One round trip: the state saved in a WITH, the replies inserted in order.
+        for number, row in enumerate(rows):
+            values.update({f"r{number}_{key}": value for key, value in row.items()})
         await self._write(
-            "conversations.save",
+            f"conversations.save.replies.{len(rows)}",
             lambda: (
-                update(conversations)
-                .where(conversations.c.id == bindparam("p_id"))
-                .values(
-                    status=bindparam("p_status"),
-                    state=bindparam("p_state"),
-                    version=bindparam("p_version"),
-                    last_inbound_at=bindparam("p_last_inbound_at"),
-                    send_blocked=bindparam("p_send_blocked"),
-                    updated_at=bindparam("p_updated_at"),
-                )
+                insert(outbox)
+                .values([_reply(n, rows[0]) for n in range(len(rows))])
+                .add_cte(_save().cte("saved"))
             ),
-            {
-                "p_id": conversation.id,
-                "p_status": ConversationStatus(conversation.status).value,
-                "p_state": conversation.state,
-                "p_version": conversation.version,
-                "p_last_inbound_at": conversation.last_inbound_at,
-                "p_send_blocked": conversation.send_blocked,
-                "p_updated_at": utcnow(),
-            },
+            values,
         )
 
     async def block_sending(self, conversation_id: int, reason: str | None) -> None:
@@ -368,3 +385,23 @@ def _customer(row: Any) -> Customer:
         language=row["language"],
         created_at=row["created_at"],
     )
+
+
+def _save() -> Any:
+    return (
+        update(conversations)
+        .where(conversations.c.id == bindparam("p_id"))
+        .values(
+            status=bindparam("p_status"),
+            state=bindparam("p_state"),
+            version=bindparam("p_version"),
+            last_inbound_at=bindparam("p_last_inbound_at"),
+            send_blocked=bindparam("p_send_blocked"),
+            updated_at=bindparam("p_updated_at"),
+        )
+    )
+
+
+def _reply(number: int, row: dict[str, object]) -> dict[str, Any]:
+    """The parameters of one reply's row in a multi-row VALUES."""
+    return {key: bindparam(f"r{number}_{key}", type_=outbox.c[key].type) for key in row}

@@ -110,7 +110,7 @@ class OutboxRepo(Repo):
         created_at: datetime,
         lane: int = 0,
     ) -> int:
-        values = _new_row(conversation_id, channel, user_id, body, created_at, lane)
+        values = new_row(conversation_id, channel, user_id, body, created_at, lane)
         rows = await self._rows(
             "outbox.add", lambda: outbox.insert().returning(outbox.c.id), values
         )
@@ -127,7 +127,7 @@ class OutboxRepo(Repo):
         """A turn's replies, in order, in one statement (lane 0)."""
         if not bodies:
             return
-        rows = [_new_row(conversation_id, channel, user_id, body, created_at) for body in bodies]
+        rows = [new_row(conversation_id, channel, user_id, body, created_at) for body in bodies]
         await self._write_many("outbox.add_all", outbox.insert, rows)
 
     async def pending(
@@ -607,7 +607,7 @@ class SenderRepo(Repo):
         await self._conn.execute(senders.delete().where(senders.c.id == sender_id))
 
 
-def _new_row(
+def new_row(
     conversation_id: int,
     channel: str,
     user_id: str,

@@ -133,3 +133,32 @@ def test_an_in_of_the_callers_values_is_refused(db: Database) -> None:
     statement = select(readings.c.id).where(readings.c.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="spell it out"):
         compile_statement(statement, db.engine.dialect, ["ids"], many=False)
+
+
+async def test_a_turns_end_saves_the_state_and_queues_its_replies_in_order(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    replies = [{"text": f"ответ {n}"} for n in range(3)]
+    async with db.unit_of_work() as store:
+        conversation = await store.conversations.get_for_update(customer, now)
+        conversation.state = {"flow": "readings", "step": "values"}
+        conversation.version += 1
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            await store.conversations.save(conversation, replies, now)
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        pending = await store.outbox.pending("telegram", conversation.id)
+        saved = await store.conversations.get_for_update(customer, now)
+    assert [row.body for row in pending] == replies
+    assert [row.created_at for row in pending] == [now] * 3
+    assert (saved.state, saved.version) == ({"flow": "readings", "step": "values"}, 1)
+    # PostgreSQL: one round trip for the end of a turn (SQLite has no round trips to save).
+    assert len(seen) == (1 if db.dialect == "postgresql" else 2)
