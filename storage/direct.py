@@ -92,6 +92,8 @@ def compile_statement(
         for_executemany=many,
     )
     assert isinstance(compiled, SQLCompiler)
+    if compiled.update_prefetch or compiled.literal_execute_params:
+        raise ValueError("a column's onupdate or a literal_execute parameter is not filled in here")
     processors = compiled._bind_processors
     defaults: dict[str, Any] = {}
     for column in compiled.insert_prefetch:
@@ -125,18 +127,23 @@ async def run(
     connection: AsyncConnection, compiled: Compiled, values: Sequence[Mapping[str, Any]], many: bool
 ) -> tuple[list[Row], int]:
     """Run on the connection's driver: (rows, rowcount; -1 for executemany on PostgreSQL)."""
+    if not connection.in_transaction():  # the store used again after a commit or rollback
+        await connection.begin()
     sync = connection.sync_connection
     assert sync is not None  # an established connection
-    adapted = sync.connection.dbapi_connection
+    adapted: Any = sync.connection.dbapi_connection
     arguments = [compiled.arguments(v) for v in values] if many else compiled.arguments(values[0])
     if sync._has_events or sync.engine._has_events:  # what counts statements sees these too
         for listener in sync.dispatch.before_cursor_execute:
             listener(sync, None, compiled.sql, arguments, None, many)
-    driver = adapted._connection  # type: ignore[union-attr]
+    driver = adapted._connection
     if isinstance(driver, InlineConnection):
         return _run_sqlite(connection.dialect, driver.raw, compiled, arguments, many)
     try:
-        return await _run_asyncpg(connection.dialect, adapted, driver, compiled, arguments, many)
+        async with adapted._execute_mutex:  # as SQLAlchemy's cursor: one operation at a time
+            return await _run_asyncpg(
+                connection.dialect, adapted, driver, compiled, arguments, many
+            )
     except Exception as exc:
         if not driver.is_closed():
             raise

@@ -152,8 +152,8 @@ def warm_up() -> None:
 
 
 # Messages kept analysed: short and without digits — button labels, «да», «баланс», greetings,
-# the words customers send again and again. Readings, accounts and phones seldom repeat, and
-# what customers write is not kept in memory beyond that.
+# the words customers send again and again. Readings, accounts and phones seldom repeat: they are
+# kept only among the last few messages (below).
 RECURRING_LENGTH = 64
 
 
@@ -168,7 +168,8 @@ def _remembered(text: str) -> Analysis:
 
 
 # Any other message is read again within its own turn (the router, then the steps of a flow):
-# its analysis is kept until a few newer messages have pushed it out.
+# its analysis is kept until a few newer messages have pushed it out — the last 16 messages'
+# texts stay in memory, no more.
 RECENT = 16
 _recent: dict[str, Analysis] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -33,7 +34,10 @@ async def hold_exclusive(connection: AsyncConnection, name: str) -> None:
 # Statements of the hot path, built once per dialect (see Repo._prepared), and compiled once
 # per dialect and set of parameters for the driver (see Repo._rows).
 _PREPARED: dict[tuple[str, str], Any] = {}
-_COMPILED: dict[tuple[str, str, tuple[str, ...]], direct.Compiled] = {}
+# Per dialect object: the conversions compiled in are that engine's (its JSON serializer).
+_COMPILED: weakref.WeakKeyDictionary[
+    Any, dict[tuple[str, bool, tuple[str, ...]], direct.Compiled]
+] = weakref.WeakKeyDictionary()
 
 
 class Repo:
@@ -70,12 +74,16 @@ class Repo:
         many: bool,
     ) -> tuple[list[direct.Row], int]:
         dialect = self._conn.dialect
-        key = (name, dialect.name, tuple(values[0]))
-        compiled = _COMPILED.get(key)
+        compiled_here = _COMPILED.get(dialect)
+        if compiled_here is None:
+            compiled_here = _COMPILED[dialect] = {}
+        key = (name, many, tuple(values[0]))
+        compiled = compiled_here.get(key)
         if compiled is None:
             statement = self._prepared(name, build)
-            compiled = direct.compile_statement(statement, dialect, key[2], many)
-            _COMPILED[key] = compiled
+            compiled = compiled_here[key] = direct.compile_statement(
+                statement, dialect, key[2], many
+            )
         return await direct.run(self._conn, compiled, values, many)
 
     def _prepared(self, name: str, build: Callable[[], Any]) -> Any:

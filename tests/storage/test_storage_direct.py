@@ -162,3 +162,21 @@ async def test_a_turns_end_saves_the_state_and_queues_its_replies_in_order(
     assert (saved.state, saved.version) == ({"flow": "readings", "step": "values"}, 1)
     # PostgreSQL: one round trip for the end of a turn (SQLite has no round trips to save).
     assert len(seen) == (1 if db.dialect == "postgresql" else 2)
+
+
+async def test_a_store_used_again_after_a_commit_writes_in_a_new_transaction(
+    db: Database, now: datetime
+) -> None:
+    """A statement run by the driver first after a commit opens the next transaction as
+    SQLAlchemy's own would: a rollback undoes it, a commit keeps it."""
+    async with db.unit_of_work() as store:
+        assert await store.inbox.add("telegram", "kept", {}, now)
+        await store.commit()
+        assert await store.inbox.add("telegram", "undone", {}, now)
+        await store.rollback()
+        assert await store.inbox.add("telegram", "kept too", {}, now)
+        await store.commit()
+    async with db.unit_of_work() as store:
+        assert not await store.inbox.add("telegram", "kept", {}, now)
+        assert not await store.inbox.add("telegram", "kept too", {}, now)
+        assert await store.inbox.add("telegram", "undone", {}, now)  # it was rolled back
