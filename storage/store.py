@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Self, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,6 +31,32 @@ from storage.repos.visits import VisitRepo
 
 __all__ = ["OutboxRecord", "SqlStore"]
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A store's repository, made when a turn first asks for it and kept on the store (as
+    functools.cached_property keeps a value: the instance's own attribute hides this one)."""
+
+    def __init__(self, make: Callable[[AsyncConnection], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, store: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, store: SqlStore, owner: type) -> R: ...
+
+    def __get__(self, store: SqlStore | None, owner: type) -> R | Self:
+        if store is None:
+            return self
+        made = store.__dict__[self._name] = self._make(store.connection)
+        return made
+
 
 class SqlStore:
     """core.ports.Store on SQLAlchemy. Obtain it from Database.unit_of_work()."""
@@ -40,118 +66,37 @@ class SqlStore:
         self._tariff_cache = tariffs
 
     # Each repository is made when a turn first uses it: a turn uses a few of the 28.
-
-    @cached_property
-    def inbox(self) -> InboxRepo:
-        return InboxRepo(self.connection)
-
-    @cached_property
-    def outbox(self) -> OutboxRepo:
-        return OutboxRepo(self.connection)
-
-    @cached_property
-    def customers(self) -> CustomerRepo:
-        return CustomerRepo(self.connection)
-
-    @cached_property
-    def conversations(self) -> ConversationRepo:
-        return ConversationRepo(self.connection)
-
-    @cached_property
-    def consents(self) -> ConsentRepo:
-        return ConsentRepo(self.connection)
-
-    @cached_property
-    def accounts(self) -> AccountRepo:
-        return AccountRepo(self.connection)
-
-    @cached_property
-    def link_attempts(self) -> LinkAttemptRepo:
-        return LinkAttemptRepo(self.connection)
-
-    @cached_property
-    def meters(self) -> MeterRepo:
-        return MeterRepo(self.connection)
-
-    @cached_property
-    def readings(self) -> ReadingRepo:
-        return ReadingRepo(self.connection)
-
-    @cached_property
-    def history(self) -> HistoryRepo:
-        return HistoryRepo(self.connection)
+    inbox = _Repository(InboxRepo)
+    outbox = _Repository(OutboxRepo)
+    customers = _Repository(CustomerRepo)
+    conversations = _Repository(ConversationRepo)
+    consents = _Repository(ConsentRepo)
+    accounts = _Repository(AccountRepo)
+    link_attempts = _Repository(LinkAttemptRepo)
+    meters = _Repository(MeterRepo)
+    readings = _Repository(ReadingRepo)
+    history = _Repository(HistoryRepo)
+    visits = _Repository(VisitRepo)
+    escalations = _Repository(EscalationRepo)
+    audit = _Repository(AuditRepo)
+    operators = _Repository(OperatorRepo)
+    console_sessions = _Repository(SessionRepo)
+    canned = _Repository(CannedRepo)
+    console = _Repository(ConsoleRepo)
+    senders = _Repository(SenderRepo)
+    throttle = _Repository(ThrottleRepo)
+    subscriptions = _Repository(SubscriptionRepo)
+    outages = _Repository(OutageRepo)
+    campaigns = _Repository(CampaignRepo)
+    jobs = _Repository(JobRepo)
+    notices = _Repository(NoticeRepo)
+    online_payments = _Repository(PaymentRepo)
+    email_addresses = _Repository(EmailAddressRepo)
+    retention = _Repository(RetentionRepo)
 
     @cached_property
     def tariffs(self) -> TariffRepo:
         return TariffRepo(self.connection, self._tariff_cache)
-
-    @cached_property
-    def visits(self) -> VisitRepo:
-        return VisitRepo(self.connection)
-
-    @cached_property
-    def escalations(self) -> EscalationRepo:
-        return EscalationRepo(self.connection)
-
-    @cached_property
-    def audit(self) -> AuditRepo:
-        return AuditRepo(self.connection)
-
-    @cached_property
-    def operators(self) -> OperatorRepo:
-        return OperatorRepo(self.connection)
-
-    @cached_property
-    def console_sessions(self) -> SessionRepo:
-        return SessionRepo(self.connection)
-
-    @cached_property
-    def canned(self) -> CannedRepo:
-        return CannedRepo(self.connection)
-
-    @cached_property
-    def console(self) -> ConsoleRepo:
-        return ConsoleRepo(self.connection)
-
-    @cached_property
-    def senders(self) -> SenderRepo:
-        return SenderRepo(self.connection)
-
-    @cached_property
-    def throttle(self) -> ThrottleRepo:
-        return ThrottleRepo(self.connection)
-
-    @cached_property
-    def subscriptions(self) -> SubscriptionRepo:
-        return SubscriptionRepo(self.connection)
-
-    @cached_property
-    def outages(self) -> OutageRepo:
-        return OutageRepo(self.connection)
-
-    @cached_property
-    def campaigns(self) -> CampaignRepo:
-        return CampaignRepo(self.connection)
-
-    @cached_property
-    def jobs(self) -> JobRepo:
-        return JobRepo(self.connection)
-
-    @cached_property
-    def notices(self) -> NoticeRepo:
-        return NoticeRepo(self.connection)
-
-    @cached_property
-    def online_payments(self) -> PaymentRepo:
-        return PaymentRepo(self.connection)
-
-    @cached_property
-    def email_addresses(self) -> EmailAddressRepo:
-        return EmailAddressRepo(self.connection)
-
-    @cached_property
-    def retention(self) -> RetentionRepo:
-        return RetentionRepo(self.connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

@@ -18,7 +18,7 @@ from core.conversations import (
 )
 from core.jsontypes import JSONObject
 from storage.repos._base import Repo, utcnow
-from storage.repos.messages import PENDING, new_row
+from storage.repos.messages import PENDING, OutboxRepo, new_row
 from storage.tables import (
     account_links,
     consents,
@@ -245,16 +245,13 @@ class ConversationRepo(Repo):
         if not replies:
             await self._write("conversations.save", _save, values)
             return
-        rows = [
-            new_row(
-                conversation.id, conversation.channel, conversation.user_id, body, at or utcnow()
-            )
-            for body in replies
-        ]
+        made = at or utcnow()
+        who = (conversation.id, conversation.channel, conversation.user_id)
         if not self._postgres:  # no round trips to save on SQLite, nor DML in a WITH
-            await self._write_many("outbox.add_all", outbox.insert, rows)
+            await OutboxRepo(self._conn).add_all(*who, replies, made)
             await self._write("conversations.save", _save, values)
             return
+        rows = [new_row(*who, body, made) for body in replies]
         # One round trip: the state saved in a WITH, the replies inserted in order.
         for number, row in enumerate(rows):
             values.update({f"r{number}_{key}": value for key, value in row.items()})
