@@ -45,6 +45,9 @@ class InboxPort(Protocol):
     async def attach(self, channel: str, event_id: str, conversation_id: int) -> None:
         """Remember which conversation the event belongs to (for the transcript)."""
 
+    async def restamp(self, channel: str, event_id: str, received_at: datetime) -> None:
+        """Correct when the event counts as received."""
+
 
 class OutboxPort(Protocol):
     async def add(
@@ -218,6 +221,13 @@ class ConversationPort(Protocol):
     async def open(self, channel: str, user_id: str) -> tuple[Customer, Conversation] | None:
         """A known customer and their conversation, locked until commit, in one round trip;
         None when either is missing or the customer was erased (get_or_create's cases)."""
+
+    async def open_with_event(
+        self, channel: str, user_id: str, event_id: str, body: JSONObject, received_at: datetime
+    ) -> tuple[Customer, Conversation, bool] | None:
+        """`open`, and the inbound event kept in the inbox with the conversation — on
+        PostgreSQL in the same round trip. The flag is InboxPort.add's: False when the event was
+        kept before (a duplicate). None as `open`, and then nothing is kept."""
 
     async def save(
         self,

@@ -222,7 +222,18 @@ class Pipeline:
     async def _turn(self, store: Store, inbound: Inbound, recovering: bool) -> Handled:
         """One event's turn inside the batch's transaction (its own savepoint)."""
         now = self.clock()
-        opened = await store.conversations.open(inbound.channel, inbound.user_id)
+        body = inbound.to_dict()
+        # A pressed button's label is kept with the event (transcripts show what was pressed;
+        # the dialog itself goes by the payload): it is read in the state, after the lock.
+        labelled = inbound.kind is InboundKind.BUTTON and not inbound.text
+        added: bool | None = None
+        if labelled:
+            opened = await store.conversations.open(inbound.channel, inbound.user_id)
+        else:
+            found = await store.conversations.open_with_event(
+                inbound.channel, inbound.user_id, inbound.event_id, body, now
+            )
+            opened, added = (found[:2], found[2]) if found is not None else (None, None)
         if opened is not None and inbound.display_name in ("", opened[0].display_name):
             customer, conversation = opened  # the common case: one statement
         else:
@@ -235,15 +246,22 @@ class Pipeline:
                 now,
             )
             conversation = await store.conversations.get_for_update(customer, now)
-        # After the lock (another process's turn may have held it): this turn's rows come
-        # after that turn's in time as they do in order.
-        now = self.clock()
-        body = inbound.to_dict()
-        if inbound.kind is InboundKind.BUTTON and not inbound.text:
-            # Kept with the stored event so transcripts show what was pressed (the dialog
-            # itself goes by the payload).
-            body["text"] = pressed_label(conversation.state, inbound.payload)
-        if not await store.inbox.add(inbound.channel, inbound.event_id, body, now, conversation.id):
+        last = conversation.last_inbound_at
+        if added is None:
+            # After the lock (another process's turn may have held it): this turn's rows come
+            # after that turn's in time as they do in order.
+            now = self.clock()
+            if labelled:
+                body["text"] = pressed_label(conversation.state, inbound.payload)
+            added = await store.inbox.add(
+                inbound.channel, inbound.event_id, body, now, conversation.id
+            )
+        elif added and last is not None and now < last:
+            # Kept in the round trip that waited for the lock: a turn that held it took its
+            # time later than this one's, and this turn's rows must come after its rows.
+            now = self.clock()
+            await store.inbox.restamp(inbound.channel, inbound.event_id, now)
+        if not added:
             # Seen before: its turn was taken then. (A customer row created just now for a
             # duplicate can only be the one the original created: same channel and user.)
             log.info("duplicate event %s/%s dropped", inbound.channel, inbound.event_id)

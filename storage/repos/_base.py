@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, text, tuple_, update
+from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, text, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -64,6 +65,32 @@ class Repo:
         """Run a hot-path statement once per set of values, in one round trip."""
         if values:
             await self._direct(name, build, values, many=True)
+
+    def _among(self, column: ColumnElement[int], name: str) -> ColumnElement[bool]:
+        """`column` is one of the ids in parameter `name`. On PostgreSQL one array parameter
+        (`= ANY`), so the statement compiles once and the driver runs it (`_rows_among`);
+        SQLite's IN (...) is spelled out by SQLAlchemy for each number of ids."""
+        if self._postgres:
+            return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
+        return column.in_(bindparam(name, expanding=True))
+
+    async def _rows_among(
+        self, name: str, build: Callable[[], Any], values: Mapping[str, Any]
+    ) -> list[direct.Row]:
+        """`_rows` of a statement with `_among` in it."""
+        if self._postgres:
+            return await self._rows(name, build, values)
+        result = await self._conn.execute(self._prepared(name, build), values)
+        return [dict(row) for row in result.mappings()]
+
+    async def _write_among(
+        self, name: str, build: Callable[[], Any], values: Mapping[str, Any]
+    ) -> int:
+        """`_write` of a statement with `_among` in it."""
+        if self._postgres:
+            return await self._write(name, build, values)
+        result = await self._conn.execute(self._prepared(name, build), values)
+        return result.rowcount
 
     async def _direct(
         self,

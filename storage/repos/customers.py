@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from core.conversations import (
     Author,
@@ -18,7 +19,7 @@ from core.conversations import (
 )
 from core.jsontypes import JSONObject
 from storage.repos._base import Repo, utcnow
-from storage.repos.messages import PENDING, OutboxRepo, new_row
+from storage.repos.messages import PENDING, InboxRepo, OutboxRepo, new_row
 from storage.tables import (
     account_links,
     consents,
@@ -205,27 +206,57 @@ class ConversationRepo(Repo):
         return _conversation(row, customer)
 
     async def open(self, channel: str, user_id: str) -> tuple[Customer, Conversation] | None:
-        def build() -> Any:
-            query = (
-                select(customers, *(c.label(f"c_{c.name}") for c in _CONVERSATION_COLUMNS))
-                .join(conversations, conversations.c.customer_id == customers.c.id)
-                .where(
-                    customers.c.channel == bindparam("p_channel"),
-                    customers.c.user_id == bindparam("p_user_id"),
-                    customers.c.erased_at.is_(None),
-                )
-            )
-            return query.with_for_update(of=conversations) if self._postgres else query
-
         rows = await self._rows(
-            "conversations.open", build, {"p_channel": channel, "p_user_id": user_id}
+            "conversations.open",
+            lambda: _opening(self._postgres),
+            {"p_channel": channel, "p_user_id": user_id},
         )
+        return _opened(rows[0]) if rows else None
+
+    async def open_with_event(
+        self, channel: str, user_id: str, event_id: str, body: JSONObject, received_at: datetime
+    ) -> tuple[Customer, Conversation, bool] | None:
+        if not self._postgres:  # in process: two statements cost no round trip
+            opened = await self.open(channel, user_id)
+            if opened is None:
+                return None
+            added = await InboxRepo(self._conn).add(
+                channel, event_id, body, received_at, opened[1].id
+            )
+            return *opened, added
+
+        def build() -> Any:
+            found = _opening(postgres=True).cte("opened")
+            event = select(
+                bindparam("p_channel", type_=inbox.c.channel.type),
+                bindparam("p_event_id", type_=inbox.c.event_id.type),
+                bindparam("p_body", type_=inbox.c.body.type),
+                bindparam("p_received_at", type_=inbox.c.received_at.type),
+                found.c.c_id,
+            )
+            added = (
+                pg_insert(inbox)
+                .from_select(
+                    ["channel", "event_id", "body", "received_at", "conversation_id"], event
+                )
+                .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+                .returning(inbox.c.id)
+                .cte("added")
+            )
+            count = select(func.count()).select_from(added).scalar_subquery()
+            return select(found, count.label("added"))
+
+        values = {
+            "p_channel": channel,
+            "p_user_id": user_id,
+            "p_event_id": event_id,
+            "p_body": body,
+            "p_received_at": received_at,
+        }
+        rows = await self._rows("conversations.open_with_event", build, values)
         if not rows:
             return None
-        row = rows[0]
-        customer = _customer(row)
-        own = {c.name: row[f"c_{c.name}"] for c in _CONVERSATION_COLUMNS}
-        return customer, _conversation(own, customer)
+        return *_opened(rows[0]), rows[0]["added"] == 1
 
     async def save(
         self,
@@ -357,6 +388,26 @@ _CONVERSATION_COLUMNS = tuple(
     conversations.c[name]
     for name in ("id", "status", "state", "version", "last_inbound_at", "send_blocked")
 )
+
+
+def _opening(postgres: bool) -> Any:
+    """A known customer with their conversation, locked on PostgreSQL."""
+    query = (
+        select(customers, *(c.label(f"c_{c.name}") for c in _CONVERSATION_COLUMNS))
+        .join(conversations, conversations.c.customer_id == customers.c.id)
+        .where(
+            customers.c.channel == bindparam("p_channel"),
+            customers.c.user_id == bindparam("p_user_id"),
+            customers.c.erased_at.is_(None),
+        )
+    )
+    return query.with_for_update(of=conversations) if postgres else query
+
+
+def _opened(row: Mapping[str, Any]) -> tuple[Customer, Conversation]:
+    customer = _customer(row)
+    own = {c.name: row[f"c_{c.name}"] for c in _CONVERSATION_COLUMNS}
+    return customer, _conversation(own, customer)
 
 
 def _conversation(row: Any, customer: Customer) -> Conversation:

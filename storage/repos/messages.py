@@ -8,9 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
-    RowMapping,
     and_,
     bindparam,
     case,
@@ -73,6 +71,13 @@ class InboxRepo(Repo):
             update(inbox)
             .where(inbox.c.channel == channel, inbox.c.event_id == event_id)
             .values(conversation_id=conversation_id)
+        )
+
+    async def restamp(self, channel: str, event_id: str, received_at: datetime) -> None:
+        await self._conn.execute(
+            update(inbox)
+            .where(inbox.c.channel == channel, inbox.c.event_id == event_id)
+            .values(received_at=received_at)
         )
 
 
@@ -237,7 +242,6 @@ class OutboxRepo(Repo):
             return head.with_for_update(skip_locked=True) if self._postgres else head
 
         def build_rows() -> Any:
-            chosen: BindParameter[int] = bindparam("p_chosen", expanding=True)
             # The conversation's block is its messenger's («стоп», the bot blocked): rows of a
             # side channel (e-mail) go all the same.
             blocked = case(
@@ -257,45 +261,43 @@ class OutboxRepo(Repo):
                     outbox.c.status == PENDING,
                     outbox.c.channel == bindparam("p_channel"),
                     outbox.c.lane == lane,
-                    outbox.c.conversation_id.in_(chosen),
+                    self._among(outbox.c.conversation_id, "p_chosen"),
                     # Said of both sides, or PostgreSQL merge-joins through every conversation.
-                    conversations.c.id.in_(chosen),
+                    self._among(conversations.c.id, "p_chosen"),
                 )
                 .order_by(outbox.c.id)
             )
             return rows.where(claimable(outbox)) if lane else rows
 
         one = "one" if conversation_id is not None else "any"
-        head = self._prepared(f"outbox.claim.head.{one}.{lane}", build_head)
-        heads = (
-            await self._conn.execute(
-                head,
-                {
-                    "p_channel": channel,
-                    "p_now": now,
-                    "p_limit": limit,
-                    "p_conversation_id": conversation_id,
-                },
-            )
-        ).all()
+        heads = await self._rows(
+            f"outbox.claim.head.{one}.{lane}",
+            build_head,
+            {
+                "p_channel": channel,
+                "p_now": now,
+                "p_limit": limit,
+                "p_conversation_id": conversation_id,
+            },
+        )
         if not heads:
             return []
-        chosen = [row.conversation_id for row in heads]
-        rows = self._prepared(f"outbox.claim.rows.{lane}", build_rows)
-        result = await self._conn.execute(
-            rows, {"p_chosen": chosen, "p_now": now, "p_channel": channel}
+        chosen = [row["conversation_id"] for row in heads]
+        found = await self._rows_among(
+            f"outbox.claim.rows.{lane}",
+            build_rows,
+            {"p_chosen": chosen, "p_now": now, "p_channel": channel},
         )
-        records = [_record(row) for row in result.mappings()]
-        lease = self._prepared(
+        records = [_record(row) for row in found]
+        await self._write_among(
             "outbox.claim.lease",
             lambda: (
                 update(outbox)
-                .where(outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+                .where(self._among(outbox.c.id, "p_ids"))
                 .values(next_attempt_at=bindparam("p_lease"), leased_by=bindparam("p_by"))
             ),
+            {"p_ids": [r.id for r in records], "p_lease": lease_until, "p_by": leased_by},
         )
-        ids = [r.id for r in records]
-        await self._conn.execute(lease, {"p_ids": ids, "p_lease": lease_until, "p_by": leased_by})
         return records
 
     async def release(self, row_ids: list[int]) -> None:
@@ -493,18 +495,24 @@ class OutboxRepo(Repo):
         return found
 
     async def mark_sent(self, row_id: int, at: datetime, platform_id: str | None = None) -> None:
-        await self._conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id)
-            .values(
-                status=SENT,
-                sent_at=at,
-                platform_message_id=platform_id,
-                next_attempt_at=None,
-                leased_by=None,
-                # A notice's «sending» mark goes; an earlier try's error stays as its history.
-                last_error=case((outbox.c.last_error == SENDING, None), else_=outbox.c.last_error),
-            )
+        await self._write(
+            "outbox.mark_sent",
+            lambda: (
+                update(outbox)
+                .where(outbox.c.id == bindparam("p_id"))
+                .values(
+                    status=SENT,
+                    sent_at=bindparam("p_at"),
+                    platform_message_id=bindparam("p_platform_id"),
+                    next_attempt_at=None,
+                    leased_by=None,
+                    # A notice's «sending» mark goes; an earlier try's error stays as history.
+                    last_error=case(
+                        (outbox.c.last_error == SENDING, None), else_=outbox.c.last_error
+                    ),
+                )
+            ),
+            {"p_id": row_id, "p_at": at, "p_platform_id": platform_id},
         )
 
     async def mark_failed(
@@ -553,7 +561,7 @@ def _moves_forward(status: str) -> ColumnElement[bool]:
     return or_(outbox.c.delivery.is_(None), outbox.c.delivery.in_(lower))
 
 
-def _record(row: RowMapping) -> OutboxRecord:
+def _record(row: Mapping[Any, Any]) -> OutboxRecord:
     return OutboxRecord(
         id=row["id"],
         conversation_id=row["conversation_id"],

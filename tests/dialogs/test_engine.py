@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from dialogs.messages import Inbound, InboundKind
+from storage.database import Database
 from tests.dialogs.conftest import Customer, linked
 
 
@@ -86,6 +88,54 @@ async def test_duplicate_event_changes_nothing(customer: Customer) -> None:
     async with pipeline.unit_of_work() as store:
         rows = await store.outbox.pending("test", first.conversation_id)
     assert len(rows) == len(first.replies)
+
+
+async def test_a_turn_that_waited_for_a_later_turn_is_kept_after_it(
+    customer: Customer, database: Database
+) -> None:
+    """The event is kept as the conversation is locked, with the time taken before: when the
+    turn that held the lock took a later time, the event is stamped again, after it."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage.tables import inbox
+
+    pipeline = customer.pipeline
+    await customer.start()
+    start = pipeline.clock()
+    ticks: list[datetime] = []
+
+    def ticking() -> datetime:
+        ticks.append(start + timedelta(seconds=len(ticks) + 1))
+        return ticks[-1]
+
+    async def received(event_id: str) -> datetime:
+        async with database.engine.connect() as conn:
+            result = await conn.execute(
+                select(inbox.c.received_at).where(inbox.c.event_id == event_id)
+            )
+            found: datetime = result.scalar_one()
+        return found
+
+    pipeline.clock = ticking
+    await pipeline.handle(
+        Inbound("test", customer.user_id, "in-order", InboundKind.TEXT, start, text="меню")
+    )
+    assert await received("in-order") == ticks[0]  # no later turn: the first time stands
+
+    async with pipeline.unit_of_work() as store:  # a turn elsewhere, stamped an hour ahead
+        opened = await store.conversations.open("test", customer.user_id)
+        assert opened is not None
+        opened[1].last_inbound_at = start + timedelta(hours=1)
+        await store.conversations.save(opened[1])
+        await store.commit()
+    ticks.clear()
+    handled = await pipeline.handle(
+        Inbound("test", customer.user_id, "waited", InboundKind.TEXT, start, text="меню")
+    )
+    assert handled.replies
+    assert await received("waited") == ticks[1]  # the time taken after the lock
 
 
 async def test_state_survives_a_new_pipeline(customer: Customer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import datetime
 from pathlib import Path
 
@@ -147,13 +148,13 @@ async def test_two_databases_on_one_file_wait_for_each_other(
     assert version == 2
 
 
-@pytest.mark.parametrize("way", ["get_for_update", "open"])
+@pytest.mark.parametrize("way", ["get_for_update", "open", "open_with_event"])
 async def test_one_connection_serialises_tasks_on_sqlite_and_locks_rows_on_postgres(
     db: Database, customer: Customer, now: datetime, way: str
 ) -> None:
     """Concurrent handlers of one conversation never both see the same version, whether they
     lock it by the customer or open it with the customer in one statement."""
-    if way == "open":  # open() finds a conversation, never creates one
+    if way != "get_for_update":  # open() finds a conversation, never creates one
         async with db.unit_of_work() as store:
             await store.conversations.get_for_update(customer, now)
             await store.commit()
@@ -161,9 +162,17 @@ async def test_one_connection_serialises_tasks_on_sqlite_and_locks_rows_on_postg
     async def lock(store: Store) -> Conversation:
         if way == "get_for_update":
             return await store.conversations.get_for_update(customer, now)
-        opened = await store.conversations.open(customer.channel, customer.user_id)
-        assert opened is not None
-        return opened[1]
+        if way == "open":
+            opened = await store.conversations.open(customer.channel, customer.user_id)
+            assert opened is not None
+            return opened[1]
+        found = await store.conversations.open_with_event(
+            customer.channel, customer.user_id, f"e{next(events)}", {"text": "x"}, now
+        )
+        assert found is not None and found[2]
+        return found[1]
+
+    events = itertools.count()
 
     async def bump() -> int:
         async with db.unit_of_work() as store:

@@ -49,6 +49,40 @@ async def test_duplicate_inside_one_transaction(db: Database, now: datetime) -> 
         await store.commit()
 
 
+async def test_an_event_kept_as_its_conversation_is_opened(
+    db: Database, customer: Customer, now: datetime
+) -> None:
+    """open_with_event: the conversation locked and the event kept with it (on PostgreSQL in
+    one statement); again, the event is a duplicate; for an unknown sender nothing is kept."""
+    conversation_id = await _conversation_id(db, customer, now)
+    body = {"kind": "text", "text": "баланс"}
+    async with db.unit_of_work() as store:
+        found = await store.conversations.open_with_event(
+            customer.channel, customer.user_id, "e1", body, now
+        )
+        assert found is not None
+        kept_customer, conversation, added = found
+        assert (kept_customer.id, conversation.id, added) == (customer.id, conversation_id, True)
+        again = await store.conversations.open_with_event(
+            customer.channel, customer.user_id, "e1", body, now + timedelta(seconds=1)
+        )
+        assert again is not None and again[2] is False
+        unknown = await store.conversations.open_with_event(
+            customer.channel, "no such user", "e2", body, now
+        )
+        assert unknown is None
+        later = now + timedelta(seconds=5)
+        await store.inbox.restamp(customer.channel, "e1", later)
+        await store.commit()
+    async with db.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(inbox.c.event_id, inbox.c.body, inbox.c.received_at, inbox.c.conversation_id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("e1", body, later, conversation_id)]
+
+
 async def test_attach(db: Database, customer: Customer, now: datetime) -> None:
     conversation_id = await _conversation_id(db, customer, now)
     async with db.unit_of_work() as store:
