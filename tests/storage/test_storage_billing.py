@@ -341,3 +341,40 @@ async def test_a_meters_readings_without_earlier_periods_replaced_ones(
         assert [r.id for r in kept] == [current.id, replaced.id, old_counted.id]
         every = await store.readings.for_meter(account.number, "M1")
         assert len(every) == 5
+
+
+async def test_a_meters_readings_read_locked_wait_for_another_submission(
+    database_url: str, account: Account, now: datetime
+) -> None:
+    """Two processes reading one meter's readings under its lock (to check, then store a
+    reading): the second waits until the first has stored its reading, and then sees it."""
+    import asyncio
+
+    first, second = Database(database_url), Database(database_url)
+    first_holds = asyncio.Event()
+    try:
+        async with first.unit_of_work() as store:
+            await store.meters.upsert([_meter("M1", Scheme.SINGLE, _register("T1", None))])
+            await store.commit()
+
+        async def submit_first() -> None:
+            async with first.unit_of_work() as store:
+                await store.meters.lock(account.number, "M1")
+                assert await store.readings.for_meter(account.number, "M1") == []
+                first_holds.set()
+                await asyncio.sleep(0.3)
+                await store.readings.add_all([_reading(now, "12400")])
+                await store.commit()
+
+        async def submit_second() -> list[Reading]:
+            await first_holds.wait()
+            async with second.unit_of_work() as store:
+                # Lock, then read: a statement that did both would read from the moment it began.
+                await store.meters.lock(account.number, "M1")
+                return await store.readings.for_meter(account.number, "M1")
+
+        _, seen = await asyncio.gather(submit_first(), submit_second())
+    finally:
+        await first.dispose()
+        await second.dispose()
+    assert [r.value for r in seen] == [Decimal("12400")]
