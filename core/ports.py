@@ -45,9 +45,6 @@ class InboxPort(Protocol):
     async def attach(self, channel: str, event_id: str, conversation_id: int) -> None:
         """Remember which conversation the event belongs to (for the transcript)."""
 
-    async def restamp(self, channel: str, event_id: str, received_at: datetime) -> None:
-        """Correct when the event counts as received."""
-
 
 class OutboxPort(Protocol):
     async def add(
@@ -227,7 +224,8 @@ class ConversationPort(Protocol):
     ) -> tuple[Customer, Conversation, bool] | None:
         """`open`, and the inbound event kept in the inbox with the conversation — on
         PostgreSQL in the same round trip. The flag is InboxPort.add's: False when the event was
-        kept before (a duplicate). None as `open`, and then nothing is kept."""
+        kept before (a duplicate). None as `open`, or when another transaction holds the
+        conversation's lock (PostgreSQL: it is not waited for); nothing is kept then."""
 
     async def save(
         self,

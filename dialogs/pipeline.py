@@ -246,21 +246,16 @@ class Pipeline:
                 now,
             )
             conversation = await store.conversations.get_for_update(customer, now)
-        last = conversation.last_inbound_at
         if added is None:
             # After the lock (another process's turn may have held it): this turn's rows come
-            # after that turn's in time as they do in order.
+            # after that turn's in time as they do in order. (open_with_event does not wait for
+            # a lock another transaction holds: it comes this way.)
             now = self.clock()
             if labelled:
                 body["text"] = pressed_label(conversation.state, inbound.payload)
             added = await store.inbox.add(
                 inbound.channel, inbound.event_id, body, now, conversation.id
             )
-        elif added and last is not None and now < last:
-            # Kept in the round trip that waited for the lock: a turn that held it took its
-            # time later than this one's, and this turn's rows must come after its rows.
-            now = self.clock()
-            await store.inbox.restamp(inbound.channel, inbound.event_id, now)
         if not added:
             # Seen before: its turn was taken then. (A customer row created just now for a
             # duplicate can only be the one the original created: same channel and user.)

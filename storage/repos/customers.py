@@ -226,7 +226,7 @@ class ConversationRepo(Repo):
             return *opened, added
 
         def build() -> Any:
-            found = _opening(postgres=True).cte("opened")
+            found = _opening(postgres=True, skip_locked=True).cte("opened")
             event = select(
                 bindparam("p_channel", type_=inbox.c.channel.type),
                 bindparam("p_event_id", type_=inbox.c.event_id.type),
@@ -390,7 +390,7 @@ _CONVERSATION_COLUMNS = tuple(
 )
 
 
-def _opening(postgres: bool) -> Any:
+def _opening(postgres: bool, *, skip_locked: bool = False) -> Any:
     """A known customer with their conversation, locked on PostgreSQL."""
     query = (
         select(customers, *(c.label(f"c_{c.name}") for c in _CONVERSATION_COLUMNS))
@@ -401,7 +401,7 @@ def _opening(postgres: bool) -> Any:
             customers.c.erased_at.is_(None),
         )
     )
-    return query.with_for_update(of=conversations) if postgres else query
+    return query.with_for_update(of=conversations, skip_locked=skip_locked) if postgres else query
 
 
 def _opened(row: Mapping[str, Any]) -> tuple[Customer, Conversation]:

@@ -73,13 +73,6 @@ class InboxRepo(Repo):
             .values(conversation_id=conversation_id)
         )
 
-    async def restamp(self, channel: str, event_id: str, received_at: datetime) -> None:
-        await self._conn.execute(
-            update(inbox)
-            .where(inbox.c.channel == channel, inbox.c.event_id == event_id)
-            .values(received_at=received_at)
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class OutboxRecord:

@@ -71,8 +71,6 @@ async def test_an_event_kept_as_its_conversation_is_opened(
             customer.channel, "no such user", "e2", body, now
         )
         assert unknown is None
-        later = now + timedelta(seconds=5)
-        await store.inbox.restamp(customer.channel, "e1", later)
         await store.commit()
     async with db.engine.connect() as conn:
         rows = (
@@ -80,7 +78,43 @@ async def test_an_event_kept_as_its_conversation_is_opened(
                 select(inbox.c.event_id, inbox.c.body, inbox.c.received_at, inbox.c.conversation_id)
             )
         ).all()
-    assert [tuple(r) for r in rows] == [("e1", body, later, conversation_id)]
+    assert [tuple(r) for r in rows] == [("e1", body, now, conversation_id)]
+
+
+async def test_an_event_is_not_kept_while_another_transaction_holds_its_conversation(
+    database_url: str, customer: Customer, now: datetime
+) -> None:
+    """PostgreSQL: open_with_event does not wait for a lock another transaction holds (the
+    caller then takes the way that waits, and the time after it). SQLite: the transaction
+    itself waits for the one writer, and then finds the conversation."""
+    postgres = database_url.startswith("postgresql")
+    holder, waiter = Database(database_url), Database(database_url)
+
+    async def attempt() -> object:
+        async with waiter.unit_of_work() as store:
+            found = await store.conversations.open_with_event(
+                customer.channel, customer.user_id, "e1", {"text": "x"}, now
+            )
+            await store.commit()
+        return found
+
+    try:
+        async with holder.unit_of_work() as store:
+            await store.conversations.get_for_update(customer, now)  # made, as it is by then
+            await store.commit()
+        async with holder.unit_of_work() as held:
+            await held.conversations.get_for_update(customer, now)
+            waiting = asyncio.create_task(attempt())
+            await asyncio.sleep(0.3)
+            assert waiting.done() is postgres
+            await held.commit()
+        found = await waiting
+        async with holder.engine.connect() as conn:
+            kept = (await conn.execute(select(inbox.c.event_id))).scalars().all()
+    finally:
+        await holder.dispose()
+        await waiter.dispose()
+    assert (found is None, kept) == ((True, []) if postgres else (False, ["e1"]))
 
 
 async def test_attach(db: Database, customer: Customer, now: datetime) -> None:
