@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from core.accounts import Account, Category
 from core.balance import BillingBasis, HistoryEntry
 from core.conversations import Customer
@@ -343,8 +345,9 @@ async def test_a_meters_readings_without_earlier_periods_replaced_ones(
         assert len(every) == 5
 
 
+@pytest.mark.parametrize("first_locks", ["the meter", "the account's meters"])
 async def test_a_meters_readings_read_locked_wait_for_another_submission(
-    database_url: str, account: Account, now: datetime
+    database_url: str, account: Account, now: datetime, first_locks: str
 ) -> None:
     """Two processes reading one meter's readings under its lock (to check, then store a
     reading): the second waits until the first has stored its reading, and then sees it."""
@@ -359,7 +362,10 @@ async def test_a_meters_readings_read_locked_wait_for_another_submission(
 
         async def submit_first() -> None:
             async with first.unit_of_work() as store:
-                await store.meters.lock(account.number, "M1")
+                if first_locks == "the meter":
+                    await store.meters.lock(account.number, "M1")
+                else:  # as a turn of the readings flow reads them
+                    await store.meters.for_account(account.number, locked=True)
                 assert await store.readings.for_meter(account.number, "M1") == []
                 first_holds.set()
                 await asyncio.sleep(0.3)
