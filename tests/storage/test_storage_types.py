@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
@@ -15,6 +18,7 @@ from core.meters import Scheme, Zone
 from core.tariffs import TariffRow
 from storage.database import Database
 from storage.tables import audit
+from storage.types import dumps_json
 
 PERM = timezone(timedelta(hours=5))
 
@@ -116,3 +120,45 @@ async def test_comparisons_across_offsets(db: Database) -> None:
             select(audit.c.action).where(audit.c.at >= since).order_by(audit.c.at)
         )
         assert result.scalars().all() == ["h4", "h5"]
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text() | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES)
+def test_json_is_written_as_the_standard_library_writes_it(value: object) -> None:
+    """The fast writer's text is the standard library's: readable Cyrillic, compact, integer
+    keys as strings, integers of any size — a float may be spelled otherwise (0.00001 for
+    1e-05), the same number."""
+    written = dumps_json(value)
+    standard = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(written) == json.loads(standard)
+    if not _has_float(value):
+        assert written == standard
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    return False
+
+
+def test_json_refuses_what_is_not_json() -> None:
+    with pytest.raises(TypeError):
+        dumps_json({"at": datetime.now(UTC)})
+    with pytest.raises(TypeError):
+        dumps_json({"amount": Decimal("1.5")})
