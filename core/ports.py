@@ -281,9 +281,8 @@ class LinkAttemptPort(Protocol):
 
 
 class MeterPort(Protocol):
-    async def for_account(self, number: str, *, locked: bool = False) -> list[Meter]:
-        """Meters with their registers, ordered by serial; registers ordered T1, T2, T3.
-        `locked`: every meter of the account held as `lock` holds one, in the same read."""
+    async def for_account(self, number: str) -> list[Meter]:
+        """Meters with their registers, ordered by serial; registers ordered T1, T2, T3."""
 
     async def upsert(self, meters: Sequence[Meter]) -> tuple[int, int]:
         """Insert or update by (account, serial) and register name."""

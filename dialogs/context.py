@@ -126,8 +126,6 @@ class Ctx:
         self._accounts: list[Account] | None = None
         self._own_numbers: tuple[str, ...] | None = None
         self._meters: dict[str, list[Meter]] = {}
-        self._meters_locked: set[str] = set()  # accounts whose meters this turn holds
-        self.holds_meters = False  # set by the engine for a flow that holds_meters
         self._on_their_way: dict[str, list[OnlinePayment]] = {}
         # A meter's readings as read this turn, and whether under the meter's lock.
         self._readings: dict[tuple[str, str], tuple[list[Reading], bool]] = {}
@@ -219,17 +217,10 @@ class Ctx:
         self._own_numbers = None
 
     async def meters(self, account: str) -> list[Meter]:
-        """An account's meters, read once a turn; held until it ends in a turn of a flow that
-        `holds_meters` (then `readings(locked=True)` needs no lock of its own)."""
-        locked = self.holds_meters
-        cached = self._meters.get(account)
-        if cached is None or (locked and account not in self._meters_locked):
-            cached = self._meters[account] = await self.store.meters.for_account(
-                account, locked=locked
-            )
-            if locked:
-                self._meters_locked.add(account)
-        return cached
+        """An account's meters, read once a turn."""
+        if account not in self._meters:
+            self._meters[account] = await self.store.meters.for_account(account)
+        return self._meters[account]
 
     async def readings(self, meter: Meter, *, locked: bool = False) -> list[Reading]:
         """The meter's submitted readings, newest first, read once a turn. `locked` takes the
@@ -238,7 +229,7 @@ class Ctx:
         key = (meter.account, meter.serial)
         cached = self._readings.get(key)
         if cached is None or (locked and not cached[1]):
-            if locked and meter.account not in self._meters_locked:
+            if locked:
                 await self.store.meters.lock(meter.account, meter.serial)
             # This period's readings, whatever their status, and the earlier ones that count:
             # what the baselines, corrections and bills read.

@@ -228,7 +228,6 @@ class Engine:
 
     async def _step_turn(self, ctx: Ctx, step: Step, msg: Msg) -> None:
         """The decision table: the step, another task, or the question again."""
-        ctx.holds_meters |= self.flows[step.flow].holds_meters  # the expectation reads them too
         if msg.action is not None:  # a button of this step's prompt, pressed or typed
             ctx.state.misses = 0
             await step.handler(ctx, msg)
@@ -614,7 +613,6 @@ class Engine:
 
     async def _entry(self, ctx: Ctx, flow: Flow, msg: Msg) -> None:
         assert flow.entry is not None, f"flow {flow.name} has no entry"
-        ctx.holds_meters |= flow.holds_meters
         await flow.entry(ctx, msg)
 
     async def resume(self, ctx: Ctx) -> bool:

@@ -102,9 +102,6 @@ class Flow:
     # A flow that only continues another (the receipt's follow-up month): a clause asking for
     # that other one is the same request, not a second one.
     continues: str | None = None
-    # Its turns read the account's meters under their lock (on PostgreSQL): it writes readings
-    # checked against the stored ones, and the lock then comes with the first read of meters.
-    holds_meters: bool = False
     entry: Handler | None = None
     steps: dict[str, Step] = field(default_factory=dict)
 

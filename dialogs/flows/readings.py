@@ -55,7 +55,6 @@ flow = Flow(
     intents=(Intent.SUBMIT_READING,),
     menu=MenuEntry("menu.readings", 10),
     resume_question="readings.resume",
-    holds_meters=True,
 )
 
 METER = "meter:"

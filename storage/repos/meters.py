@@ -19,14 +19,11 @@ _REGISTER_COLUMNS = ("id", "name", *_REGISTER_FIELDS)
 
 
 class MeterRepo(Repo):
-    async def for_account(self, number: str, *, locked: bool = False) -> list[Meter]:
-        # One statement: each meter joined with its registers, in name order. Locked (on
-        # PostgreSQL; SQLite's single writer serialises by itself) in serial order, as every
-        # reader takes them: two turns cannot each hold a meter the other waits for.
-        lock = locked and self._postgres
-
-        def build() -> Any:
-            query = (
+    async def for_account(self, number: str) -> list[Meter]:
+        # One statement: each meter joined with its registers, in name order.
+        result = await self._rows(
+            "meters.for_account",
+            lambda: (
                 select(
                     meter_table,
                     *(registers.c[name].label(f"register_{name}") for name in _REGISTER_COLUMNS),
@@ -34,10 +31,9 @@ class MeterRepo(Repo):
                 .outerjoin(registers, registers.c.meter_id == meter_table.c.id)
                 .where(meter_table.c.account_number == bindparam("number"))
                 .order_by(meter_table.c.serial, meter_table.c.id, registers.c.name)
-            )
-            return query.with_for_update(of=meter_table) if lock else query
-
-        result = await self._rows(f"meters.for_account.{lock}", build, {"number": number})
+            ),
+            {"number": number},
+        )
         rows: dict[int, dict[str, Any]] = {}
         by_meter: dict[int, list[Register]] = defaultdict(list)
         for row in result:

@@ -7,8 +7,6 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from core.accounts import Account, Category
 from core.balance import BillingBasis, HistoryEntry
 from core.conversations import Customer
@@ -345,9 +343,8 @@ async def test_a_meters_readings_without_earlier_periods_replaced_ones(
         assert len(every) == 5
 
 
-@pytest.mark.parametrize("first_locks", ["the meter", "the account's meters"])
 async def test_a_meters_readings_read_locked_wait_for_another_submission(
-    database_url: str, account: Account, now: datetime, first_locks: str
+    database_url: str, account: Account, now: datetime
 ) -> None:
     """Two processes reading one meter's readings under its lock (to check, then store a
     reading): the second waits until the first has stored its reading, and then sees it."""
@@ -362,10 +359,7 @@ async def test_a_meters_readings_read_locked_wait_for_another_submission(
 
         async def submit_first() -> None:
             async with first.unit_of_work() as store:
-                if first_locks == "the meter":
-                    await store.meters.lock(account.number, "M1")
-                else:  # as a turn of the readings flow reads them
-                    await store.meters.for_account(account.number, locked=True)
+                await store.meters.lock(account.number, "M1")
                 assert await store.readings.for_meter(account.number, "M1") == []
                 first_holds.set()
                 await asyncio.sleep(0.3)
