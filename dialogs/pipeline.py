@@ -234,6 +234,11 @@ class Pipeline:
                 inbound.channel, inbound.user_id, inbound.event_id, body, now
             )
             opened, added = (found[:2], found[2]) if found is not None else (None, None)
+            if found is None:
+                # Held by another transaction (or no such customer): wait for the lock before
+                # anything else is written, as every writer takes it first (the customer row is
+                # written below when the display name changed).
+                opened = await store.conversations.open(inbound.channel, inbound.user_id)
         if opened is not None and inbound.display_name in ("", opened[0].display_name):
             customer, conversation = opened  # the common case: one statement
         else:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
+
+import pytest
 
 from dialogs.messages import Inbound, InboundKind
 from storage.database import Database
@@ -131,6 +134,61 @@ async def test_a_turn_that_waited_for_the_conversation_is_stamped_after_the_wait
         await other.dispose()
     assert handled.replies
     assert received == later
+
+
+async def test_a_renamed_customer_waiting_for_the_conversation_does_not_deadlock_its_holder(
+    customer: Customer, database_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder of the conversation (a turn elsewhere switching the language) writes the
+    customer row after locking the conversation; the waiting turn, with a new display name,
+    must wait for the conversation before it writes the customer row, in the same order (a
+    deadlock would be broken by PostgreSQL, and the turn run again: none is allowed here)."""
+    import asyncio
+    from dataclasses import replace as changed
+
+    from storage.repos.customers import ConversationRepo
+
+    failed: list[BaseException] = []
+    locking = ConversationRepo.get_for_update
+
+    async def watched(self: ConversationRepo, *args: Any) -> Any:
+        try:
+            return await locking(self, *args)
+        except Exception as exc:
+            failed.append(exc)
+            raise
+
+    monkeypatch.setattr(ConversationRepo, "get_for_update", watched)
+    pipeline = customer.pipeline
+    await customer.start()
+    other = Database(database_url)
+    try:
+        async with other.unit_of_work() as store:
+            opened = await store.conversations.open("test", customer.user_id)
+            assert opened is not None
+            turn = asyncio.create_task(
+                pipeline.handle(
+                    Inbound(
+                        "test",
+                        customer.user_id,
+                        "renamed",
+                        InboundKind.TEXT,
+                        clock.now,
+                        text="меню",
+                        display_name="Мария Ивановна",
+                    )
+                )
+            )
+            await asyncio.sleep(0.3)
+            await store.customers.update(changed(opened[0], language="en"))
+            await store.commit()  # a deadlock would fail this or the turn
+        handled = await turn
+        async with other.unit_of_work() as store:
+            renamed = await store.customers.get(opened[0].id)
+    finally:
+        await other.dispose()
+    assert handled.replies and failed == []
+    assert renamed is not None and renamed.display_name == "Мария Ивановна"
 
 
 async def test_state_survives_a_new_pipeline(customer: Customer) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from core.readings import Reading, ReadingStatus
+from dialogs.config import DialogConfig
+from dialogs.pipeline import Pipeline
 from tests.dialogs.conftest import Clock, Customer, linked, local
 
 
@@ -201,6 +204,45 @@ async def test_two_family_members_at_once_leave_one_counted_reading(pipeline, mo
 
     monkeypatch.setattr(ReadingRepo, "for_meter", slow_fetch)
     await asyncio.gather(wife.send("12470"), husband.send("12480"))
+    readings = await stored(wife, "5901234567", "A-1")
+    assert sorted(r.status.value for r in readings) == ["accepted", "replaced"]
+
+
+async def test_two_family_members_in_two_processes_leave_one_counted_reading(
+    pipeline: Pipeline,
+    database_url: str,
+    config: DialogConfig,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As above, each served by another process (its own connection): the meter's lock, not
+    one shared transaction, keeps the second reading from being checked against a stale
+    history."""
+    import asyncio
+
+    from dialogs.engine import Engine
+    from dialogs.flows import FLOWS
+    from storage.database import Database
+    from storage.repos.readings import ReadingRepo
+
+    other = Database(database_url)
+    elsewhere = Pipeline(other.unit_of_work, Engine(FLOWS), config, clock=clock)
+    wife, husband = Customer(pipeline, user_id="wife"), Customer(elsewhere, user_id="husband")
+    try:
+        for person in (wife, husband):
+            await linked(person)
+            await person.send("показания")
+        fetch = ReadingRepo.for_meter
+
+        async def slow_fetch(self: ReadingRepo, *args: Any, **kwargs: Any) -> list[Reading]:
+            found = await fetch(self, *args, **kwargs)
+            await asyncio.sleep(0.2)  # widen the window between read and write
+            return found
+
+        monkeypatch.setattr(ReadingRepo, "for_meter", slow_fetch)
+        await asyncio.gather(wife.send("12470"), husband.send("12480"))
+    finally:
+        await other.dispose()
     readings = await stored(wife, "5901234567", "A-1")
     assert sorted(r.status.value for r in readings) == ["accepted", "replaced"]
 
