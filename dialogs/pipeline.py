@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from core.conversations import Conversation, ConversationStatus
+from core.conversations import Conversation, ConversationStatus, Customer
 from core.masking import hide_card_data
 from core.ports import Store
 from dialogs.batch import Batcher
@@ -226,19 +226,20 @@ class Pipeline:
         # A pressed button's label is kept with the event (transcripts show what was pressed;
         # the dialog itself goes by the payload): it is read in the state, after the lock.
         labelled = inbound.kind is InboundKind.BUTTON and not inbound.text
-        added: bool | None = None
-        if labelled:
-            opened = await store.conversations.open(inbound.channel, inbound.user_id)
-        else:
+        found = None
+        if not labelled:
             found = await store.conversations.open_with_event(
                 inbound.channel, inbound.user_id, inbound.event_id, body, now
             )
-            opened, added = (found[:2], found[2]) if found is not None else (None, None)
-            if found is None:
-                # Held by another transaction (or no such customer): wait for the lock before
-                # anything else is written, as every writer takes it first (the customer row is
-                # written below when the display name changed).
-                opened = await store.conversations.open(inbound.channel, inbound.user_id)
+        added: bool | None = None
+        opened: tuple[Customer, Conversation] | None
+        if found is not None:
+            opened, added = found[:2], found[2]
+        else:
+            # A button, a conversation held by another transaction, or no such customer: wait
+            # for the lock before anything is written, as every writer takes it first (the
+            # customer row is written below when the display name changed).
+            opened = await store.conversations.open(inbound.channel, inbound.user_id)
         if opened is not None and inbound.display_name in ("", opened[0].display_name):
             customer, conversation = opened  # the common case: one statement
         else:
