@@ -43,6 +43,12 @@ _EARLIER = re.compile(
     re.IGNORECASE,
 )
 _NOT_THIS_BUT_THAT = re.compile(r"\bне\s+\d[\d\s.,]*\s+а\s+\d", re.IGNORECASE)
+# «поменяйте ночное на 8290», «замените день на 23610»: this period's zone to be changed. Not
+# part of _MISTAKE: «в прошлом месяце поменяли счётчик» disputes no billed reading.
+_CHANGE = re.compile(
+    r"помен[яи]|замени|измени|поправ|перепиш|скорректир|change|fix|update|replace",
+    re.IGNORECASE,
+)
 MONTH_STEMS = (
     "январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр",
     "ноябр", "декабр",
@@ -117,6 +123,11 @@ def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
     return month != int(period[5:7])  # this period's own reading may still be corrected
 
 
+def corrects(text: str) -> bool:
+    """The message corrects a value sent («ошиблась», «поменяйте ночь на», «не 8280 а 8290»)."""
+    return any(p.search(text) for p in (_MISTAKE, _CHANGE, _NOT_THIS_BUT_THAT))
+
+
 def values_named(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
     """The values a message gives without the one it withdraws («не 8050 а 8030»), each with
     the zone its words name («ночь не так, там 8030»)."""
@@ -133,7 +144,7 @@ async def values_meant(
     and — when it corrects this period's readings of a meter with zones — the zones it leaves
     out keeping what was sent before, so that only the zone corrected changes."""
     values = values_named(meter, values, text)
-    if len(meter.registers) < 2 or not values or not _MISTAKE.search(text):
+    if len(meter.registers) < 2 or not values or not corrects(text):
         return values
     period = period_for(ctx.today, ctx.config.readings.cutoff_day)
     own = await ctx.readings(meter, locked=True)

@@ -38,6 +38,7 @@ from dialogs.flows.common import (
     yes_no,
 )
 from dialogs.flows.corrections import (
+    corrects,
     disputes_a_billed_reading,
     either_or,
     in_the_order_they_fit,
@@ -361,7 +362,10 @@ def _billed_already(ctx: Ctx) -> None:
 async def _meant(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
     kind = ReadingKind.CONTROL if ctx.data.get(CONTROL) else ReadingKind.REGULAR
     if ctx.data.get("got"):
-        return values  # the rest of a reading given zone by zone
+        # The rest of a reading given zone by zone, or a zone given already said again
+        # («ночь не 8280 а 8290», «ой день не 23600 а 23610»): a zone a correction names
+        # replaces its value; elsewhere a zone named is context («8280, а день я передала»).
+        return values_named(meter, values, text) if corrects(text) else values
     return await values_meant(ctx, meter, values, text, kind)
 
 
