@@ -6,6 +6,7 @@ doubt («мама говорит 31650, но она плохо видит»: ask
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -42,7 +43,6 @@ _EARLIER = re.compile(
     r"(?P<month>январ|феврал|март|апрел|ма[ея]|июн|июл|август|сентябр|октябр|ноябр|декабр)",
     re.IGNORECASE,
 )
-_NOT_THIS_BUT_THAT = re.compile(r"\bне\s+\d[\d\s.,]*\s+а\s+\d", re.IGNORECASE)
 # «поменяйте ночное на 8290», «замените день на 23610»: this period's zone to be changed. Not
 # part of _MISTAKE: «в прошлом месяце поменяли счётчик» disputes no billed reading.
 _CHANGE = re.compile(
@@ -66,6 +66,9 @@ _UNSURE = re.compile(
 _EITHER_OR = re.compile(r"\d{3}\s*(?:или|либо|то\s+ли|or)\s*\d{3}", re.IGNORECASE)
 # «не 56390 а 56309»: the first value withdrawn, the second meant.
 _NOT_BUT = re.compile(r"(?<![^\W\d_])не\s+(\d[\d\s]*(?:[.,]\d+)?)\s*,?\s+а\s+\d", re.IGNORECASE)
+# «8285 а не 8280»: the second withdrawn; «вместо 30545 надо 30540»: the first.
+_BUT_NOT = re.compile(r"\d\s*,?\s+а\s+не\s+(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+_INSTEAD = re.compile(r"(?<![^\W\d_])вместо\s+(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 # «это не показания», «31640 это пенсия», «это номер квитанции»: the number is something else.
 _NOT_A_READING = re.compile(
     r"не\s+(?:показани|сч[её]тчик)|(?<![^\W\d_])это\s+(?:(?:я\s+)?сумм|пенси|номер|телефон|"
@@ -111,7 +114,7 @@ def check(
 
 def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
     """A reading of an earlier, billed period said to be wrong: not one to submit now."""
-    mistake = _MISTAKE.search(text) or _NOT_THIS_BUT_THAT.search(text)
+    mistake = _MISTAKE.search(text) or withdrawn(text)
     earlier = _EARLIER.search(text)
     if not (mistake and earlier):
         return False
@@ -125,16 +128,36 @@ def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
 
 def corrects(text: str) -> bool:
     """The message corrects a value sent («ошиблась», «поменяйте ночь на», «не 8280 а 8290»)."""
-    return any(p.search(text) for p in (_MISTAKE, _CHANGE, _NOT_THIS_BUT_THAT))
+    return bool(withdrawn(text)) or any(p.search(text) for p in (_MISTAKE, _CHANGE))
+
+
+def withdrawn(text: str) -> set[Decimal]:
+    """The values a message takes back: «не 8050 а 8030», «8030 а не 8050», «вместо 8050»."""
+    return {
+        Decimal(re.sub(r"\s", "", found[1]).replace(",", "."))
+        for pattern in (_NOT_BUT, _BUT_NOT, _INSTEAD)
+        for found in pattern.finditer(text)
+    }
 
 
 def values_named(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
     """The values a message gives without the one it withdraws («не 8050 а 8030»), each with
     the zone its words name («ночь не так, там 8030»)."""
-    if withdrawn := _NOT_BUT.search(text):
-        wrong = Decimal(re.sub(r"\s", "", withdrawn[1]).replace(",", "."))
-        values = [value for value in values if value.value != wrong]
+    if wrong := withdrawn(text):
+        values = [value for value in values if value.value not in wrong]
     return _labelled_by_the_words(meter, values, text)
+
+
+def zone_withdrawn(
+    values: list[ParsedValue], text: str, sent: Mapping[str, Decimal]
+) -> list[ParsedValue]:
+    """One unnamed value in place of one withdrawn («ой не 6096 а 6094»): the zone the value
+    withdrawn was given for, when exactly one zone has it."""
+    if len(values) != 1 or values[0].labelled:
+        return values
+    wrong = withdrawn(text)
+    zones = [name for name, value in sent.items() if value in wrong]
+    return [replace(values[0], register=zones[0])] if len(zones) == 1 else values
 
 
 async def values_meant(
@@ -155,6 +178,7 @@ async def values_meant(
     }
     if not sent:
         return values
+    values = zone_withdrawn(values, text, sent)
     if len(values) == 1 and not values[0].labelled:
         register = closest_register(ctx, meter, values[0], sent, own, period)
         if register is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.accounts import Account
-from core.meters import Meter, VerificationState, verification_state
+from core.meters import Meter, VerificationState, Zone, verification_state
 from core.readings import (
     AssignError,
     ParsedValue,
@@ -21,6 +21,7 @@ from core.readings import (
     could_be_display,
     period_for,
     plausibility_limit,
+    zone_named,
 )
 from core.tariffs import NoTariff, estimate, rows_valid_on
 from dialogs.context import Ctx
@@ -46,6 +47,7 @@ from dialogs.flows.corrections import (
     unsure,
     values_meant,
     values_named,
+    zone_withdrawn,
 )
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, is_yes, money_beside_numbers
@@ -92,6 +94,11 @@ def _clearly_readings(msg: Msg) -> bool:
     analysis = msg.analysis
     if analysis.intent is not Intent.SUBMIT_READING or _HYPOTHETICAL.search(msg.text):
         return False  # «а если 61600»: a what-if, not a value to store
+    if corrects(msg.text) and (
+        any(value.labelled for value in analysis.entities.readings)
+        or zone_named(msg.text) not in (None, Zone.ALL)
+    ):
+        return True  # «исправьте пик на 9203»: the peak hours' words say nothing against it
     return all(
         confidence < RIVAL
         for intent, confidence in analysis.alternatives
@@ -206,8 +213,23 @@ async def _offer(ctx: Ctx, meter: Meter, text: str, key: str) -> None:
     """Ask before the values of `text` count: «31 650 — это показание счётчика № …?»."""
     values = await values_in(ctx, text)
     ctx.goto(offered_step, pending=text)
-    shown = ", ".join(ctx.t.number(v.value) for v in values)
-    ctx.say(ctx.t(key, values=shown, serial=meter.serial), yes_no(ctx))
+    ctx.say(ctx.t(key, values=_shown(ctx, meter, values, text), serial=meter.serial), yes_no(ctx))
+
+
+def _shown(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -> str:
+    """The values a question is about, each with the zone it goes to on a meter with zones
+    («9 203 (пик)»), the one a correction withdraws left out."""
+    if len(meter.registers) > 1:
+        values = values_named(meter, values, text) or values
+    shown = []
+    for value in values:
+        number = ctx.t.number(value.value)
+        named = assign_to_registers([value], meter) if value.labelled else None
+        if isinstance(named, dict) and len(meter.registers) > 1:
+            zone = ctx.t(f"readings.zone.{meter.zone_of(next(iter(named))).value}")
+            number = ctx.t("readings.value_of_zone", value=number, zone=zone)
+        shown.append(number)
+    return ", ".join(shown)
 
 
 @flow.step("offered", Either((Readings(), YesNo()), hint="yes_no_or_readings"))
@@ -365,7 +387,10 @@ async def _meant(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -
         # The rest of a reading given zone by zone, or a zone given already said again
         # («ночь не 8280 а 8290», «ой день не 23600 а 23610»): a zone a correction names
         # replaces its value; elsewhere a zone named is context («8280, а день я передала»).
-        return values_named(meter, values, text) if corrects(text) else values
+        if not corrects(text):
+            return values
+        given = {name: Decimal(entry["value"]) for name, entry in ctx.data["got"].items()}
+        return zone_withdrawn(values_named(meter, values, text), text, given)
     return await values_meant(ctx, meter, values, text, kind)
 
 
@@ -564,11 +589,11 @@ async def _replace_in_submission(
     that zone only, the others keep what was just sent (never an earlier submission's); values
     that fit no zone alone start the meter's values again."""
     got: dict[str, Any] = ctx.data.get("got", {})
-    values = values_named(meter, values, text)
+    sent = {name: Decimal(entry["value"]) for name, entry in got.items()}
+    values = zone_withdrawn(values_named(meter, values, text), text, sent)
     if len(values) == 1 and not values[0].labelled and len(meter.registers) > 1:
         period = period_for(ctx.today, ctx.config.readings.cutoff_day)
         own = await ctx.readings(meter, locked=True)
-        sent = {name: Decimal(entry["value"]) for name, entry in got.items()}
         register = corrections.closest_register(ctx, meter, values[0], sent, own, period)
         if register is not None:
             values = [replace(values[0], register=register)]
@@ -783,7 +808,7 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
         return False
     meter = candidates[0]
     ctx.goto(offered_step, account=meter.account, serial=meter.serial, got={}, pending=msg.text)
-    shown = ", ".join(ctx.t.number(v.value) for v in values)
+    shown = _shown(ctx, meter, values, msg.text)
     ctx.say(ctx.t("readings.offered", values=shown, serial=meter.serial), yes_no(ctx))
     return True
 
