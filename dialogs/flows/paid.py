@@ -4,6 +4,7 @@ request with the date and amount already asked."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +46,14 @@ WAIT = "wait"
 DAYS_TO_ARRIVE = "1–3"
 WORKING_DAYS_TO_ARRIVE = 3
 HISTORY_MONTHS = 36  # where the last payment billing knows is looked for
+# «долг почти 6 тыщ, я платил», «около 3000»: an amount owed or only guessed, not the payment's
+# own — asked for rather than passed on to the operator as paid (an account number after «долг
+# висит» is no amount).
+_NOT_THE_PAID_AMOUNT = re.compile(
+    r"(?:долг|задолж|долж[еун]|начисл|насчита|выстав|почти|около|примерно|приблизит|где-?\s*то|"
+    r"вроде|owe|debt|about|around|roughly)\w*[\s,:?!-]+(?:[^\W\d]+[\s,:?!-]+){0,2}\d{1,7}(?!\d)",
+    re.IGNORECASE,
+)
 
 
 @flow.start
@@ -64,7 +73,7 @@ async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
     paid_on = said.value if said.fit is Fit.STRONG else None  # «в конце ноября» is no day
     if isinstance(paid_on, date) and "paid_on" not in ctx.data:
         ctx.data["paid_on"] = paid_on.isoformat()
-    amount = amount_said(msg.text)
+    amount = None if _NOT_THE_PAID_AMOUNT.search(msg.text) else amount_said(msg.text)
     if amount is not None and "amount" not in ctx.data:
         ctx.data["amount"] = str(amount)
     mentioned = ctx.data.setdefault("mentioned", [])
