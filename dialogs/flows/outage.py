@@ -24,7 +24,9 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     wire = t("outage.wire", hotline=company.grid_hotline)
     voltage = t("outage.voltage", visit_type=t("visits.type.power_quality"))
     # What the customer wrote about comes first: a broken wire is a danger before anything else.
-    if subject is OutageSubject.WIRE:
+    if subject is OutageSubject.FIRE:
+        parts = [fire_advice(ctx), intro]
+    elif subject is OutageSubject.WIRE:
         parts = [wire, intro, voltage, t("outage.check")]
     elif subject is OutageSubject.VOLTAGE:
         parts = [intro, voltage, wire]
@@ -33,7 +35,12 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     # Supply cut for a debt is the supplier's own business, not the grid's.
     parts.append(t("outage.for_debt"))
     options = [ctx.operator_option(), ctx.option("outage.debt", "go:debt"), ctx.menu_option()]
-    if subject is OutageSubject.VOLTAGE:
+    if subject in (OutageSubject.VOLTAGE, OutageSubject.FIRE):
         options.insert(0, ctx.option("outage.book_visit", "go:visits"))
     ctx.end()
     ctx.say("\n\n".join(parts), options)
+
+
+def fire_advice(ctx: Ctx) -> str:
+    """What to do first when something sparks, smokes or smells of burning."""
+    return ctx.t("outage.fire", hotline=ctx.config.company.grid_hotline)

@@ -30,12 +30,14 @@ from dialogs.flows.common import (
     start_with_account,
     yes_no,
 )
+from dialogs.flows.outage import fire_advice
 from dialogs.messages import InboundKind
 from dialogs.nlu import (
     Command,
     DateValue,
     DayPart,
     Intent,
+    OutageSubject,
     Topic,
     cancel_wish,
     command,
@@ -44,6 +46,7 @@ from dialogs.nlu import (
     is_no,
     is_yes,
     ordinal,
+    outage_subject,
     visit_type,
 )
 
@@ -95,6 +98,8 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         ctx.data["preset"] = preset.value
     if msg.action is None and msg.text:
         ctx.data["first"] = msg.text  # a day, a time, a phone said at once are not asked again
+        if outage_subject(msg.text) is OutageSubject.FIRE:
+            ctx.say(fire_advice(ctx))  # «счётчик искрит»: safety before the booking
     remember_description(ctx, msg)
     await start_with_account(ctx, account, ask_type)
 

@@ -321,7 +321,13 @@ NEGATION_PASSES = ("в", "во", "на", "к", "с", "on", "in", "at", "the")
 
 
 # What an outage report is about.
-WIRE_WORDS = ("провод", "обрыв", "оборвать", "столб", "искрить", "wire", "cable", "pole", "spark")
+WIRE_WORDS = ("провод", "обрыв", "оборвать", "столб", "wire", "cable", "pole")
+# Sparks, smoke, a smell of burning — indoors, unless a wire or a pole is named: a fire risk.
+FIRE_WORDS = (
+    "искрить", "искра", "дымить", "дымиться", "дым", "задымление", "гарь", "гарью", "гари",
+    "горелый", "горелым", "горелое", "плавить", "плавиться", "пожар", "огонь", "spark", "smoke",
+    "fire",
+)  # fmt: skip
 VOLTAGE_WORDS = (
     "напряжение",
     "скачок",
@@ -344,6 +350,7 @@ VOLTAGE_WORDS = (
 
 class OutageSubject(StrEnum):
     WIRE = "wire"  # a broken or sparking wire: a danger to life
+    FIRE = "fire"  # sparks, smoke, a smell of burning at home: switch off, 112
     VOLTAGE = "voltage"  # surges, flicker, burnt appliances
 
 
@@ -432,10 +439,13 @@ def contact_field(text: str) -> ContactField | None:
 
 
 def outage_subject(text: str) -> OutageSubject | None:
-    """A broken wire or a voltage problem; a wire wins, being the danger."""
+    """A broken wire, a fire risk or a voltage problem; the dangers win, a wire first (sparks
+    on a pole are the wire's)."""
     said = {token.lemma for token in _said(text)}
     if said & _words(WIRE_WORDS):
         return OutageSubject.WIRE
+    if said & _words(FIRE_WORDS):
+        return OutageSubject.FIRE
     if said & _words(VOLTAGE_WORDS):
         return OutageSubject.VOLTAGE
     return None
