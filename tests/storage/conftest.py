@@ -1,5 +1,6 @@
-"""A migrated database per test: SQLite in tmp_path, or the PostgreSQL of
-ENERGOBOT_TEST_DATABASE_URL (its schema public dropped and recreated first)."""
+"""A migrated database per test: a copy of the session's migrated SQLite in tmp_path, or the
+PostgreSQL of ENERGOBOT_TEST_DATABASE_URL with every table emptied (its schema public dropped,
+recreated and migrated when it is not at the head revision)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from core.accounts import Account, Category
 from core.conversations import Customer
 from storage.database import Database
 from storage.migrate import upgrade
+from tests.conftest import emptied, migrated_copy
 
 TEST_URL_VARIABLE = "ENERGOBOT_TEST_DATABASE_URL"
 NOW = datetime(2025, 3, 24, 9, 30, tzinfo=UTC)
@@ -45,9 +48,16 @@ async def empty_database_url(tmp_path: Any) -> str:
 
 
 @pytest.fixture
-async def database_url(empty_database_url: str) -> str:
-    await upgrade(empty_database_url)
-    return empty_database_url
+async def database_url(tmp_path: Any, migrated_sqlite: Path) -> str:
+    """A database at the head revision with no rows."""
+    url = os.environ.get(TEST_URL_VARIABLE)
+    if not url:
+        return migrated_copy(migrated_sqlite, tmp_path / "var" / "energobot.db")
+    if await emptied(url):
+        return url
+    await reset_postgres(url)
+    await upgrade(url)
+    return url
 
 
 @pytest.fixture
