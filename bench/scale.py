@@ -47,6 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, for seeding
 
+from sqlalchemy.engine import make_url
 from webhook import (  # bench/ is the script's directory, so on sys.path
     ENERGOBOT_HEADERS,
     PG_ADMIN_URL,
@@ -460,7 +461,8 @@ async def measure(url: str, db: str, size: int, args: argparse.Namespace) -> lis
         with tempfile.TemporaryDirectory() as tmp:
             servers = energobot_servers(url, 1, sink_port, Path(tmp), demo=False)
             async with servers as (urls, pids):
-                pg = url.rsplit("/", 1)[1] if db == "postgres" else None
+                # The database's name, also when the URL reaches it by a socket (?host=/run/…).
+                pg = make_url(url).database if db == "postgres" else None
                 cpu = CpuMeter(pids, args.pg_url if pg else None, pg)
                 if args.warmup_seconds > 0:
                     # A warm database, as in service: the seeded rows' pages read once, the
