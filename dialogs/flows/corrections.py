@@ -64,11 +64,21 @@ _UNSURE = re.compile(
 )
 # «8105 или 8150»: two values, one of them the right one («2 или 3 дня назад» is no value).
 _EITHER_OR = re.compile(r"\d{3}\s*(?:или|либо|то\s+ли|or)\s*\d{3}", re.IGNORECASE)
-# «не 56390 а 56309»: the first value withdrawn, the second meant.
-_NOT_BUT = re.compile(r"(?<![^\W\d_])не\s+(\d[\d\s]*(?:[.,]\d+)?)\s*,?\s+а\s+\d", re.IGNORECASE)
-# «8285 а не 8280»: the second withdrawn; «вместо 30545 надо 30540»: the first.
-_BUT_NOT = re.compile(r"\d\s*,?\s+а\s+не\s+(\d+(?:[.,]\d+)?)", re.IGNORECASE)
-_INSTEAD = re.compile(r"(?<![^\W\d_])вместо\s+(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+# «не 56390 а 56309»: the first value withdrawn, the second meant; «8285 а не 8280»: the second
+# withdrawn; «вместо 30545 надо 30540»: the first.
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_WITHDRAWALS = (
+    re.compile(
+        rf"(?<![^\W\d_])не\s+(?P<old>\d[\d\s]*(?:[.,]\d+)?)\s*,?\s+а\s+(?P<new>{_NUMBER})",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"(?P<new>{_NUMBER})\s*,?\s+а\s+не\s+(?P<old>{_NUMBER})", re.IGNORECASE),
+    re.compile(
+        rf"(?<![^\W\d_])вместо\s+(?P<old>{_NUMBER})(?:\s+(?:надо|нужно|будет|на)\s*|\s*[-–—:]\s*"
+        rf"|\s+)?(?P<new>{_NUMBER})?",
+        re.IGNORECASE,
+    ),
+)
 # «это не показания», «31640 это пенсия», «это номер квитанции»: the number is something else.
 _NOT_A_READING = re.compile(
     r"не\s+(?:показани|сч[её]тчик)|(?<![^\W\d_])это\s+(?:(?:я\s+)?сумм|пенси|номер|телефон|"
@@ -133,18 +143,46 @@ def corrects(text: str) -> bool:
 
 def withdrawn(text: str) -> set[Decimal]:
     """The values a message takes back: «не 8050 а 8030», «8030 а не 8050», «вместо 8050»."""
-    return {
-        Decimal(re.sub(r"\s", "", found[1]).replace(",", "."))
-        for pattern in (_NOT_BUT, _BUT_NOT, _INSTEAD)
-        for found in pattern.finditer(text)
-    }
+    return {_decimal(found["old"]) for found in _withdrawals(text)}
+
+
+def _withdrawals(text: str) -> list[re.Match[str]]:
+    return sorted(
+        (found for pattern in _WITHDRAWALS for found in pattern.finditer(text)),
+        key=lambda found: found.start(),
+    )
+
+
+def _decimal(digits: str) -> Decimal:
+    return Decimal(re.sub(r"\s", "", digits).replace(",", "."))
+
+
+def _zones_corrected(text: str) -> dict[Decimal, Zone]:
+    """The zone each correction names before it for its new value: «ночь не 7108 а 7110, пик
+    не 10299 а 10302» — 7110 the night's, 10302 the peak's."""
+    zones: dict[Decimal, Zone] = {}
+    since = 0
+    for found in _withdrawals(text):
+        zone = zone_named(text[since : found.start()])
+        if found["new"] and zone not in (None, Zone.ALL):
+            zones[_decimal(found["new"])] = zone
+        since = found.end()
+    return zones
 
 
 def values_named(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
     """The values a message gives without the one it withdraws («не 8050 а 8030»), each with
-    the zone its words name («ночь не так, там 8030»)."""
+    the zone its words name («ночь не так, там 8030», «ночь не 7108 а 7110, пик не 10299 а
+    10302»)."""
     if wrong := withdrawn(text):
         values = [value for value in values if value.value not in wrong]
+    if len(meter.registers) > 1 and (zones := _zones_corrected(text)):
+        values = [
+            replace(value, zone=zones[value.value])
+            if not value.labelled and value.value in zones
+            else value
+            for value in values
+        ]
     return _labelled_by_the_words(meter, values, text)
 
 
@@ -256,6 +294,63 @@ def closest_register(
     if len(distances) > 1 and distances[0][0] * CLEARLY_CLOSER >= distances[1][0]:
         return None
     return distances[0][1]
+
+
+# A value this close to one just sent (relatively) is that zone's, typed again (23600 → 23610).
+NEARLY = Decimal("0.02")
+
+
+def zone_questioned(
+    ctx: Ctx,
+    meter: Meter,
+    value: ParsedValue,
+    got: Mapping[str, Mapping[str, Any]],
+    own: list[Reading],
+    period: str,
+) -> str | None:
+    """The zone an unnamed value said at «всё верно?» or the rollover question replaces, among
+    those it is a valid reading of: the one whose value it is with a digit dropped (74450 →
+    7445, «часто это лишняя цифра»); else the one it nearly repeats; else the one the question
+    is about (the roll past zero asked about, or the largest use); else the one it is clearly
+    closest to. None when nothing says."""
+    sent = {name: Decimal(entry["value"]) for name, entry in got.items()}
+    fits = [
+        name
+        for name in sent
+        if check(ctx, meter, value, previous(ctx, meter, name, own, period)).verdict is Verdict.OK
+    ]
+    dropped = [name for name in fits if _digit_dropped(sent[name], value.value)]
+    near = [name for name in fits if abs(value.value - sent[name]) <= abs(sent[name]) * NEARLY]
+    for found in (dropped, near):
+        if len(found) == 1:
+            return found[0]
+    asked = _asked_about(got)
+    if asked in fits:
+        return asked
+    return closest_register(ctx, meter, value, sent, own, period)
+
+
+def _digit_dropped(sent: Decimal, value: Decimal) -> bool:
+    """`value` is `sent` with one digit of its whole part left out (74450 → 7445)."""
+    whole, shorter = str(int(sent)), str(int(value))
+    return len(whole) == len(shorter) + 1 and any(
+        whole[:i] + whole[i + 1 :] == shorter for i in range(len(whole))
+    )
+
+
+def _asked_about(got: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The zone of the roll past zero asked about, else the one with the largest use."""
+    rolled = [
+        name for name, entry in got.items() if entry["rollover"] and not entry.get("confirmed")
+    ]
+    if rolled:
+        return rolled[0]
+    used = {
+        name: Decimal(entry["consumption"])
+        for name, entry in got.items()
+        if entry["consumption"] is not None
+    }
+    return max(used, key=lambda name: used[name]) if used else None
 
 
 def _as_parsed(register: str, value: Decimal) -> ParsedValue:

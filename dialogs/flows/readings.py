@@ -47,6 +47,7 @@ from dialogs.flows.corrections import (
     unsure,
     values_meant,
     values_named,
+    withdrawn,
     zone_withdrawn,
 )
 from dialogs.messages import InboundKind
@@ -94,11 +95,14 @@ def _clearly_readings(msg: Msg) -> bool:
     analysis = msg.analysis
     if analysis.intent is not Intent.SUBMIT_READING or _HYPOTHETICAL.search(msg.text):
         return False  # «а если 61600»: a what-if, not a value to store
-    if corrects(msg.text) and (
-        any(value.labelled for value in analysis.entities.readings)
-        or zone_named(msg.text) not in (None, Zone.ALL)
+    if withdrawn(msg.text) or (
+        corrects(msg.text)
+        and (
+            any(value.labelled for value in analysis.entities.readings)
+            or zone_named(msg.text) not in (None, Zone.ALL)
+        )
     ):
-        return True  # «исправьте пик на 9203»: the peak hours' words say nothing against it
+        return True  # «исправьте пик на 9203», «пик не 10299 а 10302»: not the peak's tariff
     return all(
         confidence < RIVAL
         for intent, confidence in analysis.alternatives
@@ -584,17 +588,17 @@ async def _replace_in_submission(
     ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str
 ) -> None:
     """Values said at «всё верно?» or the rollover question in place of those of this
-    submission: a zone named («да, но ночь 8030», «ночь не 8050 а 8030») or clearly meant —
-    the one an unnamed value is closest to («ошиблась, там 8240» after «ночь 9240») — replaces
-    that zone only, the others keep what was just sent (never an earlier submission's); values
-    that fit no zone alone start the meter's values again."""
+    submission: a zone named («да, но ночь 8030», «ночь не 8050 а 8030») or clearly meant
+    (corrections.zone_questioned: «ой там 7445» after «день 74450» is the day's) replaces that
+    zone only, the others keep what was just sent (never an earlier submission's); values that
+    fit no zone alone start the meter's values again."""
     got: dict[str, Any] = ctx.data.get("got", {})
     sent = {name: Decimal(entry["value"]) for name, entry in got.items()}
     values = zone_withdrawn(values_named(meter, values, text), text, sent)
     if len(values) == 1 and not values[0].labelled and len(meter.registers) > 1:
         period = period_for(ctx.today, ctx.config.readings.cutoff_day)
         own = await ctx.readings(meter, locked=True)
-        register = corrections.closest_register(ctx, meter, values[0], sent, own, period)
+        register = corrections.zone_questioned(ctx, meter, values[0], got, own, period)
         if register is not None:
             values = [replace(values[0], register=register)]
     named = assign_to_registers(values, meter, tuple(r.name for r in meter.registers))

@@ -419,7 +419,7 @@ def _score(
     bare = substantive < BARE_BELOW
     numbers = extraction.numbers
     if numbers.reading_like and not by_zone:
-        strong = bare or _registers_shown(entities)
+        strong = bare or _registers_shown(entities) or numbers.corrected
         scores[Intent.SUBMIT_READING] += BARE_READING if strong else READING_AMONG_WORDS
     elif numbers.weak and bare and not (entities.accounts or entities.phones or entities.kwh):
         scores[Intent.SUBMIT_READING] += BARE_SMALL_NUMBER

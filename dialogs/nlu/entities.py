@@ -81,6 +81,9 @@ class NumberSignals:
     reading_like: int = 0  # labelled by a zone, or 4+ integer digits
     weak: int = 0  # other numbers (could be a reading of a young meter, or anything)
     money: int = 0  # amounts of money («1500 руб», «8 тысяч»)
+    # «ночь не 7108 а 7110», «10302 а не 10299», «вместо 30545»: a 4+ digit value taken back
+    # for another, which is what correcting readings looks like (never a price or an amount).
+    corrected: bool = False
 
 
 @dataclass(slots=True)
@@ -564,8 +567,15 @@ def _readings(remainder: str) -> tuple[ParsedValue, ...]:
         return ()
 
 
+_CORRECTED = re.compile(
+    r"(?<![^\W\d_])не\s+\d{4,}(?:[.,]\d+)?\s*,?\s+а\s+\d{4,}|\d{4,}(?:[.,]\d+)?\s*,?\s+а\s+не\s+\d{4,}"
+    r"|(?<![^\W\d_])вместо\s+\d{4,}",
+    re.IGNORECASE,
+)
+
+
 def _number_signals(remainder: str) -> NumberSignals:
-    signals = NumberSignals()
+    signals = NumberSignals(corrected=_CORRECTED.search(remainder) is not None)
     labelled_at = {match.end() for match in LABELLED_NUMBER.finditer(remainder)}
     for match in _LEFTOVER_NUMBER.finditer(remainder):
         integer_digits = sum(ch.isdigit() for ch in re.split(r"[.,]", match[0])[0])
