@@ -25,8 +25,12 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     voltage = t("outage.voltage", visit_type=t("visits.type.power_quality"))
     # What the customer wrote about comes first: a broken wire is a danger before anything else.
     if subject is OutageSubject.FIRE:
-        parts = [fire_advice(ctx), intro]
-    elif subject is OutageSubject.WIRE:
+        # Nothing about outages or debts: the meter or the wiring is to be looked at.
+        ctx.end()
+        visit = ctx.option("outage.book_visit", "go:visits")
+        ctx.say(fire_advice(ctx), [visit, ctx.operator_option(), ctx.menu_option()])
+        return
+    if subject is OutageSubject.WIRE:
         parts = [wire, intro, voltage, t("outage.check")]
     elif subject is OutageSubject.VOLTAGE:
         parts = [intro, voltage, wire]
@@ -35,7 +39,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
     # Supply cut for a debt is the supplier's own business, not the grid's.
     parts.append(t("outage.for_debt"))
     options = [ctx.operator_option(), ctx.option("outage.debt", "go:debt"), ctx.menu_option()]
-    if subject in (OutageSubject.VOLTAGE, OutageSubject.FIRE):
+    if subject is OutageSubject.VOLTAGE:
         options.insert(0, ctx.option("outage.book_visit", "go:visits"))
     ctx.end()
     ctx.say("\n\n".join(parts), options)
