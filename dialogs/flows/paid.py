@@ -29,7 +29,7 @@ from dialogs.flows.operator import (
     open_escalation,
     when_operators_answer,
 )
-from dialogs.i18n import translator
+from dialogs.i18n import Translator, translator
 from dialogs.nlu import Topic
 
 flow = Flow(
@@ -49,6 +49,10 @@ HISTORY_MONTHS = 36  # where the last payment billing knows is looked for
 # «долг почти 6 тыщ, я платил», «около 3000»: an amount owed or only guessed, not the payment's
 # own — asked for rather than passed on to the operator as paid (an account number after «долг
 # висит» is no amount).
+_HEDGED = re.compile(
+    r"примерно|около|где-?\s*то|вроде|приблизит|не\s+помню|кажется|или|может|about|around|roughly",
+    re.IGNORECASE,
+)
 _NOT_THE_PAID_AMOUNT = re.compile(
     r"(?:долг|задолж|долж[еун]|начисл|насчита|выстав|почти|около|примерно|приблизит|где-?\s*то|"
     r"вроде|owe|debt|about|around|roughly)\w*[\s,:?!-]+(?:[^\W\d]+[\s,:?!-]+){0,2}\d{1,7}(?!\d)",
@@ -73,6 +77,7 @@ async def _take_what_is_said(ctx: Ctx, msg: Msg) -> None:
     paid_on = said.value if said.fit is Fit.STRONG else None  # «в конце ноября» is no day
     if isinstance(paid_on, date) and "paid_on" not in ctx.data:
         ctx.data["paid_on"] = paid_on.isoformat()
+        ctx.data["paid_month"] = _month_only(msg)
     amount = None if _NOT_THE_PAID_AMOUNT.search(msg.text) else amount_said(msg.text)
     if amount is not None and "amount" not in ctx.data:
         ctx.data["amount"] = str(amount)
@@ -175,6 +180,7 @@ async def when(ctx: Ctx, msg: Msg) -> None:
         await ctx.not_understood(msg)
         return
     ctx.data["paid_on"] = msg.answer.isoformat()
+    ctx.data["paid_month"] = _month_only(msg)
     await _take_what_is_said(ctx, msg)  # the amount and another account, said along
     if ctx.data.get("case") == MISSING and _on_its_way(ctx, msg.answer):
         ctx.end()
@@ -211,7 +217,26 @@ async def how_much(ctx: Ctx, msg: Msg) -> None:
         ctx.say(ctx.t("paid.ask_amount"), [ctx.cancel_option()])
         return
     ctx.data["amount"] = str(msg.answer)
+    ctx.data["amount_about"] = _HEDGED.search(msg.text) is not None  # «3000 примерно»
     await _next_question(ctx)
+
+
+def _month_only(msg: Msg) -> bool:
+    """«в октябре», «в конце ноября»: a month and no day, passed on as a month, never as its
+    first day."""
+    entities = msg.analysis.entities
+    return bool(entities.months) and not entities.dates
+
+
+def _when(t: Translator, ctx: Ctx, paid_on: date) -> str:
+    if ctx.data.get("paid_month"):
+        return t("paid.in_month", period=t.period(f"{paid_on:%Y-%m}"))
+    return t("paid.on_day", date=t.date(paid_on))
+
+
+def _how_much(t: Translator, ctx: Ctx) -> str:
+    amount = t.money(Decimal(ctx.data["amount"]))
+    return t("paid.about", amount=amount) if ctx.data.get("amount_about") else amount
 
 
 async def _to_operator(ctx: Ctx) -> None:
@@ -223,12 +248,12 @@ async def _to_operator(ctx: Ctx) -> None:
     where = next((n for n in ctx.data.get("mentioned", []) if n != number), "")
     params = {
         "account": mask_account(number),
-        "date": rub.date(paid_on),
-        "amount": rub.money(Decimal(ctx.data["amount"])),
+        "when": _when(rub, ctx, paid_on),
+        "amount": _how_much(rub, ctx),
         "where": mask_account(where) if where else for_operators("paid.where_unknown"),
     }
     case = ctx.data.get("case", MISSING)
-    said = {"amount": ctx.t.money(Decimal(ctx.data["amount"])), "date": ctx.t.date(paid_on)}
+    said = {"amount": _how_much(ctx.t, ctx), "when": _when(ctx.t, ctx, paid_on)}
     escalation = await open_escalation(ctx, for_operators(f"paid.reason_{case}", **params))
     # The queue shows masked numbers; the operator needs the whole ones to find the payment.
     full = {**params, "account": number, "where": where or params["where"]}
