@@ -616,14 +616,16 @@ class Engine:
         await flow.entry(ctx, msg)
 
     async def resume(self, ctx: Ctx) -> bool:
-        """After linking: continue with what the customer wanted first."""
+        """After linking: continue with what the customer wanted first — and, as for any
+        message, with the other request it carried («… день 52400 ночь 20190 и скока я должен»
+        before linking: the balance and the readings both)."""
         name, text = ctx.state.resume, ctx.state.resume_text
         ctx.state.resume, ctx.state.resume_text = None, ""
         if not name:
             return False
         ctx.forget_accounts()
         inbound = ctx_inbound(ctx, text)
-        await self.start_flow(ctx, name, Msg(inbound, language=ctx.language))
+        await self._serve(ctx, name, Msg(inbound, language=ctx.language))
         return True
 
     async def route_free_text(self, ctx: Ctx, msg: Msg) -> None:
