@@ -422,8 +422,13 @@ _ZONE_WORD = re.compile(
 def zone_named(text: str) -> Zone | None:
     """The one zone a message names in words, wherever it stands («ой ночь не так, там 8180
     было»); None when it names none or several."""
-    zones = {
+    zones = set(zones_named(text))
+    return zones.pop() if len(zones) == 1 else None
+
+
+def zones_named(text: str) -> list[Zone]:
+    """The zones a text names in words, in the order it names them."""
+    return [
         _LONG_LABELS[m.casefold()]
         for m in _ZONE_WORD.findall(_without_greeting(_SEMIPEAK_SPELLINGS.sub("полупик", text)))
-    }
-    return zones.pop() if len(zones) == 1 else None
+    ]

@@ -26,6 +26,7 @@ from core.readings import (
     period_for,
     previous_value,
     zone_named,
+    zones_named,
 )
 from dialogs.context import Ctx
 
@@ -46,7 +47,8 @@ _EARLIER = re.compile(
 # «поменяйте ночное на 8290», «замените день на 23610»: this period's zone to be changed. Not
 # part of _MISTAKE: «в прошлом месяце поменяли счётчик» disputes no billed reading.
 _CHANGE = re.compile(
-    r"помен[яи]|замени|измени|поправ|перепиш|скорректир|change|fix|update|replace",
+    r"помен[яи]|замени|измени|поправ|перепиш|скорректир|"
+    r"(?<![^\W\d_])(?:change|fix|update|replace)",
     re.IGNORECASE,
 )
 MONTH_STEMS = (
@@ -66,11 +68,11 @@ _UNSURE = re.compile(
 _EITHER_OR = re.compile(r"\d{3}\s*(?:или|либо|то\s+ли|or)\s*\d{3}", re.IGNORECASE)
 # «не 56390 а 56309»: the first value withdrawn, the second meant; «8285 а не 8280»: the second
 # withdrawn; «вместо 30545 надо 30540»: the first.
-_NUMBER = r"\d+(?:[.,]\d+)?"
+# A value as the parser reads it: «23 610» (thousands apart) is one number.
+_NUMBER = r"(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?"
 _WITHDRAWALS = (
     re.compile(
-        rf"(?<![^\W\d_])не\s+(?P<old>\d[\d\s]*(?:[.,]\d+)?)\s*,?\s+а\s+(?P<new>{_NUMBER})",
-        re.IGNORECASE,
+        rf"(?<![^\W\d_])не\s+(?P<old>{_NUMBER})\s*,?\s+а\s+(?P<new>{_NUMBER})", re.IGNORECASE
     ),
     re.compile(rf"(?P<new>{_NUMBER})\s*,?\s+а\s+не\s+(?P<old>{_NUMBER})", re.IGNORECASE),
     re.compile(
@@ -124,7 +126,7 @@ def check(
 
 def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
     """A reading of an earlier, billed period said to be wrong: not one to submit now."""
-    mistake = _MISTAKE.search(text) or withdrawn(text)
+    mistake = _MISTAKE.search(text) or _WITHDRAWALS[0].search(text)
     earlier = _EARLIER.search(text)
     if not (mistake and earlier):
         return False
@@ -157,33 +159,43 @@ def _decimal(digits: str) -> Decimal:
     return Decimal(re.sub(r"\s", "", digits).replace(",", "."))
 
 
-def _zones_corrected(text: str) -> dict[Decimal, Zone]:
-    """The zone each correction names before it for its new value: «ночь не 7108 а 7110, пик
-    не 10299 а 10302» — 7110 the night's, 10302 the peak's."""
+def zones_corrected(text: str) -> dict[Decimal, Zone]:
+    """The zone each correction names right before it for its new value: «ночь не 7108 а 7110,
+    пик не 10299 а 10302» — 7110 the night's, 10302 the peak's; «пик 10302 и ночь не 7108 а
+    7110» — 7110 the night's."""
     zones: dict[Decimal, Zone] = {}
     since = 0
     for found in _withdrawals(text):
-        zone = zone_named(text[since : found.start()])
-        if found["new"] and zone not in (None, Zone.ALL):
-            zones[_decimal(found["new"])] = zone
+        named = zones_named(text[since : found.start()])
+        if found["new"] and named and named[-1] is not Zone.ALL:
+            zones[_decimal(found["new"])] = named[-1]
         since = found.end()
     return zones
 
 
-def values_named(meter: Meter, values: list[ParsedValue], text: str) -> list[ParsedValue]:
+def values_named(
+    meter: Meter, values: list[ParsedValue], text: str, *, by_the_words: bool = True
+) -> list[ParsedValue]:
     """The values a message gives without the one it withdraws («не 8050 а 8030»), each with
-    the zone its words name («ночь не так, там 8030», «ночь не 7108 а 7110, пик не 10299 а
-    10302»)."""
+    the zone its corrections name («ночь не 7108 а 7110, пик не 10299 а 10302») and, with
+    `by_the_words`, a lone value with the one zone the message names («ночь не так, там
+    8030»)."""
     if wrong := withdrawn(text):
         values = [value for value in values if value.value not in wrong]
-    if len(meter.registers) > 1 and (zones := _zones_corrected(text)):
+    if len(meter.registers) > 1 and (zones := zones_corrected(text)):
         values = [
             replace(value, zone=zones[value.value])
             if not value.labelled and value.value in zones
             else value
             for value in values
         ]
-    return _labelled_by_the_words(meter, values, text)
+    return _labelled_by_the_words(meter, values, text) if by_the_words else values
+
+
+def changes(text: str) -> bool:
+    """The message asks for a value to be changed or taken back («поменяйте день на 23610»,
+    «не 23600 а 23610»), not only says a word about mistakes («день я не ошиблась»)."""
+    return bool(withdrawn(text)) or _CHANGE.search(text) is not None
 
 
 def zone_withdrawn(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogs.context import Ctx
 from dialogs.flow import Flow, MenuEntry, Msg
-from dialogs.nlu import Intent, OutageSubject, outage_subject
+from dialogs.nlu import Intent, OutageSubject, fire_risk, outage_subject
 
 flow = Flow("outage", intents=(Intent.OUTAGE_REPORT,), menu=MenuEntry("menu.outage", 70))
 
@@ -36,6 +36,8 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         parts = [intro, voltage, wire]
     else:
         parts = [intro, voltage, t("outage.check"), wire]
+    if msg.action is None and msg.text and fire_risk(msg.text):
+        parts.insert(0, fire_advice(ctx))  # «скачет напряжение, пахло горелым»: safety first
     # Supply cut for a debt is the supplier's own business, not the grid's.
     parts.append(t("outage.for_debt"))
     options = [ctx.operator_option(), ctx.option("outage.debt", "go:debt"), ctx.menu_option()]

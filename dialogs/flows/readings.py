@@ -39,6 +39,7 @@ from dialogs.flows.common import (
     yes_no,
 )
 from dialogs.flows.corrections import (
+    changes,
     corrects,
     disputes_a_billed_reading,
     either_or,
@@ -47,8 +48,8 @@ from dialogs.flows.corrections import (
     unsure,
     values_meant,
     values_named,
-    withdrawn,
     zone_withdrawn,
+    zones_corrected,
 )
 from dialogs.messages import InboundKind
 from dialogs.nlu import Intent, is_yes, money_beside_numbers
@@ -95,7 +96,7 @@ def _clearly_readings(msg: Msg) -> bool:
     analysis = msg.analysis
     if analysis.intent is not Intent.SUBMIT_READING or _HYPOTHETICAL.search(msg.text):
         return False  # «а если 61600»: a what-if, not a value to store
-    if withdrawn(msg.text) or (
+    if zones_corrected(msg.text) or (
         corrects(msg.text)
         and (
             any(value.labelled for value in analysis.entities.readings)
@@ -394,7 +395,10 @@ async def _meant(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -
         if not corrects(text):
             return values
         given = {name: Decimal(entry["value"]) for name, entry in ctx.data["got"].items()}
-        return zone_withdrawn(values_named(meter, values, text), text, given)
+        # A zone named in passing is context («8280, день я не ошиблась»); one a change names is
+        # meant («поменяйте день на 23610»).
+        named = values_named(meter, values, text, by_the_words=changes(text))
+        return zone_withdrawn(named, text, given)
     return await values_meant(ctx, meter, values, text, kind)
 
 

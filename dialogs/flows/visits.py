@@ -37,16 +37,15 @@ from dialogs.nlu import (
     DateValue,
     DayPart,
     Intent,
-    OutageSubject,
     Topic,
     cancel_wish,
     command,
     day_part,
     day_reference,
+    fire_risk,
     is_no,
     is_yes,
     ordinal,
-    outage_subject,
     visit_type,
 )
 
@@ -98,7 +97,7 @@ async def start(ctx: Ctx, msg: Msg) -> None:
         ctx.data["preset"] = preset.value
     if msg.action is None and msg.text:
         ctx.data["first"] = msg.text  # a day, a time, a phone said at once are not asked again
-        if outage_subject(msg.text) is OutageSubject.FIRE:
+        if fire_risk(msg.text):
             ctx.say(fire_advice(ctx))  # «счётчик искрит»: safety before the booking
     remember_description(ctx, msg)
     await start_with_account(ctx, account, ask_type)

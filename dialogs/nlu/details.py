@@ -321,8 +321,12 @@ NEGATION_PASSES = ("в", "во", "на", "к", "с", "on", "in", "at", "the")
 
 
 # What an outage report is about.
-WIRE_WORDS = ("провод", "обрыв", "оборвать", "столб", "wire", "cable", "pole")
-# Sparks, smoke, a smell of burning — indoors, unless a wire or a pole is named: a fire risk.
+# In the street: sparks there are the grid's danger, kept away from (8 metres), not put out.
+WIRE_WORDS = (
+    "провод", "обрыв", "оборвать", "столб", "трансформатор", "подстанция", "улица", "wire",
+    "cable", "pole", "transformer", "substation", "street",
+)  # fmt: skip
+# Sparks, smoke, a smell of burning — indoors, unless the street's equipment is named.
 FIRE_WORDS = (
     "искрить", "искра", "дымить", "дымиться", "дым", "задымление", "гарь", "гарью", "гари",
     "горелый", "горелым", "горелое", "плавить", "плавиться", "пожар", "огонь", "spark", "smoke",
@@ -439,16 +443,24 @@ def contact_field(text: str) -> ContactField | None:
 
 
 def outage_subject(text: str) -> OutageSubject | None:
-    """A broken wire, a fire risk or a voltage problem; the dangers win, a wire first (sparks
-    on a pole are the wire's)."""
+    """A broken wire, a voltage problem or a fire risk alone; a wire wins, being the danger
+    (sparks on a pole or a transformer are the wire's). A fire risk beside a voltage problem
+    is told by fire_risk()."""
     said = {token.lemma for token in _said(text)}
     if said & _words(WIRE_WORDS):
         return OutageSubject.WIRE
-    if said & _words(FIRE_WORDS):
-        return OutageSubject.FIRE
     if said & _words(VOLTAGE_WORDS):
         return OutageSubject.VOLTAGE
+    if said & _words(FIRE_WORDS):
+        return OutageSubject.FIRE
     return None
+
+
+def fire_risk(text: str) -> bool:
+    """Sparks, smoke or a smell of burning indoors («искрит и пахнет горелым», «сгорел
+    холодильник, пахло горелым»), not the street's equipment."""
+    said = {token.lemma for token in _said(text)}
+    return bool(said & _words(FIRE_WORDS)) and not said & _words(WIRE_WORDS)
 
 
 def tariff_category(text: str) -> Category | None:

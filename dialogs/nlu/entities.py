@@ -41,7 +41,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from core.accounts import normalize_account_number, normalize_phone
-from core.readings import ParsedValue, parse_readings
+from core.readings import ParsedValue, parse_readings, zones_named
 from dialogs.nlu.lexicon import (
     ACCOUNT_CONTEXT,
     ACCOUNT_LABELS,
@@ -81,8 +81,9 @@ class NumberSignals:
     reading_like: int = 0  # labelled by a zone, or 4+ integer digits
     weak: int = 0  # other numbers (could be a reading of a young meter, or anything)
     money: int = 0  # amounts of money («1500 руб», «8 тысяч»)
-    # «ночь не 7108 а 7110», «10302 а не 10299», «вместо 30545»: a 4+ digit value taken back
-    # for another, which is what correcting readings looks like (never a price or an amount).
+    # «ночь не 7108 а 7110», «пик 10302 а не 10299», «вместо 30545 ночь 30540»: a 4+ digit value
+    # taken back for another beside a zone's name — correcting readings («в квитанции 18300 а не
+    # 18250», «начислили не 7500 а 8000» name no zone: a bill, an amount).
     corrected: bool = False
 
 
@@ -575,7 +576,8 @@ _CORRECTED = re.compile(
 
 
 def _number_signals(remainder: str) -> NumberSignals:
-    signals = NumberSignals(corrected=_CORRECTED.search(remainder) is not None)
+    corrected = _CORRECTED.search(remainder) is not None and bool(zones_named(remainder))
+    signals = NumberSignals(corrected=corrected)
     labelled_at = {match.end() for match in LABELLED_NUMBER.finditer(remainder)}
     for match in _LEFTOVER_NUMBER.finditer(remainder):
         integer_digits = sum(ch.isdigit() for ch in re.split(r"[.,]", match[0])[0])
