@@ -37,6 +37,7 @@ from dialogs.nlu import (
     Intent,
     Topic,
     analyze,
+    bill_disputed,
     clauses,
     command,
     is_no,
@@ -760,7 +761,12 @@ class Engine:
                 and not _REFUSES.search(part)
                 and not self.flows[flow].sure_only
                 and not (
-                    flow == "readings" and (_PRICED.search(msg.text) or money_beside_numbers(part))
+                    flow == "readings"
+                    and (
+                        _PRICED.search(msg.text)
+                        or money_beside_numbers(part)
+                        or bill_disputed(msg.text)
+                    )
                 )
             ):
                 return flow, part

@@ -22,6 +22,7 @@ from core.readings import LABEL_WORDS, ParsedValue, could_be_display, parse_read
 from dialogs.messages import InboundKind
 from dialogs.nlu import (
     Intent,
+    bill_disputed,
     clauses,
     day_reference,
     is_no,
@@ -155,8 +156,8 @@ class Readings:
         # The customer's own numbers are looked up only where there are digits to mistake.
         digits = any(c.isdigit() for c in msg.text)
         values = reading_values(await ctx.own_numbers() if digits else (), msg)
-        if not values:
-            return NO_ANSWER
+        if not values or bill_disputed(msg.text):
+            return NO_ANSWER  # «кстати в квитанции 18 300 а не 18 250»: a question, no value
         analysis = msg.analysis
         about_readings = analysis.intent is Intent.SUBMIT_READING or any(
             intent is Intent.SUBMIT_READING for intent, _ in analysis.alternatives[:1]

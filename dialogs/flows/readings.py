@@ -52,7 +52,7 @@ from dialogs.flows.corrections import (
     zones_corrected,
 )
 from dialogs.messages import InboundKind
-from dialogs.nlu import Intent, is_yes, money_beside_numbers
+from dialogs.nlu import Intent, bill_disputed, is_yes, money_beside_numbers
 
 flow = Flow(
     "readings",
@@ -77,7 +77,8 @@ async def begin(ctx: Ctx, msg: Msg) -> None:
         _billed_already(ctx)
         return
     remember_description(ctx, msg)
-    if msg.text and not msg.action and await values_in(ctx, msg.text):
+    typed = bool(msg.text) and not msg.action and not bill_disputed(msg.text)
+    if typed and await values_in(ctx, msg.text):
         ctx.data["pending"] = msg.text
         ctx.data["offered"] = not _clearly_readings(msg)
     await start_with_account(ctx, account, _with_account)
@@ -800,7 +801,7 @@ async def offer_leftover(ctx: Ctx, msg: Msg) -> bool:
     offered once that request is answered: «31650 — это показание счётчика № …?»."""
     if msg.kind is not InboundKind.TEXT or not msg.analysis.entities.readings:
         return False
-    if money_beside_numbers(msg.text) or not await ctx.accounts():
+    if money_beside_numbers(msg.text) or bill_disputed(msg.text) or not await ctx.accounts():
         return False  # «я плачу по 2000 каждый месяц»: an amount of money, no reading
     values = await values_in(ctx, msg.text)
     if not values or not any(v.labelled or v.integer_digits >= 4 for v in values):

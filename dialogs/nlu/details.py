@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.accounts import Category
+from core.readings import zones_named
 from core.visits import VisitType
 from dialogs.nlu.classifier import analyze
 from dialogs.nlu.morphology import name_likeness
@@ -323,12 +324,14 @@ NEGATION_PASSES = ("в", "во", "на", "к", "с", "on", "in", "at", "the")
 # What an outage report is about.
 # In the street: sparks there are the grid's danger, kept away from (8 metres), not put out.
 WIRE_WORDS = (
-    "провод", "обрыв", "оборвать", "столб", "трансформатор", "подстанция", "улица", "wire",
+    "провод", "обрыв", "оборвать", "столб", "трансформатор", "трансформаторный", "подстанция",
+    "улица", "wire",
     "cable", "pole", "transformer", "substation", "street",
 )  # fmt: skip
 # Sparks, smoke, a smell of burning — indoors, unless the street's equipment is named.
 FIRE_WORDS = (
-    "искрить", "искра", "дымить", "дымиться", "дым", "задымление", "гарь", "гарью", "гари",
+    "искрить", "искра", "дымить", "дымиться", "задымиться", "дым", "задымление", "гарь", "гарью",
+    "гари",
     "горелый", "горелым", "горелое", "плавить", "плавиться", "пожар", "огонь", "spark", "smoke",
     "fire",
 )  # fmt: skip
@@ -696,6 +699,27 @@ def looks_like_name(text: str) -> bool:
 
 
 _ABOUT_MONEY = re.compile(r"плач|плат|руб|₽|деньг|сумм|пенси|зарплат|money|paid|pay", re.IGNORECASE)
+
+
+# «почему в квитанции 3100 а не 3000?», «начислили не 7500 а 8000»: a bill's amount argued about.
+_BILL_WORDS = re.compile(
+    r"квитанц|начисл|насчита|выстав|долг|пени|оплат|заплат|сумм|руб|₽|bill|charge|paid",
+    re.IGNORECASE,
+)
+_TAKEN_BACK = re.compile(
+    r"(?<![^\W\d_])не\s+\d|\d\s*,?\s+а\s+не\s+\d|(?<![^\W\d_])вместо\s+\d|\d\s+(?:instead|not)\s",
+    re.IGNORECASE,
+)
+
+
+def bill_disputed(text: str) -> bool:
+    """An amount of a bill or a payment said instead of another, with no meter zone named:
+    a question about money, never a reading to store («кстати в квитанции 18 300 а не 18 250»)."""
+    return (
+        _TAKEN_BACK.search(text) is not None
+        and _BILL_WORDS.search(text) is not None
+        and not zones_named(text)
+    )
 
 
 def money_beside_numbers(text: str) -> bool:
