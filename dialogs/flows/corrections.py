@@ -70,10 +70,11 @@ _EITHER_OR = re.compile(r"\d{3}\s*(?:или|либо|то\s+ли|or)\s*\d{3}", r
 # withdrawn; «вместо 30545 надо 30540»: the first.
 # A value as the parser reads it: «23 610» (thousands apart) is one number.
 _NUMBER = r"(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?"
+_NOT_BUT = re.compile(
+    rf"(?<![^\W\d_])не\s+(?P<old>{_NUMBER})\s*,?\s+а\s+(?P<new>{_NUMBER})", re.IGNORECASE
+)
 _WITHDRAWALS = (
-    re.compile(
-        rf"(?<![^\W\d_])не\s+(?P<old>{_NUMBER})\s*,?\s+а\s+(?P<new>{_NUMBER})", re.IGNORECASE
-    ),
+    _NOT_BUT,
     re.compile(rf"(?P<new>{_NUMBER})\s*,?\s+а\s+не\s+(?P<old>{_NUMBER})", re.IGNORECASE),
     re.compile(
         rf"(?<![^\W\d_])вместо\s+(?P<old>{_NUMBER})(?:\s+(?:надо|нужно|будет|на)\s*|\s*[-–—:]\s*"
@@ -126,7 +127,7 @@ def check(
 
 def disputes_a_billed_reading(ctx: Ctx, text: str) -> bool:
     """A reading of an earlier, billed period said to be wrong: not one to submit now."""
-    mistake = _MISTAKE.search(text) or _WITHDRAWALS[0].search(text)
+    mistake = _MISTAKE.search(text) or _NOT_BUT.search(text)
     earlier = _EARLIER.search(text)
     if not (mistake and earlier):
         return False

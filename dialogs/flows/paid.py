@@ -46,13 +46,15 @@ WAIT = "wait"
 DAYS_TO_ARRIVE = "1–3"
 WORKING_DAYS_TO_ARRIVE = 3
 HISTORY_MONTHS = 36  # where the last payment billing knows is looked for
-# «долг почти 6 тыщ, я платил», «около 3000»: an amount owed or only guessed, not the payment's
-# own — asked for rather than passed on to the operator as paid (an account number after «долг
-# висит» is no amount).
+# «3000 примерно», «3000 или 3100»: the amount paid as the customer remembers it, passed on as
+# «около».
 _HEDGED = re.compile(
     r"примерно|около|где-?\s*то|вроде|приблизит|не\s+помню|кажется|или|может|about|around|roughly",
     re.IGNORECASE,
 )
+# «долг почти 6 тыщ, я платил», «около 3000»: an amount owed or only guessed, not the payment's
+# own — asked for rather than passed on to the operator as paid (an account number after «долг
+# висит» is no amount).
 _NOT_THE_PAID_AMOUNT = re.compile(
     r"(?:долг|задолж|долж[еун]|начисл|насчита|выстав|почти|около|примерно|приблизит|где-?\s*то|"
     r"вроде|owe|debt|about|around|roughly)\w*[\s,:?!-]+"

@@ -225,13 +225,14 @@ async def _offer(ctx: Ctx, meter: Meter, text: str, key: str) -> None:
 def _shown(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -> str:
     """The values a question is about, each with the zone it goes to on a meter with zones
     («9 203 (пик)»), the one a correction withdraws left out."""
-    if len(meter.registers) > 1:
+    zoned = len(meter.registers) > 1
+    if zoned:
         values = values_named(meter, values, text) or values
     shown = []
     for value in values:
         number = ctx.t.number(value.value)
-        named = assign_to_registers([value], meter) if value.labelled else None
-        if isinstance(named, dict) and len(meter.registers) > 1:
+        named = assign_to_registers([value], meter) if zoned and value.labelled else None
+        if isinstance(named, dict):
             zone = ctx.t(f"readings.zone.{meter.zone_of(next(iter(named))).value}")
             number = ctx.t("readings.value_of_zone", value=number, zone=zone)
         shown.append(number)
@@ -391,13 +392,12 @@ async def _meant(ctx: Ctx, meter: Meter, values: list[ParsedValue], text: str) -
     kind = ReadingKind.CONTROL if ctx.data.get(CONTROL) else ReadingKind.REGULAR
     if ctx.data.get("got"):
         # The rest of a reading given zone by zone, or a zone given already said again
-        # («ночь не 8280 а 8290», «ой день не 23600 а 23610»): a zone a correction names
-        # replaces its value; elsewhere a zone named is context («8280, а день я передала»).
+        # («ночь не 8280 а 8290», «ой день не 23600 а 23610»): the zone a change or a withdrawal
+        # names replaces its value; a zone named in passing is context («8280, день я не
+        # ошиблась»).
         if not corrects(text):
             return values
         given = {name: Decimal(entry["value"]) for name, entry in ctx.data["got"].items()}
-        # A zone named in passing is context («8280, день я не ошиблась»); one a change names is
-        # meant («поменяйте день на 23610»).
         named = values_named(meter, values, text, by_the_words=changes(text))
         return zone_withdrawn(named, text, given)
     return await values_meant(ctx, meter, values, text, kind)

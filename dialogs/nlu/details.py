@@ -325,15 +325,13 @@ NEGATION_PASSES = ("в", "во", "на", "к", "с", "on", "in", "at", "the")
 # In the street: sparks there are the grid's danger, kept away from (8 metres), not put out.
 WIRE_WORDS = (
     "провод", "обрыв", "оборвать", "столб", "трансформатор", "трансформаторный", "подстанция",
-    "улица", "wire",
-    "cable", "pole", "transformer", "substation", "street",
+    "улица", "wire", "cable", "pole", "transformer", "substation", "street",
 )  # fmt: skip
 # Sparks, smoke, a smell of burning — indoors, unless the street's equipment is named.
 FIRE_WORDS = (
     "искрить", "искра", "дымить", "дымиться", "задымиться", "дым", "задымление", "гарь", "гарью",
-    "гари",
-    "горелый", "горелым", "горелое", "плавить", "плавиться", "пожар", "огонь", "spark", "smoke",
-    "fire",
+    "гари", "горелый", "горелым", "горелое", "плавить", "плавиться", "пожар", "огонь", "spark",
+    "smoke", "fire",
 )  # fmt: skip
 VOLTAGE_WORDS = (
     "напряжение",
